@@ -1,0 +1,1 @@
+"""HTTP API for guideqa (see issue 3)."""

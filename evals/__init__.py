@@ -1,0 +1,1 @@
+"""Evaluation of guideqa retrieval and answers."""

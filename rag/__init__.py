@@ -1,0 +1,1 @@
+"""guideqa: guideline-grounded follow-up question answering."""

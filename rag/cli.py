@@ -1,0 +1,311 @@
+"""guideqa command line: corpus | index | ask | chat | settings."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.panel import Panel
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from rag.settings import Settings
+
+app = typer.Typer(help="Guideline-grounded answers with numbered citations.", no_args_is_help=True, pretty_exceptions_enable=False)
+corpus_app = typer.Typer(help="Get and inspect the source corpora.", no_args_is_help=True)
+index_app = typer.Typer(help="Build and inspect indexes.", no_args_is_help=True)
+app.add_typer(corpus_app, name="corpus")
+eval_app = typer.Typer(help="Measure retrieval and abstention on the loaded index.", no_args_is_help=True)
+app.add_typer(index_app, name="index")
+app.add_typer(eval_app, name="eval")
+
+console = Console()
+err = Console(stderr=True)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    err.print(f"[bold red]error:[/] {escape(message)}")
+    raise typer.Exit(code)
+
+
+def _settings(index: str | None = None) -> Settings:
+    try:
+        s = Settings()
+    except Exception as exc:  # bad GUIDEQA_* variables
+        _fail(f"invalid settings: {exc}")
+    if index:
+        s.index.name = index
+    return s
+
+
+# --------------------------------------------------------------------------- corpus
+
+
+@corpus_app.command("fetch")
+def corpus_fetch(
+    source: Annotated[Optional[list[str]], typer.Option("--source", help="Only these sources (default: all).")] = None,
+) -> None:
+    """Copy the corpus files from the mirror, or download them, verifying checksums."""
+    from rag.corpus import CorpusError, fetch
+
+    s = _settings()
+    try:
+        results = fetch(s, source or None)
+    except CorpusError as exc:
+        _fail(str(exc))
+    table = Table("source", "file", "status", title=f"corpus files in {s.corpus.data_dir}")
+    for r in results:
+        table.add_row(r.source, str(r.path), r.status)
+    console.print(table)
+
+
+# --------------------------------------------------------------------------- index
+
+
+@index_app.command("build")
+def index_build(
+    name: Annotated[str, typer.Option(help="Index name; also the preset in corpus/sources.toml when one exists.")] = "default",
+    sources: Annotated[Optional[list[str]], typer.Option("--sources", help="Sources to index instead of the preset's ('user' alone: only your own folders).")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Every source in full (the 'all' preset).")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild even when the index is up to date.")] = False,
+) -> None:
+    """Build an index (into a temporary folder, swapped in when complete)."""
+    from rag.corpus import CorpusError, iter_documents, load_manifest
+    from rag.embedding import EmbeddingError
+    from rag.index import GuideIndexError, build_index
+
+    s = _settings()
+    if all_:
+        name = "all" if name == "default" else name
+    preset = "all" if all_ else None
+    if not sources and not preset:
+        presets = load_manifest(s).indexes
+        if name in presets:
+            preset = name
+        else:
+            _fail(f"no preset named {name!r} in {s.corpus.manifest}; pass --sources or one of: {', '.join(presets)}")
+    reports: list = []
+    try:
+        with console.status("loading documents…"):
+            names = [n for n in sources if n != "user"] if sources else None
+            docs = list(iter_documents(s, sources=names, preset=preset, reports=reports))
+    except CorpusError as exc:
+        _fail(str(exc))
+    for rep in reports:
+        line = f"{rep.source}: {rep.loaded} documents"
+        if rep.skipped:
+            line += f", [yellow]{len(rep.skipped)} skipped[/]"
+        console.print(line)
+        for skip in rep.skipped[:5]:
+            console.print(f"  [dim]skipped {escape(skip.where)}: {escape(skip.reason)}[/]")
+    skipped = {rep.source: len(rep.skipped) for rep in reports}
+
+    columns = (TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=False) as bar:
+        tasks: dict[str, int] = {}
+
+        def note(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        try:
+            path, manifest, rebuilt = build_index(docs, s, name=name, skipped=skipped, force=force, progress=note)
+        except (GuideIndexError, EmbeddingError) as exc:
+            _fail(str(exc))
+    state = "built" if rebuilt else "already up to date (use --force to rebuild)"
+    console.print(
+        f"[bold green]index {name!r} {state}[/]: {manifest.documents} documents, {manifest.chunks} chunks, "
+        f"fingerprint {manifest.fingerprint}, {manifest.build_seconds:.0f} s → {path}"
+    )
+
+
+@index_app.command("info")
+def index_info(name: Annotated[str, typer.Option(help="Index name.")] = "default") -> None:
+    """Print an index's manifest."""
+    from rag.index import GuideIndexError, read_manifest
+
+    s = _settings(name)
+    if not s.index_path.exists():
+        _fail(f"no index named {name!r} in {s.index.dir}")
+    try:
+        console.print_json(read_manifest(s.index_path.resolve()).model_dump_json())
+    except GuideIndexError as exc:
+        _fail(str(exc))
+
+
+# --------------------------------------------------------------------------- ask / chat
+
+
+def _filters(kind, year_from, year_to, source):
+    from pydantic import ValidationError
+
+    from rag.types import Filters
+
+    try:
+        return Filters(kind=kind or None, year_from=year_from, year_to=year_to, source=source or None)
+    except ValidationError as exc:
+        _fail(f"invalid filter: {exc.errors()[0]['msg']}")
+
+
+def _pipeline(s: Settings):
+    from rag.embedding import EmbeddingError
+    from rag.index import GuideIndexError
+    from rag.pipeline import Pipeline
+
+    try:
+        with console.status("loading index and model…"):
+            return Pipeline(s)
+    except (GuideIndexError, EmbeddingError) as exc:
+        _fail(str(exc))
+
+
+def render_answer(answer, out: Console = console) -> None:
+    from rag.types import format_reference
+
+    out.print()
+    if answer.standalone_question != answer.question:
+        out.print(f"[dim]searched for: {escape(answer.standalone_question)}[/]")
+    if answer.abstention:
+        out.print(Panel(escape(answer.abstention), title="Not directly addressed", border_style="yellow"))
+    for section in answer.sections:
+        style = "yellow" if section.kind == "related" else "cyan"
+        out.print(f"[bold {style}]{escape(section.title)}[/]")
+        for st in section.statements:
+            cites = "".join(f"[{n}]" for n in st.citations)
+            out.print(f"  • {escape(st.text)} [bold]{escape(cites)}[/]")
+        out.print()
+    if answer.references:
+        out.print("[bold]References[/]")
+        for ref in answer.references:
+            out.print(f"  [bold]\\[{ref.n}][/] {escape(format_reference(ref))}  [dim]({ref.kind}; {escape(ref.doc_id)})[/]")
+        out.print()
+    out.print(f"[italic dim]{escape(answer.disclaimer)}[/]")
+    total = answer.timings_ms.get("total")
+    if total is not None:
+        out.print(f"[dim]{total:.0f} ms · index {answer.index.name} ({answer.index.fingerprint})[/]")
+
+
+KindOpt = Annotated[Optional[list[str]], typer.Option("--kind", help="guideline, research or patient (repeatable).")]
+YearFrom = Annotated[Optional[int], typer.Option("--year-from", help="Only sources from this year on.")]
+YearTo = Annotated[Optional[int], typer.Option("--year-to", help="Only sources up to this year.")]
+SourceOpt = Annotated[Optional[list[str]], typer.Option("--source", help="Issuing body or journal (substring, repeatable).")]
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The clinical question.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the Answer as JSON.")] = False,
+    index: Annotated[Optional[str], typer.Option("--index", help="Index name.")] = None,
+    kind: KindOpt = None,
+    year_from: YearFrom = None,
+    year_to: YearTo = None,
+    source: SourceOpt = None,
+) -> None:
+    """Answer one question from the indexed guidelines and research."""
+    from rag.pipeline import QuestionError
+    from rag.retrieve import FilterError
+
+    s = _settings(index)
+    filters = _filters(kind, year_from, year_to, source)
+    pipe = _pipeline(s)
+    try:
+        answer = pipe.ask(question, filters=filters)
+    except (QuestionError, FilterError) as exc:
+        _fail(str(exc), code=2)
+    if as_json:
+        sys.stdout.write(answer.model_dump_json(indent=2) + "\n")
+    else:
+        render_answer(answer)
+
+
+@app.command()
+def chat(
+    index: Annotated[Optional[str], typer.Option("--index", help="Index name.")] = None,
+    kind: KindOpt = None,
+) -> None:
+    """Interactive conversation: ask, then ask follow-ups ("what about in pregnancy?"). Empty line or Ctrl-D ends."""
+    from rag.pipeline import QuestionError
+    from rag.types import Turn
+
+    s = _settings(index)
+    filters = _filters(kind, None, None, None)
+    pipe = _pipeline(s)
+    history: list[Turn] = []
+    console.print("[dim]Ask a question; follow-ups use the conversation so far. Empty line to quit.[/]")
+    while True:
+        try:
+            question = console.input("[bold]> [/]")
+        except (EOFError, KeyboardInterrupt):
+            break
+        if not question.strip():
+            break
+        try:
+            answer = pipe.ask(question, history, filters=filters)
+        except QuestionError as exc:
+            err.print(f"[red]{escape(str(exc))}[/]")
+            continue
+        render_answer(answer)
+        history.append(Turn(question=answer.question, standalone_question=answer.standalone_question))
+
+
+@eval_app.command("calibrate")
+def eval_calibrate(
+    index: Annotated[Optional[str], typer.Option("--index", help="Index name.")] = None,
+    limit: Annotated[Optional[int], typer.Option(help="Use at most this many PubMedQA questions.")] = None,
+    out: Annotated[Optional[str], typer.Option("--out", help="Write the numbers as JSON here.")] = None,
+) -> None:
+    """PubMedQA and guideline-dev Recall@k per retriever, and abstention rates in vs out of corpus."""
+    from rich.progress import track
+
+    from evals import calibrate as cal
+
+    s = _settings(index)
+    pipe = _pipeline(s)
+    pubmed = cal.pubmedqa_queries(pipe, limit)
+    dev = [q for q in cal.guideline_dev() if set(q.gold_doc_ids) & set(pipe.index.chunk_doc)]
+    results: dict = {"index": pipe.index.info.model_dump(), "n_pubmedqa": len(pubmed), "n_guideline_dev": len(dev)}
+    results["pubmedqa_recall"] = cal.recall_at(pipe, pubmed, progress=lambda x: track(x, "PubMedQA recall"))
+    if dev:
+        results["guideline_dev_recall"] = cal.recall_at(pipe, dev, progress=lambda x: track(x, "guideline recall"))
+    in_scores = cal.best_scores(pipe, pubmed, progress=lambda x: track(x, "in-corpus scores"))
+    out_scores = cal.best_scores(pipe, cal.out_of_corpus(), progress=lambda x: track(x, "out-of-corpus scores"))
+    calib = cal.calibrate(in_scores, out_scores, s.answer.abstain_threshold)
+    results["abstention"] = calib.model_dump()
+    results["best_score_quantiles"] = {
+        "in_corpus": [round(float(q), 3) for q in np.quantile(in_scores, [0.05, 0.25, 0.5, 0.75, 0.95])],
+        "out_of_corpus": [round(float(q), 3) for q in np.quantile(out_scores, [0.05, 0.25, 0.5, 0.75, 0.95])],
+    }
+    text = json.dumps(results, indent=2)
+    if out:
+        Path(out).write_text(text + "\n", encoding="utf-8")
+    console.print_json(text)
+
+
+@app.command("settings")
+def show_settings() -> None:
+    """Every setting, its environment variable, current value and description."""
+    s = _settings()
+    table = Table("environment variable", "value", "description")
+    for section_name, section_field in Settings.model_fields.items():
+        section = getattr(s, section_name)
+        for field_name, field in type(section).model_fields.items():
+            env = f"GUIDEQA_{section_name.upper()}__{field_name.upper()}"
+            table.add_row(env, escape(json.dumps(getattr(section, field_name), default=str)), escape(field.description or ""))
+    console.print(table)
+
+
+def main() -> None:  # pragma: no cover
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

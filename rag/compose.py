@@ -1,0 +1,213 @@
+"""The extractive writer: evidence sentences -> a sectioned answer with numbered citations.
+
+Offline and deterministic. Candidate sentences come from the retrieved chunks;
+each is scored by cosine similarity to the question with the same encoder the
+index uses, and picked by maximal marginal relevance (relevance plus
+diversity). Every statement is a verbatim sentence followed by its [n].
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.embedding import Embedder
+from rag.sentences import sentence_spans
+from rag.settings import Settings
+from rag.types import (
+    KINDS,
+    Answer,
+    AnswerSection,
+    Document,
+    Hit,
+    IndexInfo,
+    Reference,
+    Statement,
+)
+
+DISCLAIMER = (
+    "guideqa condenses indexed guideline and research text for health professionals. It is not "
+    "medical advice and does not replace clinical judgement, the full source documents or local "
+    "protocols; check the cited sources and the patient's circumstances before acting."
+)
+
+SECTION_TITLES = {
+    "guideline": "From the Guidelines",
+    "research": "From the Research",
+    "patient": "Patient information",
+    "related": "Closely related evidence (does not directly answer the question)",
+}
+
+_MIN_CHARS = 30
+_MIN_WORDS = 5
+# Editorial pointers in NGC summaries ("Refer to the ... field") carry no clinical content.
+_BOILERPLATE_RE = re.compile(r"\b(refer to|see) the [\"“]?[A-Z][^.]*[\"”]? field\b|^(note|notes|key|abbreviations?)\s*:", re.I)
+
+# Evidence grades as guideline text writes them: "[A]", "(Level B)", "Grade C", "Strong recommendation ...".
+_GRADE_RES = [
+    re.compile(r"\((?:Level|Grade|Category|Class|Strength of (?:the )?recommendation|Quality of evidence|Evidence)[^()]{0,60}\)", re.I),
+    re.compile(r"\[(?:[A-D]|I{1,3}|IV|[1-4][a-c+-]?|[A-D][+-]?|[A-C]-[A-Z]{1,3}|(?:Strong|Weak|Conditional)[^\]]{0,40})\]"),
+    re.compile(r"\b(?:Strong|Weak|Conditional|Moderate) recommendation(?:[;,] [a-z -]{0,40}evidence)?", re.I),
+    re.compile(r"\bLevel (?:of evidence:? )?(?:[A-D]|I{1,3}|IV|[1-4][a-c]?)\b"),
+    re.compile(r"\bGrade (?:[A-D]|I{1,3})\b"),
+]
+
+
+def find_grade(text: str) -> str | None:
+    for pattern in _GRADE_RES:
+        m = pattern.search(text)
+        if m:
+            return m.group().strip()
+    return None
+
+
+@dataclass
+class Candidate:
+    text: str
+    hit: Hit
+    relevance: float = 0.0
+    vector: np.ndarray | None = None
+
+
+def candidates_from_hits(hits: list[Hit]) -> list[Candidate]:
+    """Sentences of the retrieved chunks worth quoting, without duplicates."""
+    seen: set[str] = set()
+    out: list[Candidate] = []
+    for hit in hits:
+        text = hit.chunk.text
+        for a, b in sentence_spans(text):
+            sentence = text[a:b].strip()
+            key = " ".join(sentence.lower().split())
+            if key in seen or not _quotable(sentence):
+                continue
+            seen.add(key)
+            out.append(Candidate(text=sentence, hit=hit))
+    return out
+
+
+def _quotable(sentence: str) -> bool:
+    if len(sentence) < _MIN_CHARS or len(sentence.split()) < _MIN_WORDS:
+        return False
+    if sentence.endswith(":") or _BOILERPLATE_RE.search(sentence):
+        return False
+    letters = sum(ch.isalpha() for ch in sentence)
+    return letters >= 0.5 * len(sentence)
+
+
+def score_candidates(cands: list[Candidate], query_vector: np.ndarray, embedder: Embedder) -> None:
+    if not cands:
+        return
+    vectors = embedder.encode_documents([c.text for c in cands])
+    relevance = vectors @ query_vector
+    for cand, vec, rel in zip(cands, vectors, relevance):
+        cand.vector = vec
+        cand.relevance = float(rel)
+
+
+def mmr_select(cands: list[Candidate], settings: Settings, threshold: float, limit: int) -> list[Candidate]:
+    """Greedy maximal marginal relevance under per-document and per-section caps."""
+    a = settings.answer
+    pool = [c for c in cands if c.relevance >= threshold]
+    chosen: list[Candidate] = []
+    per_doc: dict[str, int] = {}
+    per_kind: dict[str, int] = {}
+    while pool and len(chosen) < limit:
+        best, best_score = None, -np.inf
+        for cand in pool:
+            if per_doc.get(cand.hit.chunk.doc_id, 0) >= a.max_per_document:
+                continue
+            if per_kind.get(cand.hit.chunk.kind, 0) >= a.max_per_section:
+                continue
+            redundancy = max((float(cand.vector @ c.vector) for c in chosen), default=0.0)
+            score = a.mmr_lambda * cand.relevance - (1 - a.mmr_lambda) * redundancy
+            if score > best_score:
+                best, best_score = cand, score
+        if best is None:
+            break
+        chosen.append(best)
+        pool.remove(best)
+        per_doc[best.hit.chunk.doc_id] = per_doc.get(best.hit.chunk.doc_id, 0) + 1
+        per_kind[best.hit.chunk.kind] = per_kind.get(best.hit.chunk.kind, 0) + 1
+    return chosen
+
+
+def gather_candidates(hits: list[Hit], query_vector: np.ndarray, embedder: Embedder) -> list[Candidate]:
+    """Quotable sentences of the hits, each scored against the question."""
+    cands = candidates_from_hits(hits)
+    score_candidates(cands, query_vector, embedder)
+    return cands
+
+
+def compose_answer(
+    question: str,
+    standalone: str,
+    cands: list[Candidate],
+    documents: dict[str, Document],
+    settings: Settings,
+    index: IndexInfo,
+    timings_ms: dict[str, float] | None = None,
+) -> Answer:
+    a = settings.answer
+    best = max((c.relevance for c in cands), default=0.0)
+    abstained = best < a.abstain_threshold
+
+    if abstained:
+        picked = mmr_select(cands, settings, a.related_threshold, a.max_related)
+        groups = [("related", picked)] if picked else []
+        abstention = (
+            f"The indexed guidelines and research do not directly address this question: \u201c{standalone}\u201d."
+            + (" The closest evidence found is shown below, labelled as related only." if picked else "")
+        )
+    else:
+        picked = mmr_select(cands, settings, a.min_sentence_relevance, a.max_statements)
+        groups = [(kind, [c for c in picked if c.hit.chunk.kind == kind]) for kind in KINDS]
+        abstention = None
+
+    numbers: dict[str, int] = {}
+    references: list[Reference] = []
+    sections: list[AnswerSection] = []
+    for kind, group in groups:
+        if not group:
+            continue
+        statements = []
+        for cand in group:
+            doc_id = cand.hit.chunk.doc_id
+            if doc_id not in numbers:
+                numbers[doc_id] = len(numbers) + 1
+                references.append(_reference(numbers[doc_id], documents[doc_id], cand))
+            ref = references[numbers[doc_id] - 1]
+            if cand.hit.chunk.id not in ref.chunk_ids:
+                ref.chunk_ids.append(cand.hit.chunk.id)
+            if ref.grade is None and ref.kind == "guideline":
+                ref.grade = find_grade(cand.text)
+            statements.append(Statement(text=cand.text, citations=[numbers[doc_id]]))
+        sections.append(AnswerSection(title=SECTION_TITLES[kind], kind=kind, statements=statements))
+
+    return Answer(
+        question=question,
+        standalone_question=standalone,
+        sections=sections,
+        references=references,
+        abstained=abstained,
+        abstention=abstention,
+        disclaimer=DISCLAIMER,
+        timings_ms=timings_ms or {},
+        index=index,
+    )
+
+
+def _reference(n: int, doc: Document, cand: Candidate) -> Reference:
+    return Reference(
+        n=n,
+        doc_id=doc.id,
+        kind=doc.kind,
+        title=doc.title,
+        source=doc.source,
+        year=doc.year,
+        url=doc.url,
+        pmid=doc.identifiers.get("pmid"),
+        grade=find_grade(cand.text) if doc.kind == "guideline" else None,
+        chunk_ids=[],
+    )

@@ -1,0 +1,56 @@
+"""Follow-up questions -> standalone retrieval queries (deterministic).
+
+"What about in children?" means nothing to a retriever on its own. When a
+question reads as a follow-up (a leading cue such as "what about", a pronoun
+standing for the earlier topic, or too few content words to stand alone), it
+is attached to the previous turn's standalone question.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rag.settings import Settings
+from rag.types import Turn
+
+_CUE_RE = re.compile(
+    r"^\s*(?:and\s+)?(?:what|how)\s+about\s+|^\s*(?:and\s+)?what\s+if\s+|^\s*and\s+(?:in|for|with|during|after|before)?\s*|^\s*(?:also|same)\s+(?:for|in)\s+",
+    re.I,
+)
+_ANAPHORA = {"it", "its", "this", "that", "these", "those", "they", "them", "their", "same", "such", "there"}
+_STOP = {
+    "a", "an", "the", "is", "are", "was", "were", "be", "do", "does", "did", "can", "could", "should", "would",
+    "will", "what", "which", "who", "whom", "how", "when", "where", "why", "in", "on", "of", "for", "to", "with",
+    "and", "or", "about", "at", "by", "from", "as", "any", "there", "than", "then", "so", "if", "also", "still",
+    "ok", "okay", "please", "tell", "me", "more", "else", "instead", "patients", "patient",
+} | _ANAPHORA
+_WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'-]*")
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in _WORD_RE.findall(text.lower()) if w not in _STOP]
+
+
+def is_follow_up(question: str) -> bool:
+    words = _WORD_RE.findall(question.lower())
+    if _CUE_RE.match(question):
+        return True
+    if any(w in _ANAPHORA for w in words) and len(content_words(question)) <= 4:
+        return True
+    return len(content_words(question)) <= 1
+
+
+def standalone_question(question: str, history: Sequence[Turn], settings: Settings) -> str:
+    """The query to retrieve with: the question itself, or the question joined to the earlier topic."""
+    question = " ".join(question.split())
+    turns = list(history)[-settings.conversation.max_history_turns :] if settings.conversation.max_history_turns else []
+    if not turns or not is_follow_up(question):
+        return question
+    previous = turns[-1].standalone_question or turns[-1].question
+    previous = " ".join(previous.split()).rstrip(" ?.!")
+    cue = _CUE_RE.match(question)
+    if cue:
+        tail = question[cue.end() :].strip().rstrip(" ?.!")
+        return f"{previous} {tail}?" if tail else f"{previous}?"
+    return f"{previous}? {question}"

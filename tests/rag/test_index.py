@@ -1,0 +1,126 @@
+import json
+import os
+import shutil
+
+import pytest
+
+from rag.index import GuideIndexError, build_index, load_index, read_manifest
+from rag.settings import Settings
+from rag.types import DocSection, Document
+
+
+def _settings(base: Settings, tmp_path, **over) -> Settings:
+    data = base.model_dump()
+    data["index"] = {"dir": tmp_path, "name": "t"}
+    for key, value in over.items():
+        data[key] = {**data[key], **value}
+    return Settings(**data)
+
+
+def _docs(n: int = 3) -> list[Document]:
+    # Invented, non-medical text: enough to exercise the index machinery.
+    return [
+        Document(id=f"user:doc{i}", kind="guideline", title=f"Garden note {i}", source="Test Society", year=2010 + i,
+                 sections=[DocSection(title="Advice", text=f"Water the tomato plants in bed {i} every morning. "
+                                                           f"Prune the roses in row {i} during early spring.")])
+        for i in range(n)
+    ]
+
+
+def test_manifest_describes_the_index(built_index, real_docs):
+    path, manifest = built_index
+    on_disk = read_manifest(path.resolve())
+    assert on_disk == manifest
+    assert manifest.documents == len(real_docs)
+    assert manifest.model == "sentence-transformers/all-MiniLM-L6-v2" and manifest.dimensions == 384
+    assert manifest.sources["ngc"].documents == 7 and manifest.sources["pubmedqa"].documents == 60
+    assert manifest.chunk_tokens["max"] <= manifest.model_max_tokens == 256
+    assert manifest.versions["faiss-cpu"] != "not installed"
+    for part in ("dense.faiss", "bm25", "store.sqlite", "manifest.json"):
+        assert (path / part).exists()
+    # No pickle anywhere in the index.
+    for root, _, files in os.walk(path.resolve()):
+        for f in files:
+            assert not f.endswith((".pkl", ".pickle"))
+
+
+def test_loaded_index_matches_manifest(index_settings, built_index):
+    ix = load_index(index_settings)
+    assert ix.size == ix.dense.ntotal == built_index[1].chunks
+    chunk = ix.chunks([0])[0]
+    assert ix.chunk_by_id(chunk.id) == chunk
+    doc = ix.document(chunk.doc_id)
+    assert doc is not None and doc.id == chunk.doc_id
+
+
+def test_rebuild_is_skipped_when_nothing_changed_and_forced_otherwise(index_settings, embedder, tmp_path):
+    s = _settings(index_settings, tmp_path)
+    _, m1, rebuilt1 = build_index(_docs(), s, embedder=embedder)
+    _, m2, rebuilt2 = build_index(_docs(), s, embedder=embedder)
+    _, m3, rebuilt3 = build_index(_docs(), s, embedder=embedder, force=True)
+    assert (rebuilt1, rebuilt2, rebuilt3) == (True, False, True)
+    assert m1.fingerprint == m2.fingerprint == m3.fingerprint
+    _, m4, _ = build_index(_docs(4), s, embedder=embedder)
+    assert m4.fingerprint != m1.fingerprint
+    # Only the serving build is kept.
+    assert len(list((tmp_path / ".builds").iterdir())) == 1
+
+
+def test_killed_build_leaves_the_old_index_serving(index_settings, embedder, tmp_path):
+    s = _settings(index_settings, tmp_path)
+    build_index(_docs(), s, embedder=embedder)
+    before = load_index(s).manifest
+
+    def die(stage, done, total):
+        if stage == "embed":
+            raise KeyboardInterrupt  # what a Ctrl-C or kill mid-build looks like to Python
+
+    with pytest.raises(KeyboardInterrupt):
+        build_index(_docs(5), s, embedder=embedder, progress=die)
+    after = load_index(s)
+    assert after.manifest == before and after.size == before.chunks
+    assert not list((tmp_path / ".builds").glob("*.partial"))
+
+
+def test_model_mismatch_is_refused(index_settings, built_index):
+    other = index_settings.model_copy(deep=True)
+    other.embedding.model = "some/other-model"
+    with pytest.raises(GuideIndexError, match="built with model"):
+        load_index(other)
+
+
+def test_missing_index_names_the_build_command(index_settings):
+    with pytest.raises(GuideIndexError, match="guideqa index build --name nope"):
+        load_index(index_settings, "nope")
+
+
+def test_corrupt_parts_are_reported(index_settings, embedder, tmp_path):
+    s = _settings(index_settings, tmp_path)
+    path, _, _ = build_index(_docs(), s, embedder=embedder)
+    real = path.resolve()
+
+    (real / "dense.faiss").write_bytes(b"not a faiss index")
+    with pytest.raises(GuideIndexError, match="dense.faiss"):
+        load_index(s)
+
+    build_index(_docs(), s, embedder=embedder, force=True)
+    real = path.resolve()
+    manifest = json.loads((real / "manifest.json").read_text())
+    manifest["chunks"] += 1
+    (real / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(GuideIndexError, match="rebuild"):
+        load_index(s)
+
+    (real / "manifest.json").write_text("{not json")
+    with pytest.raises(GuideIndexError, match="corrupt"):
+        load_index(s)
+
+    build_index(_docs(), s, embedder=embedder, force=True)
+    shutil.rmtree(path.resolve() / "bm25")
+    with pytest.raises(GuideIndexError, match="bm25 is missing"):
+        load_index(s)
+
+
+def test_empty_corpus_is_refused(index_settings, tmp_path):
+    with pytest.raises(GuideIndexError, match="no documents"):
+        build_index([], _settings(index_settings, tmp_path))

@@ -1,0 +1,90 @@
+import re
+
+import pytest
+
+from rag.compose import DISCLAIMER, find_grade
+from rag.pipeline import QuestionError
+from rag.types import Answer, Turn
+
+PDPH = "What needle type reduces the risk of post-dural puncture headache?"
+
+
+@pytest.fixture(scope="module")
+def pdph(pipeline) -> Answer:
+    return pipeline.ask(PDPH)
+
+
+def test_answer_cites_the_guideline(pdph, pipeline):
+    assert not pdph.abstained
+    guideline = [s for s in pdph.sections if s.kind == "guideline"]
+    assert guideline and guideline[0].title == "From the Guidelines"
+    cited = {r.doc_id for r in pdph.references}
+    assert "ngc-10908" in cited
+    ref = next(r for r in pdph.references if r.doc_id == "ngc-10908")
+    assert ref.source and ref.year == 2016 and ref.kind == "guideline"
+
+
+def test_statements_are_verbatim_source_text(pdph, pipeline):
+    for section in pdph.sections:
+        for st in section.statements:
+            (n,) = st.citations
+            ref = pdph.references[n - 1]
+            passages = [pipeline.index.chunk_by_id(cid).text for cid in ref.chunk_ids]
+            assert any(st.text in p for p in passages)
+
+
+def test_citations_resolve_and_are_numbered_by_first_use(pdph):
+    assert pdph.cited_numbers() == [r.n for r in pdph.references] == list(range(1, len(pdph.references) + 1))
+    assert pdph.disclaimer == DISCLAIMER
+    assert pdph.index.name == "test" and pdph.index.fingerprint
+    assert pdph.timings_ms["total"] > 0
+
+
+def test_sections_follow_kind_order(pdph):
+    order = [s.kind for s in pdph.sections]
+    assert order == sorted(order, key=["guideline", "research", "patient"].index)
+
+
+def test_answer_model_rejects_dangling_citations(pdph):
+    data = pdph.model_dump()
+    data["sections"][0]["statements"][0]["citations"] = [99]
+    with pytest.raises(ValueError):
+        Answer.model_validate(data)
+
+
+def test_off_topic_question_abstains(pipeline):
+    a = pipeline.ask("What is the torque setting for a carbon bicycle seat post clamp?")
+    assert a.abstained and a.abstention and "do not directly address" in a.abstention
+    assert all(s.kind == "related" for s in a.sections)
+    assert a.disclaimer == DISCLAIMER
+
+
+def test_follow_up_uses_history(pipeline, pdph):
+    a = pipeline.ask("what about for cesarean delivery?", [Turn(question=PDPH, standalone_question=pdph.standalone_question)])
+    assert a.standalone_question != a.question
+    assert "post-dural puncture headache" in a.standalone_question and "cesarean" in a.standalone_question
+
+
+@pytest.mark.parametrize("bad", ["", "   \n\t"])
+def test_empty_question_is_refused(pipeline, bad):
+    with pytest.raises(QuestionError, match="empty"):
+        pipeline.ask(bad)
+
+
+def test_huge_question_is_refused(pipeline):
+    with pytest.raises(QuestionError, match="limit"):
+        pipeline.ask("x" * 5000)
+
+
+@pytest.mark.parametrize(
+    "text,grade",
+    [
+        ("Use the tool daily [A].", "[A]"),
+        ("Offer it (Level B).", "(Level B)"),
+        ("Consider it. Strong recommendation; moderate-quality evidence", "Strong recommendation; moderate-quality evidence"),
+        ("Grade C evidence supports this.", "Grade C"),
+        ("Nothing graded here.", None),
+    ],
+)
+def test_grade_extraction(text, grade):
+    assert find_grade(text) == grade
