@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +21,7 @@ from pydantic import BaseModel
 
 from rag.pipeline import Pipeline
 
-DATA = Path(str(resources.files("evals") / "data"))
+DATA = Path(__file__).resolve().parent / "data"
 
 
 class Query(BaseModel):

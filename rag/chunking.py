@@ -20,19 +20,22 @@ _SPECIAL = 2  # [CLS] and [SEP]
 _WORD_RE = re.compile(r"\S+")
 
 
-def embed_prefix(title: str, section: str, enabled: bool = True, max_chars: int = 160) -> str:
+def embed_prefix(title: str, section: str, mode: str = "title", max_chars: int = 160) -> str:
     """The context put before a chunk's text when it is embedded (never stored in the chunk)."""
-    if not enabled:
+    title, section = title.strip(), section.strip()
+    if mode == "none" or (mode == "section" and not section):
         return ""
-    title = title.strip()
+    if mode == "section":
+        return f"{section}: "
     if len(title) > max_chars:
         title = title[:max_chars].rsplit(" ", 1)[0] + "…"
-    label = f"{title} — {section.strip()}" if section.strip() else title
+    label = f"{title} — {section}" if section else title
     return f"{label}: " if label else ""
 
 
-def embedded_text(chunk: Chunk, title: str, settings: Settings) -> str:
-    return embed_prefix(title, chunk.section, settings.chunking.prefix_title) + chunk.text
+def bm25_text(chunk: Chunk, title: str) -> str:
+    """What BM25 indexes: title and section words match lexically without diluting anything."""
+    return f"{title}\n{chunk.section}\n{chunk.text}"
 
 
 class Chunker:
@@ -41,7 +44,7 @@ class Chunker:
         self.limit = min(c.max_tokens or model_limit, model_limit)
         self.target = min(c.target_tokens, self.limit)
         self.overlap = c.overlap_sentences
-        self.prefix = c.prefix_title
+        self.prefix = c.prefix
         self.count_batch = count_batch
 
     def chunk(self, doc: Document) -> list[Chunk]:

@@ -330,6 +330,9 @@ def ngc_sections(text: str, keep: list[str] | None) -> list[DocSection]:
 def _ngc_document(rec: dict[str, Any], opts: NGCOptions) -> Document:
     developers = [_ngc_developer(repair_text(d)) for d in rec.get("developers") or [] if isinstance(d, str)]
     url = re.sub(r"\s*\([^()]*\)\s*$", "", str(rec.get("source_url") or "")).strip()
+    if "guideline.gov" in url:
+        # guideline.gov closed in July 2018; the Internet Archive keeps the summary pages.
+        url = f"https://web.archive.org/web/2018/{url}"
     doc_id = rec["id"].strip()
     return Document(
         id=doc_id,

@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from rag.chunking import Chunker, embed_prefix
+from rag.chunking import Chunker, bm25_text, embed_prefix
 from rag.embedding import Embedder, get_embedder
 from rag.settings import Settings
 from rag.types import KINDS, Chunk, Document, IndexInfo
@@ -75,13 +75,14 @@ class Manifest(BaseModel):
     documents: int
     chunks: int
     chunk_tokens: dict[str, float] = Field(default_factory=dict, description="min/median/p95/max embedder tokens.")
+    chunk_token_histogram: dict[str, int] = Field(default_factory=dict, description="Chunks per 32-token bucket.")
     built_at: str
     build_seconds: float
     versions: dict[str, str]
 
 
 def bm25_config() -> dict:
-    return {"stopwords": "en", "stemmer": "english", "method": "lucene", "k1": 1.5, "b": 0.75}
+    return {"stopwords": "en", "stemmer": "english", "method": "lucene", "k1": 1.5, "b": 0.75, "fields": "title+section+text"}
 
 
 @functools.lru_cache(maxsize=1)
@@ -207,7 +208,7 @@ def _write_index(
             note("chunk", i + 1, len(docs))
     if not chunks:
         raise GuideIndexError("the documents produced no chunks")
-    texts = [embed_prefix(titles[c.doc_id], c.section, settings.chunking.prefix_title) + c.text for c in chunks]
+    texts = [embed_prefix(titles[c.doc_id], c.section, settings.chunking.prefix) + c.text for c in chunks]
 
     index = faiss.IndexFlatIP(embedder.dim)
     step = max(256, settings.embedding.batch_size * 8)
@@ -223,7 +224,7 @@ def _write_index(
 
     note("bm25", 0, 1)
     retriever = bm25s.BM25(method=bm25_config()["method"], k1=bm25_config()["k1"], b=bm25_config()["b"])
-    retriever.index(bm25_tokenize(texts), show_progress=False)
+    retriever.index(bm25_tokenize([bm25_text(c, titles[c.doc_id]) for c in chunks]), show_progress=False)
     retriever.save(str(work / BM25_DIR))
     note("bm25", 1, 1)
 
@@ -255,10 +256,18 @@ def _write_index(
             "p95": float(np.percentile(tokens, 95)),
             "max": float(tokens.max()),
         },
+        chunk_token_histogram=_histogram(tokens, chunker.limit),
         built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         build_seconds=0.0,
         versions=_versions(),
     )
+
+
+def _histogram(tokens: np.ndarray, limit: int, width: int = 32) -> dict[str, int]:
+    edges = list(range(0, limit, width)) + [limit]
+    counts, _ = np.histogram(tokens, bins=edges)  # the last bucket includes the limit itself
+    last = len(counts) - 1
+    return {f"{lo}-{hi if i == last else hi - 1}": int(n) for i, (lo, hi, n) in enumerate(zip(edges, edges[1:], counts))}
 
 
 def _source_name(doc: Document) -> str:

@@ -106,6 +106,15 @@ class Retriever:
                 entry[f"{name}_score"] = score
                 entry[f"{name}_rank"] = rank + 1
                 entry["score"] += 1.0 / (rrf_k + rank + 1) if mode == "hybrid" else score
-        best = sorted(info.items(), key=lambda kv: (-kv[1]["score"], kv[0]))[:k]
+        cap = self.settings.retrieval.max_per_document
+        best: list[tuple[int, dict]] = []
+        per_doc: dict[str, int] = {}
+        for row, entry in sorted(info.items(), key=lambda kv: (-kv[1]["score"], kv[0])):
+            doc = self.index.chunk_doc[row]
+            if per_doc.get(doc, 0) < cap:
+                per_doc[doc] = per_doc.get(doc, 0) + 1
+                best.append((row, entry))
+                if len(best) == k:
+                    break
         chunks = self.index.chunks([row for row, _ in best])
         return [Hit(chunk=c, **entry) for c, (_, entry) in zip(chunks, best)]

@@ -77,8 +77,11 @@ class ChunkingSettings(Section):
         "embedder's own limit (256 for all-MiniLM-L6-v2); it is never allowed above that limit.",
     )
     overlap_sentences: int = Field(default=0, ge=0, le=3, description="Sentences repeated between neighbouring chunks.")
-    prefix_title: bool = Field(
-        default=True, description="Embed 'title — section: ' before each chunk's text (the stored text has no prefix)."
+    prefix: Literal["title", "section", "none"] = Field(
+        default="title",
+        description="Context embedded before each chunk's text: 'title' (document title and section), "
+        "'section' (section heading only) or 'none'. The stored chunk text never has it; BM25 always "
+        "indexes title and section with the text.",
     )
 
 
@@ -92,6 +95,9 @@ class RetrievalSettings(Section):
     k: int = Field(default=8, ge=1, le=200, description="Hits returned (and used as evidence for an answer).")
     candidates: int = Field(default=100, ge=1, description="Candidates each retriever contributes before fusion.")
     rrf_k: int = Field(default=60, ge=1, description="Reciprocal-rank-fusion constant.")
+    max_per_document: int = Field(
+        default=3, ge=1, description="Hits kept from one document, so one long guideline cannot fill the evidence."
+    )
 
 
 class AnswerSettings(Section):

@@ -17,7 +17,7 @@ def test_no_chunk_exceeds_the_embedder_limit_on_real_guidelines(embedder, real_d
     assert len(chunks) > 100
     # Re-measure the exact text the index embeds, independently of the chunker's own bookkeeping.
     measured = embedder.count_tokens_batch(
-        [embed_prefix(titles[c.doc_id], c.section) + c.text for c in chunks]
+        [embed_prefix(titles[c.doc_id], c.section, chunker.prefix) + c.text for c in chunks]
     )
     assert max(measured) <= embedder.max_tokens == 256
     assert measured == [c.n_tokens for c in chunks]
@@ -66,6 +66,8 @@ def test_overlap_repeats_sentences(embedder):
 
 
 def test_prefix_can_be_disabled():
-    assert embed_prefix("Title", "Section", enabled=False) == ""
+    assert embed_prefix("Title", "Section", "none") == ""
     assert embed_prefix("Title", "Section") == "Title — Section: "
     assert embed_prefix("Title", "") == "Title: "
+    assert embed_prefix("Title", "Section", "section") == "Section: "
+    assert embed_prefix("Title", "", "section") == ""

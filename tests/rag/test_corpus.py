@@ -219,7 +219,7 @@ def test_ngc_broken_file_reports_and_skips(tmp_path: Path) -> None:
     ]
     doc = docs[0]
     assert doc.source == "Example Society of Testing; Example Agency"
-    assert doc.url == "https://www.guideline.gov/summaries/summary/99001"
+    assert doc.url == "https://web.archive.org/web/2018/https://www.guideline.gov/summaries/summary/99001"
     assert doc.license == "Base license; public domain (US federal)"
     assert doc.year == 2017 and doc.identifiers == {"ngc": "99001"}
     # Funding is not configured, the algorithm placeholder is empty: both are dropped.

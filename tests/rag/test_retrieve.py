@@ -59,14 +59,10 @@ def test_filter_matching_nothing_returns_nothing(pipeline):
     assert pipeline.retriever.search(PDPH, filters=Filters(kind=["patient"])) == []
 
 
-def test_langchain_retriever(pipeline):
-    from langchain_core.retrievers import BaseRetriever
-
-    from rag.langchain_retriever import GuideqaRetriever
-
-    retriever = GuideqaRetriever(retriever=pipeline.retriever, k=3)
-    assert isinstance(retriever, BaseRetriever)
-    docs = retriever.invoke(PDPH)
-    assert len(docs) == 3
-    assert {"doc_id", "chunk_id", "kind", "score", "title"} <= set(docs[0].metadata)
-    assert "ngc-10908" in [d.metadata["doc_id"] for d in docs]
+def test_one_document_cannot_fill_the_hits(pipeline, index_settings):
+    cap = index_settings.retrieval.max_per_document
+    hits = pipeline.retriever.search("headache treatment", k=8)
+    counts = {}
+    for h in hits:
+        counts[h.chunk.doc_id] = counts.get(h.chunk.doc_id, 0) + 1
+    assert len(hits) == 8 and max(counts.values()) <= cap
