@@ -20,16 +20,24 @@ _SPECIAL = 2  # [CLS] and [SEP]
 _WORD_RE = re.compile(r"\S+")
 
 
-def embed_prefix(title: str, section: str, mode: str = "title", max_chars: int = 160) -> str:
+def short_title(title: str, max_chars: int = 80) -> str:
+    """The topic part of a title: guideline titles put it before the first colon
+    ("Practice guidelines for obstetric anesthesia: an updated report by ...")."""
+    head = title.strip().split(": ", 1)[0].rstrip(" .")
+    if len(head) > max_chars:
+        head = head[:max_chars].rsplit(" ", 1)[0] + "…"
+    return head
+
+
+def embed_prefix(title: str, section: str, mode: str = "title") -> str:
     """The context put before a chunk's text when it is embedded (never stored in the chunk)."""
-    title, section = title.strip(), section.strip()
+    section = section.strip()
     if mode == "none" or (mode == "section" and not section):
         return ""
     if mode == "section":
         return f"{section}: "
-    if len(title) > max_chars:
-        title = title[:max_chars].rsplit(" ", 1)[0] + "…"
-    label = f"{title} — {section}" if section else title
+    topic = short_title(title)
+    label = f"{topic} — {section}" if topic and section else topic or section
     return f"{label}: " if label else ""
 
 

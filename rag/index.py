@@ -82,7 +82,7 @@ class Manifest(BaseModel):
 
 
 def bm25_config() -> dict:
-    return {"stopwords": "en", "stemmer": "english", "method": "lucene", "k1": 1.5, "b": 0.75, "fields": "title+section+text"}
+    return {"stopwords": "en", "stemmer": "english", "method": "lucene", "k1": 1.5, "b": 0.75, "fields": "title+section+text", "hyphens": "split+joined"}
 
 
 @functools.lru_cache(maxsize=1)
@@ -92,11 +92,20 @@ def _stemmer():
     return Stemmer.Stemmer("english")
 
 
+_HYPHENATED_RE = re.compile(r"\b\w+(?:-\w+)+\b")
+
+
+def join_hyphenated(text: str) -> str:
+    """Add the closed form of hyphenated words ("post-dural" -> "post-dural postdural"), so either spelling matches."""
+    return _HYPHENATED_RE.sub(lambda m: f"{m.group()} {m.group().replace('-', '')}", text)
+
+
 def bm25_tokenize(texts: Sequence[str], return_ids: bool = True, show_progress: bool = False):
-    """The one tokenizer for BM25 indexing and querying: English stopwords, Snowball stems."""
+    """The one tokenizer for BM25 indexing and querying: hyphen variants, English stopwords, Snowball stems."""
     import bm25s
 
-    return bm25s.tokenize(list(texts), stopwords="en", stemmer=_stemmer(), return_ids=return_ids, show_progress=show_progress)
+    texts = [join_hyphenated(t) for t in texts]
+    return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=return_ids, show_progress=show_progress)
 
 
 def _versions() -> dict[str, str]:

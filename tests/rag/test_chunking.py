@@ -66,6 +66,7 @@ def test_overlap_repeats_sentences(embedder):
 
 
 def test_prefix_can_be_disabled():
+    assert embed_prefix("Practice guidelines for sheds: an updated report by a task force", "Advice") == "Practice guidelines for sheds — Advice: "
     assert embed_prefix("Title", "Section", "none") == ""
     assert embed_prefix("Title", "Section") == "Title — Section: "
     assert embed_prefix("Title", "") == "Title: "
