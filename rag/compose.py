@@ -87,10 +87,16 @@ def candidates_from_hits(hits: list[Hit]) -> list[Candidate]:
     return out
 
 
+_TRAILING_MARKS_RE = re.compile(r"(\s*(\[[^\]]{0,40}\]|\([^)]{0,60}\)|[\"”’)\]]))+$")
+
+
 def _quotable(sentence: str) -> bool:
     if len(sentence) < _MIN_CHARS or len(sentence.split()) < _MIN_WORDS:
         return False
-    if sentence.endswith(":") or _BOILERPLATE_RE.search(sentence):
+    if _BOILERPLATE_RE.search(sentence):
+        return False
+    # Only complete sentences: a list fragment quoted alone reads as a claim it never made.
+    if not _TRAILING_MARKS_RE.sub("", sentence).rstrip().endswith((".", "!", "?")):
         return False
     letters = sum(ch.isalpha() for ch in sentence)
     return letters >= 0.5 * len(sentence)
@@ -161,7 +167,8 @@ def compose_answer(
             + (" The closest evidence found is shown below, labelled as related only." if picked else "")
         )
     else:
-        picked = mmr_select(cands, settings, a.min_sentence_relevance, a.max_statements)
+        floor = max(a.min_sentence_relevance, best - a.relative_margin)
+        picked = mmr_select(cands, settings, floor, a.max_statements)
         groups = [(kind, [c for c in picked if c.hit.chunk.kind == kind]) for kind in KINDS]
         abstention = None
 

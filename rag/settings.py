@@ -115,13 +115,16 @@ class AnswerSettings(Section):
     min_sentence_relevance: float = Field(
         default=0.35, description="Sentences scoring below this cosine to the question are not used as statements."
     )
+    relative_margin: float = Field(
+        default=0.15, ge=0, description="Statements must score within this much of the best sentence's cosine."
+    )
     abstain_threshold: float = Field(
-        default=0.5,
+        default=0.61,
         description="Abstain when the best evidence sentence's cosine to the question is below this "
         "(calibrated on PubMedQA vs out-of-corpus questions; see evals/calibrate.py).",
     )
     related_threshold: float = Field(
-        default=0.4, description="When abstaining, show evidence at or above this cosine as 'closely related'."
+        default=0.45, description="When abstaining, show evidence at or above this cosine as 'closely related'."
     )
     max_related: int = Field(default=2, ge=0, description="Closely related statements shown with an abstention.")
 

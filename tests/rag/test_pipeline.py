@@ -88,3 +88,28 @@ def test_huge_question_is_refused(pipeline):
 )
 def test_grade_extraction(text, grade):
     assert find_grade(text) == grade
+
+
+@pytest.mark.parametrize(
+    "sentence,ok",
+    [
+        ("Oil the shed hinges twice a year to stop the squeak.", True),
+        ("Oil the shed hinges twice a year (Level B).", True),
+        ("Local fragment from a bulleted list of items", False),
+        ("Too short.", False),
+        ("Refer to the \"Availability of Companion Documents\" field for details.", False),
+    ],
+)
+def test_only_complete_sentences_are_quoted(sentence, ok):
+    from rag.compose import _quotable
+
+    assert _quotable(sentence) is ok
+
+
+def test_statements_stay_close_to_the_best_evidence(pipeline):
+    evidence = pipeline.gather(PDPH)
+    answer = pipeline.ask(PDPH)
+    relevance = {c.text: c.relevance for c in evidence.candidates}
+    margin = pipeline.settings.answer.relative_margin
+    quoted = [st.text for s in answer.sections for st in s.statements]
+    assert quoted and all(relevance[t] >= evidence.best_relevance - margin - 1e-6 for t in quoted)
