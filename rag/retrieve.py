@@ -62,14 +62,18 @@ class Retriever:
         mask = self.mask(filters)
         if mask is not None and not mask.any():
             return []
-        depth = max(r.candidates, k)
-        dense = bm25 = None
+        vec = None
         if mode in ("dense", "hybrid"):
             vec = query_vector if query_vector is not None else self.embedder.encode_queries([query])[0]
-            dense = self.dense_search(vec, depth, mask)
-        if mode in ("bm25", "hybrid"):
-            bm25 = self.bm25_search(query, depth, mask)
-        return self._fuse(dense, bm25, k, mode)
+        depth = max(r.candidates, k)
+        while True:
+            dense = self.dense_search(vec, depth, mask) if vec is not None else None
+            bm25 = self.bm25_search(query, depth, mask) if mode in ("bm25", "hybrid") else None
+            hits = self._fuse(dense, bm25, k, mode)
+            # The per-document cap can leave fewer than k hits; look deeper until k or the whole index.
+            if len(hits) >= k or depth >= self.index.size:
+                return hits
+            depth *= 4
 
     def dense_search(self, vector: np.ndarray, depth: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
         import faiss
