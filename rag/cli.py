@@ -289,6 +289,25 @@ def eval_calibrate(
     console.print_json(text)
 
 
+@app.command()
+def serve(
+    host: Annotated[Optional[str], typer.Option(help="Address to bind (default: settings.api.host, 127.0.0.1).")] = None,
+    port: Annotated[Optional[int], typer.Option(help="Port (default: settings.api.port, 8000).")] = None,
+    index: Annotated[Optional[str], typer.Option("--index", help="Index name.")] = None,
+) -> None:
+    """Serve the HTTP API and the web page with uvicorn. The index and model load once, before the server starts."""
+    import uvicorn
+
+    from api.app import create_app
+
+    s = _settings(index)
+    pipe = _pipeline(s)  # fails here, with the reason, if the index or model cannot load
+    host = host or s.api.host
+    port = port or s.api.port
+    console.print(f"guideqa serving index {pipe.index.info.name!r} on http://{host}:{port}/  (API docs: /docs)")
+    uvicorn.run(create_app(s, pipeline=pipe), host=host, port=port, log_level="warning")
+
+
 @app.command("settings")
 def show_settings() -> None:
     """Every setting, its environment variable, current value and description."""

@@ -153,7 +153,6 @@ def compose_answer(
     documents: dict[str, Document],
     settings: Settings,
     index: IndexInfo,
-    timings_ms: dict[str, float] | None = None,
 ) -> Answer:
     a = settings.answer
     best = max((c.relevance for c in cands), default=0.0)
@@ -200,7 +199,6 @@ def compose_answer(
         abstained=abstained,
         abstention=abstention,
         disclaimer=DISCLAIMER,
-        timings_ms=timings_ms or {},
         index=index,
     )
 

@@ -406,6 +406,9 @@ class Index:
         }
         return [found[int(r)] for r in rows]
 
+    def doc_rows(self, doc_id: str) -> list[int]:
+        return [r[0] for r in self._con().execute("SELECT row FROM chunks WHERE doc_id = ? ORDER BY row", (doc_id,))]
+
     def chunk_by_id(self, chunk_id: str) -> Chunk | None:
         row = self._con().execute("SELECT row FROM chunks WHERE id = ?", (chunk_id,)).fetchone()
         return self.chunks([row[0]])[0] if row else None

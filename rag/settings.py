@@ -137,6 +137,22 @@ class LimitSettings(Section):
     max_question_chars: int = Field(default=2000, ge=10, description="Longest question accepted.")
 
 
+class ApiSettings(Section):
+    host: str = Field(default="127.0.0.1", description="Address `guideqa serve` binds to.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `guideqa serve` listens on.")
+    conversations_db: Path = Field(
+        default=REPO_ROOT / "data" / "conversations.sqlite",
+        description="SQLite file holding conversations (shared safely by several workers).",
+    )
+    api_keys: list[str] = Field(
+        default_factory=list, description="When non-empty, requests must send one of these in the X-API-Key header."
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Origins allowed to call the API from a browser (none by default)."
+    )
+    max_body_bytes: int = Field(default=16_384, ge=1024, description="Largest request body accepted (413 above).")
+
+
 class TokenSettings(Section):
     encoding: str = Field(default="cl100k_base", description="tiktoken encoding used to count LLM tokens.")
     cache_dir: Path = Field(
@@ -159,6 +175,7 @@ class Settings(BaseSettings):
     conversation: ConversationSettings = Field(default_factory=ConversationSettings, description="Follow-ups.")
     limits: LimitSettings = Field(default_factory=LimitSettings, description="Input limits.")
     tokens: TokenSettings = Field(default_factory=TokenSettings, description="LLM token counting.")
+    api: ApiSettings = Field(default_factory=ApiSettings, description="The HTTP API and web page.")
 
     @model_validator(mode="after")
     def _check(self) -> "Settings":

@@ -1,0 +1,107 @@
+"""Conversations in SQLite: they survive restarts and are shared safely by threads and workers.
+
+Each operation opens its own connection (cheap for SQLite), WAL journaling lets
+readers run beside a writer, and a turn is appended inside BEGIN IMMEDIATE so two
+requests on one conversation can never take the same turn number.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from rag.types import Answer, Turn
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS conversations (id TEXT PRIMARY KEY, created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS turns (
+  conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+  turn INTEGER NOT NULL, question TEXT NOT NULL, standalone_question TEXT NOT NULL,
+  answer TEXT NOT NULL, created_at TEXT NOT NULL,
+  PRIMARY KEY (conversation_id, turn)
+);
+"""
+
+
+class StoredTurn(BaseModel):
+    turn: int
+    question: str
+    answer: Answer
+    created_at: str
+
+
+class ConversationNotFound(KeyError):
+    pass
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class ConversationStore:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as con:
+            con.execute("PRAGMA journal_mode=WAL")
+            con.executescript(_SCHEMA)
+
+    @contextmanager
+    def _connect(self):
+        con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        con.execute("PRAGMA foreign_keys=ON")
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def create(self) -> str:
+        cid = uuid.uuid4().hex
+        with self._connect() as con:
+            con.execute("INSERT INTO conversations VALUES (?, ?)", (cid, _now()))
+        return cid
+
+    def exists(self, cid: str) -> bool:
+        with self._connect() as con:
+            return con.execute("SELECT 1 FROM conversations WHERE id = ?", (cid,)).fetchone() is not None
+
+    def history(self, cid: str) -> list[Turn]:
+        return [Turn(question=t.question, standalone_question=t.answer.standalone_question) for t in self.turns(cid)]
+
+    def turns(self, cid: str) -> list[StoredTurn]:
+        with self._connect() as con:
+            if con.execute("SELECT 1 FROM conversations WHERE id = ?", (cid,)).fetchone() is None:
+                raise ConversationNotFound(cid)
+            rows = con.execute(
+                "SELECT turn, question, answer, created_at FROM turns WHERE conversation_id = ? ORDER BY turn", (cid,)
+            ).fetchall()
+        return [StoredTurn(turn=r[0], question=r[1], answer=Answer.model_validate_json(r[2]), created_at=r[3]) for r in rows]
+
+    def append(self, cid: str, answer: Answer) -> int:
+        with self._connect() as con:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                if con.execute("SELECT 1 FROM conversations WHERE id = ?", (cid,)).fetchone() is None:
+                    raise ConversationNotFound(cid)
+                (n,) = con.execute("SELECT COALESCE(MAX(turn), 0) + 1 FROM turns WHERE conversation_id = ?", (cid,)).fetchone()
+                con.execute(
+                    "INSERT INTO turns VALUES (?, ?, ?, ?, ?, ?)",
+                    (cid, n, answer.question, answer.standalone_question, answer.model_dump_json(), _now()),
+                )
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        return n
+
+    def delete(self, cid: str) -> None:
+        with self._connect() as con:
+            if con.execute("DELETE FROM conversations WHERE id = ?", (cid,)).rowcount == 0:
+                raise ConversationNotFound(cid)
+
+

@@ -1,0 +1,143 @@
+"""Public request and response schemas of the HTTP API (v1).
+
+They are kept apart from the pipeline's internal types so the contract stays
+put when internals move; `AnswerOut.from_answer` is the one place they meet.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, model_validator
+
+from rag.types import Answer
+
+KindName = Literal["guideline", "research", "patient"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FiltersIn(Strict):
+    kind: list[KindName] | None = Field(default=None, description="Only these kinds of source.")
+    year_from: int | None = Field(default=None, ge=1900, le=2100, description="Only sources from this year on.")
+    year_to: int | None = Field(default=None, ge=1900, le=2100, description="Only sources up to this year.")
+    source: list[StrictStr] | None = Field(default=None, description="Issuing bodies or journals (case-insensitive substring).")
+
+    @model_validator(mode="after")
+    def _range(self) -> "FiltersIn":
+        if self.year_from and self.year_to and self.year_from > self.year_to:
+            raise ValueError("year_from is after year_to")
+        return self
+
+
+class AnswerRequest(Strict):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"question": "What needle type reduces the risk of post-dural puncture headache?"},
+                {"question": "what about for cesarean delivery?", "conversation_id": "3f2b5c0e8a9d4e7f9b1c2d3e4f5a6b7c"},
+                {"question": "Which treatments help an acute gout flare?", "filters": {"kind": ["guideline"], "year_from": 2016}},
+            ]
+        },
+    )
+    question: StrictStr = Field(description="The clinical question (or a follow-up).")
+    conversation_id: StrictStr | None = Field(
+        default=None, pattern=r"^[0-9a-f]{32}$", description="Continue this conversation; omit to start a new one."
+    )
+    filters: FiltersIn | None = None
+    audience: Literal["clinician", "patient"] = Field(
+        default="clinician", description="'patient' puts patient information first when the index has it."
+    )
+
+
+class StatementOut(Strict):
+    text: str
+    citations: list[int]
+
+
+class SectionOut(Strict):
+    title: str
+    kind: str
+    statements: list[StatementOut]
+
+
+class ReferenceOut(Strict):
+    n: int
+    doc_id: str
+    kind: str
+    title: str
+    source: str
+    year: int | None
+    url: str | None
+    pmid: str | None
+    grade: str | None
+    chunk_ids: list[str]
+
+
+class IndexOut(Strict):
+    name: str
+    fingerprint: str
+
+
+class AnswerOut(Strict):
+    conversation_id: str
+    turn: int
+    question: str
+    standalone_question: str
+    sections: list[SectionOut]
+    references: list[ReferenceOut]
+    abstained: bool
+    abstention: str | None
+    disclaimer: str
+    timings_ms: dict[str, float]
+    index: IndexOut
+
+    @classmethod
+    def from_answer(cls, answer: Answer, conversation_id: str, turn: int) -> "AnswerOut":
+        return cls.model_validate(answer.model_dump() | {"conversation_id": conversation_id, "turn": turn})
+
+
+class TurnOut(Strict):
+    turn: int
+    question: str
+    created_at: str
+    answer: AnswerOut
+
+
+class ConversationOut(Strict):
+    conversation_id: str
+    turns: list[TurnOut]
+
+
+class PassageOut(Strict):
+    chunk_id: str
+    section: str
+    text: str
+
+
+class SourceOut(Strict):
+    doc_id: str
+    kind: str
+    title: str
+    source: str
+    year: int | None
+    url: str | None
+    identifiers: dict[str, str]
+    license: str
+    passages: list[PassageOut] = Field(description="The requested passages (the cited ones), or the first few.")
+
+
+class ErrorOut(Strict):
+    error: str = Field(description="Machine-readable code, e.g. 'invalid_question'.")
+    message: str = Field(description="What was wrong, for a person.")
+
+
+class ReadyOut(Strict):
+    status: Literal["ready"]
+    index: IndexOut
+    documents: int
+    chunks: int
+    model: str

@@ -1,0 +1,158 @@
+// guideqa web page: ask, follow up in the same conversation, open the evidence behind each [n].
+"use strict";
+
+const state = { conversationId: null, busy: false };
+const $ = (id) => document.getElementById(id);
+const KIND_TITLES = { guideline: "Guidelines", research: "Research", patient: "Patient information" };
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") node.className = v;
+    else if (k.startsWith("data-")) node.setAttribute(k, v);
+    else node[k] = v;
+  }
+  for (const child of children) node.append(child);
+  return node;
+}
+
+function setBusy(busy) {
+  state.busy = busy;
+  $("submit").disabled = busy;
+  $("question").disabled = busy;
+  $("status").textContent = busy ? "Searching the guidelines and research…" : "";
+  document.body.classList.toggle("loading", busy);
+}
+
+function showError(message) {
+  const box = $("error");
+  box.textContent = message;
+  box.hidden = !message;
+}
+
+async function ask(question) {
+  const body = { question };
+  if (state.conversationId) body.conversation_id = state.conversationId;
+  const kind = $("kind").value;
+  if (kind) body.filters = { kind: [kind] };
+  const response = await fetch("/v1/answers", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify(body),
+  });
+  let data = null;
+  try { data = await response.json(); } catch (_) { /* not JSON */ }
+  if (!response.ok) {
+    throw new Error((data && data.message) || `The server answered ${response.status}.`);
+  }
+  return data;
+}
+
+function renderAnswer(answer) {
+  const turn = el("article", { class: "turn", "data-turn": String(answer.turn) });
+  turn.append(el("h2", { class: "question" }, answer.question));
+  if (answer.standalone_question !== answer.question) {
+    turn.append(el("p", { class: "searched" }, "Searched for: ", el("em", {}, answer.standalone_question)));
+  }
+  if (answer.abstained) {
+    turn.append(el("p", { class: "abstention" }, answer.abstention));
+  }
+  for (const section of answer.sections) {
+    const block = el("section", { class: `answer-section kind-${section.kind}` }, el("h3", {}, section.title));
+    const list = el("ul");
+    for (const st of section.statements) {
+      const item = el("li", {}, st.text + " ");
+      for (const n of st.citations) item.append(citeButton(n, answer));
+      list.append(item);
+    }
+    block.append(list);
+    turn.append(block);
+  }
+  turn.append(renderReferences(answer));
+  turn.append(el("p", { class: "disclaimer" }, answer.disclaimer));
+  return turn;
+}
+
+function citeButton(n, answer) {
+  const ref = answer.references.find((r) => r.n === n);
+  const button = el("button", { type: "button", class: "cite", title: ref ? ref.title : "" }, `[${n}]`);
+  button.addEventListener("click", () => openEvidence(ref));
+  return button;
+}
+
+function renderReferences(answer) {
+  const wrap = el("section", { class: "references" }, el("h3", {}, "References"));
+  for (const kind of ["guideline", "research", "patient"]) {
+    const refs = answer.references.filter((r) => r.kind === kind);
+    if (!refs.length) continue;
+    const list = el("ol", { class: "ref-list" });
+    for (const r of refs) {
+      const meta = [r.source, r.year].filter(Boolean).join(", ");
+      const item = el("li", { value: r.n, id: `ref-${answer.turn}-${r.n}` }, el("span", { class: "ref-title" }, r.title), " ");
+      if (meta) item.append(el("span", { class: "ref-meta" }, meta + ". "));
+      if (r.grade) item.append(el("span", { class: "ref-grade" }, `Evidence grade: ${r.grade}. `));
+      if (r.pmid) item.append(el("span", {}, `PMID ${r.pmid}. `));
+      if (r.url) item.append(el("a", { href: r.url, target: "_blank", rel: "noopener" }, "link"));
+      list.append(item);
+    }
+    wrap.append(el("h4", {}, KIND_TITLES[kind]), list);
+  }
+  return wrap;
+}
+
+async function openEvidence(ref) {
+  if (!ref) return;
+  const panel = $("evidence");
+  const body = $("evidence-body");
+  body.replaceChildren(el("p", { class: "status" }, "Loading the cited passage…"));
+  panel.hidden = false;
+  const query = ref.chunk_ids.map((c) => `chunk=${encodeURIComponent(c)}`).join("&");
+  try {
+    const response = await fetch(`/v1/sources/${encodeURIComponent(ref.doc_id)}?${query}`);
+    const data = await response.json();
+    if (!response.ok) throw new Error(data.message || `The server answered ${response.status}.`);
+    const meta = [data.source, data.year].filter(Boolean).join(", ");
+    body.replaceChildren(
+      el("h3", {}, `[${ref.n}] ${data.title}`),
+      el("p", { class: "ref-meta" }, meta),
+      ...data.passages.map((p) => el("blockquote", { class: "passage" }, el("strong", {}, p.section ? p.section + ": " : ""), p.text)),
+    );
+    if (data.url) body.append(el("a", { href: data.url, target: "_blank", rel: "noopener" }, "Open the source"));
+  } catch (err) {
+    body.replaceChildren(el("p", { class: "error" }, `Could not load the passage: ${err.message}`));
+  }
+}
+
+$("close-evidence").addEventListener("click", () => { $("evidence").hidden = true; });
+
+$("ask").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  if (state.busy) return;
+  const question = $("question").value.trim();
+  if (!question) { showError("Please type a question."); return; }
+  showError("");
+  setBusy(true);
+  try {
+    const answer = await ask(question);
+    state.conversationId = answer.conversation_id;
+    $("thread").append(renderAnswer(answer));
+    $("question").value = "";
+    $("ask-label").textContent = "Have a follow-up question?";
+    $("new").hidden = false;
+    $("thread").dataset.conversation = answer.conversation_id;
+  } catch (err) {
+    showError(err.message);
+  } finally {
+    setBusy(false);
+    $("question").focus();
+  }
+});
+
+$("new").addEventListener("click", () => {
+  state.conversationId = null;
+  $("thread").replaceChildren();
+  delete $("thread").dataset.conversation;
+  $("ask-label").textContent = "Ask a clinical question";
+  $("new").hidden = true;
+  showError("");
+});
