@@ -63,6 +63,17 @@ def find_grade(text: str) -> str | None:
     return None
 
 
+_MIN_SHARED_TERMS = 2
+
+
+def content_stems(text: str) -> set[str]:
+    """Stemmed content words, so 'punctures' and 'puncture' count as one term."""
+    from rag.conversation import content_words
+    from rag.index import stem
+
+    return {stem(w) for w in content_words(text)}
+
+
 @dataclass
 class Candidate:
     text: str
@@ -159,7 +170,10 @@ def compose_answer(
     abstained = best < a.abstain_threshold
 
     if abstained:
-        picked = mmr_select(cands, settings, a.related_threshold, a.max_related)
+        # "Closely related" must also be about the question's terms, not just near it in embedding space.
+        terms = content_stems(standalone)
+        related = [c for c in cands if len(terms & content_stems(c.text)) >= _MIN_SHARED_TERMS]
+        picked = mmr_select(related, settings, a.related_threshold, a.max_related)
         groups = [("related", picked)] if picked else []
         abstention = (
             f"The indexed guidelines and research do not directly address this question: \u201c{standalone}\u201d."

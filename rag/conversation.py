@@ -23,7 +23,8 @@ _STOP = {
     "a", "an", "the", "is", "are", "was", "were", "be", "do", "does", "did", "can", "could", "should", "would",
     "will", "what", "which", "who", "whom", "how", "when", "where", "why", "in", "on", "of", "for", "to", "with",
     "and", "or", "about", "at", "by", "from", "as", "any", "there", "than", "then", "so", "if", "also", "still",
-    "ok", "okay", "please", "tell", "me", "more", "else", "instead", "patients", "patient",
+    "ok", "okay", "please", "tell", "me", "more", "else", "instead", "patients", "patient", "after", "before",
+    "during", "while", "not", "no", "they", "we", "you", "i", "my", "our",
 } | _ANAPHORA
 _WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'-]*")
 

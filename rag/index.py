@@ -92,6 +92,10 @@ def _stemmer():
     return Stemmer.Stemmer("english")
 
 
+def stem(word: str) -> str:
+    return _stemmer().stemWord(word)
+
+
 _HYPHENATED_RE = re.compile(r"\b\w+(?:-\w+)+\b")
 
 

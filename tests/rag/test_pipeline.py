@@ -113,3 +113,12 @@ def test_statements_stay_close_to_the_best_evidence(pipeline):
     margin = pipeline.settings.answer.relative_margin
     quoted = [st.text for s in answer.sections for st in s.statements]
     assert quoted and all(relevance[t] >= evidence.best_relevance - margin - 1e-6 for t in quoted)
+
+
+def test_content_stems_match_inflections():
+    from rag.compose import content_stems
+
+    q = content_stems("What causes squeaks after oiling the hinges?")
+    assert q == {"caus", "squeak", "oil", "hing"}
+    assert len(q & content_stems("Hinges squeak when they are not oiled.")) >= 2
+    assert len(q & content_stems("The paint on the fence peels in winter.")) == 0
