@@ -289,6 +289,57 @@ def eval_calibrate(
     console.print_json(text)
 
 
+@eval_app.command("retrieval")
+def eval_retrieval(
+    dataset: Annotated[Optional[str], typer.Option(help="pubmedqa, medquad or guideline-dev (over the loaded index).")] = None,
+    beir: Annotated[Optional[Path], typer.Option("--beir", help="A BEIR folder: indexed into a temporary index, then evaluated.")] = None,
+    index: Annotated[Optional[str], typer.Option("--index", help="Index name (not with --beir).")] = None,
+    limit: Annotated[Optional[int], typer.Option(help="Evaluate the first N queries only.")] = None,
+    depth: Annotated[int, typer.Option(help="Documents ranked per query.")] = 100,
+    out: Annotated[Path, typer.Option("--out", help="Report folder: metrics.json, report.md, PNG, queries.jsonl.")] = Path("reports/retrieval"),
+) -> None:
+    """nDCG@10, Recall@1/5/10/50 and MRR@10 for BM25, dense and hybrid retrieval (ranx)."""
+    import tempfile
+
+    from rich.progress import track
+
+    from evals import datasets as ds
+    from evals.report import write_retrieval_report
+    from evals.retrieval import evaluate_retrieval
+    from rag.index import build_index
+
+    if (dataset is None) == (beir is None):
+        _fail("give exactly one of --dataset or --beir")
+    s = _settings(index)
+    with tempfile.TemporaryDirectory(prefix="guideqa-beir-") as tmp:
+        if beir is not None:
+            try:
+                docs, queries = ds.load_beir(beir)
+            except ds.DatasetError as exc:
+                _fail(str(exc))
+            s.index.dir, s.index.name = Path(tmp), "beir"
+            console.print(f"indexing {len(docs)} BEIR documents into a temporary index…")
+            build_index(docs, s)
+            name = f"beir:{beir.name}"
+        else:
+            if dataset not in ds.DATASETS:
+                _fail(f"unknown dataset {dataset!r}; choose from {', '.join(ds.DATASETS)}")
+            queries = ds.DATASETS[dataset](s)
+            name = dataset
+        pipe = _pipeline(s)
+        indexed = set(pipe.index.chunk_doc)
+        queries = [q for q in queries if set(q.qrels) & indexed][:limit] if limit else [q for q in queries if set(q.qrels) & indexed]
+        if not queries:
+            _fail("no query has a gold document in this index")
+        scores, rows, seconds = evaluate_retrieval(pipe.retriever, queries, depth=depth, progress=lambda x, d: track(x, d, console=console))
+        metrics = write_retrieval_report(out, dataset=name, scores=scores, rows=rows, seconds=seconds, settings=s,
+                                         index=pipe.index.info.model_dump(), n_queries=len(queries))
+    table = Table("retriever", *next(iter(scores.values())).keys(), title=f"{name}: {len(queries)} queries → {out}")
+    for mode, values in metrics["retrieval"].items():
+        table.add_row(mode, *(f"{v:.3f}" for v in values.values()))
+    console.print(table)
+
+
 @app.command()
 def serve(
     host: Annotated[Optional[str], typer.Option(help="Address to bind (default: settings.api.host, 127.0.0.1).")] = None,

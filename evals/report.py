@@ -1,0 +1,98 @@
+"""Write an evaluation run: metrics.json, report.md, PNG plots and per-query JSONL."""
+
+from __future__ import annotations
+
+import json
+import platform
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+from evals.retrieval import QueryResult, recall_curve
+from rag.settings import Settings
+
+CURVE_KS = (1, 2, 3, 5, 10)
+
+
+def versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for pkg in ("guideqa", "ranx", "sentence-transformers", "faiss-cpu", "bm25s", "torch"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def write_retrieval_report(
+    out: Path,
+    *,
+    dataset: str,
+    scores: dict[str, dict[str, float]],
+    rows: Sequence[QueryResult],
+    seconds: dict[str, float],
+    settings: Settings,
+    index: dict,
+    n_queries: int,
+) -> dict:
+    out.mkdir(parents=True, exist_ok=True)
+    modes = list(scores)
+    curves = {mode: recall_curve(rows, mode, CURVE_KS) for mode in modes}
+    metrics = {
+        "kind": "retrieval",
+        "dataset": dataset,
+        "queries": n_queries,
+        "index": index,
+        "retrieval": scores,
+        "success_at_k": {mode: dict(zip(map(str, CURVE_KS), map(lambda v: round(v, 4), c))) for mode, c in curves.items()},
+        "seconds": seconds,
+        "settings": settings.model_dump(mode="json"),
+        "versions": versions(),
+        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    with open(out / "queries.jsonl", "w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(row.model_dump_json() + "\n")
+    _plot_curves(out / "success_at_k.png", curves, dataset)
+    (out / "report.md").write_text(_markdown(metrics, modes), encoding="utf-8")
+    return metrics
+
+
+def _markdown(metrics: dict, modes: list[str]) -> str:
+    names = list(next(iter(metrics["retrieval"].values())))
+    lines = [
+        f"# Retrieval evaluation: {metrics['dataset']}",
+        "",
+        f"{metrics['queries']} queries · index `{metrics['index']['name']}` ({metrics['index']['fingerprint']}) · "
+        f"{metrics['created_at']}",
+        "",
+        "| retriever | " + " | ".join(names) + " | seconds |",
+        "|---|" + "---|" * (len(names) + 1),
+    ]
+    for mode in modes:
+        values = " | ".join(f"{metrics['retrieval'][mode][n]:.3f}" for n in names)
+        lines.append(f"| {mode} | {values} | {metrics['seconds'][mode]} |")
+    lines += ["", "![share of queries with a gold document in the top k](success_at_k.png)", ""]
+    return "\n".join(lines)
+
+
+def _plot_curves(path: Path, curves: dict[str, list[float]], title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(5, 3.5), dpi=120)
+    for mode, values in curves.items():
+        ax.plot(CURVE_KS, values, marker="o", label=mode)
+    ax.set_xlabel("k (documents)")
+    ax.set_ylabel("queries with a gold doc in top k")
+    ax.set_title(title)
+    ax.set_xticks(CURVE_KS)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)

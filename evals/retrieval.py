@@ -1,0 +1,76 @@
+"""Retrieval metrics per retriever (BM25, dense, hybrid) with ranx.
+
+Documents are ranked by their best chunk: a chunk ranking is folded into a
+document ranking (first occurrence wins), since gold labels name documents.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+
+from pydantic import BaseModel
+
+from evals.datasets import EvalQuery
+from rag.retrieve import Retriever
+
+METRICS = ["ndcg@10", "recall@1", "recall@5", "recall@10", "recall@50", "mrr@10"]
+MODES = ("bm25", "dense", "hybrid")
+
+
+class QueryResult(BaseModel):
+    id: str
+    mode: str
+    question: str
+    gold: dict[str, int]
+    ranked: list[str]
+    first_gold_rank: int | None
+
+
+def rank_documents(retriever: Retriever, question: str, mode: str, depth: int) -> list[tuple[str, float]]:
+    hits = retriever.search(question, k=depth, mode=mode)
+    seen: dict[str, float] = {}
+    for h in hits:
+        seen.setdefault(h.chunk.doc_id, h.score)
+    return list(seen.items())
+
+
+def evaluate_retrieval(
+    retriever: Retriever,
+    queries: Sequence[EvalQuery],
+    modes: Sequence[str] = MODES,
+    depth: int = 100,
+    progress: Callable[[Iterable, str], Iterable] = lambda x, _: x,
+) -> tuple[dict[str, dict[str, float]], list[QueryResult], dict[str, float]]:
+    """Returns ({mode: {metric: value}}, per-query results, seconds per mode)."""
+    from ranx import Qrels, Run, evaluate
+
+    judged = [q for q in queries if q.qrels]
+    if not judged:
+        raise ValueError("no query has a gold document")
+    qrels = Qrels({q.id: dict(q.qrels) for q in judged})
+    scores: dict[str, dict[str, float]] = {}
+    rows: list[QueryResult] = []
+    seconds: dict[str, float] = {}
+    # Retrieval may return fewer than `depth` chunks per document; keep the whole document ranking.
+    per_doc_depth = max(depth, retriever.settings.retrieval.max_per_document * 50)
+    for mode in modes:
+        started = time.perf_counter()
+        run: dict[str, dict[str, float]] = {}
+        for q in progress(judged, f"{mode:>6}"):
+            ranked = rank_documents(retriever, q.question, mode, per_doc_depth)[:depth]
+            # ranx wants strictly ordered scores; use the rank, not fusion scores that may tie.
+            run[q.id] = {doc: float(len(ranked) - i) for i, (doc, _) in enumerate(ranked)} or {"__none__": 0.0}
+            ids = [d for d, _ in ranked]
+            first = next((i + 1 for i, d in enumerate(ids) if d in q.qrels), None)
+            rows.append(QueryResult(id=q.id, mode=mode, question=q.question, gold=q.qrels, ranked=ids[:10], first_gold_rank=first))
+        seconds[mode] = round(time.perf_counter() - started, 2)
+        result = evaluate(qrels, Run(run), METRICS, make_comparable=True)
+        scores[mode] = {m: round(float(v), 4) for m, v in result.items()}
+    return scores, rows, seconds
+
+
+def recall_curve(rows: Sequence[QueryResult], mode: str, ks: Sequence[int] = (1, 2, 3, 5, 10)) -> list[float]:
+    """Share of queries with a gold document within the top k (from the per-query ranks)."""
+    mine = [r for r in rows if r.mode == mode]
+    return [sum(r.first_gold_rank is not None and r.first_gold_rank <= k for r in mine) / len(mine) for k in ks]

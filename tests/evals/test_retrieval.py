@@ -1,0 +1,47 @@
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from evals.datasets import EvalQuery
+from evals.retrieval import evaluate_retrieval
+from rag.cli import app
+
+BEIR = Path(__file__).resolve().parents[1] / "fixtures" / "beir_tiny"
+
+
+def test_metrics_per_retriever_on_the_test_index(pipeline):
+    queries = [
+        EvalQuery(id="pdph", question="What needle type reduces the risk of post-dural puncture headache?", qrels={"ngc-10908": 1}),
+        EvalQuery(id="miss", question="What needle type reduces the risk of post-dural puncture headache?", qrels={"pubmed:0": 1}),
+    ]
+    scores, rows, seconds = evaluate_retrieval(pipeline.retriever, queries, modes=("bm25", "hybrid"), depth=20)
+    assert set(scores) == {"bm25", "hybrid"} and set(seconds) == {"bm25", "hybrid"}
+    for mode in scores:
+        # One query finds its gold document, the other cannot (its gold is not in the index): recall@50 is exactly 0.5.
+        assert scores[mode]["recall@50"] == 0.5
+        assert 0 < scores[mode]["ndcg@10"] <= 0.5 and 0 < scores[mode]["mrr@10"] <= 0.5
+    assert {r.first_gold_rank is None for r in rows if r.id == "miss"} == {True}
+
+
+def test_beir_cli_writes_a_report(tmp_path, index_settings, monkeypatch):
+    monkeypatch.setenv("GUIDEQA_INDEX__DIR", str(index_settings.index.dir))
+    out = tmp_path / "report"
+    result = CliRunner().invoke(app, ["eval", "retrieval", "--beir", str(BEIR), "--out", str(out)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["dataset"] == "beir:beir_tiny" and metrics["queries"] == 3
+    assert metrics["retrieval"]["hybrid"]["recall@5"] == 1.0  # three easy questions over five documents
+    assert metrics["versions"]["ranx"] and metrics["settings"]["retrieval"]["rrf_k"] == 10
+    assert (out / "success_at_k.png").stat().st_size > 1000
+    assert "| hybrid |" in (out / "report.md").read_text()
+    assert len((out / "queries.jsonl").read_text().splitlines()) == 3 * 3
+    # The temporary index is gone and the configured one untouched.
+    assert not list(Path(index_settings.index.dir).glob("beir*"))
+
+
+def test_cli_rejects_bad_arguments():
+    runner = CliRunner()
+    assert "exactly one" in runner.invoke(app, ["eval", "retrieval"]).stderr
+    assert "unknown dataset" in runner.invoke(app, ["eval", "retrieval", "--dataset", "nope"]).stderr
+    assert "not a BEIR folder" in runner.invoke(app, ["eval", "retrieval", "--beir", "/tmp"]).stderr
