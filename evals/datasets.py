@@ -103,6 +103,68 @@ def out_of_corpus() -> list[EvalQuery]:
     return [EvalQuery(id=r["id"], question=r["question"], answerable=False) for r in _jsonl(DATA / "out_of_corpus.jsonl")]
 
 
+_LIVEQA_GRADES = {"1-Incorrect": 0, "2-Related": 1, "3-Incomplete": 2, "4-Excellent": 3}
+
+
+class LiveQACoverage(BaseModel):
+    judgments: int
+    mapped: int
+    unmapped_answer_ids: int
+    ambiguous_answer_ids: int
+    questions: int
+    questions_with_relevant: int
+
+
+def liveqa(settings: Settings, field: str = "original") -> tuple[list[EvalQuery], LiveQACoverage]:
+    """TREC 2017 LiveQA medical questions with graded judgments of MedQuAD answers, mapped to our documents.
+
+    Grades: 1-Incorrect -> 0 (not relevant), 2-Related -> 1, 3-Incomplete -> 2, 4-Excellent -> 3.
+    MedQuAD answer ids repeat across subsets; the mapping reports ids that reach several documents.
+    `field`: 'original' (the consumer's subject and message) or 'paraphrase' (NIST's rewrite).
+    """
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    from rag.corpus import corpus_file, medquad_answer_ids
+
+    root = ET.parse(corpus_file(settings, "medquad/TREC-2017-LiveQA-Medical-Test-Questions-w-summaries.xml")).getroot()
+    questions: dict[str, str] = {}
+    for q in root.iter("NLM-QUESTION"):
+        qnum = (q.get("qid") or "").removeprefix("TQ")
+        if field == "paraphrase":
+            text = q.findtext("NIST-PARAPHRASE") or ""
+        else:
+            subject = (q.findtext("Original-Question/SUBJECT") or "").strip()
+            message = (q.findtext("Original-Question/MESSAGE") or "").strip()
+            text = f"{subject}: {message}" if subject and subject.lower() not in message.lower() else message
+        questions[qnum] = " ".join(text.split())
+    mapping = medquad_answer_ids(settings)
+    qrels: dict[str, dict[str, int]] = {}
+    judged = mapped = unmapped = 0
+    with zipfile.ZipFile(corpus_file(settings, "medquad/QA-TestSet-LiveQA-Med-Qrels-2479-Answers.zip")) as z:
+        name = next(n for n in z.namelist() if n.endswith("Judged-Answers.txt") and not n.startswith("__MACOSX"))
+        for line in z.read(name).decode("utf-8").splitlines():
+            parts = line.split()
+            if len(parts) != 3:
+                continue
+            judged += 1
+            qnum, label, answer = parts[0], parts[1], parts[2].removesuffix(".txt")
+            doc = mapping.doc_ids.get(answer)
+            if doc is None:
+                unmapped += 1
+                continue
+            mapped += 1
+            grade = _LIVEQA_GRADES.get(label, 0)
+            if grade > 0:
+                rel = qrels.setdefault(qnum, {})
+                rel[doc] = max(rel.get(doc, 0), grade)
+    queries = [EvalQuery(id=f"TQ{n}", question=questions[n], qrels=rel) for n, rel in qrels.items() if questions.get(n)]
+    coverage = LiveQACoverage(judgments=judged, mapped=mapped, unmapped_answer_ids=unmapped,
+                              ambiguous_answer_ids=len(mapping.ambiguous), questions=len(questions),
+                              questions_with_relevant=len(queries))
+    return queries, coverage
+
+
 # --------------------------------------------------------------------------- conversations
 
 
@@ -133,4 +195,9 @@ def load_conversations(path: Path) -> list[Conversation]:
     return out
 
 
-DATASETS = {"pubmedqa": pubmedqa, "medquad": medquad, "guideline-dev": lambda s: guideline_dev()}
+DATASETS = {
+    "pubmedqa": pubmedqa,
+    "medquad": medquad,
+    "liveqa": lambda s: liveqa(s)[0],
+    "guideline-dev": lambda s: guideline_dev(),
+}

@@ -35,6 +35,7 @@ def write_retrieval_report(
     settings: Settings,
     index: dict,
     n_queries: int,
+    notes: dict | None = None,
 ) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     modes = list(scores)
@@ -47,6 +48,7 @@ def write_retrieval_report(
         "retrieval": scores,
         "success_at_k": {mode: dict(zip(map(str, CURVE_KS), map(lambda v: round(v, 4), c))) for mode, c in curves.items()},
         "seconds": seconds,
+        "dataset_notes": notes or {},
         "settings": settings.model_dump(mode="json"),
         "versions": versions(),
         "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),

@@ -320,11 +320,17 @@ def eval_retrieval(
             s.index.dir, s.index.name = Path(tmp), "beir"
             console.print(f"indexing {len(docs)} BEIR documents into a temporary index…")
             build_index(docs, s)
-            name = f"beir:{beir.name}"
+            name, notes = f"beir:{beir.name}", {}
         else:
             if dataset not in ds.DATASETS:
                 _fail(f"unknown dataset {dataset!r}; choose from {', '.join(ds.DATASETS)}")
-            queries = ds.DATASETS[dataset](s)
+            notes = {}
+            if dataset == "liveqa":
+                queries, coverage = ds.liveqa(s)
+                notes = {"liveqa_coverage": coverage.model_dump()}
+                console.print(f"LiveQA judgments mapped to this MedQuAD release: {coverage}")
+            else:
+                queries = ds.DATASETS[dataset](s)
             name = dataset
         pipe = _pipeline(s)
         indexed = set(pipe.index.chunk_doc)
@@ -333,7 +339,7 @@ def eval_retrieval(
             _fail("no query has a gold document in this index")
         scores, rows, seconds = evaluate_retrieval(pipe.retriever, queries, depth=depth, progress=lambda x, d: track(x, d, console=console))
         metrics = write_retrieval_report(out, dataset=name, scores=scores, rows=rows, seconds=seconds, settings=s,
-                                         index=pipe.index.info.model_dump(), n_queries=len(queries))
+                                         index=pipe.index.info.model_dump(), n_queries=len(queries), notes=notes)
     table = Table("retriever", *next(iter(scores.values())).keys(), title=f"{name}: {len(queries)} queries → {out}")
     for mode, values in metrics["retrieval"].items():
         table.add_row(mode, *(f"{v:.3f}" for v in values.values()))

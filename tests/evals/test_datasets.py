@@ -45,3 +45,16 @@ def test_conversation_format(tmp_path):
     path.write_text('{"id": "c2", "turns": []}\n')
     with pytest.raises(ds.DatasetError, match="c.jsonl:1"):
         ds.load_conversations(path)
+
+
+def test_liveqa_maps_judgments_to_our_medquad_documents(mirror_settings):
+    queries, coverage = ds.liveqa(mirror_settings)
+    assert coverage.judgments == 2479 and coverage.questions == 104
+    assert coverage.mapped + coverage.unmapped_answer_ids == coverage.judgments
+    assert coverage.questions_with_relevant == len(queries) > 0
+    for q in queries:
+        assert q.id.startswith("TQ") and q.question
+        assert all(doc.startswith("medquad:") and 1 <= grade <= 3 for doc, grade in q.qrels.items())
+    paraphrased, _ = ds.liveqa(mirror_settings, field="paraphrase")
+    assert paraphrased and {q.id for q in paraphrased} <= {q.id for q in queries}
+    assert [q.question for q in paraphrased] != [q.question for q in queries]
