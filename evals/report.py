@@ -98,3 +98,45 @@ def _plot_curves(path: Path, curves: dict[str, list[float]], title: str) -> None
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
+
+
+def write_answer_report(out: Path, *, dataset: str, summary: dict, rows, seconds: float, judge: str,
+                        settings: Settings, index: dict) -> dict:
+    out.mkdir(parents=True, exist_ok=True)
+    metrics = {
+        "kind": "answers",
+        "dataset": dataset,
+        "judge": judge,
+        "index": index,
+        "answers": summary,
+        "seconds": seconds,
+        "settings": settings.model_dump(mode="json"),
+        "versions": versions(),
+        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    with open(out / "answers.jsonl", "w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(row.model_dump_json() + "\n")
+    lines = [f"# Answer evaluation: {dataset}", "", f"judge: `{judge}` · index `{index['name']}` ({index['fingerprint']})", "",
+             "| metric | value |", "|---|---|"]
+    lines += [f"| {k} | {'n/a' if v is None else v} |" for k, v in summary.items()]
+    (out / "report.md").write_text("\n".join(lines) + "\n\n![answer metrics](answer_metrics.png)\n", encoding="utf-8")
+    _plot_bars(out / "answer_metrics.png", {k: v for k, v in summary.items() if isinstance(v, float)}, f"{dataset} ({judge})")
+    return metrics
+
+
+def _plot_bars(path: Path, values: dict[str, float], title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 3.5), dpi=120)
+    ax.barh(list(values), list(values.values()))
+    ax.set_xlim(0, 1)
+    ax.set_title(title, fontsize=9)
+    ax.tick_params(labelsize=7)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)

@@ -346,6 +346,42 @@ def eval_retrieval(
     console.print(table)
 
 
+@eval_app.command("answers")
+def eval_answers(
+    dataset: Annotated[str, typer.Option(help="pubmedqa, liveqa or guideline-dev; our out-of-corpus questions are added for abstention.")] = "pubmedqa",
+    judge: Annotated[str, typer.Option(help="'lexical' (offline default) or 'nli:<CrossEncoder NLI model>'.")] = "lexical",
+    index: Annotated[Optional[str], typer.Option("--index", help="Index name.")] = None,
+    limit: Annotated[Optional[int], typer.Option(help="Evaluate the first N answerable questions only.")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Report folder.")] = Path("reports/answers"),
+) -> None:
+    """Citation integrity, ALCE citation recall/precision, support rate, gold-source hit and abstention over full answers."""
+    from rich.progress import track
+
+    from evals import datasets as ds
+    from evals.answers import evaluate_answers
+    from evals.report import write_answer_report
+    from rag.verify import make_judge
+
+    s = _settings(index)
+    if dataset not in ds.DATASETS:
+        _fail(f"unknown dataset {dataset!r}; choose from {', '.join(ds.DATASETS)}")
+    try:
+        the_judge = make_judge(judge)
+    except Exception as exc:
+        _fail(f"cannot use judge {judge!r}: {exc}")
+    pipe = _pipeline(s)
+    indexed = set(pipe.index.chunk_doc)
+    queries = [q for q in ds.DATASETS[dataset](s) if set(q.qrels) & indexed][: limit or None]
+    queries += ds.out_of_corpus()
+    summary, rows, seconds = evaluate_answers(pipe, queries, the_judge, progress=lambda x, d: track(x, d, console=console))
+    write_answer_report(out, dataset=dataset, summary=summary, rows=rows, seconds=seconds, judge=the_judge.name,
+                        settings=s, index=pipe.index.info.model_dump())
+    table = Table("metric", "value", title=f"{dataset}: {len(queries)} questions, judge {the_judge.name} → {out}")
+    for k, v in summary.items():
+        table.add_row(k, "n/a" if v is None else str(v))
+    console.print(table)
+
+
 @app.command()
 def serve(
     host: Annotated[Optional[str], typer.Option(help="Address to bind (default: settings.api.host, 127.0.0.1).")] = None,

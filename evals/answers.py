@@ -1,0 +1,100 @@
+"""Answer and citation metrics over full answers.
+
+Per answer: citation integrity (every [n] resolves, no reference uncited);
+ALCE-style citation recall (the statement is supported by the union of its
+cited passages) and precision (a citation's passage supports the statement on
+its own, or the others do not without it); SourceCheckup-style statement
+support rate and fully supported answers; gold-source hit; abstention.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+
+from pydantic import BaseModel
+
+from evals.datasets import EvalQuery
+from rag.pipeline import Pipeline
+from rag.types import Answer
+from rag.verify import Judge
+
+
+class AnswerResult(BaseModel):
+    id: str
+    question: str
+    answerable: bool
+    abstained: bool
+    statements: int
+    supported: int
+    citations: int
+    precise_citations: int
+    integrity: bool
+    gold_hit: bool | None
+    cited: list[str]
+
+
+def cited_passages(answer: Answer, pipeline: Pipeline) -> dict[int, list[str]]:
+    return {r.n: [c.text for c in (pipeline.index.chunk_by_id(cid) for cid in r.chunk_ids) if c] for r in answer.references}
+
+
+def integrity(answer: Answer) -> bool:
+    numbers = {r.n for r in answer.references}
+    cited = set(answer.cited_numbers())
+    return cited == numbers and all(1 <= n <= len(answer.references) for n in cited)
+
+
+def score_answer(q: EvalQuery, answer: Answer, pipeline: Pipeline, judge: Judge) -> AnswerResult:
+    passages = cited_passages(answer, pipeline)
+    statements = supported = citations = precise = 0
+    for section in answer.sections:
+        if section.kind == "related":
+            continue  # labelled as not answering; not claims of the answer
+        for st in section.statements:
+            statements += 1
+            union = [p for n in st.citations for p in passages.get(n, [])]
+            ok = judge.supports(st.text, union)
+            supported += ok
+            for n in st.citations:
+                citations += 1
+                alone = judge.supports(st.text, passages.get(n, []))
+                others = [p for m in st.citations if m != n for p in passages.get(m, [])]
+                precise += alone or (ok and not judge.supports(st.text, others))
+    cited = [r.doc_id for r in answer.references]
+    return AnswerResult(
+        id=q.id, question=q.question, answerable=q.answerable, abstained=answer.abstained, statements=statements,
+        supported=supported, citations=citations, precise_citations=precise, integrity=integrity(answer),
+        gold_hit=(bool(set(cited) & set(q.qrels)) if q.qrels else None), cited=cited,
+    )
+
+
+def evaluate_answers(
+    pipeline: Pipeline,
+    queries: Sequence[EvalQuery],
+    judge: Judge,
+    progress: Callable[[Iterable, str], Iterable] = lambda x, _: x,
+) -> tuple[dict[str, float], list[AnswerResult], float]:
+    started = time.perf_counter()
+    rows = [score_answer(q, pipeline.ask(q.question), pipeline, judge) for q in progress(queries, "answers")]
+    return summarise(rows), rows, round(time.perf_counter() - started, 2)
+
+
+def _ratio(a: float, b: float) -> float | None:
+    return round(a / b, 4) if b else None
+
+
+def summarise(rows: Sequence[AnswerResult]) -> dict[str, float | None]:
+    answerable = [r for r in rows if r.answerable]
+    unanswerable = [r for r in rows if not r.answerable]
+    answered = [r for r in answerable if not r.abstained]
+    return {
+        "answers": len(rows),
+        "citation_integrity": _ratio(sum(r.integrity for r in rows), len(rows)),
+        "citation_recall": _ratio(sum(r.supported for r in answered), sum(r.statements for r in answered)),
+        "citation_precision": _ratio(sum(r.precise_citations for r in answered), sum(r.citations for r in answered)),
+        "statement_support_rate": _ratio(sum(r.supported for r in answered), sum(r.statements for r in answered)),
+        "fully_supported_answers": _ratio(sum(r.statements > 0 and r.supported == r.statements for r in answered), len(answered)),
+        "gold_source_hit_rate": _ratio(sum(bool(r.gold_hit) for r in answered), sum(r.gold_hit is not None for r in answered)),
+        "abstention_on_unanswerable": _ratio(sum(r.abstained for r in unanswerable), len(unanswerable)),
+        "false_abstention_on_answerable": _ratio(sum(r.abstained for r in answerable), len(answerable)),
+    }

@@ -1,0 +1,53 @@
+import json
+
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
+from typer.testing import CliRunner
+
+from evals import datasets as ds
+from evals.answers import evaluate_answers, integrity, summarise
+from rag.cli import app
+from rag.verify import LexicalJudge, LLMJudge
+
+
+def test_extractive_answers_are_fully_supported_and_abstain_out_of_corpus(pipeline, index_settings):
+    queries = ds.pubmedqa(index_settings)
+    indexed = set(pipeline.index.chunk_doc)
+    queries = [q for q in queries if set(q.qrels) & indexed][:6] + ds.out_of_corpus()[:4]
+    summary, rows, _ = evaluate_answers(pipeline, queries, LexicalJudge())
+    assert summary["citation_integrity"] == 1.0
+    assert summary["statement_support_rate"] == 1.0  # verbatim statements
+    assert summary["abstention_on_unanswerable"] == 1.0
+    assert summary["gold_source_hit_rate"] >= 0.8
+    assert len(rows) == 10
+
+
+def test_a_judge_that_rejects_everything_drives_support_to_zero(pipeline):
+    q = ds.EvalQuery(id="pdph", question="What needle type reduces the risk of post-dural puncture headache?", qrels={"ngc-10908": 1})
+    judge = LLMJudge(FakeListChatModel(responses=["no"] * 100))
+    summary, rows, _ = evaluate_answers(pipeline, [q], judge)
+    assert rows[0].statements > 0 and summary["statement_support_rate"] == 0.0 and summary["fully_supported_answers"] == 0.0
+    assert summary["citation_precision"] == 0.0 and summary["gold_source_hit_rate"] == 1.0
+
+
+def test_integrity_detects_a_dangling_reference(pipeline):
+    answer = pipeline.ask("What needle type reduces the risk of post-dural puncture headache?")
+    assert integrity(answer)
+    broken = answer.model_copy(deep=True)
+    broken.sections[0].statements[0].citations = [len(broken.references) + 1]
+    assert not integrity(broken)
+
+
+def test_summary_handles_no_answerable_questions():
+    assert summarise([])["citation_recall"] is None
+
+
+def test_cli_writes_an_answer_report(tmp_path, index_settings, built_index, monkeypatch):
+    monkeypatch.setenv("GUIDEQA_INDEX__DIR", str(index_settings.index.dir))
+    monkeypatch.setenv("GUIDEQA_INDEX__NAME", "test")
+    out = tmp_path / "answers"
+    result = CliRunner().invoke(app, ["eval", "answers", "--dataset", "pubmedqa", "--limit", "3", "--out", str(out)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["judge"].startswith("lexical") and metrics["answers"]["answers"] == 3 + 40
+    assert (out / "answer_metrics.png").stat().st_size > 1000
+    assert len((out / "answers.jsonl").read_text().splitlines()) == 43
