@@ -382,6 +382,34 @@ def eval_answers(
     console.print(table)
 
 
+@eval_app.command("conversations")
+def eval_conversations(
+    file: Annotated[Optional[Path], typer.Option(help="Conversation JSONL (default: our dev set, evals/data/conversations_dev.jsonl).")] = None,
+    index: Annotated[Optional[str], typer.Option("--index", help="Index name.")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write metrics.json and turns.jsonl here.")] = None,
+) -> None:
+    """Follow-up retrieval recall: rewritten with history vs the person-written standalone vs the raw follow-up."""
+    from evals import datasets as ds
+    from evals.conversations import follow_up_recall
+
+    s = _settings(index)
+    try:
+        conversations = ds.load_conversations(file or ds.DATA / "conversations_dev.jsonl")
+    except (ds.DatasetError, OSError) as exc:
+        _fail(str(exc))
+    pipe = _pipeline(s)
+    scores, rows = follow_up_recall(pipe.retriever, conversations)
+    if out:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "metrics.json").write_text(json.dumps({"kind": "conversations", "index": pipe.index.info.model_dump(),
+                                                      "follow_up_retrieval": scores}, indent=2) + "\n", encoding="utf-8")
+        (out / "turns.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    table = Table("query", "recall@1", "recall@5", "recall@10", title=f"follow-up retrieval ({scores['raw']['turns']} turns)")
+    for way, values in scores.items():
+        table.add_row(way, str(values["recall@1"]), str(values["recall@5"]), str(values["recall@10"]))
+    console.print(table)
+
+
 @app.command()
 def serve(
     host: Annotated[Optional[str], typer.Option(help="Address to bind (default: settings.api.host, 127.0.0.1).")] = None,

@@ -1,0 +1,45 @@
+"""Follow-up retrieval: does the product's rewriting recover what a standalone question finds?
+
+Each follow-up turn is retrieved three ways: through the product's own
+rewriting with the conversation's earlier turns, as the person-written
+`standalone` text with no history (the ceiling), and as the raw follow-up with
+no history (the floor).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from evals.datasets import Conversation
+from evals.retrieval import rank_documents
+from rag.conversation import standalone_question
+from rag.retrieve import Retriever
+from rag.types import Turn
+
+KS = (1, 5, 10)
+WAYS = ("rewritten", "standalone", "raw")
+
+
+def follow_up_recall(retriever: Retriever, conversations: Sequence[Conversation], depth: int = 50) -> tuple[dict, list[dict]]:
+    hits = {w: {k: 0 for k in KS} for w in WAYS}
+    rows: list[dict] = []
+    n = 0
+    for conv in conversations:
+        history: list[Turn] = []
+        for i, turn in enumerate(conv.turns):
+            rewritten = standalone_question(turn.question, history, retriever.settings)
+            if i > 0 and turn.gold_doc_ids and turn.standalone:
+                n += 1
+                texts = {"rewritten": rewritten, "standalone": turn.standalone, "raw": turn.question}
+                row = {"conversation": conv.id, "turn": i + 1, **{f"{w}_query": t for w, t in texts.items()}}
+                for way, text in texts.items():
+                    docs = [d for d, _ in rank_documents(retriever, text, "hybrid", depth)]
+                    first = next((r + 1 for r, d in enumerate(docs) if d in turn.gold_doc_ids), None)
+                    row[f"{way}_first_gold_rank"] = first
+                    for k in KS:
+                        hits[way][k] += first is not None and first <= k
+                rows.append(row)
+            history.append(Turn(question=turn.question, standalone_question=rewritten))
+    if not n:
+        raise ValueError("no follow-up turn has gold documents and a standalone rewrite")
+    return {w: {f"recall@{k}": round(hits[w][k] / n, 4) for k in KS} | {"turns": n} for w in WAYS}, rows
