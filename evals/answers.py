@@ -30,6 +30,7 @@ class AnswerResult(BaseModel):
     citations: int
     precise_citations: int
     integrity: bool
+    by_section: dict[str, list[int]] = {}  # section kind -> [supported, statements]
     gold_hit: bool | None
     cited: list[str]
 
@@ -47,6 +48,7 @@ def integrity(answer: Answer) -> bool:
 def score_answer(q: EvalQuery, answer: Answer, pipeline: Pipeline, judge: Judge) -> AnswerResult:
     passages = cited_passages(answer, pipeline)
     statements = supported = citations = precise = 0
+    by_section: dict[str, list[int]] = {}
     for section in answer.sections:
         if section.kind == "related":
             continue  # labelled as not answering; not claims of the answer
@@ -55,6 +57,9 @@ def score_answer(q: EvalQuery, answer: Answer, pipeline: Pipeline, judge: Judge)
             union = [p for n in st.citations for p in passages.get(n, [])]
             ok = judge.supports(st.text, union)
             supported += ok
+            tally = by_section.setdefault(section.kind, [0, 0])
+            tally[0] += ok
+            tally[1] += 1
             for n in st.citations:
                 citations += 1
                 alone = judge.supports(st.text, passages.get(n, []))
@@ -63,7 +68,7 @@ def score_answer(q: EvalQuery, answer: Answer, pipeline: Pipeline, judge: Judge)
     cited = [r.doc_id for r in answer.references]
     return AnswerResult(
         id=q.id, question=q.question, answerable=q.answerable, abstained=answer.abstained, statements=statements,
-        supported=supported, citations=citations, precise_citations=precise, integrity=integrity(answer),
+        supported=supported, citations=citations, precise_citations=precise, integrity=integrity(answer), by_section=by_section,
         gold_hit=(bool(set(cited) & set(q.qrels)) if q.qrels else None), cited=cited,
     )
 
@@ -81,6 +86,16 @@ def evaluate_answers(
 
 def _ratio(a: float, b: float) -> float | None:
     return round(a / b, 4) if b else None
+
+
+def support_by_section(rows: Sequence[AnswerResult]) -> dict[str, float | None]:
+    totals: dict[str, list[int]] = {}
+    for r in rows:
+        for kind, (ok, n) in r.by_section.items():
+            t = totals.setdefault(kind, [0, 0])
+            t[0] += ok
+            t[1] += n
+    return {kind: _ratio(ok, n) for kind, (ok, n) in totals.items()}
 
 
 def summarise(rows: Sequence[AnswerResult]) -> dict[str, float | None]:

@@ -102,13 +102,17 @@ def _plot_curves(path: Path, curves: dict[str, list[float]], title: str) -> None
 
 def write_answer_report(out: Path, *, dataset: str, summary: dict, rows, seconds: float, judge: str,
                         settings: Settings, index: dict) -> dict:
+    from evals.answers import support_by_section
+
     out.mkdir(parents=True, exist_ok=True)
+    by_section = support_by_section(rows)
     metrics = {
         "kind": "answers",
         "dataset": dataset,
         "judge": judge,
         "index": index,
         "answers": summary,
+        "support_rate_by_section": by_section,
         "seconds": seconds,
         "settings": settings.model_dump(mode="json"),
         "versions": versions(),
@@ -121,8 +125,12 @@ def write_answer_report(out: Path, *, dataset: str, summary: dict, rows, seconds
     lines = [f"# Answer evaluation: {dataset}", "", f"judge: `{judge}` · index `{index['name']}` ({index['fingerprint']})", "",
              "| metric | value |", "|---|---|"]
     lines += [f"| {k} | {'n/a' if v is None else v} |" for k, v in summary.items()]
-    (out / "report.md").write_text("\n".join(lines) + "\n\n![answer metrics](answer_metrics.png)\n", encoding="utf-8")
+    lines += ["", "| section | support rate |", "|---|---|"] + [f"| {k} | {v} |" for k, v in by_section.items()]
+    lines += ["", "![answer metrics](answer_metrics.png)", "", "![support rate per section](support_by_section.png)", ""]
+    (out / "report.md").write_text("\n".join(lines), encoding="utf-8")
     _plot_bars(out / "answer_metrics.png", {k: v for k, v in summary.items() if isinstance(v, float)}, f"{dataset} ({judge})")
+    _plot_bars(out / "support_by_section.png", {k: v for k, v in by_section.items() if v is not None},
+               f"statement support rate per section ({judge})")
     return metrics
 
 

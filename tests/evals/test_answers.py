@@ -49,5 +49,7 @@ def test_cli_writes_an_answer_report(tmp_path, index_settings, built_index, monk
     assert result.exit_code == 0, result.output
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["judge"].startswith("lexical") and metrics["answers"]["answers"] == 3 + 40
-    assert (out / "answer_metrics.png").stat().st_size > 1000
+    assert (out / "answer_metrics.png").stat().st_size > 1000 and (out / "support_by_section.png").stat().st_size > 1000
+    assert set(metrics["support_rate_by_section"]) <= {"guideline", "research", "patient"}
+    assert all(v == 1.0 for v in metrics["support_rate_by_section"].values())
     assert len((out / "answers.jsonl").read_text().splitlines()) == 43
