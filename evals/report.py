@@ -45,6 +45,7 @@ def write_retrieval_report(
         "dataset": dataset,
         "queries": n_queries,
         "index": index,
+        "metrics": {f"{mode}/{name}": value for mode, values in scores.items() for name, value in values.items()},
         "retrieval": scores,
         "success_at_k": {mode: dict(zip(map(str, CURVE_KS), map(lambda v: round(v, 4), c))) for mode, c in curves.items()},
         "seconds": seconds,
@@ -111,6 +112,7 @@ def write_answer_report(out: Path, *, dataset: str, summary: dict, rows, seconds
         "dataset": dataset,
         "judge": judge,
         "index": index,
+        "metrics": flat_answer_metrics(summary),
         "answers": summary,
         "support_rate_by_section": by_section,
         "seconds": seconds,
@@ -132,6 +134,23 @@ def write_answer_report(out: Path, *, dataset: str, summary: dict, rows, seconds
     _plot_bars(out / "support_by_section.png", {k: v for k, v in by_section.items() if v is not None},
                f"statement support rate per section ({judge})")
     return metrics
+
+
+_FLAT = {
+    "citation_integrity": "answers/citation_integrity",
+    "citation_recall": "answers/citation_recall",
+    "citation_precision": "answers/citation_precision",
+    "statement_support_rate": "answers/support_rate",
+    "fully_supported_answers": "answers/fully_supported_rate",
+    "gold_source_hit_rate": "answers/gold_hit_rate",
+    "abstention_on_unanswerable": "answers/abstain_rate_unanswerable",
+    "false_abstention_on_answerable": "answers/false_abstain_rate",
+}
+
+
+def flat_answer_metrics(summary: dict) -> dict:
+    """The stable, flat metric names other tools read (issue 4's command contract)."""
+    return {flat: summary[key] for key, flat in _FLAT.items()}
 
 
 def _plot_bars(path: Path, values: dict[str, float], title: str) -> None:

@@ -49,7 +49,33 @@ def test_cli_writes_an_answer_report(tmp_path, index_settings, built_index, monk
     assert result.exit_code == 0, result.output
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["judge"].startswith("lexical") and metrics["answers"]["answers"] == 3 + 40
+    assert metrics["metrics"]["answers/abstain_rate_unanswerable"] == 1.0
+    assert {"answers/support_rate", "answers/citation_precision", "answers/false_abstain_rate"} <= set(metrics["metrics"])
     assert (out / "answer_metrics.png").stat().st_size > 1000 and (out / "support_by_section.png").stat().st_size > 1000
     assert set(metrics["support_rate_by_section"]) <= {"guideline", "research", "patient"}
     assert all(v == 1.0 for v in metrics["support_rate_by_section"].values())
     assert len((out / "answers.jsonl").read_text().splitlines()) == 43
+
+
+def test_a_citation_to_a_passage_that_does_not_support_the_sentence_is_caught(pipeline):
+    """Hand-made answer: one true quote, and one sentence the cited passage never says."""
+    from evals.answers import score_answer
+    from rag.types import Answer, AnswerSection, IndexInfo, Reference, Statement
+
+    chunk = pipeline.index.chunk_by_id(pipeline.index.chunks([0])[0].id)
+    true_sentence = chunk.text.split("\n")[0].strip()
+    ref = Reference(n=1, doc_id=chunk.doc_id, kind=chunk.kind, title="t", source="s", chunk_ids=[chunk.id])
+    answer = Answer(
+        question="q", standalone_question="q", abstained=False, disclaimer="d", index=IndexInfo(name="test", fingerprint="x"),
+        references=[ref],
+        sections=[AnswerSection(title="From the Guidelines", kind=chunk.kind, statements=[
+            Statement(text=true_sentence, citations=[1]),
+            Statement(text="Bicycle tyres should be inflated to 95 psi before every commute.", citations=[1]),
+        ])],
+    )
+    q = ds.EvalQuery(id="h1", question="q", qrels={chunk.doc_id: 1})
+    row = score_answer(q, answer, pipeline, LexicalJudge())
+    assert (row.statements, row.supported, row.citations, row.precise_citations) == (2, 1, 2, 1)
+    summary = summarise([row])
+    assert summary["statement_support_rate"] == 0.5 and summary["citation_precision"] == 0.5
+    assert summary["fully_supported_answers"] == 0.0 and summary["citation_integrity"] == 1.0

@@ -31,6 +31,8 @@ def test_beir_cli_writes_a_report(tmp_path, index_settings, monkeypatch):
     assert result.exit_code == 0, result.output
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["dataset"] == "beir:beir_tiny" and metrics["queries"] == 3
+    assert metrics["metrics"]["hybrid/ndcg@10"] == metrics["retrieval"]["hybrid"]["ndcg@10"]
+    assert {"bm25/recall@10", "dense/mrr@10", "hybrid/recall@50"} <= set(metrics["metrics"])
     assert metrics["retrieval"]["hybrid"]["recall@5"] == 1.0  # three easy questions over five documents
     assert metrics["versions"]["ranx"] and metrics["settings"]["retrieval"]["rrf_k"] == 10
     assert (out / "success_at_k.png").stat().st_size > 1000
