@@ -113,3 +113,19 @@ def summarise(rows: Sequence[AnswerResult]) -> dict[str, float | None]:
         "abstention_on_unanswerable": _ratio(sum(r.abstained for r in unanswerable), len(unanswerable)),
         "false_abstention_on_answerable": _ratio(sum(r.abstained for r in answerable), len(answerable)),
     }
+
+
+class AnswerEvaluator:
+    """Callable: evaluator(pipeline) -> {"answers/support_rate": …, …}; per-answer rows in `.rows`."""
+
+    primary_metric = "answers/support_rate"
+
+    def __init__(self, queries: Sequence[EvalQuery], judge: Judge):
+        self.queries, self.judge = list(queries), judge
+        self.rows: list[AnswerResult] = []
+
+    def __call__(self, pipeline: Pipeline) -> dict[str, float | None]:
+        from evals.report import flat_answer_metrics
+
+        summary, self.rows, _ = evaluate_answers(pipeline, self.queries, self.judge)
+        return flat_answer_metrics(summary)

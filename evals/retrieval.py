@@ -74,3 +74,21 @@ def recall_curve(rows: Sequence[QueryResult], mode: str, ks: Sequence[int] = (1,
     """Share of queries with a gold document within the top k (from the per-query ranks)."""
     mine = [r for r in rows if r.mode == mode]
     return [sum(r.first_gold_rank is not None and r.first_gold_rank <= k for r in mine) / len(mine) for k in ks]
+
+
+class RetrievalEvaluator:
+    """Callable in the sentence-transformers shape: evaluator(retriever) -> {"hybrid/ndcg@10": …, …}.
+
+    Keeps the last run's per-query results in `.rows`, for reports and error analysis.
+    """
+
+    primary_metric = "hybrid/ndcg@10"
+
+    def __init__(self, queries: Sequence[EvalQuery], modes: Sequence[str] = MODES, depth: int = 100, name: str = ""):
+        self.queries, self.modes, self.depth, self.name = list(queries), tuple(modes), depth, name
+        self.rows: list[QueryResult] = []
+        self.seconds: dict[str, float] = {}
+
+    def __call__(self, retriever: Retriever) -> dict[str, float]:
+        scores, self.rows, self.seconds = evaluate_retrieval(retriever, self.queries, self.modes, self.depth)
+        return {f"{mode}/{metric}": value for mode, values in scores.items() for metric, value in values.items()}

@@ -79,3 +79,12 @@ def test_a_citation_to_a_passage_that_does_not_support_the_sentence_is_caught(pi
     summary = summarise([row])
     assert summary["statement_support_rate"] == 0.5 and summary["citation_precision"] == 0.5
     assert summary["fully_supported_answers"] == 0.0 and summary["citation_integrity"] == 1.0
+
+
+def test_answer_evaluator_is_a_callable_returning_flat_metrics(pipeline):
+    from evals.answers import AnswerEvaluator
+
+    evaluator = AnswerEvaluator(ds.out_of_corpus()[:2], LexicalJudge())
+    metrics = evaluator(pipeline)
+    assert metrics["answers/abstain_rate_unanswerable"] == 1.0 and metrics["answers/false_abstain_rate"] is None
+    assert len(evaluator.rows) == 2

@@ -47,3 +47,13 @@ def test_cli_rejects_bad_arguments():
     assert "exactly one" in runner.invoke(app, ["eval", "retrieval"]).stderr
     assert "unknown dataset" in runner.invoke(app, ["eval", "retrieval", "--dataset", "nope"]).stderr
     assert "not a BEIR folder" in runner.invoke(app, ["eval", "retrieval", "--beir", "/tmp"]).stderr
+
+
+def test_retrieval_evaluator_is_a_callable_returning_flat_metrics(pipeline):
+    from evals.retrieval import RetrievalEvaluator
+
+    evaluator = RetrievalEvaluator([EvalQuery(id="pdph", question="What needle type reduces the risk of post-dural puncture headache?",
+                                              qrels={"ngc-10908": 1})], modes=("hybrid",), depth=20)
+    metrics = evaluator(pipeline.retriever)
+    assert evaluator.primary_metric in metrics and metrics["hybrid/recall@10"] == 1.0
+    assert len(evaluator.rows) == 1 and evaluator.rows[0].first_gold_rank is not None
