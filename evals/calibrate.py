@@ -12,42 +12,20 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
-from pathlib import Path
 
 import numpy as np
 from pydantic import BaseModel
 
+from evals.datasets import EvalQuery, guideline_dev, out_of_corpus, pubmedqa
 from rag.pipeline import Pipeline
 
-DATA = Path(__file__).resolve().parent / "data"
+__all__ = ["guideline_dev", "out_of_corpus", "pubmedqa_queries", "recall_at", "best_scores", "calibrate"]
 
-
-class Query(BaseModel):
-    id: str
-    question: str
-    gold_doc_ids: list[str] = []
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def guideline_dev() -> list[Query]:
-    return [Query.model_validate(r) for r in read_jsonl(DATA / "guideline_dev.jsonl")]
-
-
-def out_of_corpus() -> list[Query]:
-    return [Query(id=r["id"], question=r["question"]) for r in read_jsonl(DATA / "out_of_corpus.jsonl")]
-
-
-def pubmedqa_queries(pipe: Pipeline, limit: int | None = None) -> list[Query]:
-    from rag.corpus import load_pubmedqa_questions
-
-    qs = load_pubmedqa_questions(pipe.settings)
-    in_index = {q for q in pipe.index.chunk_doc}
-    out = [Query(id=q.doc_id, question=q.question, gold_doc_ids=[q.doc_id]) for q in qs if q.doc_id in in_index]
+def pubmedqa_queries(pipe: Pipeline, limit: int | None = None) -> list[EvalQuery]:
+    """PubMedQA questions whose abstract is in the loaded index."""
+    in_index = set(pipe.index.chunk_doc)
+    out = [q for q in pubmedqa(pipe.settings) if set(q.qrels) & in_index]
     return out[:limit] if limit else out
 
 
@@ -56,7 +34,7 @@ def ranked_docs(pipe: Pipeline, question: str, mode: str, depth: int = 50) -> li
     return list(dict.fromkeys(h.chunk.doc_id for h in hits))
 
 
-def recall_at(pipe: Pipeline, queries: list[Query], ks=(1, 5, 10), modes=("bm25", "dense", "hybrid"),
+def recall_at(pipe: Pipeline, queries: list[EvalQuery], ks=(1, 5, 10), modes=("bm25", "dense", "hybrid"),
               progress: Callable[[Iterable], Iterable] = lambda x: x) -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = {}
     for mode in modes:
@@ -64,12 +42,12 @@ def recall_at(pipe: Pipeline, queries: list[Query], ks=(1, 5, 10), modes=("bm25"
         for q in progress(queries):
             docs = ranked_docs(pipe, q.question, mode)
             for k in ks:
-                hits[k] += any(g in docs[:k] for g in q.gold_doc_ids)
+                hits[k] += any(g in docs[:k] for g in q.qrels)
         out[mode] = {f"recall@{k}": round(hits[k] / len(queries), 4) for k in ks}
     return out
 
 
-def best_scores(pipe: Pipeline, queries: list[Query], progress=lambda x: x) -> np.ndarray:
+def best_scores(pipe: Pipeline, queries: list[EvalQuery], progress=lambda x: x) -> np.ndarray:
     return np.array([pipe.gather(q.question).best_relevance for q in progress(queries)])
 
 

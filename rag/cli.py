@@ -270,7 +270,7 @@ def eval_calibrate(
     s = _settings(index)
     pipe = _pipeline(s)
     pubmed = cal.pubmedqa_queries(pipe, limit)
-    dev = [q for q in cal.guideline_dev() if set(q.gold_doc_ids) & set(pipe.index.chunk_doc)]
+    dev = [q for q in cal.guideline_dev() if set(q.qrels) & set(pipe.index.chunk_doc)]
     results: dict = {"index": pipe.index.info.model_dump(), "n_pubmedqa": len(pubmed), "n_guideline_dev": len(dev)}
     results["pubmedqa_recall"] = cal.recall_at(pipe, pubmed, progress=lambda x: track(x, "PubMedQA recall"))
     if dev:

@@ -16,7 +16,7 @@ def test_question_sets_are_well_formed():
     ooc = cal.out_of_corpus()
     dev = cal.guideline_dev()
     assert len(ooc) >= 30 and len({q.id for q in ooc}) == len(ooc)
-    assert all(q.gold_doc_ids and q.gold_doc_ids[0].startswith("ngc-") for q in dev)
+    assert all(q.qrels and all(g.startswith("ngc-") for g in q.qrels) for q in dev)
 
 
 def test_recall_on_the_test_index(pipeline):
