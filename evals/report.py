@@ -25,6 +25,20 @@ def versions() -> dict[str, str]:
     return out
 
 
+def _write_run(out: Path, metrics: dict, settings: Settings, rows, rows_file: str) -> dict:
+    """Stamp a run with its settings, versions and time; write metrics.json and the per-item JSONL."""
+    metrics |= {
+        "settings": settings.model_dump(mode="json"),
+        "versions": versions(),
+        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    with open(out / rows_file, "w", encoding="utf-8") as f:
+        for row in rows:
+            f.write(row.model_dump_json() + "\n")
+    return metrics
+
+
 def write_retrieval_report(
     out: Path,
     *,
@@ -50,14 +64,8 @@ def write_retrieval_report(
         "success_at_k": {mode: dict(zip(map(str, CURVE_KS), map(lambda v: round(v, 4), c))) for mode, c in curves.items()},
         "seconds": seconds,
         "dataset_notes": notes or {},
-        "settings": settings.model_dump(mode="json"),
-        "versions": versions(),
-        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
-    with open(out / "queries.jsonl", "w", encoding="utf-8") as f:
-        for row in rows:
-            f.write(row.model_dump_json() + "\n")
+    metrics = _write_run(out, metrics, settings, rows, "queries.jsonl")
     _plot_curves(out / "success_at_k.png", curves, dataset)
     (out / "report.md").write_text(_markdown(metrics, modes), encoding="utf-8")
     return metrics
@@ -116,14 +124,8 @@ def write_answer_report(out: Path, *, dataset: str, summary: dict, rows, seconds
         "answers": summary,
         "support_rate_by_section": by_section,
         "seconds": seconds,
-        "settings": settings.model_dump(mode="json"),
-        "versions": versions(),
-        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
-    with open(out / "answers.jsonl", "w", encoding="utf-8") as f:
-        for row in rows:
-            f.write(row.model_dump_json() + "\n")
+    metrics = _write_run(out, metrics, settings, rows, "answers.jsonl")
     lines = [f"# Answer evaluation: {dataset}", "", f"judge: `{judge}` · index `{index['name']}` ({index['fingerprint']})", "",
              "| metric | value |", "|---|---|"]
     lines += [f"| {k} | {'n/a' if v is None else v} |" for k, v in summary.items()]
