@@ -33,6 +33,7 @@ class AnswerResult(BaseModel):
     by_section: dict[str, list[int]] = {}  # section kind -> [supported, statements]
     gold_hit: bool | None
     cited: list[str]
+    asked_as: str | None = None  # the standalone question the pipeline answered (follow-ups)
 
 
 def cited_passages(answer: Answer, pipeline: Pipeline) -> dict[int, list[str]]:
@@ -70,6 +71,7 @@ def score_answer(q: EvalQuery, answer: Answer, pipeline: Pipeline, judge: Judge)
         id=q.id, question=q.question, answerable=q.answerable, abstained=answer.abstained, statements=statements,
         supported=supported, citations=citations, precise_citations=precise, integrity=integrity(answer), by_section=by_section,
         gold_hit=(bool(set(cited) & set(q.qrels)) if q.qrels else None), cited=cited,
+        asked_as=answer.standalone_question if answer.standalone_question != q.question else None,
     )
 
 

@@ -1,4 +1,6 @@
-"""Follow-up retrieval: does the product's rewriting recover what a standalone question finds?
+"""Conversations: follow-up retrieval recall, and answer metrics for every turn.
+
+Follow-up retrieval: does the product's rewriting recover what a standalone question finds?
 
 Each follow-up turn is retrieved three ways: through the product's own
 rewriting with the conversation's earlier turns, as the person-written
@@ -8,13 +10,17 @@ no history (the floor).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 
-from evals.datasets import Conversation
+from evals.answers import AnswerResult, score_answer, summarise
+from evals.datasets import Conversation, EvalQuery
 from evals.retrieval import rank_documents
 from rag.conversation import standalone_question
+from rag.pipeline import Pipeline
 from rag.retrieve import Retriever
 from rag.types import Turn
+from rag.verify import Judge
 
 KS = (1, 5, 10)
 WAYS = ("rewritten", "standalone", "raw")
@@ -43,3 +49,29 @@ def follow_up_recall(retriever: Retriever, conversations: Sequence[Conversation]
     if not n:
         raise ValueError("no follow-up turn has gold documents and a standalone rewrite")
     return {w: {f"recall@{k}": round(hits[w][k] / n, 4) for k in KS} | {"turns": n} for w in WAYS}, rows
+
+
+def evaluate_conversation_answers(
+    pipeline: Pipeline,
+    conversations: Sequence[Conversation],
+    judge: Judge,
+    progress: Callable[[Iterable, str], Iterable] = lambda x, _: x,
+) -> tuple[dict[str, float | None], list[AnswerResult], float]:
+    """Answer every turn in order, each follow-up with the conversation's earlier turns, and score it like any answer."""
+    started = time.perf_counter()
+    rows: list[AnswerResult] = []
+    for conv in progress(conversations, "conversations"):
+        history: list[Turn] = []
+        for i, turn in enumerate(conv.turns, 1):
+            answer = pipeline.ask(turn.question, history)
+            q = EvalQuery(id=f"{conv.id}#{i}", question=turn.question,
+                          qrels={d: 1 for d in turn.gold_doc_ids}, answerable=turn.answerable)
+            rows.append(score_answer(q, answer, pipeline, judge))
+            history.append(Turn(question=turn.question, standalone_question=answer.standalone_question))
+    return summarise(rows), rows, round(time.perf_counter() - started, 2)
+
+
+def flat_follow_up_metrics(scores: dict) -> dict[str, float]:
+    """followup/recall@k (rewritten with history), followup/standalone_recall@k, followup/raw_recall@k."""
+    prefix = {"rewritten": "followup/", "standalone": "followup/standalone_", "raw": "followup/raw_"}
+    return {f"{prefix[way]}{name}": v for way, values in scores.items() for name, v in values.items() if name != "turns"}

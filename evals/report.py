@@ -110,8 +110,10 @@ def _plot_curves(path: Path, curves: dict[str, list[float]], title: str) -> None
 
 
 def write_answer_report(out: Path, *, dataset: str, summary: dict, rows, seconds: float, judge: str,
-                        settings: Settings, index: dict) -> dict:
+                        settings: Settings, index: dict, follow_up: dict | None = None) -> dict:
+    """`follow_up`: follow_up_recall scores, for conversation datasets (adds followup/* metrics and a table)."""
     from evals.answers import support_by_section
+    from evals.conversations import flat_follow_up_metrics
 
     out.mkdir(parents=True, exist_ok=True)
     by_section = support_by_section(rows)
@@ -120,16 +122,22 @@ def write_answer_report(out: Path, *, dataset: str, summary: dict, rows, seconds
         "dataset": dataset,
         "judge": judge,
         "index": index,
-        "metrics": flat_answer_metrics(summary),
+        "metrics": flat_answer_metrics(summary) | (flat_follow_up_metrics(follow_up) if follow_up else {}),
         "answers": summary,
         "support_rate_by_section": by_section,
         "seconds": seconds,
     }
+    if follow_up:
+        metrics["follow_up_retrieval"] = follow_up
     metrics = _write_run(out, metrics, settings, rows, "answers.jsonl")
     lines = [f"# Answer evaluation: {dataset}", "", f"judge: `{judge}` · index `{index['name']}` ({index['fingerprint']})", "",
              "| metric | value |", "|---|---|"]
     lines += [f"| {k} | {'n/a' if v is None else v} |" for k, v in summary.items()]
     lines += ["", "| section | support rate |", "|---|---|"] + [f"| {k} | {v} |" for k, v in by_section.items()]
+    if follow_up:
+        lines += ["", f"Follow-up retrieval ({next(iter(follow_up.values()))['turns']} follow-up turns, hybrid, documents):", "",
+                  "| follow-up asked as | recall@1 | recall@5 | recall@10 |", "|---|---|---|---|"]
+        lines += [f"| {way} | {v['recall@1']} | {v['recall@5']} | {v['recall@10']} |" for way, v in follow_up.items()]
     lines += ["", "![answer metrics](answer_metrics.png)", "", "![support rate per section](support_by_section.png)", ""]
     (out / "report.md").write_text("\n".join(lines), encoding="utf-8")
     _plot_bars(out / "answer_metrics.png", {k: v for k, v in summary.items() if isinstance(v, float)}, f"{dataset} ({judge})")

@@ -348,10 +348,10 @@ def eval_retrieval(
 
 @eval_app.command("answers")
 def eval_answers(
-    dataset: Annotated[str, typer.Option(help="pubmedqa, liveqa or guideline-dev; our out-of-corpus questions are added for abstention.")] = "pubmedqa",
+    dataset: Annotated[str, typer.Option(help="pubmedqa, liveqa, medquad, guideline-dev (our out-of-corpus questions are added for abstention) or conversations:FILE (every turn, follow-ups with their history).")] = "pubmedqa",
     judge: Annotated[str, typer.Option(help="'lexical' (offline default) or 'nli:<CrossEncoder NLI model>'.")] = "lexical",
     index: Annotated[Optional[str], typer.Option("--index", help="Index name.")] = None,
-    limit: Annotated[Optional[int], typer.Option(help="Evaluate the first N answerable questions only.")] = None,
+    limit: Annotated[Optional[int], typer.Option(help="Evaluate the first N answerable questions (or conversations) only.")] = None,
     out: Annotated[Path, typer.Option("--out", help="Report folder.")] = Path("reports/answers"),
 ) -> None:
     """Citation integrity, ALCE citation recall/precision, support rate, gold-source hit and abstention over full answers."""
@@ -359,25 +359,46 @@ def eval_answers(
 
     from evals import datasets as ds
     from evals.answers import evaluate_answers
+    from evals.conversations import evaluate_conversation_answers, follow_up_recall
     from evals.report import write_answer_report
     from rag.verify import make_judge
 
     s = _settings(index)
-    if dataset not in ds.DATASETS:
-        _fail(f"unknown dataset {dataset!r}; choose from {', '.join(ds.DATASETS)}")
+    conversations_file = Path(dataset.removeprefix("conversations:")) if dataset.startswith("conversations:") else None
+    if conversations_file is None and dataset not in ds.DATASETS:
+        _fail(f"unknown dataset {dataset!r}; choose from {', '.join(ds.DATASETS)} or conversations:FILE")
+    conversations = []
+    if conversations_file is not None:
+        try:
+            conversations = ds.load_conversations(conversations_file)[: limit or None]
+        except (ds.DatasetError, OSError) as exc:
+            _fail(str(exc))
+        if not conversations:
+            _fail(f"{conversations_file} holds no conversation")
     try:
         the_judge = make_judge(judge)
     except Exception as exc:
         _fail(f"cannot use judge {judge!r}: {exc}")
     pipe = _pipeline(s)
-    indexed = set(pipe.index.chunk_doc)
-    queries = [q for q in ds.DATASETS[dataset](s) if set(q.qrels) & indexed][: limit or None]
-    queries += ds.out_of_corpus()
-    summary, rows, seconds = evaluate_answers(pipe, queries, the_judge, progress=lambda x, d: track(x, d, console=console))
-    write_answer_report(out, dataset=dataset, summary=summary, rows=rows, seconds=seconds, judge=the_judge.name,
-                        settings=s, index=pipe.index.info.model_dump())
-    table = Table("metric", "value", title=f"{dataset}: {len(queries)} questions, judge {the_judge.name} → {out}")
-    for k, v in summary.items():
+    progress = lambda x, d: track(x, d, console=console)  # noqa: E731
+    follow_up = None
+    if conversations:
+        summary, rows, seconds = evaluate_conversation_answers(pipe, conversations, the_judge, progress=progress)
+        try:
+            follow_up, _ = follow_up_recall(pipe.retriever, conversations)
+        except ValueError:
+            pass  # no follow-up with gold documents and a standalone rewrite: answer metrics only
+        n = f"{len(conversations)} conversations, {len(rows)} turns"
+    else:
+        indexed = set(pipe.index.chunk_doc)
+        queries = [q for q in ds.DATASETS[dataset](s) if set(q.qrels) & indexed][: limit or None]
+        queries += ds.out_of_corpus()
+        summary, rows, seconds = evaluate_answers(pipe, queries, the_judge, progress=progress)
+        n = f"{len(queries)} questions"
+    metrics = write_answer_report(out, dataset=dataset, summary=summary, rows=rows, seconds=seconds, judge=the_judge.name,
+                                  settings=s, index=pipe.index.info.model_dump(), follow_up=follow_up)
+    table = Table("metric", "value", title=f"{dataset}: {n}, judge {the_judge.name} → {out}")
+    for k, v in metrics["metrics"].items():
         table.add_row(k, "n/a" if v is None else str(v))
     console.print(table)
 

@@ -1,3 +1,8 @@
+import json
+
+from typer.testing import CliRunner
+
+from rag.cli import app
 from evals.conversations import follow_up_recall
 from evals.datasets import Conversation
 
@@ -21,4 +26,55 @@ def test_dev_conversations_load():
     from evals.datasets import DATA, load_conversations
 
     convs = load_conversations(DATA / "conversations_dev.jsonl")
-    assert len(convs) == 10 and all(len(c.turns) == 2 and c.turns[1].standalone for c in convs)
+    assert len(convs) == 12 and all(len(c.turns) == 2 and c.turns[1].standalone for c in convs)
+    assert sum(not t.answerable for c in convs for t in c.turns) == 3
+
+
+def _write_conversations(path):
+    rows = [
+        {"id": "a", "turns": [
+            {"question": PDPH, "gold_doc_ids": ["ngc-10908"]},
+            {"question": "what about for cesarean delivery?", "gold_doc_ids": ["ngc-10908"],
+             "standalone": "Which spinal needle should be used for cesarean delivery to reduce post-dural puncture headache?"},
+        ]},
+        {"id": "b", "extra_field": "ignored", "turns": [
+            {"question": "How do I true a buckled bicycle wheel?", "answerable": False},
+            {"question": "and the rear derailleur?", "answerable": False},
+        ]},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+
+
+def test_conversation_answers_are_asked_with_their_history(pipeline, tmp_path):
+    from evals.conversations import evaluate_conversation_answers
+    from evals.datasets import load_conversations
+    from rag.verify import LexicalJudge
+
+    _write_conversations(tmp_path / "c.jsonl")
+    summary, rows, _ = evaluate_conversation_answers(pipeline, load_conversations(tmp_path / "c.jsonl"), LexicalJudge())
+    assert [r.id for r in rows] == ["a#1", "a#2", "b#1", "b#2"]
+    follow_up = rows[1]
+    assert follow_up.asked_as and "post-dural puncture headache" in follow_up.asked_as  # history reached the pipeline
+    assert follow_up.gold_hit and not follow_up.abstained
+    assert summary["abstention_on_unanswerable"] == 1.0 and summary["false_abstention_on_answerable"] == 0.0
+
+
+def test_cli_answers_over_a_conversation_file(tmp_path, index_settings, built_index, monkeypatch):
+    monkeypatch.setenv("GUIDEQA_INDEX__DIR", str(index_settings.index.dir))
+    monkeypatch.setenv("GUIDEQA_INDEX__NAME", "test")
+    _write_conversations(tmp_path / "c.jsonl")
+    out = tmp_path / "report"
+    result = CliRunner().invoke(app, ["eval", "answers", "--dataset", f"conversations:{tmp_path / 'c.jsonl'}", "--out", str(out)],
+                                env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["answers"]["answers"] == 4
+    assert metrics["metrics"]["followup/recall@10"] == 1.0 and metrics["metrics"]["followup/standalone_recall@10"] == 1.0
+    assert metrics["metrics"]["followup/raw_recall@10"] <= metrics["metrics"]["followup/recall@10"]
+    assert "Follow-up retrieval" in (out / "report.md").read_text()
+    assert len((out / "answers.jsonl").read_text().splitlines()) == 4
+
+
+def test_cli_rejects_a_missing_conversation_file(tmp_path):
+    result = CliRunner().invoke(app, ["eval", "answers", "--dataset", f"conversations:{tmp_path / 'nope.jsonl'}"])
+    assert result.exit_code != 0 and "nope.jsonl" in result.output
