@@ -291,10 +291,12 @@ def eval_calibrate(
 
 @eval_app.command("retrieval")
 def eval_retrieval(
-    dataset: Annotated[Optional[str], typer.Option(help="pubmedqa, medquad or guideline-dev (over the loaded index).")] = None,
+    dataset: Annotated[Optional[str], typer.Option(help="pubmedqa, liveqa, medquad or guideline-dev (over the loaded index).")] = None,
     beir: Annotated[Optional[Path], typer.Option("--beir", help="A BEIR folder: indexed into a temporary index, then evaluated.")] = None,
     index: Annotated[Optional[str], typer.Option("--index", help="Index name (not with --beir).")] = None,
     limit: Annotated[Optional[int], typer.Option(help="Evaluate the first N queries only.")] = None,
+    sample: Annotated[Optional[int], typer.Option(help="Evaluate a random sample of N queries (reproducible with --seed).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed for --sample.")] = 13,
     depth: Annotated[int, typer.Option(help="Documents ranked per query.")] = 100,
     out: Annotated[Path, typer.Option("--out", help="Report folder: metrics.json, report.md, PNG, queries.jsonl.")] = Path("reports/retrieval"),
 ) -> None:
@@ -334,7 +336,13 @@ def eval_retrieval(
             name = dataset
         pipe = _pipeline(s)
         indexed = set(pipe.index.chunk_doc)
-        queries = [q for q in queries if set(q.qrels) & indexed][:limit] if limit else [q for q in queries if set(q.qrels) & indexed]
+        queries = [q for q in queries if set(q.qrels) & indexed]
+        if sample is not None and sample < len(queries):
+            import random
+
+            queries = sorted(random.Random(seed).sample(queries, sample), key=lambda q: q.id)
+            notes["sample"] = {"size": sample, "seed": seed}
+        queries = queries[: limit or None]
         if not queries:
             _fail("no query has a gold document in this index")
         scores, rows, seconds = evaluate_retrieval(pipe.retriever, queries, depth=depth, progress=lambda x, d: track(x, d, console=console))

@@ -57,3 +57,18 @@ def test_retrieval_evaluator_is_a_callable_returning_flat_metrics(pipeline):
     metrics = evaluator(pipeline.retriever)
     assert evaluator.primary_metric in metrics and metrics["hybrid/recall@10"] == 1.0
     assert len(evaluator.rows) == 1 and evaluator.rows[0].first_gold_rank is not None
+
+
+def test_a_sample_is_reproducible_and_recorded(tmp_path, index_settings, built_index, monkeypatch):
+    monkeypatch.setenv("GUIDEQA_INDEX__DIR", str(index_settings.index.dir))
+    monkeypatch.setenv("GUIDEQA_INDEX__NAME", "test")
+    ids = []
+    for run in ("a", "b"):
+        out = tmp_path / run
+        args = ["eval", "retrieval", "--dataset", "pubmedqa", "--sample", "5", "--seed", "7", "--depth", "20", "--out", str(out)]
+        result = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
+        assert result.exit_code == 0, result.output
+        metrics = json.loads((out / "metrics.json").read_text())
+        assert metrics["queries"] == 5 and metrics["dataset_notes"]["sample"] == {"size": 5, "seed": 7}
+        ids.append(sorted({json.loads(line)["id"] for line in (out / "queries.jsonl").read_text().splitlines()}))
+    assert ids[0] == ids[1] and len(ids[0]) == 5
