@@ -74,7 +74,9 @@ def index_build(
     name: Annotated[str, typer.Option(help="Index name; also the preset in corpus/sources.toml when one exists.")] = "default",
     sources: Annotated[Optional[list[str]], typer.Option("--sources", help="Sources to index instead of the preset's ('user' alone: only your own folders).")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Every source in full (the 'all' preset).")] = False,
+    preset: Annotated[Optional[str], typer.Option("--preset", help="Preset in corpus/sources.toml to build under --name (default: the preset named like the index).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Rebuild even when the index is up to date.")] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Embed every chunk afresh (a cold build, for fair timing); implies --force.")] = False,
 ) -> None:
     """Build an index (into a temporary folder, swapped in when complete)."""
     from rag.corpus import CorpusError, iter_documents, load_manifest
@@ -84,13 +86,15 @@ def index_build(
     s = _settings()
     if all_:
         name = "all" if name == "default" else name
-    preset = "all" if all_ else None
+    preset = "all" if all_ else preset
+    presets = load_manifest(s).indexes
+    if preset is not None and preset not in presets:
+        _fail(f"no preset named {preset!r} in {s.corpus.manifest}; choose one of: {', '.join(presets)}")
     if not sources and not preset:
-        presets = load_manifest(s).indexes
         if name in presets:
             preset = name
         else:
-            _fail(f"no preset named {name!r} in {s.corpus.manifest}; pass --sources or one of: {', '.join(presets)}")
+            _fail(f"no preset named {name!r} in {s.corpus.manifest}; pass --sources, --preset or one of: {', '.join(presets)}")
     reports: list = []
     try:
         with console.status("loading documents…"):
@@ -117,7 +121,8 @@ def index_build(
             bar.update(tasks[stage], completed=done, total=total)
 
         try:
-            path, manifest, rebuilt = build_index(docs, s, name=name, skipped=skipped, force=force, progress=note)
+            path, manifest, rebuilt = build_index(docs, s, name=name, skipped=skipped, force=force or no_cache,
+                                                  progress=note, use_cache=False if no_cache else None)
         except (GuideIndexError, EmbeddingError) as exc:
             _fail(str(exc))
     state = "built" if rebuilt else "already up to date (use --force to rebuild)"
@@ -125,6 +130,10 @@ def index_build(
         f"[bold green]index {name!r} {state}[/]: {manifest.documents} documents, {manifest.chunks} chunks, "
         f"fingerprint {manifest.fingerprint}, {manifest.build_seconds:.0f} s → {path}"
     )
+    if rebuilt:
+        cache = manifest.embedding_cache
+        stages = ", ".join(f"{k} {v:.1f} s" for k, v in manifest.stage_seconds.items())
+        console.print(f"  {stages}; vectors reused from the cache: {cache.get('reused', 0)}, embedded: {cache.get('embedded', 0)}")
 
 
 @index_app.command("info")

@@ -8,6 +8,7 @@ downloaded. Any other sentence-transformers name or path is a setting.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -63,6 +64,23 @@ class Embedder:
         self.tokenizer = self.model.tokenizer
         self.max_tokens = int(self.model.max_seq_length)
         self.dim = int(self.model.get_embedding_dimension())
+        self.backend = settings.embedding.backend
+        self.onnx = None
+        if self.backend != "torch":
+            from rag.onnx_encoder import OnnxEncoder, exported_model
+
+            try:
+                onnx_path = exported_model(self.model, path, settings.embedding.cache_dir, int8=self.backend == "onnx-int8")
+                self.onnx = OnnxEncoder(self.model, onnx_path, settings.embedding.threads)
+            except Exception as exc:
+                raise EmbeddingError(f"cannot run {self.name!r} with backend {self.backend!r}: {exc} "
+                                     "(GUIDEQA_EMBEDDING__BACKEND=torch avoids ONNX)") from exc
+        self.prompts = {k: v for k, v in (getattr(self.model, "prompts", None) or {}).items() if v}
+
+    @property
+    def id(self) -> str:
+        """What the vectors depend on: the model and how it runs (int8 vectors differ slightly from fp32)."""
+        return f"{self.name}|{self.backend}"
 
     def count_tokens(self, text: str) -> int:
         """Word pieces the encoder sees, [CLS]/[SEP] included, before any truncation."""
@@ -83,6 +101,9 @@ class Embedder:
     def _encode(self, texts: Sequence[str], query: bool, show_progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if self.onnx is not None:
+            prompt = self.prompts.get("query" if query else "document", "")
+            return self.onnx.encode([prompt + t for t in texts], self.batch_size)
         fn = self.model.encode_query if query else self.model.encode_document
         vectors = fn(
             list(texts),
@@ -95,14 +116,13 @@ class Embedder:
 
 
 @functools.lru_cache(maxsize=4)
-def _cached(model: str, device: str, offline: bool, batch_size: int) -> Embedder:
-    return Embedder(Settings(embedding={"model": model, "device": device, "offline": offline, "batch_size": batch_size}))
+def _cached(embedding_json: str) -> Embedder:
+    return Embedder(Settings(embedding=json.loads(embedding_json)))
 
 
 def get_embedder(settings: Settings) -> Embedder:
     """One loaded model per process and configuration (loading takes about a second)."""
-    e = settings.embedding
-    return _cached(e.model, e.device, e.offline, e.batch_size)
+    return _cached(settings.embedding.model_dump_json())
 
 
 def model_path_exists(name: str) -> bool:

@@ -67,6 +67,7 @@ class Manifest(BaseModel):
     fingerprint: str = Field(description="Hash of everything that shapes the index: corpus, model, chunking.")
     corpus_fingerprint: str
     model: str
+    backend: str = Field(default="torch", description="How the encoder ran (torch, onnx, onnx-int8).")
     dimensions: int
     model_max_tokens: int
     chunking: dict
@@ -78,6 +79,8 @@ class Manifest(BaseModel):
     chunk_token_histogram: dict[str, int] = Field(default_factory=dict, description="Chunks per 32-token bucket.")
     built_at: str
     build_seconds: float
+    stage_seconds: dict[str, float] = Field(default_factory=dict, description="Wall time per build stage.")
+    embedding_cache: dict[str, int] = Field(default_factory=dict, description="Chunk vectors reused vs embedded.")
     versions: dict[str, str]
 
 
@@ -135,6 +138,7 @@ def index_fingerprint(corpus_fp: str, settings: Settings, dim: int) -> str:
         "format": FORMAT_VERSION,
         "corpus": corpus_fp,
         "model": settings.embedding.model,
+        "backend": settings.embedding.backend,
         "dim": dim,
         "chunking": settings.chunking.model_dump(mode="json"),
         "bm25": bm25_config(),
@@ -156,12 +160,18 @@ def build_index(
     force: bool = False,
     progress: Progress | None = None,
     embedder: Embedder | None = None,
+    use_cache: bool | None = None,
 ) -> tuple[Path, Manifest, bool]:
-    """Build `name` from `docs` and swap it in. Returns (path, manifest, rebuilt?)."""
+    """Build `name` from `docs` and swap it in. Returns (path, manifest, rebuilt?).
+
+    `use_cache=False` embeds every chunk afresh (a cold build, for fair timing); None follows the settings.
+    """
     name = name or settings.index.name
     if not docs:
         raise GuideIndexError("no documents to index: check the sources (guideqa corpus fetch)")
     embedder = embedder or get_embedder(settings)
+    if embedder.backend != settings.embedding.backend:
+        raise GuideIndexError(f"the embedder runs {embedder.backend!r} but settings say {settings.embedding.backend!r}")
     corpus_fp = corpus_fingerprint(docs)
     fingerprint = index_fingerprint(corpus_fp, settings, embedder.dim)
     link = settings.index.dir / name
@@ -182,7 +192,8 @@ def build_index(
     work = builds / f"{name}-{stamp}.partial"
     work.mkdir()
     try:
-        manifest = _write_index(work, docs, settings, name, corpus_fp, fingerprint, embedder, skipped or {}, progress)
+        cache = settings.embedding.cache if use_cache is None else use_cache
+        manifest = _write_index(work, docs, settings, name, corpus_fp, fingerprint, embedder, skipped or {}, progress, cache)
         manifest.build_seconds = round(time.perf_counter() - started, 2)
         (work / MANIFEST).write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
         final = builds / f"{name}-{stamp}"
@@ -205,11 +216,21 @@ def _write_index(
     embedder: Embedder,
     skipped: dict[str, int],
     progress: Progress | None,
+    use_cache: bool,
 ) -> Manifest:
     import bm25s
     import faiss
 
     note = progress or (lambda stage, done, total: None)
+    clock = time.perf_counter()
+    stage_seconds: dict[str, float] = {}
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        stage_seconds[stage] = round(now - clock, 2)
+        clock = now
+
     chunker = Chunker(settings, embedder.count_tokens_batch, embedder.max_tokens)
     titles = {d.id: d.title for d in docs}
     source_of = {d.id: _source_name(d) for d in docs}
@@ -222,26 +243,25 @@ def _write_index(
     if not chunks:
         raise GuideIndexError("the documents produced no chunks")
     texts = [embed_prefix(titles[c.doc_id], c.section, settings.chunking.prefix) + c.text for c in chunks]
+    lap("chunk")
 
+    vectors, cache_stats = _embed(texts, embedder, settings, use_cache, note)
+    lap("embed")
     index = faiss.IndexFlatIP(embedder.dim)
-    step = max(256, settings.embedding.batch_size * 8)
-    order = np.argsort([len(t) for t in texts], kind="stable")  # similar lengths batch with less padding
-    vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
-    for start in range(0, len(texts), step):
-        rows = order[start : start + step]
-        vectors[rows] = embedder.encode_documents([texts[r] for r in rows])
-        note("embed", min(start + step, len(texts)), len(texts))
     index.add(vectors)
     faiss.write_index(index, str(work / DENSE))
     del vectors
+    lap("faiss")
 
     note("bm25", 0, 1)
     retriever = bm25s.BM25(method=bm25_config()["method"], k1=bm25_config()["k1"], b=bm25_config()["b"])
     retriever.index(bm25_tokenize([bm25_text(c, titles[c.doc_id]) for c in chunks]), show_progress=False)
     retriever.save(str(work / BM25_DIR))
     note("bm25", 1, 1)
+    lap("bm25")
 
     _write_store(work / STORE, docs, chunks)
+    lap("store")
 
     counts: dict[str, SourceCount] = {}
     for doc in docs:
@@ -256,6 +276,7 @@ def _write_index(
         fingerprint=fingerprint,
         corpus_fingerprint=corpus_fp,
         model=settings.embedding.model,
+        backend=embedder.backend,
         dimensions=embedder.dim,
         model_max_tokens=embedder.max_tokens,
         chunking=settings.chunking.model_dump(mode="json") | {"effective_max_tokens": chunker.limit},
@@ -272,8 +293,36 @@ def _write_index(
         chunk_token_histogram=_histogram(tokens, chunker.limit),
         built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         build_seconds=0.0,
+        stage_seconds=stage_seconds,
+        embedding_cache=cache_stats,
         versions=_versions(),
     )
+
+
+def _embed(texts: list[str], embedder: Embedder, settings: Settings, use_cache: bool, note: Progress) -> tuple[np.ndarray, dict[str, int]]:
+    """Vectors for every text: reused from the embedding cache where the exact text was embedded before."""
+    from rag.embedding_cache import EmbeddingCache, text_key
+
+    vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
+    keys = [text_key(t) for t in texts]
+    cache = EmbeddingCache(settings.embedding.cache_dir, embedder.id, embedder.dim)
+    try:
+        found = cache.get(keys) if use_cache else {}
+        todo = [i for i, k in enumerate(keys) if k not in found]
+        for i, k in enumerate(keys):
+            if k in found:
+                vectors[i] = found[k]
+        # Longest first, in steps: similar lengths share a batch (less padding), and progress moves.
+        todo.sort(key=lambda i: -len(texts[i]))
+        step = max(256, settings.embedding.batch_size * 8)
+        for start in range(0, len(todo), step):
+            rows = todo[start : start + step]
+            vectors[rows] = embedder.encode_documents([texts[r] for r in rows])
+            cache.put([keys[r] for r in rows], vectors[rows])
+            note("embed", min(start + step, len(todo)), len(todo))
+    finally:
+        cache.close()
+    return vectors, {"reused": len(texts) - len(todo), "embedded": len(todo)}
 
 
 def _histogram(tokens: np.ndarray, limit: int, width: int = 32) -> dict[str, int]:
@@ -460,6 +509,11 @@ def load_index(settings: Settings, name: str | None = None) -> Index:
         raise GuideIndexError(
             f"index {name!r} was built with model {manifest.model!r} but the configured model is "
             f"{settings.embedding.model!r}; rebuild the index or set GUIDEQA_EMBEDDING__MODEL={manifest.model}"
+        )
+    if manifest.backend != settings.embedding.backend:
+        raise GuideIndexError(
+            f"index {name!r} was built with the {manifest.backend!r} encoder backend but {settings.embedding.backend!r} "
+            f"is configured; rebuild the index or set GUIDEQA_EMBEDDING__BACKEND={manifest.backend}"
         )
     for part in (DENSE, BM25_DIR, STORE):
         if not (path / part).exists():

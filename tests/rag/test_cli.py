@@ -76,3 +76,12 @@ def test_index_build_and_info(env, tmp_path, monkeypatch):
     assert manifest["documents"] == 1 and manifest["sources"]["user"]["documents"] == 1
     again = runner.invoke(app, ["index", "build", "--name", "mine", "--sources", "user"])
     assert "already up to date" in again.stdout
+    cold = runner.invoke(app, ["index", "build", "--name", "mine", "--sources", "user", "--no-cache"])
+    assert cold.exit_code == 0 and "index 'mine' built" in cold.stdout and "embedded: 1" in " ".join(cold.stdout.split())
+    warm = runner.invoke(app, ["index", "build", "--name", "mine", "--sources", "user", "--force"])
+    assert "reused from the cache: 1, embedded: 0" in " ".join(warm.stdout.split())
+
+
+def test_index_build_rejects_an_unknown_preset(env):
+    result = runner.invoke(app, ["index", "build", "--name", "x", "--preset", "nope"])
+    assert result.exit_code != 0 and "no preset named 'nope'" in result.output

@@ -12,6 +12,7 @@ from rag.types import DocSection, Document
 def _settings(base: Settings, tmp_path, **over) -> Settings:
     data = base.model_dump()
     data["index"] = {"dir": tmp_path, "name": "t"}
+    data["embedding"]["cache_dir"] = tmp_path / "cache"  # a fresh embedding cache: every build embeds
     for key, value in over.items():
         data[key] = {**data[key], **value}
     return Settings(**data)
@@ -124,3 +125,10 @@ def test_corrupt_parts_are_reported(index_settings, embedder, tmp_path):
 def test_empty_corpus_is_refused(index_settings, tmp_path):
     with pytest.raises(GuideIndexError, match="no documents"):
         build_index([], _settings(index_settings, tmp_path))
+
+
+def test_backend_mismatch_is_refused(index_settings, built_index):
+    other = index_settings.model_copy(deep=True)
+    other.embedding.backend = "torch" if index_settings.embedding.backend != "torch" else "onnx"
+    with pytest.raises(GuideIndexError, match="GUIDEQA_EMBEDDING__BACKEND="):
+        load_index(other)

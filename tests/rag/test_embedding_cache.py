@@ -1,0 +1,48 @@
+import numpy as np
+
+from rag.embedding_cache import EmbeddingCache, text_key
+from rag.index import build_index
+from rag.settings import Settings
+from rag.types import DocSection, Document
+
+
+def _doc(i: int) -> Document:
+    # Invented, non-medical text.
+    return Document(id=f"user:note{i}", kind="guideline", title=f"Workshop note {i}", source="Test Guild", year=2020,
+                    sections=[DocSection(title="Steps", text=f"Sand board {i} along the grain. Oil it twice, a day apart.")])
+
+
+def test_vectors_round_trip_and_a_truncated_row_is_ignored(tmp_path):
+    cache = EmbeddingCache(tmp_path, "model|onnx", 4)
+    keys = [text_key("a"), text_key("b")]
+    cache.put(keys, np.array([[1, 0, 0, 0], [0, 1, 0, 0]], dtype=np.float32))
+    with cache.con:
+        cache.con.execute("UPDATE vectors SET vector = ? WHERE key = ?", (b"\x00\x01", keys[1]))
+    found = cache.get(keys + [text_key("c")])
+    assert list(found) == [keys[0]] and found[keys[0]].tolist() == [1, 0, 0, 0]
+    cache.close()
+    # Another model or backend never sees these vectors.
+    assert len(EmbeddingCache(tmp_path, "model|onnx-int8", 4)) == 0
+
+
+def test_a_rebuild_embeds_only_new_chunks_and_no_cache_embeds_all(tmp_path, embedder):
+    s = Settings(index={"dir": tmp_path / "ix", "name": "t"}, embedding={"cache_dir": str(tmp_path / "cache")})
+    docs = [_doc(i) for i in range(4)]
+    _, first, _ = build_index(docs, s, embedder=embedder)
+    assert first.embedding_cache == {"reused": 0, "embedded": first.chunks}
+    _, second, rebuilt = build_index(docs + [_doc(4), _doc(5)], s, embedder=embedder)
+    assert rebuilt and second.embedding_cache["reused"] == first.chunks
+    assert second.embedding_cache["embedded"] == second.chunks - first.chunks > 0
+    _, cold, _ = build_index(docs, s, embedder=embedder, force=True, use_cache=False)
+    assert cold.embedding_cache == {"reused": 0, "embedded": cold.chunks}
+    assert set(cold.stage_seconds) == {"chunk", "embed", "faiss", "bm25", "store"}
+    # A warm rebuild serves exactly the vectors the cold build computed (and stored).
+    import faiss
+
+    def stored():
+        return faiss.read_index(str(tmp_path / "ix" / "t" / "dense.faiss")).reconstruct_n(0, cold.chunks)
+
+    cold_vectors = stored()
+    _, warm, _ = build_index(docs, s, embedder=embedder, force=True)
+    assert warm.embedding_cache == {"reused": cold.chunks, "embedded": 0}
+    assert np.array_equal(stored(), cold_vectors)
