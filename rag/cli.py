@@ -26,6 +26,15 @@ eval_app = typer.Typer(help="Measure retrieval and abstention on the loaded inde
 app.add_typer(index_app, name="index")
 app.add_typer(eval_app, name="eval")
 
+
+def _add_bench() -> None:
+    from benchmarks.cli import bench_app
+
+    app.add_typer(bench_app, name="bench")
+
+
+_add_bench()
+
 console = Console()
 err = Console(stderr=True)
 

@@ -82,19 +82,28 @@ class Candidate:
     vector: np.ndarray | None = None
 
 
-def candidates_from_hits(hits: list[Hit]) -> list[Candidate]:
-    """Sentences of the retrieved chunks worth quoting, without duplicates."""
+def quotable_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the sentences of `text` worth quoting (the index stores a vector for each)."""
+    return [(a, b) for a, b in sentence_spans(text) if _quotable(text[a:b])]
+
+
+SentenceVectors = dict[str, dict[tuple[int, int], np.ndarray]]  # chunk id -> span -> vector
+
+
+def candidates_from_hits(hits: list[Hit], stored: SentenceVectors | None = None) -> list[Candidate]:
+    """Sentences of the retrieved chunks worth quoting, without duplicates (with their stored vectors, if any)."""
     seen: set[str] = set()
     out: list[Candidate] = []
     for hit in hits:
         text = hit.chunk.text
-        for a, b in sentence_spans(text):
-            sentence = text[a:b].strip()
+        vectors = (stored or {}).get(hit.chunk.id, {})
+        for a, b in quotable_spans(text):
+            sentence = text[a:b]
             key = " ".join(sentence.lower().split())
-            if key in seen or not _quotable(sentence):
+            if key in seen:
                 continue
             seen.add(key)
-            out.append(Candidate(text=sentence, hit=hit))
+            out.append(Candidate(text=sentence, hit=hit, vector=vectors.get((a, b))))
     return out
 
 
@@ -114,12 +123,15 @@ def _quotable(sentence: str) -> bool:
 
 
 def score_candidates(cands: list[Candidate], query_vector: np.ndarray, embedder: Embedder) -> None:
+    """Cosine of each sentence to the question: stored vectors where the index has them, else encoded now."""
+    missing = [c for c in cands if c.vector is None]
+    if missing:  # an index built before sentence vectors were stored
+        for cand, vec in zip(missing, embedder.encode_documents([c.text for c in missing])):
+            cand.vector = vec
     if not cands:
         return
-    vectors = embedder.encode_documents([c.text for c in cands])
-    relevance = vectors @ query_vector
-    for cand, vec, rel in zip(cands, vectors, relevance):
-        cand.vector = vec
+    matrix = np.vstack([c.vector for c in cands]).astype(np.float32)
+    for cand, rel in zip(cands, matrix @ query_vector):
         cand.relevance = float(rel)
 
 
@@ -150,9 +162,10 @@ def mmr_select(cands: list[Candidate], settings: Settings, threshold: float, lim
     return chosen
 
 
-def gather_candidates(hits: list[Hit], query_vector: np.ndarray, embedder: Embedder) -> list[Candidate]:
+def gather_candidates(hits: list[Hit], query_vector: np.ndarray, embedder: Embedder,
+                      stored: SentenceVectors | None = None) -> list[Candidate]:
     """Quotable sentences of the hits, each scored against the question."""
-    cands = candidates_from_hits(hits)
+    cands = candidates_from_hits(hits, stored)
     score_candidates(cands, query_vector, embedder)
     return cands
 

@@ -98,6 +98,53 @@ class Embedder:
     def encode_documents(self, texts: Sequence[str], show_progress: bool = False) -> np.ndarray:
         return self._encode(texts, query=False, show_progress=show_progress)
 
+    def encode_documents_with_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Document vectors plus, per text, one vector per character span (its sentences), from the same forward pass.
+
+        Span vectors are the mean of the span's contextual token vectors ("late" pooling), so sentence
+        vectors for answer writing cost nothing extra at build time and nothing at query time.
+        """
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32), []
+        prompt = self.prompts.get("document", "")
+        texts = [prompt + t for t in texts]
+        spans = [[(a + len(prompt), b + len(prompt)) for a, b in s] for s in spans]
+        if self.onnx is not None:
+            return self.onnx.encode(texts, self.batch_size, spans)
+        return self._torch_with_spans(texts, spans)
+
+    def _torch_with_spans(self, texts: list[str], spans) -> tuple[np.ndarray, list[np.ndarray]]:
+        import torch
+
+        from rag.onnx_encoder import _pooling_mode, pool_spans
+
+        transformer = self.model[0].auto_model
+        mode = _pooling_mode(self.model)
+        order = np.argsort([-len(t) for t in texts], kind="stable")
+        vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
+        span_vectors: list[np.ndarray] = [np.empty(0)] * len(texts)
+        for start in range(0, len(texts), self.batch_size):
+            rows = order[start : start + self.batch_size]
+            enc = self.tokenizer([texts[r] for r in rows], padding=True, truncation=True, max_length=self.max_tokens,
+                                 return_tensors="pt", return_offsets_mapping=True)
+            offsets = enc.pop("offset_mapping").numpy()
+            with torch.inference_mode():
+                hidden = transformer(**enc).last_hidden_state
+            mask = enc["attention_mask"]
+            if mode == "cls":
+                pooled = hidden[:, 0]
+            else:
+                m = mask.unsqueeze(-1).to(hidden.dtype)
+                pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)
+            vectors[rows] = pooled.numpy()
+            tokens, mask_np = hidden.numpy(), mask.numpy()
+            for i, r in enumerate(rows):
+                span_vectors[r] = pool_spans(tokens[i], offsets[i], mask_np[i], spans[r])
+        vectors /= np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
+        return vectors, span_vectors
+
     def _encode(self, texts: Sequence[str], query: bool, show_progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)

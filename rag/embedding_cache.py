@@ -2,7 +2,8 @@
 
 One SQLite file per model and backend (int8 vectors differ slightly from fp32
 ones, so they never mix), keyed by the SHA-256 of the exact text embedded
-(title prefix included). Vectors are raw float32 bytes: nothing is unpickled.
+(title prefix included) and of its sentence spans. A row holds the chunk vector
+(float32) and its sentence vectors (float16), as raw bytes: nothing is unpickled.
 """
 
 from __future__ import annotations
@@ -15,9 +16,13 @@ from pathlib import Path
 
 import numpy as np
 
+SCHEMA_VERSION = 2
 
-def text_key(text: str) -> bytes:
-    return hashlib.sha256(text.encode("utf-8")).digest()[:20]
+
+def text_key(text: str, spans: Sequence[tuple[int, int]] = ()) -> bytes:
+    h = hashlib.sha256(text.encode("utf-8"))
+    h.update(repr(list(spans)).encode())
+    return h.digest()[:20]
 
 
 class EmbeddingCache:
@@ -25,27 +30,29 @@ class EmbeddingCache:
         slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", embedder_id).strip("_")
         folder = Path(cache_dir) / "embeddings"
         folder.mkdir(parents=True, exist_ok=True)
-        self.path = folder / f"{slug}-{dim}.sqlite"
+        self.path = folder / f"{slug}-{dim}-v{SCHEMA_VERSION}.sqlite"
         self.dim = dim
         self.con = sqlite3.connect(self.path, timeout=60)
         self.con.execute("PRAGMA journal_mode=WAL")
-        self.con.execute("CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vector BLOB NOT NULL)")
+        self.con.execute("CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vector BLOB NOT NULL, spans BLOB NOT NULL)")
 
-    def get(self, keys: Sequence[bytes]) -> dict[bytes, np.ndarray]:
-        found: dict[bytes, np.ndarray] = {}
-        size = self.dim * 4
+    def get(self, keys: Sequence[bytes]) -> dict[bytes, tuple[np.ndarray, np.ndarray]]:
+        found: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
         for start in range(0, len(keys), 900):  # SQLite's bound-parameter limit
             part = keys[start : start + 900]
-            sql = f"SELECT key, vector FROM vectors WHERE key IN ({','.join('?' * len(part))})"
-            for key, blob in self.con.execute(sql, part):
-                if len(blob) == size:  # a truncated row is ignored, and overwritten on put
-                    found[key] = np.frombuffer(blob, dtype=np.float32)
+            sql = f"SELECT key, vector, spans FROM vectors WHERE key IN ({','.join('?' * len(part))})"
+            for key, blob, spans in self.con.execute(sql, part):
+                # A damaged row is ignored (and overwritten on put).
+                if len(blob) == self.dim * 4 and len(spans) % (self.dim * 2) == 0:
+                    found[key] = (np.frombuffer(blob, dtype=np.float32),
+                                  np.frombuffer(spans, dtype=np.float16).reshape(-1, self.dim))
         return found
 
-    def put(self, keys: Sequence[bytes], vectors: np.ndarray) -> None:
-        rows = [(k, np.ascontiguousarray(v, dtype=np.float32).tobytes()) for k, v in zip(keys, vectors)]
+    def put(self, keys: Sequence[bytes], vectors: np.ndarray, span_vectors: Sequence[np.ndarray]) -> None:
+        rows = [(k, np.ascontiguousarray(v, dtype=np.float32).tobytes(), np.asarray(s, dtype=np.float16).tobytes())
+                for k, v, s in zip(keys, vectors, span_vectors)]
         with self.con:
-            self.con.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)", rows)
+            self.con.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)", rows)
 
     def __len__(self) -> int:
         return self.con.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]

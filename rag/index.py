@@ -5,6 +5,8 @@ indexes/<name> is a symlink to indexes/.builds/<name>-<stamp>/, which holds:
   manifest.json   what built it: model, dimensions, chunking, sources and counts,
                   corpus fingerprint, build time, software versions
   dense.faiss     FAISS inner-product index over normalised vectors (row = chunk row)
+  sentences.npy   float16 vectors of each chunk's quotable sentences, pooled from the chunk's own
+                  forward pass, so answers score sentences without running the encoder
   bm25/           bm25s index (numpy arrays saved without pickle, JSON vocabulary)
   store.sqlite    documents and chunks (text, offsets, metadata)
 
@@ -34,15 +36,18 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from rag.chunking import Chunker, bm25_text, embed_prefix
+from rag.compose import quotable_spans
 from rag.embedding import Embedder, get_embedder
 from rag.settings import Settings
 from rag.types import KINDS, Chunk, Document, IndexInfo
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: sentence vectors (sentences.npy + sentences table)
+READABLE_FORMATS = (1, 2)  # format 1 has no sentence vectors: answers encode sentences at query time
 MANIFEST = "manifest.json"
 DENSE = "dense.faiss"
+SENTENCES = "sentences.npy"
 BM25_DIR = "bm25"
 STORE = "store.sqlite"
 BUILDS = ".builds"
@@ -75,6 +80,7 @@ class Manifest(BaseModel):
     sources: dict[str, SourceCount]
     documents: int
     chunks: int
+    sentences: int = 0
     chunk_tokens: dict[str, float] = Field(default_factory=dict, description="min/median/p95/max embedder tokens.")
     chunk_token_histogram: dict[str, int] = Field(default_factory=dict, description="Chunks per 32-token bucket.")
     built_at: str
@@ -242,15 +248,21 @@ def _write_index(
             note("chunk", i + 1, len(docs))
     if not chunks:
         raise GuideIndexError("the documents produced no chunks")
-    texts = [embed_prefix(titles[c.doc_id], c.section, settings.chunking.prefix) + c.text for c in chunks]
+    prefixes = [embed_prefix(titles[c.doc_id], c.section, settings.chunking.prefix) for c in chunks]
+    texts = [p + c.text for p, c in zip(prefixes, chunks)]
+    sentence_spans = [quotable_spans(c.text) for c in chunks]
     lap("chunk")
 
-    vectors, cache_stats = _embed(texts, embedder, settings, use_cache, note)
+    vectors, sentence_vectors, cache_stats = _embed(texts, prefixes, sentence_spans, embedder, settings, use_cache, note)
     lap("embed")
     index = faiss.IndexFlatIP(embedder.dim)
     index.add(vectors)
     faiss.write_index(index, str(work / DENSE))
     del vectors
+    n_sentences = sum(len(s) for s in sentence_spans)
+    np.save(work / SENTENCES, np.vstack(sentence_vectors).astype(np.float16) if n_sentences else
+            np.zeros((0, embedder.dim), dtype=np.float16), allow_pickle=False)
+    del sentence_vectors
     lap("faiss")
 
     note("bm25", 0, 1)
@@ -260,7 +272,7 @@ def _write_index(
     note("bm25", 1, 1)
     lap("bm25")
 
-    _write_store(work / STORE, docs, chunks)
+    _write_store(work / STORE, docs, chunks, sentence_spans)
     lap("store")
 
     counts: dict[str, SourceCount] = {}
@@ -284,6 +296,7 @@ def _write_index(
         sources=counts,
         documents=len(docs),
         chunks=len(chunks),
+        sentences=n_sentences,
         chunk_tokens={
             "min": float(tokens.min()),
             "median": float(np.median(tokens)),
@@ -299,30 +312,47 @@ def _write_index(
     )
 
 
-def _embed(texts: list[str], embedder: Embedder, settings: Settings, use_cache: bool, note: Progress) -> tuple[np.ndarray, dict[str, int]]:
-    """Vectors for every text: reused from the embedding cache where the exact text was embedded before."""
+def _embed(
+    texts: list[str],
+    prefixes: list[str],
+    spans: list[list[tuple[int, int]]],
+    embedder: Embedder,
+    settings: Settings,
+    use_cache: bool,
+    note: Progress,
+) -> tuple[np.ndarray, list[np.ndarray], dict[str, int]]:
+    """Chunk vectors and their sentence vectors; reused from the embedding cache where the exact text was embedded before."""
     from rag.embedding_cache import EmbeddingCache, text_key
 
     vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
-    keys = [text_key(t) for t in texts]
+    sentence_vectors: list[np.ndarray] = [np.empty(0)] * len(texts)
+    keys = [text_key(t, s) for t, s in zip(texts, spans)]
     cache = EmbeddingCache(settings.embedding.cache_dir, embedder.id, embedder.dim)
     try:
         found = cache.get(keys) if use_cache else {}
-        todo = [i for i, k in enumerate(keys) if k not in found]
+        todo = []
         for i, k in enumerate(keys):
-            if k in found:
-                vectors[i] = found[k]
+            if k in found and len(found[k][1]) == len(spans[i]):
+                vectors[i], sentence_vectors[i] = found[k]
+            else:
+                todo.append(i)
         # Longest first, in steps: similar lengths share a batch (less padding), and progress moves.
         todo.sort(key=lambda i: -len(texts[i]))
         step = max(256, settings.embedding.batch_size * 8)
         for start in range(0, len(todo), step):
             rows = todo[start : start + step]
-            vectors[rows] = embedder.encode_documents([texts[r] for r in rows])
-            cache.put([keys[r] for r in rows], vectors[rows])
+            # Sentence offsets are in the chunk text; the encoder sees prefix + text.
+            shifted = [[(a + len(prefixes[r]), b + len(prefixes[r])) for a, b in spans[r]] for r in rows]
+            vecs, sents = embedder.encode_documents_with_spans([texts[r] for r in rows], shifted)
+            vectors[rows] = vecs
+            for r, sv in zip(rows, sents):
+                sentence_vectors[r] = sv.astype(np.float16)
+            cache.put([keys[r] for r in rows], vecs, [sentence_vectors[r] for r in rows])
             note("embed", min(start + step, len(todo)), len(todo))
     finally:
         cache.close()
-    return vectors, {"reused": len(texts) - len(todo), "embedded": len(todo)}
+    sentence_vectors = [s.reshape(-1, embedder.dim) for s in sentence_vectors]
+    return vectors, sentence_vectors, {"reused": len(texts) - len(todo), "embedded": len(todo)}
 
 
 def _histogram(tokens: np.ndarray, limit: int, width: int = 32) -> dict[str, int]:
@@ -354,10 +384,14 @@ CREATE TABLE chunks (
   start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL, n_tokens INTEGER NOT NULL
 );
 CREATE INDEX chunks_doc ON chunks(doc_id);
+CREATE TABLE sentences (
+  row INTEGER PRIMARY KEY, chunk_row INTEGER NOT NULL REFERENCES chunks(row), start INTEGER NOT NULL, "end" INTEGER NOT NULL
+);
+CREATE INDEX sentences_chunk ON sentences(chunk_row);
 """
 
 
-def _write_store(path: Path, docs: Sequence[Document], chunks: Sequence[Chunk]) -> None:
+def _write_store(path: Path, docs: Sequence[Document], chunks: Sequence[Chunk], spans: Sequence[Sequence[tuple[int, int]]]) -> None:
     con = sqlite3.connect(path)
     try:
         con.executescript(_SCHEMA)
@@ -375,6 +409,11 @@ def _write_store(path: Path, docs: Sequence[Document], chunks: Sequence[Chunk]) 
                 (row, c.id, c.doc_id, c.kind, c.section_index, c.section, c.start, c.end, c.text, c.n_tokens)
                 for row, c in enumerate(chunks)
             ],
+        )
+        # Sentence rows follow chunk order, matching the rows of sentences.npy.
+        con.executemany(
+            "INSERT INTO sentences VALUES (?,?,?,?)",
+            ((i, row, a, b) for i, (row, a, b) in enumerate((row, a, b) for row, s in enumerate(spans) for a, b in s)),
         )
         con.commit()
     finally:
@@ -413,8 +452,9 @@ def read_manifest(path: Path) -> Manifest:
 class Index:
     """A loaded index: FAISS + BM25 + chunk store, with per-chunk filter columns in memory."""
 
-    def __init__(self, path: Path, manifest: Manifest, dense, bm25, store: Path):
+    def __init__(self, path: Path, manifest: Manifest, dense, bm25, store: Path, sentences: np.ndarray | None):
         self.path = path
+        self.sentences = sentences  # memory-mapped float16: only the rows answers touch are read
         self.manifest = manifest
         self.dense = dense
         self.bm25 = bm25
@@ -458,6 +498,23 @@ class Index:
             for r in self._con().execute(f'SELECT row, id, doc_id, kind, section_index, section, start, "end", text, n_tokens FROM chunks WHERE row IN ({marks})', list(map(int, rows)))
         }
         return [found[int(r)] for r in rows]
+
+    def sentence_vectors(self, chunk_ids: Sequence[str]) -> dict[str, dict[tuple[int, int], np.ndarray]]:
+        """Stored vectors of the chunks' quotable sentences, by chunk id and (start, end) in the chunk text."""
+        if not chunk_ids or self.sentences is None:
+            return {}
+        marks = ",".join("?" * len(chunk_ids))
+        rows = self._con().execute(
+            f'SELECT c.id, s.row, s.start, s."end" FROM sentences s JOIN chunks c ON c.row = s.chunk_row '
+            f"WHERE c.id IN ({marks}) ORDER BY s.row", list(chunk_ids)
+        ).fetchall()
+        if not rows:
+            return {}
+        matrix = np.asarray(self.sentences[[r[1] for r in rows]], dtype=np.float32)
+        out: dict[str, dict[tuple[int, int], np.ndarray]] = {}
+        for (chunk_id, _, a, b), vec in zip(rows, matrix):
+            out.setdefault(chunk_id, {})[(a, b)] = vec
+        return out
 
     def doc_rows(self, doc_id: str) -> list[int]:
         return [r[0] for r in self._con().execute("SELECT row FROM chunks WHERE doc_id = ? ORDER BY row", (doc_id,))]
@@ -503,8 +560,8 @@ def load_index(settings: Settings, name: str | None = None) -> Index:
         raise GuideIndexError(f"no index named {name!r} in {settings.index.dir}; build it with: guideqa index build --name {name}")
     path = path.resolve()
     manifest = read_manifest(path)
-    if manifest.format_version != FORMAT_VERSION:
-        raise GuideIndexError(f"index {name!r} has format {manifest.format_version}, this guideqa reads {FORMAT_VERSION}; rebuild it")
+    if manifest.format_version not in READABLE_FORMATS:
+        raise GuideIndexError(f"index {name!r} has format {manifest.format_version}, this guideqa reads {READABLE_FORMATS}; rebuild it")
     if manifest.model != settings.embedding.model:
         raise GuideIndexError(
             f"index {name!r} was built with model {manifest.model!r} but the configured model is "
@@ -515,7 +572,8 @@ def load_index(settings: Settings, name: str | None = None) -> Index:
             f"index {name!r} was built with the {manifest.backend!r} encoder backend but {settings.embedding.backend!r} "
             f"is configured; rebuild the index or set GUIDEQA_EMBEDDING__BACKEND={manifest.backend}"
         )
-    for part in (DENSE, BM25_DIR, STORE):
+    parts = (DENSE, BM25_DIR, STORE) + ((SENTENCES,) if manifest.format_version >= 2 else ())
+    for part in parts:
         if not (path / part).exists():
             raise GuideIndexError(f"index {name!r} is incomplete: {part} is missing; rebuild it")
     try:
@@ -534,7 +592,18 @@ def load_index(settings: Settings, name: str | None = None) -> Index:
     n_bm25 = int(bm25.scores.get("num_docs", manifest.chunks))
     if n_bm25 != manifest.chunks:
         raise GuideIndexError(f"index {name!r}: BM25 holds {n_bm25} passages, manifest says {manifest.chunks}; rebuild it")
+    sentences = None
+    if manifest.format_version >= 2:
+        try:
+            sentences = np.load(path / SENTENCES, mmap_mode="r", allow_pickle=False)
+        except Exception as exc:
+            raise GuideIndexError(f"index {name!r}: {SENTENCES} is corrupt ({exc}); rebuild it") from exc
+    if sentences is not None and sentences.shape != (manifest.sentences, manifest.dimensions):
+        raise GuideIndexError(
+            f"index {name!r}: {SENTENCES} holds {sentences.shape}, manifest says ({manifest.sentences}, "
+            f"{manifest.dimensions}); rebuild it"
+        )
     try:
-        return Index(path, manifest, dense, bm25, path / STORE)
+        return Index(path, manifest, dense, bm25, path / STORE, sentences)
     except sqlite3.DatabaseError as exc:
         raise GuideIndexError(f"index {name!r}: chunk store is corrupt ({exc}); rebuild it") from exc

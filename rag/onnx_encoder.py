@@ -26,7 +26,7 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-EXPORT_VERSION = 1  # bump when the exported graph changes, so old exports are not reused
+EXPORT_VERSION = 2  # bump when the exported graph changes, so old exports are not reused
 OPSET = 17
 _LOCK = threading.Lock()
 
@@ -73,9 +73,12 @@ def _export(st_model, path: Path) -> None:
                 input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
             ).last_hidden_state
             if mode == "cls":
-                return hidden[:, 0]
-            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-            return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+                pooled = hidden[:, 0]
+            else:
+                mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+                pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            # Token vectors too: sentence vectors are pooled from them at build time, for free.
+            return pooled, hidden
 
     # Eager attention exports to plain ops that ONNX Runtime fuses on load; SDPA does not export cleanly.
     if hasattr(transformer, "set_attn_implementation"):
@@ -91,8 +94,9 @@ def _export(st_model, path: Path) -> None:
         warnings.simplefilter("ignore")  # tracer notes about shape-dependent branches in the attention mask code
         torch.onnx.export(
             Pooled().eval(), tuple(sample[n] for n in names), str(tmp),
-            input_names=names, output_names=["embedding"], opset_version=OPSET, dynamo=False,
-            dynamic_axes={n: {0: "batch", 1: "tokens"} for n in names} | {"embedding": {0: "batch"}},
+            input_names=names, output_names=["embedding", "token_embeddings"], opset_version=OPSET, dynamo=False,
+            dynamic_axes={n: {0: "batch", 1: "tokens"} for n in names}
+            | {"embedding": {0: "batch"}, "token_embeddings": {0: "batch", 1: "tokens"}},
         )
     os.replace(tmp, path)
 
@@ -139,18 +143,37 @@ class OnnxEncoder:
         self.max_length = int(st_model.max_seq_length)
         self.path = onnx_path
 
-    def encode(self, texts: Sequence[str], batch_size: int) -> np.ndarray:
+    def encode(self, texts: Sequence[str], batch_size: int, spans: Sequence[Sequence[tuple[int, int]]] | None = None):
+        """Normalised vectors of `texts`; with `spans`, also each text's span vectors (mean of the span's tokens)."""
         order = np.argsort([-len(t) for t in texts], kind="stable")  # similar lengths share a batch: less padding
-        texts = [texts[i] for i in order]
-        out = []
+        vectors = np.empty((len(texts), 0), dtype=np.float32)
+        span_vectors: list[np.ndarray] = [np.empty(0)] * len(texts)
         for start in range(0, len(texts), batch_size):
-            enc = self.tokenizer(texts[start : start + batch_size], padding=True, truncation=True,
-                                 max_length=self.max_length, return_tensors="np")
+            rows = order[start : start + batch_size]
+            enc = self.tokenizer([texts[r] for r in rows], padding=True, truncation=True, max_length=self.max_length,
+                                 return_tensors="np", return_offsets_mapping=spans is not None)
             feed = {k: enc[k].astype(np.int64) for k in ("input_ids", "attention_mask") if k in self.inputs}
             if "token_type_ids" in self.inputs:
                 feed["token_type_ids"] = enc.get("token_type_ids", np.zeros_like(enc["input_ids"])).astype(np.int64)
-            out.append(self.session.run(None, feed)[0])
-        vectors = np.empty((len(texts), out[0].shape[1]), dtype=np.float32)
-        vectors[order] = np.vstack(out)
+            pooled, tokens = self.session.run(None, feed)
+            if vectors.shape[1] == 0:
+                vectors = np.empty((len(texts), pooled.shape[1]), dtype=np.float32)
+            vectors[rows] = pooled
+            if spans is not None:
+                for i, r in enumerate(rows):
+                    span_vectors[r] = pool_spans(tokens[i], enc["offset_mapping"][i], enc["attention_mask"][i], spans[r])
         vectors /= np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
-        return vectors
+        return (vectors, span_vectors) if spans is not None else vectors
+
+
+def pool_spans(tokens: np.ndarray, offsets: np.ndarray, mask: np.ndarray, spans: Sequence[tuple[int, int]]) -> np.ndarray:
+    """Mean of the token vectors inside each character span, normalised (late pooling from one forward pass)."""
+    out = np.zeros((len(spans), tokens.shape[-1]), dtype=np.float32)
+    real = (mask > 0) & (offsets[:, 1] > offsets[:, 0])  # no padding, no [CLS]/[SEP]
+    for j, (a, b) in enumerate(spans):
+        inside = real & (offsets[:, 0] >= a) & (offsets[:, 1] <= b)
+        if not inside.any():  # span cut off by truncation: fall back to the whole text
+            inside = real
+        v = tokens[inside].mean(0)
+        out[j] = v / max(float(np.linalg.norm(v)), 1e-12)
+    return out

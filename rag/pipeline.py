@@ -49,6 +49,10 @@ class Pipeline:
 
     def __init__(self, settings: Settings | dict[str, Any] | str | Path | None = None, index_name: str | None = None):
         self.settings = get_settings(settings)
+        if self.settings.retrieval.faiss_threads:
+            import faiss
+
+            faiss.omp_set_num_threads(self.settings.retrieval.faiss_threads)
         self.embedder = get_embedder(self.settings)
         self.index = load_index(self.settings, index_name)
         self.retriever = Retriever(self.index, self.settings, self.embedder)
@@ -66,7 +70,8 @@ class Pipeline:
         t2 = time.perf_counter()
         hits = self.retriever.search(standalone, filters=filters, query_vector=query_vector)
         t3 = time.perf_counter()
-        cands = gather_candidates(hits, query_vector, self.embedder)
+        stored = self.index.sentence_vectors([h.chunk.id for h in hits])
+        cands = gather_candidates(hits, query_vector, self.embedder, stored)
         t4 = time.perf_counter()
         ms = {"rewrite": t1 - t0, "embed_query": t2 - t1, "retrieve": t3 - t2, "score_sentences": t4 - t3}
         return Evidence(standalone, hits, cands, {k: v * 1000 for k, v in ms.items()})

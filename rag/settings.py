@@ -120,6 +120,11 @@ class RetrievalSettings(Section):
     max_per_document: int = Field(
         default=3, ge=1, description="Hits kept from one document, so one long guideline cannot fill the evidence."
     )
+    faiss_threads: int = Field(
+        default=1, ge=0,
+        description="OpenMP threads FAISS uses per search (0 = FAISS default). One query on a flat index is "
+        "sub-millisecond; a second thread only adds wake-up latency (16 ms vs 0.3 ms p50 measured on 2 busy cores).",
+    )
 
 
 class AnswerSettings(Section):

@@ -2,6 +2,7 @@ import json
 import os
 import shutil
 
+import numpy as np
 import pytest
 
 from rag.index import GuideIndexError, build_index, load_index, read_manifest
@@ -132,3 +133,53 @@ def test_backend_mismatch_is_refused(index_settings, built_index):
     other.embedding.backend = "torch" if index_settings.embedding.backend != "torch" else "onnx"
     with pytest.raises(GuideIndexError, match="GUIDEQA_EMBEDDING__BACKEND="):
         load_index(other)
+
+
+def test_sentence_vectors_are_stored_for_every_quotable_sentence(index_settings, built_index, embedder):
+    from rag.chunking import embed_prefix
+    from rag.compose import quotable_spans
+
+    ix = load_index(index_settings)
+    assert ix.manifest.sentences == ix.sentences.shape[0] > ix.size  # several sentences per chunk
+    assert ix.sentences.dtype == np.float16
+    chunk = next(c for c in ix.chunks(list(range(ix.size))) if len(quotable_spans(c.text)) >= 2)
+    stored = ix.sentence_vectors([chunk.id])[chunk.id]
+    assert list(stored) == quotable_spans(chunk.text)
+    # They are the vectors a fresh forward pass over the same chunk gives (float16, int8 batch effects aside).
+    title = ix.document(chunk.doc_id).title
+    prefix = embed_prefix(title, chunk.section, index_settings.chunking.prefix)
+    spans = [(a + len(prefix), b + len(prefix)) for a, b in stored]
+    _, fresh = embedder.encode_documents_with_spans([prefix + chunk.text], [spans])
+    for vec, again in zip(stored.values(), fresh[0]):
+        assert abs(np.linalg.norm(vec) - 1) < 0.01 and float(vec @ again) > 0.98
+
+
+def test_corrupt_sentence_vectors_are_reported(index_settings, embedder, tmp_path):
+    s = _settings(index_settings, tmp_path)
+    path, _, _ = build_index(_docs(), s, embedder=embedder)
+    np.save(path.resolve() / "sentences.npy", np.zeros((1, 3), dtype=np.float16))
+    with pytest.raises(GuideIndexError, match="sentences.npy"):
+        load_index(s)
+    (path.resolve() / "sentences.npy").write_bytes(b"garbage")
+    with pytest.raises(GuideIndexError, match="sentences.npy is corrupt"):
+        load_index(s)
+
+
+def test_a_format_1_index_without_sentence_vectors_still_answers(index_settings, embedder, tmp_path):
+    from rag.pipeline import Pipeline
+
+    s = _settings(index_settings, tmp_path)
+    path, _, _ = build_index(_docs(), s, embedder=embedder)
+    real = path.resolve()
+    manifest = json.loads((real / "manifest.json").read_text())
+    manifest["format_version"] = 1
+    (real / "manifest.json").write_text(json.dumps(manifest))
+    (real / "sentences.npy").unlink()
+    ix = load_index(s)
+    assert ix.sentences is None and ix.sentence_vectors([ix.chunks([0])[0].id]) == {}
+    answer = Pipeline(s).ask("When should the roses in row 1 be pruned?")
+    assert answer.references  # sentences were encoded at query time instead
+    manifest["format_version"] = 99
+    (real / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(GuideIndexError, match="format 99"):
+        load_index(s)

@@ -122,3 +122,13 @@ def test_content_stems_match_inflections():
     assert q == {"caus", "squeak", "oil", "hing"}
     assert len(q & content_stems("Hinges squeak when they are not oiled.")) >= 2
     assert len(q & content_stems("The paint on the fence peels in winter.")) == 0
+
+
+def test_answers_score_sentences_without_running_the_encoder(pipeline, monkeypatch):
+    # Sentence vectors come from the index; only the question is encoded at query time.
+    def refuse(*args, **kwargs):
+        raise AssertionError("sentences were encoded at query time")
+
+    monkeypatch.setattr(pipeline.embedder, "encode_documents", refuse)
+    answer = pipeline.ask("What needle type reduces the risk of post-dural puncture headache?")
+    assert not answer.abstained and answer.references

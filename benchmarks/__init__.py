@@ -1,0 +1,1 @@
+"""Performance benchmarks: `guideqa bench …` prints tables and writes JSON (numbers, not pass/fail)."""
