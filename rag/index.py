@@ -253,16 +253,18 @@ def _write_index(
     sentence_spans = [quotable_spans(c.text) for c in chunks]
     lap("chunk")
 
-    vectors, sentence_vectors, cache_stats = _embed(texts, prefixes, sentence_spans, embedder, settings, use_cache, note)
+    # Sentence vectors stream straight into their file (a memory map), so they never pile up in RAM.
+    starts = np.concatenate([[0], np.cumsum([len(s) for s in sentence_spans])]).astype(np.int64)
+    n_sentences = int(starts[-1])
+    sentence_file = np.lib.format.open_memmap(work / SENTENCES, mode="w+", dtype=np.float16, shape=(n_sentences, embedder.dim))
+    vectors, cache_stats = _embed(texts, prefixes, sentence_spans, starts, sentence_file, embedder, settings, use_cache, note)
+    sentence_file.flush()
+    del sentence_file
     lap("embed")
     index = faiss.IndexFlatIP(embedder.dim)
     index.add(vectors)
     faiss.write_index(index, str(work / DENSE))
     del vectors
-    n_sentences = sum(len(s) for s in sentence_spans)
-    np.save(work / SENTENCES, np.vstack(sentence_vectors).astype(np.float16) if n_sentences else
-            np.zeros((0, embedder.dim), dtype=np.float16), allow_pickle=False)
-    del sentence_vectors
     lap("faiss")
 
     note("bm25", 0, 1)
@@ -316,26 +318,34 @@ def _embed(
     texts: list[str],
     prefixes: list[str],
     spans: list[list[tuple[int, int]]],
+    starts: np.ndarray,
+    sentence_out: np.ndarray,
     embedder: Embedder,
     settings: Settings,
     use_cache: bool,
     note: Progress,
-) -> tuple[np.ndarray, list[np.ndarray], dict[str, int]]:
-    """Chunk vectors and their sentence vectors; reused from the embedding cache where the exact text was embedded before."""
+) -> tuple[np.ndarray, dict[str, int]]:
+    """Chunk vectors (returned) and their sentence vectors (written to `sentence_out` rows starts[i]:starts[i+1]).
+
+    Vectors are reused from the embedding cache where the exact text and sentences were embedded before.
+    """
     from rag.embedding_cache import EmbeddingCache, text_key
 
     vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
-    sentence_vectors: list[np.ndarray] = [np.empty(0)] * len(texts)
     keys = [text_key(t, s) for t, s in zip(texts, spans)]
     cache = EmbeddingCache(settings.embedding.cache_dir, embedder.id, embedder.dim)
     try:
-        found = cache.get(keys) if use_cache else {}
         todo = []
-        for i, k in enumerate(keys):
-            if k in found and len(found[k][1]) == len(spans[i]):
-                vectors[i], sentence_vectors[i] = found[k]
-            else:
-                todo.append(i)
+        for start in range(0, len(keys), 4096):  # looked up in slices, so the cache never sits in RAM whole
+            part = range(start, min(start + 4096, len(keys)))
+            found = cache.get([keys[i] for i in part]) if use_cache else {}
+            for i in part:
+                hit = found.get(keys[i])
+                if hit is not None and len(hit[1]) == len(spans[i]):
+                    vectors[i] = hit[0]
+                    sentence_out[starts[i] : starts[i + 1]] = hit[1]
+                else:
+                    todo.append(i)
         # Longest first, in steps: similar lengths share a batch (less padding), and progress moves.
         todo.sort(key=lambda i: -len(texts[i]))
         step = max(256, settings.embedding.batch_size * 8)
@@ -345,14 +355,14 @@ def _embed(
             shifted = [[(a + len(prefixes[r]), b + len(prefixes[r])) for a, b in spans[r]] for r in rows]
             vecs, sents = embedder.encode_documents_with_spans([texts[r] for r in rows], shifted)
             vectors[rows] = vecs
+            sents = [sv.reshape(-1, embedder.dim).astype(np.float16) for sv in sents]
             for r, sv in zip(rows, sents):
-                sentence_vectors[r] = sv.astype(np.float16)
-            cache.put([keys[r] for r in rows], vecs, [sentence_vectors[r] for r in rows])
+                sentence_out[starts[r] : starts[r + 1]] = sv
+            cache.put([keys[r] for r in rows], vecs, sents)
             note("embed", min(start + step, len(todo)), len(todo))
     finally:
         cache.close()
-    sentence_vectors = [s.reshape(-1, embedder.dim) for s in sentence_vectors]
-    return vectors, sentence_vectors, {"reused": len(texts) - len(todo), "embedded": len(todo)}
+    return vectors, {"reused": len(texts) - len(todo), "embedded": len(todo)}
 
 
 def _histogram(tokens: np.ndarray, limit: int, width: int = 32) -> dict[str, int]:
