@@ -596,7 +596,7 @@ def load_index(settings: Settings, name: str | None = None) -> Index:
             f"{manifest.chunks} of {manifest.dimensions}; rebuild it"
         )
     try:
-        bm25 = bm25s.BM25.load(str(path / BM25_DIR), load_corpus=False, allow_pickle=False)
+        bm25 = bm25s.BM25.load(str(path / BM25_DIR), load_corpus=False, allow_pickle=False, mmap=True)  # postings stay on disk until a query term needs them
     except Exception as exc:
         raise GuideIndexError(f"index {name!r}: BM25 index is corrupt ({exc}); rebuild it") from exc
     n_bm25 = int(bm25.scores.get("num_docs", manifest.chunks))
