@@ -64,6 +64,11 @@ class GuideqaBuild(BaseModel):
     embedding_cache: dict[str, int] = Field(description="Vectors reused vs embedded (a cold build reuses none).")
     peak_rss_mb: float = Field(description="Peak resident memory of the worker process (documents, model and build).")
     index_mb: float = Field(description="Size of the index folder on disk.")
+    added_documents: int = Field(default=0, description="Documents added for the incremental rebuild (0: not run).")
+    added_build_seconds: float | None = Field(
+        default=None, description="Wall time of the rebuild after adding them, with the embedding cache warm.")
+    added_cache: dict[str, int] = Field(default_factory=dict, description="That rebuild's vectors reused vs embedded.")
+    added_stage_seconds: dict[str, float] = Field(default_factory=dict, description="That rebuild's stages.")
 
 
 class BaselineBuild(BaseModel):
@@ -157,6 +162,7 @@ class WorkerJob(BaseModel):
     preset: str
     limit_docs: int | None
     work_dir: str
+    add_docs: int = 0
 
 
 def _load_documents(settings, preset: str, limit: int | None) -> tuple[list, float]:
@@ -196,7 +202,9 @@ def _guideqa_worker(job: WorkerJob) -> GuideqaBuild:
         tokens = int(con.execute("SELECT COALESCE(SUM(n_tokens), 0) FROM chunks").fetchone()[0])
     finally:
         con.close()
+    added = _add_documents(settings, job, docs, embedder) if job.add_docs else {}
     return GuideqaBuild(
+        **added,
         backend=manifest.backend,
         documents=manifest.documents,
         chunks=manifest.chunks,
@@ -211,6 +219,22 @@ def _guideqa_worker(job: WorkerJob) -> GuideqaBuild:
         peak_rss_mb=peak / _MB,
         index_mb=folder_bytes(path) / _MB,
     )
+
+
+def _add_documents(settings, job: WorkerJob, docs: list, embedder) -> dict:
+    """Rebuild after adding `job.add_docs` documents that were not indexed (the next ones of the preset, else of 'all')."""
+    import itertools
+
+    from rag.corpus import iter_documents
+    from rag.index import build_index
+
+    have = {d.id for d in docs}
+    pool = iter_documents(settings, preset=job.preset) if job.limit_docs else iter_documents(settings, preset="all")
+    extra = list(itertools.islice((d for d in pool if d.id not in have), job.add_docs))
+    started = time.perf_counter()
+    _, manifest, _ = build_index(docs + extra, settings, name="bench", embedder=embedder, use_cache=True)
+    return {"added_documents": len(extra), "added_build_seconds": time.perf_counter() - started,
+            "added_cache": manifest.embedding_cache, "added_stage_seconds": manifest.stage_seconds}
 
 
 def _baseline_text(doc) -> str:
@@ -319,11 +343,11 @@ def _isolated_settings(settings, work: Path, backend: str | None):
     return s
 
 
-def _run_worker(side: str, settings, preset: str, limit_docs: int | None, backend: str | None = None):
+def _run_worker(side: str, settings, preset: str, limit_docs: int | None, backend: str | None = None, add_docs: int = 0):
     with tempfile.TemporaryDirectory(prefix=f"guideqa-bench-{side}-") as tmp:
         work = Path(tmp)
         job = WorkerJob(side=side, settings_json=_isolated_settings(settings, work, backend).model_dump_json(),
-                        preset=preset, limit_docs=limit_docs, work_dir=str(work))
+                        preset=preset, limit_docs=limit_docs, work_dir=str(work), add_docs=add_docs)
         job_file, result_file = work / "job.json", work / "result.json"
         job_file.write_text(job.model_dump_json(), encoding="utf-8")
         env = dict(os.environ)
@@ -345,6 +369,7 @@ def run_benchmark(
     limit_docs: int | None = None,
     backends: list[str] | None = None,
     skip_baseline: bool = False,
+    add_docs: int = 10,
     note=lambda message: None,
 ) -> BuildBenchmark:
     """Build once per guideqa backend, then the baseline, each in its own process, one at a time.
@@ -363,7 +388,7 @@ def run_benchmark(
     ours = []
     for backend in backends:
         note(f"guideqa build ({backend})")
-        ours.append(_run_worker("guideqa", settings, preset, limit_docs, backend))
+        ours.append(_run_worker("guideqa", settings, preset, limit_docs, backend, add_docs))
     base = None
     if not skip_baseline:
         note("LangChain baseline build")
@@ -405,6 +430,11 @@ def render(report: BuildBenchmark, console) -> None:
     for r in report.guideqa:
         stages = ", ".join(f"{k} {v:.2f}" for k, v in r.stage_seconds.items())
         console.print(f"guideqa {r.backend} stages (s): {stages}")
+        if r.added_build_seconds is not None:
+            stages = ", ".join(f"{k} {v:.2f}" for k, v in r.added_stage_seconds.items())
+            console.print(f"guideqa {r.backend} rebuild after adding {r.added_documents} documents: "
+                          f"{r.added_build_seconds:.1f} s (vectors reused {r.added_cache.get('reused', 0):,}, "
+                          f"embedded {r.added_cache.get('embedded', 0):,}; stages: {stages})")
     if report.baseline:
         b = report.baseline
         stages = ", ".join(f"{k} {v:.2f}" for k, v in b.stage_seconds.items())
@@ -442,6 +472,7 @@ def register(app: typer.Typer) -> None:
         backends: Annotated[Optional[str], typer.Option("--backends", help="Comma-separated guideqa encoder backends to build with, e.g. torch,onnx,onnx-int8 (default: the configured one).")] = None,
         out: Annotated[Path, typer.Option("--out", help="Where to write the JSON results.")] = DEFAULT_OUT,
         skip_baseline: Annotated[bool, typer.Option("--skip-baseline", help="Only the guideqa build(s).")] = False,
+        add_docs: Annotated[int, typer.Option("--add-docs", min=0, help="Then add N unindexed documents and rebuild with the embedding cache warm (0: skip).")] = 10,
     ) -> None:
         """Index build speed and memory: guideqa vs the LangChain recipe on the same documents, in one run."""
         from rich.console import Console
@@ -460,7 +491,7 @@ def register(app: typer.Typer) -> None:
         with console.status("starting…") as status:
             try:
                 report = run_benchmark(settings, preset="all" if all_ else preset, limit_docs=limit_docs,
-                                       backends=names, skip_baseline=skip_baseline,
+                                       backends=names, skip_baseline=skip_baseline, add_docs=add_docs,
                                        note=lambda message: status.update(f"{message}…"))
             except (BenchError, CorpusError) as exc:
                 err.print(f"[bold red]error:[/] {escape(str(exc))}")
