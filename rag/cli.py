@@ -85,7 +85,7 @@ def index_build(
     all_: Annotated[bool, typer.Option("--all", help="Every source in full (the 'all' preset).")] = False,
     preset: Annotated[Optional[str], typer.Option("--preset", help="Preset in corpus/sources.toml to build under --name (default: the preset named like the index).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Rebuild even when the index is up to date.")] = False,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Embed every chunk afresh (a cold build, for fair timing); implies --force.")] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Chunk and embed every document afresh, ignoring the build cache (a cold build, for fair timing); implies --force.")] = False,
 ) -> None:
     """Build an index (into a temporary folder, swapped in when complete)."""
     from rag.corpus import CorpusError, iter_documents, load_manifest

@@ -241,11 +241,7 @@ def _write_index(
     titles = {d.id: d.title for d in docs}
     source_of = {d.id: _source_name(d) for d in docs}
 
-    chunks: list[Chunk] = []
-    for i, doc in enumerate(docs):
-        chunks.extend(chunker.chunk(doc))
-        if i % 50 == 0 or i == len(docs) - 1:
-            note("chunk", i + 1, len(docs))
+    chunks = _chunk_all(docs, chunker, embedder, settings, use_cache, note)
     if not chunks:
         raise GuideIndexError("the documents produced no chunks")
     prefixes = [embed_prefix(titles[c.doc_id], c.section, settings.chunking.prefix) for c in chunks]
@@ -314,6 +310,36 @@ def _write_index(
     )
 
 
+def _chunk_all(docs: Sequence[Document], chunker: Chunker, embedder: Embedder, settings: Settings,
+               use_cache: bool, note: Progress) -> list[Chunk]:
+    """Every document's chunks; an unchanged document's come from the chunk cache (tokenizing is the slow part)."""
+    from rag.build_cache import ChunkCache
+
+    import rag.chunking
+    import rag.sentences
+
+    # The chunker's own source is part of the key, so changing how chunks are cut invalidates old entries.
+    code = hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in (rag.chunking, rag.sentences))).hexdigest()
+    shape = json.dumps({"chunking": settings.chunking.model_dump(mode="json"), "model": embedder.name,
+                        "limit": chunker.limit, "code": code}, sort_keys=True)
+    cache = ChunkCache(settings.embedding.cache_dir, shape)
+    try:
+        keys = [cache.key(d.content_hash()) for d in docs]
+        found = cache.get(keys) if use_cache else {}
+        chunks: list[Chunk] = []
+        for i, (doc, key) in enumerate(zip(docs, keys)):
+            doc_chunks = found.get(key)
+            if doc_chunks is None:
+                doc_chunks = chunker.chunk(doc)
+                cache.add(key, doc_chunks)
+            chunks.extend(doc_chunks)
+            if i % 50 == 0 or i == len(docs) - 1:
+                note("chunk", i + 1, len(docs))
+    finally:
+        cache.close()
+    return chunks
+
+
 def _embed(
     texts: list[str],
     prefixes: list[str],
@@ -329,7 +355,7 @@ def _embed(
 
     Vectors are reused from the embedding cache where the exact text and sentences were embedded before.
     """
-    from rag.embedding_cache import EmbeddingCache, text_key
+    from rag.build_cache import EmbeddingCache, text_key
 
     vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
     keys = [text_key(t, s) for t, s in zip(texts, spans)]

@@ -78,7 +78,7 @@ class EmbeddingSettings(Section):
     )
     cache: bool = Field(
         default=True,
-        description="Reuse vectors of unchanged chunk texts across builds (keyed by model, backend and "
+        description="Reuse the chunks of unchanged documents and the vectors of unchanged chunk texts across builds (keyed by model, backend and "
         "text hash), so a rebuild embeds only new or changed chunks.",
     )
 

@@ -1,6 +1,6 @@
 import numpy as np
 
-from rag.embedding_cache import EmbeddingCache, text_key
+from rag.build_cache import EmbeddingCache, text_key
 from rag.index import build_index
 from rag.settings import Settings
 from rag.types import DocSection, Document
@@ -50,3 +50,22 @@ def test_a_rebuild_embeds_only_new_chunks_and_no_cache_embeds_all(tmp_path, embe
     _, warm, _ = build_index(docs, s, embedder=embedder, force=True)
     assert warm.embedding_cache == {"reused": cold.chunks, "embedded": 0}
     assert np.array_equal(stored(), cold_vectors)
+
+
+def test_unchanged_documents_are_not_chunked_again(tmp_path, embedder, monkeypatch):
+    from rag import chunking
+
+    s = Settings(index={"dir": tmp_path / "ix", "name": "t"}, embedding={"cache_dir": str(tmp_path / "cache")})
+    docs = [_doc(i) for i in range(3)]
+    _, first, _ = build_index(docs, s, embedder=embedder)
+    chunked: list[str] = []
+    real = chunking.Chunker.chunk
+    monkeypatch.setattr(chunking.Chunker, "chunk", lambda self, doc: chunked.append(doc.id) or real(self, doc))
+    changed = docs[0].model_copy(update={"title": "Workshop note 0, revised"})
+    _, second, _ = build_index([changed] + docs[1:] + [_doc(3)], s, embedder=embedder)
+    assert chunked == ["user:note0", "user:note3"]  # only the changed and the new document
+    assert second.chunks == first.chunks + 1
+    # A cold build chunks everything again.
+    chunked.clear()
+    build_index(docs, s, embedder=embedder, force=True, use_cache=False)
+    assert chunked == [d.id for d in docs]

@@ -1,20 +1,26 @@
-"""Vectors of chunk texts already embedded, so a rebuild embeds only what is new or changed.
+"""What earlier builds computed, so a rebuild redoes only what is new or changed.
 
-One SQLite file per model and backend (int8 vectors differ slightly from fp32
+EmbeddingCache: chunk and sentence vectors. One SQLite file per model and backend (int8 vectors differ slightly from fp32
 ones, so they never mix), keyed by the SHA-256 of the exact text embedded
 (title prefix included) and of its sentence spans. A row holds the chunk vector
 (float32) and its sentence vectors (float16), as raw bytes: nothing is unpickled.
+
+ChunkCache: each document's chunks (JSON), keyed by the document's content hash
+and everything that shapes chunking (settings, tokenizer, token limit).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+
+from rag.types import Chunk
 
 SCHEMA_VERSION = 2
 
@@ -58,4 +64,38 @@ class EmbeddingCache:
         return self.con.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
 
     def close(self) -> None:
+        self.con.close()
+
+
+class ChunkCache:
+    def __init__(self, cache_dir: Path, chunking_key: str):
+        folder = Path(cache_dir) / "chunks"
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / "chunks-v1.sqlite"
+        self.salt = chunking_key.encode()
+        self.con = sqlite3.connect(self.path, timeout=60)
+        self.con.execute("PRAGMA journal_mode=WAL")
+        self.con.execute("CREATE TABLE IF NOT EXISTS chunks (key BLOB PRIMARY KEY, chunks TEXT NOT NULL)")
+        self.pending: list[tuple[bytes, str]] = []
+
+    def key(self, content_hash: str) -> bytes:
+        return hashlib.sha256(self.salt + content_hash.encode()).digest()[:20]
+
+    def get(self, keys: Sequence[bytes]) -> dict[bytes, list[Chunk]]:
+        found: dict[bytes, list[Chunk]] = {}
+        for start in range(0, len(keys), 900):
+            part = keys[start : start + 900]
+            for key, text in self.con.execute(f"SELECT key, chunks FROM chunks WHERE key IN ({','.join('?' * len(part))})", part):
+                try:
+                    found[key] = [Chunk.model_validate(c) for c in json.loads(text)]
+                except ValueError:
+                    pass  # a damaged row is recomputed (and overwritten)
+        return found
+
+    def add(self, key: bytes, chunks: Sequence[Chunk]) -> None:
+        self.pending.append((key, json.dumps([c.model_dump(mode="json") for c in chunks])))
+
+    def close(self) -> None:
+        with self.con:
+            self.con.executemany("INSERT OR REPLACE INTO chunks VALUES (?, ?)", self.pending)
         self.con.close()
