@@ -69,7 +69,10 @@ class EmbeddingSettings(Section):
         "this CPU; see README for its measured retrieval cost). The ONNX files are exported once from the "
         "local weights into cache_dir. An index must be queried with the backend that built it.",
     )
-    batch_size: int = Field(default=32, ge=1, description="Passages per encoding batch.")
+    batch_size: int = Field(
+        default=16, ge=1,
+        description="Passages per encoding batch (16 encoded 12.4k word pieces/s here vs 10.2-11.7k at 32, int8).",
+    )
     device: str = Field(default="cpu", description="Torch device for the encoder (backend 'torch').")
     threads: int = Field(default=0, ge=0, description="ONNX Runtime intra-op threads; 0 = one per core.")
     cache_dir: Path = Field(
