@@ -279,7 +279,12 @@ async def _load(base: str, questions: Sequence[str], requests: int, concurrency:
 
     sem = asyncio.Semaphore(concurrency)
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base, timeout=REQUEST_TIMEOUT_S, limits=limits, headers=headers) as client:
+    # TCP_NODELAY, as browsers set it: otherwise Nagle's algorithm meets the server's delayed ACK and
+    # each request waits ~40 ms for nothing (measured: p50 54 ms without it at concurrency 1).
+    import socket
+
+    transport = httpx.AsyncHTTPTransport(limits=limits, socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
+    async with httpx.AsyncClient(base_url=base, timeout=REQUEST_TIMEOUT_S, transport=transport, headers=headers) as client:
 
         async def one(question: str) -> tuple[str, float]:
             async with sem:
