@@ -24,7 +24,7 @@ __all__ = ["guideline_dev", "out_of_corpus", "pubmedqa_queries", "recall_at", "b
 
 def pubmedqa_queries(pipe: Pipeline, limit: int | None = None) -> list[EvalQuery]:
     """PubMedQA questions whose abstract is in the loaded index."""
-    in_index = set(pipe.index.chunk_doc)
+    in_index = pipe.index.document_ids
     out = [q for q in pubmedqa(pipe.settings) if set(q.qrels) & in_index]
     return out[:limit] if limit else out
 

@@ -288,7 +288,7 @@ def eval_calibrate(
     s = _settings(index)
     pipe = _pipeline(s)
     pubmed = cal.pubmedqa_queries(pipe, limit)
-    dev = [q for q in cal.guideline_dev() if set(q.qrels) & set(pipe.index.chunk_doc)]
+    dev = [q for q in cal.guideline_dev() if set(q.qrels) & pipe.index.document_ids]
     results: dict = {"index": pipe.index.info.model_dump(), "n_pubmedqa": len(pubmed), "n_guideline_dev": len(dev)}
     results["pubmedqa_recall"] = cal.recall_at(pipe, pubmed, progress=lambda x: track(x, "PubMedQA recall"))
     if dev:
@@ -353,7 +353,7 @@ def eval_retrieval(
                 queries = ds.DATASETS[dataset](s)
             name = dataset
         pipe = _pipeline(s)
-        indexed = set(pipe.index.chunk_doc)
+        indexed = pipe.index.document_ids
         queries = [q for q in queries if set(q.qrels) & indexed]
         if sample is not None and sample < len(queries):
             import random
@@ -416,7 +416,7 @@ def eval_answers(
             pass  # no follow-up with gold documents and a standalone rewrite: answer metrics only
         n = f"{len(conversations)} conversations, {len(rows)} turns"
     else:
-        indexed = set(pipe.index.chunk_doc)
+        indexed = pipe.index.document_ids
         queries = [q for q in ds.DATASETS[dataset](s) if set(q.qrels) & indexed][: limit or None]
         queries += ds.out_of_corpus()
         summary, rows, seconds = evaluate_answers(pipe, queries, the_judge, progress=progress)

@@ -497,18 +497,36 @@ class Index:
         self.store_path = store
         self._local = threading.local()
         con = self._con()
-        rows = con.execute(
+        # Per-chunk filter columns as small numpy arrays (not Python lists): they stay in RAM for every query.
+        n = manifest.chunks
+        self.kind_codes = np.full(n, -1, dtype=np.int8)
+        self.years = np.full(n, -1, dtype=np.int32)
+        self.source_codes = np.zeros(n, dtype=np.int32)
+        self.doc_codes = np.zeros(n, dtype=np.int32)
+        sources: dict[str, int] = {}
+        docs: dict[str, int] = {}
+        seen = 0
+        for row, kind, year, source, doc_id in con.execute(
             "SELECT c.row, c.kind, d.year, d.source, c.doc_id FROM chunks c JOIN documents d ON d.id = c.doc_id ORDER BY c.row"
-        ).fetchall()
-        if len(rows) != manifest.chunks or (rows and rows[-1][0] != len(rows) - 1):
-            raise GuideIndexError(f"{store} holds {len(rows)} chunks, manifest says {manifest.chunks}: index is corrupt; rebuild it")
-        self.kind_codes = np.array([KINDS.index(r[1]) for r in rows], dtype=np.int8)
-        self.years = np.array([r[2] if r[2] is not None else -1 for r in rows], dtype=np.int32)
-        sources = sorted({r[3] for r in rows})
-        self.source_names = sources
-        lookup = {s: i for i, s in enumerate(sources)}
-        self.source_codes = np.array([lookup[r[3]] for r in rows], dtype=np.int32)
-        self.chunk_doc = [r[4] for r in rows]
+        ):
+            if row != seen or row >= n:
+                raise GuideIndexError(f"{store} does not hold the {n} chunks the manifest lists: index is corrupt; rebuild it")
+            self.kind_codes[row] = KINDS.index(kind)
+            self.years[row] = year if year is not None else -1
+            self.source_codes[row] = sources.setdefault(source, len(sources))
+            self.doc_codes[row] = docs.setdefault(doc_id, len(docs))
+            seen += 1
+        if seen != n:
+            raise GuideIndexError(f"{store} holds {seen} chunks, manifest says {n}: index is corrupt; rebuild it")
+        # Filters look sources up by sorted name; re-code so code i is source_names[i].
+        self.source_names = sorted(sources)
+        order = np.array([self.source_names.index(name) for name in sources], dtype=np.int32)
+        self.source_codes = order[self.source_codes] if len(order) else self.source_codes
+        self.doc_ids = list(docs)
+        self.document_ids = frozenset(docs)
+
+    def doc_of(self, row: int) -> str:
+        return self.doc_ids[self.doc_codes[row]]
 
     @property
     def info(self) -> IndexInfo:

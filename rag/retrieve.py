@@ -114,7 +114,7 @@ class Retriever:
         best: list[tuple[int, dict]] = []
         per_doc: dict[str, int] = {}
         for row, entry in sorted(info.items(), key=lambda kv: (-kv[1]["score"], kv[0])):
-            doc = self.index.chunk_doc[row]
+            doc = self.index.doc_of(row)
             if per_doc.get(doc, 0) < cap:
                 per_doc[doc] = per_doc.get(doc, 0) + 1
                 best.append((row, entry))

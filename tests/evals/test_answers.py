@@ -11,7 +11,7 @@ from rag.verify import LexicalJudge, LLMJudge
 
 def test_extractive_answers_are_fully_supported_and_abstain_out_of_corpus(pipeline, index_settings):
     queries = ds.pubmedqa(index_settings)
-    indexed = set(pipeline.index.chunk_doc)
+    indexed = pipeline.index.document_ids
     queries = [q for q in queries if set(q.qrels) & indexed][:6] + ds.out_of_corpus()[:4]
     summary, rows, _ = evaluate_answers(pipeline, queries, LexicalJudge())
     assert summary["citation_integrity"] == 1.0
