@@ -163,10 +163,19 @@ def mmr_select(cands: list[Candidate], settings: Settings, threshold: float, lim
 
 
 def gather_candidates(hits: list[Hit], query_vector: np.ndarray, embedder: Embedder,
-                      stored: SentenceVectors | None = None) -> list[Candidate]:
-    """Quotable sentences of the hits, each scored against the question."""
+                      stored: SentenceVectors | None = None, rescore_top: int = 0) -> list[Candidate]:
+    """Quotable sentences of the hits, each scored against the question.
+
+    With stored vectors and `rescore_top`, the best N are re-encoded on their own and only they are kept:
+    a sentence pooled inside its chunk carries the chunk's topic, so neighbours score alike.
+    """
     cands = candidates_from_hits(hits, stored)
     score_candidates(cands, query_vector, embedder)
+    if stored and rescore_top and cands:
+        cands = sorted(cands, key=lambda c: -c.relevance)[:rescore_top]
+        for c in cands:
+            c.vector = None
+        score_candidates(cands, query_vector, embedder)
     return cands
 
 

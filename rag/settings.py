@@ -152,6 +152,12 @@ class AnswerSettings(Section):
         default=0.45, description="When abstaining, show evidence at or above this cosine as 'closely related'."
     )
     max_related: int = Field(default=2, ge=0, description="Closely related statements shown with an abstention.")
+    rescore_top: int = Field(
+        default=8, ge=0,
+        description="Re-encode the best N candidate sentences on their own before choosing statements. Stored "
+        "sentence vectors (pooled inside their chunk) shortlist cheaply but rank a chunk's sentences too "
+        "alike; encoding the shortlist alone restores sharp sentence scores. 0 = stored vectors only.",
+    )
 
 
 class ConversationSettings(Section):

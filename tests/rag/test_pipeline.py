@@ -124,11 +124,15 @@ def test_content_stems_match_inflections():
     assert len(q & content_stems("The paint on the fence peels in winter.")) == 0
 
 
-def test_answers_score_sentences_without_running_the_encoder(pipeline, monkeypatch):
-    # Sentence vectors come from the index; only the question is encoded at query time.
-    def refuse(*args, **kwargs):
-        raise AssertionError("sentences were encoded at query time")
-
-    monkeypatch.setattr(pipeline.embedder, "encode_documents", refuse)
-    answer = pipeline.ask("What needle type reduces the risk of post-dural puncture headache?")
+def test_stored_sentence_vectors_shortlist_and_only_the_shortlist_is_encoded(pipeline, monkeypatch):
+    # Stored vectors shortlist the sentences; only the best `rescore_top` are encoded at query time.
+    encoded: list[int] = []
+    real = pipeline.embedder.encode_documents
+    monkeypatch.setattr(pipeline.embedder, "encode_documents", lambda texts, **kw: encoded.append(len(texts)) or real(texts, **kw))
+    question = "What needle type reduces the risk of post-dural puncture headache?"
+    answer = pipeline.ask(question)
     assert not answer.abstained and answer.references
+    assert encoded == [pipeline.settings.answer.rescore_top]
+    encoded.clear()
+    monkeypatch.setattr(pipeline.settings.answer, "rescore_top", 0)
+    assert pipeline.ask(question).references and encoded == []  # stored vectors only
