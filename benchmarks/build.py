@@ -138,16 +138,10 @@ def compare(ours: GuideqaBuild, base: BaselineBuild) -> Comparison:
 
 
 def _versions() -> dict[str, str]:
-    from importlib import metadata
+    from rag.index import package_versions
 
-    out = {}
-    for pkg in ("guideqa", "sentence-transformers", "torch", "onnxruntime", "faiss-cpu", "bm25s",
-                "langchain-community", "langchain-text-splitters", "langchain-core"):
-        try:
-            out[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            out[pkg] = "not installed"
-    return out
+    return package_versions(("guideqa", "sentence-transformers", "torch", "onnxruntime", "faiss-cpu", "bm25s",
+                             "langchain-community", "langchain-text-splitters", "langchain-core"), python=False)
 
 
 # --------------------------------------------------------------------------- worker (child process)

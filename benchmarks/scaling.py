@@ -23,7 +23,6 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
-from importlib import metadata
 from pathlib import Path
 from typing import Annotated, Literal, NoReturn, Optional
 
@@ -419,15 +418,9 @@ def recommend(rows: Sequence[ScalingRow], budget_ms: float = LATENCY_BUDGET_MS, 
 
 
 def _versions() -> dict[str, str]:
-    import platform
+    from rag.index import package_versions
 
-    out = {"python": platform.python_version(), "cpus": str(os.cpu_count())}
-    for pkg in ("faiss-cpu", "numpy"):
-        try:
-            out[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            out[pkg] = "not installed"
-    return out
+    return {**package_versions(("faiss-cpu", "numpy")), "cpus": str(os.cpu_count())}
 
 
 def run_scaling(

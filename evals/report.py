@@ -3,26 +3,19 @@
 from __future__ import annotations
 
 import json
-import platform
 from collections.abc import Sequence
 from datetime import datetime, timezone
-from importlib import metadata
 from pathlib import Path
 
 from evals.retrieval import QueryResult, recall_curve
+from rag.index import package_versions
 from rag.settings import Settings
 
 CURVE_KS = (1, 2, 3, 5, 10)
 
 
 def versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for pkg in ("guideqa", "ranx", "sentence-transformers", "faiss-cpu", "bm25s", "torch"):
-        try:
-            out[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            out[pkg] = "not installed"
-    return out
+    return package_versions(("guideqa", "ranx", "sentence-transformers", "faiss-cpu", "bm25s", "torch"))
 
 
 def _write_run(out: Path, metrics: dict, settings: Settings, rows, rows_file: str) -> dict:

@@ -121,14 +121,19 @@ def bm25_tokenize(texts: Sequence[str], return_ids: bool = True, show_progress: 
     return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=return_ids, show_progress=show_progress)
 
 
-def _versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for pkg in ("guideqa", "sentence-transformers", "torch", "transformers", "faiss-cpu", "bm25s", "numpy"):
+def package_versions(packages: Sequence[str], python: bool = True) -> dict[str, str]:
+    """Installed versions of `packages` ("not installed" when absent), for manifests and reports."""
+    out = {"python": platform.python_version()} if python else {}
+    for pkg in packages:
         try:
             out[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:
             out[pkg] = "not installed"
     return out
+
+
+def _versions() -> dict[str, str]:
+    return package_versions(("guideqa", "sentence-transformers", "torch", "transformers", "faiss-cpu", "bm25s", "numpy"))
 
 
 def corpus_fingerprint(docs: Iterable[Document]) -> str:
