@@ -25,7 +25,7 @@ from typing import Annotated, Literal, Optional
 import typer
 from pydantic import BaseModel, ConfigDict, Field
 
-from benchmarks.common import Machine, folder_bytes, peak_rss_bytes, write_json
+from benchmarks.common import Machine, folder_bytes, peak_rss_bytes, settings_or_exit, write_json
 
 BACKENDS = ("torch", "onnx", "onnx-int8")
 DEFAULT_OUT = Path("reports/bench/build.json")
@@ -473,15 +473,10 @@ def register(app: typer.Typer) -> None:
         from rich.markup import escape
 
         from rag.corpus import CorpusError
-        from rag.settings import Settings
 
         console, err = Console(), Console(stderr=True)
         names = _parse_backends(backends)
-        try:
-            settings = Settings()
-        except Exception as exc:  # bad GUIDEQA_* variables
-            err.print(f"[bold red]error:[/] invalid settings: {escape(str(exc))}")
-            raise typer.Exit(1)
+        settings = settings_or_exit(err)
         with console.status("starting…") as status:
             try:
                 report = run_benchmark(settings, preset="all" if all_ else preset, limit_docs=limit_docs,

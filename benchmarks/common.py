@@ -92,3 +92,17 @@ def peak_rss_bytes() -> int:
 
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak if sys.platform == "darwin" else peak * 1024  # bytes on macOS, kB elsewhere
+
+
+def settings_or_exit(err):
+    """The Settings from the environment; bad GUIDEQA_* variables end the command with a clear error (exit 1)."""
+    import typer
+    from rich.markup import escape
+
+    from rag.settings import Settings
+
+    try:
+        return Settings()
+    except Exception as exc:
+        err.print(f"[bold red]error:[/] invalid settings: {escape(str(exc))}")
+        raise typer.Exit(1) from None

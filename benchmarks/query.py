@@ -27,7 +27,7 @@ from typing import Annotated, Optional
 import typer
 from pydantic import BaseModel, Field
 
-from benchmarks.common import LatencyStats, Machine, folder_bytes, write_json
+from benchmarks.common import LatencyStats, Machine, folder_bytes, settings_or_exit, write_json
 
 DEFAULT_OUT = Path("reports/bench/query.json")
 STAGES = ("rewrite", "embed_query", "retrieve", "score_sentences", "compose", "total")
@@ -599,15 +599,10 @@ def register(app: typer.Typer) -> None:
 
         from rag.embedding import EmbeddingError
         from rag.index import GuideIndexError
-        from rag.settings import Settings
 
         console, err = Console(), Console(stderr=True)
         levels = parse_levels(concurrency)
-        try:
-            settings = Settings()
-        except Exception as exc:  # bad GUIDEQA_* variables
-            err.print(f"[red]invalid settings:[/red] {exc}")
-            raise typer.Exit(1) from None
+        settings = settings_or_exit(err)
         try:
             result = run_query_bench(settings, index=index, questions=questions, requests=requests, concurrency=levels,
                                      skip_server=skip_server, skip_baseline=skip_baseline, seed=seed,

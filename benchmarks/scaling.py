@@ -549,8 +549,8 @@ def register(app: typer.Typer) -> None:
         from rich.markup import escape
 
         from rag.embedding import EmbeddingError, get_embedder
+        from benchmarks.common import settings_or_exit
         from rag.index import GuideIndexError
-        from rag.settings import Settings
 
         console, err = Console(), Console(stderr=True)
 
@@ -559,10 +559,7 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1)
 
         size_list = parse_sizes(sizes)
-        try:
-            settings = Settings()
-        except Exception as exc:  # bad GUIDEQA_* variables
-            fail(f"invalid settings: {exc}")
+        settings = settings_or_exit(err)
         name = index or settings.index.name
         try:
             with console.status(f"reading index {name!r}, encoding {queries} questions…"):
