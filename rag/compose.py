@@ -97,7 +97,8 @@ def candidates_from_hits(hits: list[Hit], stored: SentenceVectors | None = None)
     for hit in hits:
         text = hit.chunk.text
         vectors = (stored or {}).get(hit.chunk.id, {})
-        for a, b in quotable_spans(text):
+        # The index stored each chunk's quotable spans with their vectors; split again only without them.
+        for a, b in (vectors or quotable_spans(text)):
             sentence = text[a:b]
             key = " ".join(sentence.lower().split())
             if key in seen:

@@ -118,9 +118,9 @@ def exported_model(st_model, model_path: str, cache_dir: Path, int8: bool) -> Pa
         if not fp32.exists():
             log.info("exporting %s to ONNX (once) in %s", model_path, folder)
             _export(st_model, fp32)
+            (folder / "source.json").write_text(json.dumps({"model": model_path, "export_version": EXPORT_VERSION}), encoding="utf-8")
         if int8 and not q8.exists():
             _quantize(fp32, q8)
-        (folder / "source.json").write_text(json.dumps({"model": model_path, "export_version": EXPORT_VERSION}), encoding="utf-8")
     return q8 if int8 else fp32
 
 
