@@ -102,6 +102,22 @@ class MemoryResult(BaseModel):
     disk_to_raw_ratio: float
 
 
+class FocusLevel(BaseModel):
+    rescore_top: int = Field(description="Shortlisted sentences re-encoded on their own (0: stored vectors only).")
+    top1_agreement: float = Field(description="Share of questions whose best sentence is the independently encoded best.")
+    top3_overlap: float = Field(description="Mean overlap of the top 3 with the independently encoded top 3.")
+    pick_quality: float = Field(description="Independent score of the picked best sentence / the best independent score.")
+
+
+class FocusResult(BaseModel):
+    """How well answer sentences are ranked, against encoding every candidate sentence on its own."""
+
+    questions: int
+    mean_candidates: float
+    configured_rescore_top: int
+    levels: list[FocusLevel]
+
+
 class QueryBench(BaseModel):
     index: str
     fingerprint: str
@@ -118,6 +134,7 @@ class QueryBench(BaseModel):
     server: ServerResult | None = None
     baseline: BaselineResult | None = None
     memory: MemoryResult
+    focus: FocusResult | None = None
     notes: list[str] = Field(default_factory=list)
 
 
@@ -180,6 +197,47 @@ def bench_in_process(pipeline, questions: Sequence[str], baseline: "LangChainBas
         abstained=abstained,
     )
     return result, baseline_ms
+
+
+def sentence_focus(pipeline, questions: Sequence[str], levels: Sequence[int] = (0, 4, 8)) -> FocusResult:
+    """Rank each question's candidate sentences as answers do, and compare with independent encodings.
+
+    Stored (late-pooled) sentence vectors carry their chunk's topic; re-encoding a shortlist fixes the
+    ranking at a query-time cost. This measures how much of the ranking each shortlist size recovers.
+    """
+    import numpy as np
+
+    from rag.compose import candidates_from_hits, score_candidates
+
+    agree: dict[int, list[tuple[float, float, float]]] = {n: [] for n in levels}
+    sizes = []
+    for q in questions:
+        query_vector = pipeline.embedder.encode_queries([q])[0]
+        hits = pipeline.retriever.search(q, query_vector=query_vector)
+        cands = candidates_from_hits(hits, pipeline.index.sentence_vectors([h.chunk.id for h in hits]))
+        if len(cands) < 2:
+            continue
+        sizes.append(len(cands))
+        score_candidates(cands, query_vector, pipeline.embedder)
+        stored = np.array([c.relevance for c in cands])
+        truth = pipeline.embedder.encode_documents([c.text for c in cands]) @ query_vector
+        best_true, top3_true = int(np.argmax(truth)), set(np.argsort(-truth)[:3].tolist())
+        for n in levels:
+            ranked = stored.copy()
+            if n:  # the shortlist gets its independent scores, the rest drop out (as in gather_candidates)
+                short = np.argsort(-stored)[:n]
+                ranked = np.full(len(stored), -np.inf)
+                ranked[short] = truth[short]
+            pick = int(np.argmax(ranked))
+            overlap = len(set(np.argsort(-ranked)[:3].tolist()) & top3_true) / min(3, len(cands))
+            agree[n].append((float(pick == best_true), overlap, float(truth[pick] / max(truth.max(), 1e-9))))
+    return FocusResult(
+        questions=len(sizes), mean_candidates=round(float(np.mean(sizes)) if sizes else 0.0, 1),
+        configured_rescore_top=pipeline.settings.answer.rescore_top,
+        levels=[FocusLevel(rescore_top=n, **{k: round(float(np.mean([r[i] for r in rows])), 3) if rows else 0.0
+                                          for i, k in enumerate(("top1_agreement", "top3_overlap", "pick_quality"))})
+                for n, rows in agree.items()],
+    )
 
 
 # --------------------------------------------------------------------------- 2. server
@@ -464,6 +522,7 @@ def run_query_bench(
     skip_server: bool = False,
     skip_baseline: bool = False,
     seed: int = 0,
+    focus_questions: int = 60,
     note: Note | None = None,
 ) -> QueryBench:
     """Run the benchmark on one index and return the result (nothing printed or written)."""
@@ -492,6 +551,11 @@ def run_query_bench(
     note(f"in process: {len(qs)} questions, retrieve (paired with the baseline) then ask")
     in_process, baseline_ms = bench_in_process(pipeline, qs, baseline)
     baseline_result = baseline.result(baseline_ms) if baseline else None
+    focus = None
+    if focus_questions:
+        levels = sorted({0, 4, 8, settings.answer.rescore_top})
+        note(f"sentence focus: {min(focus_questions, len(qs))} questions, shortlists {levels} against independent encoding")
+        focus = sentence_focus(pipeline, qs[:focus_questions], levels)
     del pipeline, baseline  # free both index copies before the server loads its own (the encoder stays cached)
 
     server = None
@@ -515,7 +579,7 @@ def run_query_bench(
     return QueryBench(
         load_average_end=load_end, torch_threads=_torch_threads(), index=settings.index.name, fingerprint=manifest.fingerprint, model=manifest.model, backend=manifest.backend,
         retrieval_mode=settings.retrieval.mode, k=settings.retrieval.k, chunks=manifest.chunks, machine=machine,
-        sample=sample, in_process=in_process, server=server, baseline=baseline_result, memory=memory, notes=notes,
+        sample=sample, in_process=in_process, server=server, baseline=baseline_result, memory=memory, focus=focus, notes=notes,
     )
 
 
@@ -570,6 +634,16 @@ def print_report(result: QueryBench, console) -> None:
     mem.add_row("raw float32 vectors", _mib(m.raw_vector_bytes), f"{m.raw_vector_bytes_per_chunk:.0f}", "1.00")
     console.print(mem)
 
+    if result.focus:
+        f = result.focus
+        focus = Table("re-encoded shortlist", "best sentence agrees", "top-3 overlap", "pick quality",
+                      title=f"Answer sentence ranking vs encoding every candidate on its own ({f.questions} questions, "
+                            f"{f.mean_candidates} candidates each; configured: {f.configured_rescore_top})")
+        for level in f.levels:
+            focus.add_row("stored vectors only" if level.rescore_top == 0 else f"top {level.rescore_top}",
+                          f"{level.top1_agreement:.3f}", f"{level.top3_overlap:.3f}", f"{level.pick_quality:.3f}")
+        console.print(focus)
+
 
 def parse_levels(text: str) -> list[int]:
     try:
@@ -592,6 +666,8 @@ def register(app: typer.Typer) -> None:
         skip_baseline: Annotated[bool, typer.Option("--skip-baseline", help="Do not time the LangChain baseline.")] = False,
         out: Annotated[Path, typer.Option("--out", help="Where the JSON result goes.")] = DEFAULT_OUT,
         seed: Annotated[int, typer.Option("--seed", help="Seed of the question sample.")] = 0,
+        focus_questions: Annotated[int, typer.Option("--focus-questions", min=0,
+                                                     help="Questions for the sentence-ranking check (0 skips it).")] = 60,
     ) -> None:
         """Query latency in process and through the server, the LangChain baseline, and index memory."""
         from rich.console import Console
@@ -605,6 +681,7 @@ def register(app: typer.Typer) -> None:
         try:
             result = run_query_bench(settings, index=index, questions=questions, requests=requests, concurrency=levels,
                                      skip_server=skip_server, skip_baseline=skip_baseline, seed=seed,
+                                     focus_questions=focus_questions,
                                      note=lambda message: err.print(f"[dim]{message}[/dim]"))
         except (GuideIndexError, EmbeddingError, RuntimeError) as exc:
             err.print(f"[red]error:[/red] {exc}")
