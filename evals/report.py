@@ -114,6 +114,7 @@ def write_answer_report(out: Path, *, dataset: str, summary: dict, rows, seconds
         "kind": "answers",
         "dataset": dataset,
         "judge": judge,
+        "writer": settings.writer,
         "index": index,
         "metrics": flat_answer_metrics(summary) | (flat_follow_up_metrics(follow_up) if follow_up else {}),
         "answers": summary,
@@ -123,7 +124,10 @@ def write_answer_report(out: Path, *, dataset: str, summary: dict, rows, seconds
     if follow_up:
         metrics["follow_up_retrieval"] = follow_up
     metrics = _write_run(out, metrics, settings, rows, "answers.jsonl")
-    lines = [f"# Answer evaluation: {dataset}", "", f"judge: `{judge}` · index `{index['name']}` ({index['fingerprint']})", "",
+    writer = settings.writer + (f" ({settings.llm.model} at {settings.llm.base_url or settings.llm.provider})"
+                                if settings.writer == "llm" else "")
+    lines = [f"# Answer evaluation: {dataset}", "",
+             f"writer: `{writer}` · judge: `{judge}` · index `{index['name']}` ({index['fingerprint']})", "",
              "| metric | value |", "|---|---|"]
     lines += [f"| {k} | {'n/a' if v is None else v} |" for k, v in summary.items()]
     lines += ["", "| section | support rate |", "|---|---|"] + [f"| {k} | {v} |" for k, v in by_section.items()]
@@ -148,6 +152,9 @@ _FLAT = {
     "gold_source_hit_rate": "answers/gold_hit_rate",
     "abstention_on_unanswerable": "answers/abstain_rate_unanswerable",
     "false_abstention_on_answerable": "answers/false_abstain_rate",
+    "llm_fallback_rate": "answers/llm_fallback_rate",
+    "llm_removed_sentence_rate": "answers/llm_removed_sentence_rate",
+    "llm_removed_citations": "answers/llm_removed_citations",
 }
 
 

@@ -186,7 +186,7 @@ def _pipeline(s: Settings):
 
 
 def render_answer(answer, out: Console = console) -> None:
-    from rag.types import format_reference
+    from rag.types import UNVERIFIED_MARK, format_reference
 
     out.print()
     if answer.standalone_question != answer.question:
@@ -196,9 +196,14 @@ def render_answer(answer, out: Console = console) -> None:
     for section in answer.sections:
         style = "yellow" if section.kind == "related" else "cyan"
         out.print(f"[bold {style}]{escape(section.title)}[/]")
+        group = None
         for st in section.statements:
+            if st.group and st.group != group:
+                group = st.group
+                out.print(f"  [bold]{escape(group)}[/]")
             cites = "".join(f"[{n}]" for n in st.citations)
-            out.print(f"  • {escape(st.text)} [bold]{escape(cites)}[/]")
+            mark = f" [red]{escape(UNVERIFIED_MARK)}[/]" if st.verified is False else ""
+            out.print(f"  • {escape(st.text)} [bold]{escape(cites)}[/]{mark}")
         out.print()
     if answer.references:
         out.print("[bold]References[/]")
@@ -206,6 +211,14 @@ def render_answer(answer, out: Console = console) -> None:
             out.print(f"  [bold]\\[{ref.n}][/] {escape(format_reference(ref))}  [dim]({ref.kind}; {escape(ref.doc_id)})[/]")
         out.print()
     out.print(f"[italic dim]{escape(answer.disclaimer)}[/]")
+    w = answer.writer
+    if w.name == "llm":
+        if w.fallback:
+            out.print(f"[yellow]LLM answer not used ({escape(w.fallback)}); this is the extractive answer.[/]")
+        elif w.llm_called:
+            removed = w.removed_unsupported + w.removed_uncited
+            out.print(f"[dim]written by {escape(w.model or 'the LLM')}; {w.kept} of {w.sentences} sentences verified "
+                      f"by {escape(w.judge or '')}, {removed} removed, {w.removed_citations} invalid citations dropped[/]")
     total = answer.timings_ms.get("total")
     if total is not None:
         out.print(f"[dim]{total:.0f} ms · index {answer.index.name} ({answer.index.fingerprint})[/]")
@@ -476,13 +489,60 @@ def serve(
     uvicorn.run(create_app(s, pipeline=pipe), host=host, port=port, log_level="warning")
 
 
+@app.command("llm-stub")
+def llm_stub(
+    port: Annotated[int, typer.Option(help="Loopback port to listen on.")] = 8399,
+    mode: Annotated[str, typer.Option(help="'echo' (copy sentences from the prompt's passages) or 'script'.")] = "echo",
+    script: Annotated[Optional[Path], typer.Option(help="JSON list of replies, served in order (mode script).")] = None,
+    fault: Annotated[Optional[list[str]], typer.Option(help="echo faults: unsupported, bogus, uncited (repeatable).")] = None,
+    delay_s: Annotated[float, typer.Option(help="Seconds to wait before every reply.")] = 0.0,
+) -> None:
+    """A local OpenAI-compatible stub LLM for tests and evals (no model, no network)."""
+    import uvicorn
+
+    from evals.llm_stub import StubConfig, create_app, load_script
+
+    try:
+        config = StubConfig(mode=mode, script=load_script(str(script)) if script else [], faults=fault or [], delay_s=delay_s)
+    except (ValueError, OSError) as exc:
+        _fail(str(exc), code=2)
+    console.print(f"stub LLM on http://127.0.0.1:{port}/v1 (GUIDEQA_LLM__BASE_URL), model {config.model!r}")
+    uvicorn.run(create_app(config), host="127.0.0.1", port=port, log_level="warning")
+
+
+@app.command("llm-serve")
+def llm_serve(
+    port: Annotated[int, typer.Option(help="Loopback port for the OpenAI-compatible server.")] = 8080,
+    n_ctx: Annotated[int, typer.Option("--n-ctx", help="Context window in model tokens.")] = 8192,
+) -> None:
+    """Serve the offline LLM (SmolLM2-135M-Instruct on llama.cpp) for GUIDEQA_WRITER=llm; `make llm` installs it."""
+    import subprocess
+
+    from rag.local_llm import MODEL_ALIAS, LocalLLMError, server_command
+
+    try:
+        cmd = server_command(port, n_ctx=n_ctx)
+    except LocalLLMError as exc:
+        _fail(str(exc), code=1)
+    console.print(f"serving {MODEL_ALIAS} on http://127.0.0.1:{port}/v1 - in another shell:\n"
+                  f"  GUIDEQA_WRITER=llm GUIDEQA_LLM__BASE_URL=http://127.0.0.1:{port}/v1 "
+                  f"GUIDEQA_LLM__MODEL={MODEL_ALIAS} .venv/bin/guideqa ask \"...\"")
+    raise typer.Exit(subprocess.call(cmd))
+
+
 @app.command("settings")
 def show_settings() -> None:
     """Every setting, its environment variable, current value and description."""
+    from pydantic import BaseModel
+
     s = _settings()
     table = Table("environment variable", "value", "description")
     for section_name, section_field in Settings.model_fields.items():
         section = getattr(s, section_name)
+        if not isinstance(section, BaseModel):  # a top-level setting such as GUIDEQA_WRITER
+            table.add_row(f"GUIDEQA_{section_name.upper()}", escape(json.dumps(section, default=str)),
+                          escape(section_field.description or ""))
+            continue
         for field_name, field in type(section).model_fields.items():
             env = f"GUIDEQA_{section_name.upper()}__{field_name.upper()}"
             table.add_row(env, escape(json.dumps(getattr(section, field_name), default=str)), escape(field.description or ""))

@@ -187,10 +187,12 @@ def compose_answer(
     documents: dict[str, Document],
     settings: Settings,
     index: IndexInfo,
+    force_abstain: bool = False,
 ) -> Answer:
+    """The extractive answer; `force_abstain` when something else (the LLM writer) found the evidence off-topic."""
     a = settings.answer
     best = max((c.relevance for c in cands), default=0.0)
-    abstained = best < a.abstain_threshold
+    abstained = force_abstain or best < a.abstain_threshold
 
     if abstained:
         # "Closely related" must also be about the question's terms, not just near it in embedding space.

@@ -55,3 +55,27 @@ def standalone_question(question: str, history: Sequence[Turn], settings: Settin
         tail = question[cue.end() :].strip().rstrip(" ?.!")
         return f"{previous} {tail}?" if tail else f"{previous}?"
     return f"{previous}? {question}"
+
+
+def llm_standalone_question(question: str, history: Sequence[Turn], settings: Settings, chat) -> tuple[str, str, str | None]:
+    """(query, how, why not the LLM): the chat model condenses the conversation, the rules are the fallback."""
+    from rag.prompts import rewrite_messages
+    from rag.writers import invoke_with_timeout
+
+    rules = standalone_question(question, history, settings)
+    turns = list(history)[-settings.conversation.max_history_turns :] if settings.conversation.max_history_turns else []
+    if not turns:
+        return rules, "none", None
+    try:
+        reply = invoke_with_timeout(chat, rewrite_messages(" ".join(question.split()), turns), settings.llm.timeout_s)
+    except Exception as exc:  # timeouts and provider errors: the rules still give a usable query
+        return rules, "rules", f"{type(exc).__name__}: {str(exc)[:120]}"
+    line = next((ln.strip() for ln in reply.splitlines() if ln.strip()), "")
+    line = re.sub(r"^(standalone (query|question)|query)\s*:\s*", "", line, flags=re.I).strip().strip("\"'`")
+    # A rewrite much longer than what it condenses is the model answering instead of rewriting.
+    longest = max(len(rules), len(question) + max(len(t.question) for t in turns)) * 2
+    if not content_words(line):
+        return rules, "rules", "the rewrite was empty"
+    if len(line) > min(longest, settings.limits.max_question_chars):
+        return rules, "rules", "the rewrite was too long to be a query"
+    return line, "llm", None

@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rag.compose import Candidate, compose_answer, gather_candidates
-from rag.conversation import standalone_question
+from rag.compose import Candidate, gather_candidates
+from rag.conversation import llm_standalone_question, standalone_question
 from rag.embedding import get_embedder
 from rag.index import load_index
 from rag.retrieve import Retriever
 from rag.settings import Settings, get_settings
 from rag.types import Answer, Filters, Hit, Turn
+from rag.writers import make_writer
 
 
 class QuestionError(ValueError):
@@ -38,6 +39,8 @@ class Evidence:
     hits: list[Hit]
     candidates: list[Candidate]
     timings_ms: dict[str, float] = field(default_factory=dict)
+    rewrite: str = "none"  # "rules", "llm" or "none" (no history)
+    rewrite_fallback: str | None = None
 
     @property
     def best_relevance(self) -> float:
@@ -56,6 +59,12 @@ class Pipeline:
         self.embedder = get_embedder(self.settings)
         self.index = load_index(self.settings, index_name)
         self.retriever = Retriever(self.index, self.settings, self.embedder)
+        self.chat = None
+        if self.settings.writer == "llm":
+            from rag.llm import make_chat_model
+
+            self.chat = make_chat_model(self.settings)
+        self.writer = make_writer(self.settings, self.chat)
 
     def retrieve(self, query: str, filters: Filters | None = None, k: int | None = None) -> list[Hit]:
         return self.retriever.search(query, filters=filters, k=k)
@@ -64,7 +73,11 @@ class Pipeline:
         t0 = time.perf_counter()
         question = check_question(question, self.settings)
         turns = [t if isinstance(t, Turn) else Turn.model_validate(t) for t in history]
-        standalone = standalone_question(question, turns, self.settings)
+        how, why_not = ("rules" if turns else "none"), None
+        if self.chat is not None and self.settings.llm.rewrite and turns:
+            standalone, how, why_not = llm_standalone_question(question, turns, self.settings, self.chat)
+        else:
+            standalone = standalone_question(question, turns, self.settings)
         t1 = time.perf_counter()
         query_vector = self.embedder.encode_queries([standalone])[0]
         t2 = time.perf_counter()
@@ -74,16 +87,15 @@ class Pipeline:
         cands = gather_candidates(hits, query_vector, self.embedder, stored, self.settings.answer.rescore_top)
         t4 = time.perf_counter()
         ms = {"rewrite": t1 - t0, "embed_query": t2 - t1, "retrieve": t3 - t2, "score_sentences": t4 - t3}
-        return Evidence(standalone, hits, cands, {k: v * 1000 for k, v in ms.items()})
+        return Evidence(standalone, hits, cands, {k: v * 1000 for k, v in ms.items()}, how, why_not)
 
     def ask(self, question: str, history: Sequence[Turn | dict] = (), filters: Filters | None = None) -> Answer:
         t0 = time.perf_counter()
         evidence = self.gather(question, history, filters)
         t1 = time.perf_counter()
         documents = self.index.documents(h.chunk.doc_id for h in evidence.hits)
-        answer = compose_answer(
-            question.strip(), evidence.standalone, evidence.candidates, documents, self.settings, self.index.info
-        )
+        answer = self.writer.write(question.strip(), evidence, documents, self.settings, self.index.info)
+        answer.writer.rewrite, answer.writer.rewrite_fallback = evidence.rewrite, evidence.rewrite_fallback
         t2 = time.perf_counter()
         timings = evidence.timings_ms | {"compose": (t2 - t1) * 1000, "total": (t2 - t0) * 1000}
         answer.timings_ms = {k: round(v, 2) for k, v in timings.items()}

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -164,6 +164,57 @@ class ConversationSettings(Section):
     max_history_turns: int = Field(default=4, ge=0, description="Earlier turns considered when rewriting a follow-up.")
 
 
+class LLMSettings(Section):
+    provider: str = Field(
+        default="openai",
+        description="'openai' (any OpenAI-compatible server: OpenAI, vLLM, llama.cpp's server, LM Studio), "
+        "'ollama', or a LangChain chat model class as 'package.module:ClassName' (built with model, "
+        "temperature, timeout and max_tokens, plus `options`).",
+    )
+    base_url: str | None = Field(
+        default=None, description="Server URL, e.g. http://127.0.0.1:8080/v1 (llama.cpp) or http://127.0.0.1:11434 (Ollama)."
+    )
+    model: str = Field(default="", description="Model name as the server knows it.")
+    api_key: SecretStr | None = Field(
+        default=None, description="API key for hosted endpoints (local servers accept any value)."
+    )
+    temperature: float = Field(default=0.0, ge=0, le=2, description="Sampling temperature; 0 keeps answers repeatable.")
+    timeout_s: float = Field(default=30.0, gt=0, description="Seconds to wait for one LLM call before using the extractive answer.")
+    max_tokens: int = Field(default=700, ge=16, description="Longest reply the LLM may write.")
+    evidence_tokens: int = Field(
+        default=3000, ge=200,
+        description="Token budget (tiktoken, tokens.encoding) for the numbered evidence passages in the prompt.",
+    )
+    rewrite: bool = Field(
+        default=True,
+        description="Also let the LLM rewrite follow-ups into standalone questions (the rule-based rewriter is the fallback).",
+    )
+    judge: str = Field(
+        default="lexical",
+        description="Checks each written sentence against the passages it cites: 'lexical', 'nli:<CrossEncoder model>' "
+        "or 'llm' (the same chat model, asked yes/no).",
+    )
+    unsupported: Literal["remove", "mark"] = Field(
+        default="remove",
+        description="What happens to a sentence its cited passages do not support: removed, or kept and marked as "
+        "unverified. Uncited sentences are always removed.",
+    )
+    min_supported: float = Field(
+        default=0.5, ge=0, le=1,
+        description="Use the extractive answer instead when fewer than this share of the LLM's sentences survive verification.",
+    )
+    max_retries: int = Field(default=0, ge=0, description="Retries after a failed LLM call (each waits up to timeout_s).")
+    options: dict[str, Any] = Field(
+        default_factory=dict, description="Extra keyword arguments for the chat model class (e.g. {\"top_p\": 1})."
+    )
+
+    @model_validator(mode="after")
+    def _provider(self) -> "LLMSettings":
+        if self.provider not in ("openai", "ollama") and ":" not in self.provider:
+            raise ValueError("llm.provider must be 'openai', 'ollama' or 'package.module:ClassName'")
+        return self
+
+
 class LimitSettings(Section):
     max_question_chars: int = Field(default=2000, ge=10, description="Longest question accepted.")
 
@@ -202,7 +253,13 @@ class Settings(BaseSettings):
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings, description="How documents are cut.")
     index: IndexSettings = Field(default_factory=IndexSettings, description="Where indexes live.")
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="Hybrid retrieval.")
-    answer: AnswerSettings = Field(default_factory=AnswerSettings, description="The extractive writer.")
+    answer: AnswerSettings = Field(default_factory=AnswerSettings, description="Choosing evidence sentences (both writers).")
+    writer: Literal["extractive", "llm"] = Field(
+        default="extractive",
+        description="Who writes answers: 'extractive' (verbatim cited sentences, offline, the default) or 'llm' "
+        "(a chat model writes from the numbered passages; every sentence is then verified, see `llm`).",
+    )
+    llm: LLMSettings = Field(default_factory=LLMSettings, description="The chat model behind writer='llm'.")
     conversation: ConversationSettings = Field(default_factory=ConversationSettings, description="Follow-ups.")
     limits: LimitSettings = Field(default_factory=LimitSettings, description="Input limits.")
     tokens: TokenSettings = Field(default_factory=TokenSettings, description="LLM token counting.")
@@ -212,6 +269,8 @@ class Settings(BaseSettings):
     def _check(self) -> "Settings":
         if self.answer.related_threshold > self.answer.abstain_threshold:
             raise ValueError("answer.related_threshold must not exceed answer.abstain_threshold")
+        if self.writer == "llm" and not self.llm.model:
+            raise ValueError("writer 'llm' needs llm.model (GUIDEQA_LLM__MODEL)")
         return self
 
     @property

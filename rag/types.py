@@ -84,8 +84,14 @@ class Hit(BaseModel):
 
 class Statement(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    text: str = Field(description="Verbatim sentence from the cited source.")
+    text: str = Field(description="The sentence: verbatim from the cited source (extractive writer), or written by the LLM "
+                                  "and checked against the passages it cites (LLM writer).")
     citations: list[int] = Field(description="Reference numbers [n] this statement cites.")
+    group: str | None = Field(default=None, description="Sub-heading within the section: 'Bottom line', "
+                                                        "'Key considerations' or 'Clinical approach' (LLM writer).")
+    verified: bool | None = Field(default=None, description="LLM writer: True when the judge found the cited passages "
+                                                            "support it; False when kept but marked unverified "
+                                                            "(llm.unsupported='mark'). None for verbatim quotes.")
 
 
 class AnswerSection(BaseModel):
@@ -116,6 +122,26 @@ class IndexInfo(BaseModel):
 
 
 CITATION_RE = re.compile(r"\[(\d+)\]")
+UNVERIFIED_MARK = "(not verified against the cited source)"
+
+
+class WriterReport(BaseModel):
+    """Who wrote the answer and what verification did to it (response metadata)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: Literal["extractive", "llm"] = "extractive"
+    model: str | None = Field(default=None, description="The chat model, when the LLM writer is configured.")
+    judge: str | None = Field(default=None, description="The judge that checked the LLM's sentences.")
+    llm_called: bool = False
+    fallback: str | None = Field(default=None, description="Why the extractive answer was used instead of the LLM's.")
+    rewrite: Literal["rules", "llm", "none"] = Field(default="none", description="How the follow-up became standalone.")
+    rewrite_fallback: str | None = Field(default=None, description="Why the LLM rewrite was not used.")
+    sentences: int = Field(default=0, description="Sentences the LLM wrote.")
+    kept: int = Field(default=0, description="Sentences in the answer after verification.")
+    removed_unsupported: int = Field(default=0, description="Sentences removed: the cited passages do not support them.")
+    removed_uncited: int = Field(default=0, description="Sentences removed: no valid citation.")
+    marked_unsupported: int = Field(default=0, description="Unsupported sentences kept and marked (llm.unsupported='mark').")
+    removed_citations: int = Field(default=0, description="Citations removed: numbers that were not in the prompt.")
 
 
 class Answer(BaseModel):
@@ -129,6 +155,7 @@ class Answer(BaseModel):
     disclaimer: str
     timings_ms: dict[str, float] = Field(default_factory=dict)
     index: IndexInfo
+    writer: WriterReport = Field(default_factory=WriterReport)
 
     def cited_numbers(self) -> list[int]:
         """Reference numbers in order of first use."""
@@ -158,9 +185,14 @@ class Answer(BaseModel):
             lines += [self.abstention, ""]
         for section in self.sections:
             lines.append(f"{section.title}")
+            group = None
             for st in section.statements:
+                if st.group and st.group != group:
+                    group = st.group
+                    lines.append(f"  {group}")
                 cites = "".join(f"[{n}]" for n in st.citations)
-                lines.append(f"- {st.text} {cites}")
+                mark = f" {UNVERIFIED_MARK}" if st.verified is False else ""
+                lines.append(f"- {st.text} {cites}{mark}")
             lines.append("")
         if self.references:
             lines.append("References")

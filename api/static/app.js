@@ -59,14 +59,26 @@ function renderAnswer(answer) {
   }
   for (const section of answer.sections) {
     const block = el("section", { class: `answer-section kind-${section.kind}` }, el("h3", {}, section.title));
-    const list = el("ul");
+    let list = el("ul");
+    let group = null;
     for (const st of section.statements) {
+      if (st.group && st.group !== group) {
+        if (list.childElementCount) block.append(list);
+        group = st.group;
+        block.append(el("h4", { class: "group" }, group));
+        list = el("ul");
+      }
       const item = el("li", {}, st.text + " ");
       for (const n of st.citations) item.append(citeButton(n, answer));
+      if (st.verified === false) item.append(el("span", { class: "unverified" }, " (not verified against the cited source)"));
       list.append(item);
     }
     block.append(list);
     turn.append(block);
+  }
+  const writer = answer.writer;
+  if (writer && writer.name === "llm" && writer.fallback) {
+    turn.append(el("p", { class: "writer-note" }, `The LLM's answer was not used (${writer.fallback}); these are verbatim source sentences.`));
   }
   turn.append(renderReferences(answer));
   turn.append(el("p", { class: "disclaimer" }, answer.disclaimer));

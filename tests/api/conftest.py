@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -46,13 +47,13 @@ def server_env(settings, **extra) -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="session")
-def live_server(api_settings, built_index):
-    """`guideqa serve` in its own process on a loopback port, stopped at the end of the session."""
+@contextmanager
+def serving(settings, **env):
+    """`guideqa serve` in its own process on a loopback port; yields its base URL, stops it after."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "rag.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=server_env(api_settings), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=server_env(settings, **env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
@@ -67,9 +68,31 @@ def live_server(api_settings, built_index):
     else:
         proc.kill()
         pytest.fail("server did not become ready in 120 s")
-    yield base
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def live_server(api_settings, built_index):
+    with serving(api_settings) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def llm_live_server(api_settings, built_index, tmp_path_factory):
+    """`guideqa serve` with the LLM writer, talking to the OpenAI-compatible stub (which adds an unsupported
+    sentence and a bogus citation); unsupported sentences are kept and marked, so the page must show them."""
+    from evals.llm_stub import StubConfig, running_stub
+
+    s = api_settings.model_copy(deep=True)
+    s.api.conversations_db = tmp_path_factory.mktemp("api-llm") / "conversations.sqlite"
+    with running_stub(StubConfig(faults=["unsupported", "bogus"])) as url:
+        with serving(s, GUIDEQA_WRITER="llm", GUIDEQA_LLM__BASE_URL=url, GUIDEQA_LLM__MODEL="guideqa-stub",
+                     GUIDEQA_LLM__UNSUPPORTED="mark") as base:
+            yield base

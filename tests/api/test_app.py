@@ -168,3 +168,22 @@ def test_server_refuses_to_start_without_an_index(api_settings):
         env=server_env(api_settings), capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 1 and "guideqa index build --name missing" in result.stderr
+
+
+def test_real_server_with_llm_writer_reports_verification(llm_live_server):
+    from evals.llm_stub import UNSUPPORTED_SENTENCE
+
+    r = httpx.post(f"{llm_live_server}/v1/answers", json={"question": PDPH}, timeout=60)
+    assert r.status_code == 200
+    body = r.json()
+    w = body["writer"]
+    assert w["name"] == "llm" and w["fallback"] is None
+    assert w["marked_unsupported"] == 1 and w["removed_citations"] == 1
+    marked = [st for sec in body["sections"] for st in sec["statements"] if st["verified"] is False]
+    assert [st["text"] for st in marked] == [UNSUPPORTED_SENTENCE + "."]
+    # SSE carries the writer report in its first event.
+    with httpx.stream("POST", f"{llm_live_server}/v1/answers", json={"question": PDPH},
+                      headers={"Accept": "text/event-stream"}, timeout=60) as stream:
+        lines = iter(stream.iter_lines())
+        first, meta = next(lines), next(lines)
+    assert first == "event: meta" and meta.startswith("data:") and '"writer": {"name": "llm"' in meta

@@ -74,3 +74,18 @@ def test_errors_and_abstention_are_shown(browser, live_server):
     page.locator("p.abstention").wait_for(timeout=60_000)
     assert "do not directly address" in page.inner_text("p.abstention")
     page.close()
+
+
+def test_llm_answer_shows_groups_and_unverified_marks(browser, llm_live_server):
+    page = browser.new_page()
+    page.goto(llm_live_server + "/")
+    page.fill("#question", PDPH)
+    page.click("#submit")
+    turn = page.locator("article.turn").first
+    turn.wait_for(timeout=60_000)
+    assert page.locator("h4.group").first.inner_text() == "Bottom line"
+    assert "not verified against the cited source" in page.locator("span.unverified").first.inner_text()
+    assert "not medical advice" in turn.inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "web-llm.png"), full_page=True)
+    page.close()

@@ -60,6 +60,7 @@ def test_settings_lists_environment_variables():
     result = runner.invoke(app, ["settings"], env={"COLUMNS": "250"})
     assert result.exit_code == 0
     assert "GUIDEQA_RETRIEVAL__K" in result.stdout and "GUIDEQA_CORPUS__MIRROR" in result.stdout
+    assert "GUIDEQA_WRITER " in result.stdout and "GUIDEQA_LLM__BASE_URL" in result.stdout
 
 
 def test_index_build_and_info(env, tmp_path, monkeypatch):
