@@ -73,6 +73,7 @@ class Manifest(BaseModel):
     corpus_fingerprint: str
     model: str
     backend: str = Field(default="torch", description="How the encoder ran (torch, onnx, onnx-int8).")
+    sentence_vectors: str = Field(default="pooled", description="'pooled' from each chunk's pass, or 'encoded' one by one.")
     dimensions: int
     model_max_tokens: int
     chunking: dict
@@ -150,6 +151,7 @@ def index_fingerprint(corpus_fp: str, settings: Settings, dim: int) -> str:
         "corpus": corpus_fp,
         "model": settings.embedding.model,
         "backend": settings.embedding.backend,
+        "sentence_vectors": settings.embedding.sentence_vectors,
         "dim": dim,
         "chunking": settings.chunking.model_dump(mode="json"),
         "bm25": bm25_config(),
@@ -292,6 +294,7 @@ def _write_index(
         corpus_fingerprint=corpus_fp,
         model=settings.embedding.model,
         backend=embedder.backend,
+        sentence_vectors=settings.embedding.sentence_vectors,
         dimensions=embedder.dim,
         model_max_tokens=embedder.max_tokens,
         chunking=settings.chunking.model_dump(mode="json") | {"effective_max_tokens": chunker.limit},
@@ -364,7 +367,9 @@ def _embed(
 
     vectors = np.zeros((len(texts), embedder.dim), dtype=np.float32)
     keys = [text_key(t, s) for t, s in zip(texts, spans)]
-    cache = EmbeddingCache(settings.embedding.cache_dir, embedder.id, embedder.dim)
+    encoded = settings.embedding.sentence_vectors == "encoded"
+    # The two kinds of sentence vector differ, so they are cached apart.
+    cache = EmbeddingCache(settings.embedding.cache_dir, embedder.id + ("|sentences=encoded" if encoded else ""), embedder.dim)
     try:
         todo = []
         for start in range(0, len(keys), 4096):  # looked up in slices, so the cache never sits in RAM whole
@@ -386,6 +391,10 @@ def _embed(
             shifted = [[(a + len(prefixes[r]), b + len(prefixes[r])) for a, b in spans[r]] for r in rows]
             vecs, sents = embedder.encode_documents_with_spans([texts[r] for r in rows], shifted)
             vectors[rows] = vecs
+            if encoded:  # each sentence on its own, as answers would re-encode it (no title prefix)
+                flat = embedder.encode_documents([texts[r][a:b] for r, sh in zip(rows, shifted) for a, b in sh])
+                cuts = np.cumsum([0] + [len(sh) for sh in shifted])
+                sents = [flat[cuts[i] : cuts[i + 1]] for i in range(len(rows))]
             sents = [sv.reshape(-1, embedder.dim).astype(np.float16) for sv in sents]
             for r, sv in zip(rows, sents):
                 sentence_out[starts[r] : starts[r + 1]] = sv

@@ -84,7 +84,9 @@ class Pipeline:
         hits = self.retriever.search(standalone, filters=filters, query_vector=query_vector)
         t3 = time.perf_counter()
         stored = self.index.sentence_vectors([h.chunk.id for h in hits])
-        cands = gather_candidates(hits, query_vector, self.embedder, stored, self.settings.answer.rescore_top)
+        # Independently encoded sentence vectors are already what re-encoding the shortlist would give.
+        rescore = 0 if self.index.manifest.sentence_vectors == "encoded" else self.settings.answer.rescore_top
+        cands = gather_candidates(hits, query_vector, self.embedder, stored, rescore)
         t4 = time.perf_counter()
         ms = {"rewrite": t1 - t0, "embed_query": t2 - t1, "retrieve": t3 - t2, "score_sentences": t4 - t3}
         return Evidence(standalone, hits, cands, {k: v * 1000 for k, v in ms.items()}, how, why_not)

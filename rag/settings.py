@@ -73,6 +73,12 @@ class EmbeddingSettings(Section):
         default=16, ge=1,
         description="Passages per encoding batch (16 encoded 12.4k word pieces/s here vs 10.2-11.7k at 32, int8).",
     )
+    sentence_vectors: Literal["pooled", "encoded"] = Field(
+        default="pooled",
+        description="How an index stores its quotable sentences' vectors: 'pooled' from the chunk's own forward pass "
+        "(free at build time; answers re-encode a shortlist, answer.rescore_top) or 'encoded', each sentence on its "
+        "own (about 1.8x the embedding time at build; answers encode nothing but the question).",
+    )
     device: str = Field(default="cpu", description="Torch device for the encoder (backend 'torch').")
     threads: int = Field(default=0, ge=0, description="ONNX Runtime intra-op threads; 0 = one per core.")
     cache_dir: Path = Field(

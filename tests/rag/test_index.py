@@ -154,6 +154,36 @@ def test_sentence_vectors_are_stored_for_every_quotable_sentence(index_settings,
         assert abs(np.linalg.norm(vec) - 1) < 0.01 and float(vec @ again) > 0.98
 
 
+def test_encoded_sentence_vectors_are_each_sentence_on_its_own(index_settings, embedder, tmp_path, monkeypatch):
+    from rag.compose import quotable_spans
+    from rag.pipeline import Pipeline
+
+    pooled_settings = _settings(index_settings, tmp_path / "pooled")
+    s = _settings(index_settings, tmp_path / "encoded", embedding={"sentence_vectors": "encoded"})
+    docs = _docs()
+    _, pooled, _ = build_index(docs, pooled_settings, embedder=embedder)
+    path, manifest, _ = build_index(docs, s, embedder=embedder)
+    assert manifest.sentence_vectors == "encoded" and pooled.sentence_vectors == "pooled"
+    assert manifest.fingerprint != pooled.fingerprint  # a different index, so a rebuild is not skipped
+    ix = load_index(s)
+    chunk = ix.chunks([0])[0]
+    stored = ix.sentence_vectors([chunk.id])[chunk.id]
+    spans = quotable_spans(chunk.text)
+    assert list(stored) == spans and len(spans) == 2
+    fresh = embedder.encode_documents([chunk.text[a:b] for a, b in spans])
+    for vec, again in zip(stored.values(), fresh):
+        assert float(vec @ again) > 0.98  # the same vector, float16 and int8 batch effects aside
+    pooled_vec = load_index(pooled_settings).sentence_vectors([chunk.id])[chunk.id][spans[0]]
+    assert float(pooled_vec @ fresh[0]) < float(stored[spans[0]] @ fresh[0]) - 0.05  # and not the pooled one
+    # Answers over it encode only the question: nothing to re-encode.
+    pipe = Pipeline(s)
+    encoded: list[int] = []
+    real = pipe.embedder.encode_documents
+    monkeypatch.setattr(pipe.embedder, "encode_documents", lambda texts, **kw: encoded.append(len(texts)) or real(texts, **kw))
+    answer = pipe.ask("When should the roses in row 1 be pruned?")
+    assert answer.references and encoded == []
+
+
 def test_corrupt_sentence_vectors_are_reported(index_settings, embedder, tmp_path):
     s = _settings(index_settings, tmp_path)
     path, _, _ = build_index(_docs(), s, embedder=embedder)
