@@ -26,14 +26,18 @@ KS = (1, 5, 10)
 WAYS = ("rewritten", "standalone", "raw")
 
 
-def follow_up_recall(retriever: Retriever, conversations: Sequence[Conversation], depth: int = 50) -> tuple[dict, list[dict]]:
+def follow_up_recall(retriever: Retriever, conversations: Sequence[Conversation], depth: int = 50,
+                     rewrite: Callable[[str, list[Turn]], str] | None = None) -> tuple[dict, list[dict]]:
+    """Recall of each follow-up's gold documents, asked three ways. `rewrite` is how the product rewrites
+    (a pipeline's `rewrite`, LLM or rules); by default the rule-based rewriter."""
+    rewrite = rewrite or (lambda question, history: standalone_question(question, history, retriever.settings))
     hits = {w: {k: 0 for k in KS} for w in WAYS}
     rows: list[dict] = []
     n = 0
     for conv in conversations:
         history: list[Turn] = []
         for i, turn in enumerate(conv.turns):
-            rewritten = standalone_question(turn.question, history, retriever.settings)
+            rewritten = rewrite(turn.question, history)
             if i > 0 and turn.gold_doc_ids and turn.standalone:
                 n += 1
                 texts = {"rewritten": rewritten, "standalone": turn.standalone, "raw": turn.question}

@@ -424,7 +424,7 @@ def eval_answers(
     if conversations:
         summary, rows, seconds = evaluate_conversation_answers(pipe, conversations, the_judge, progress=progress)
         try:
-            follow_up, _ = follow_up_recall(pipe.retriever, conversations)
+            follow_up, _ = follow_up_recall(pipe.retriever, conversations, rewrite=lambda q, h: pipe.rewrite(q, h)[0])
         except ValueError:
             pass  # no follow-up with gold documents and a standalone rewrite: answer metrics only
         n = f"{len(conversations)} conversations, {len(rows)} turns"
@@ -458,7 +458,7 @@ def eval_conversations(
     except (ds.DatasetError, OSError) as exc:
         _fail(str(exc))
     pipe = _pipeline(s)
-    scores, rows = follow_up_recall(pipe.retriever, conversations)
+    scores, rows = follow_up_recall(pipe.retriever, conversations, rewrite=lambda q, h: pipe.rewrite(q, h)[0])
     if out:
         out.mkdir(parents=True, exist_ok=True)
         (out / "metrics.json").write_text(json.dumps({"kind": "conversations", "index": pipe.index.info.model_dump(),

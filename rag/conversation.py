@@ -72,10 +72,18 @@ def llm_standalone_question(question: str, history: Sequence[Turn], settings: Se
         return rules, "rules", f"{type(exc).__name__}: {str(exc)[:120]}"
     line = next((ln.strip() for ln in reply.splitlines() if ln.strip()), "")
     line = re.sub(r"^(standalone (query|question)|query)\s*:\s*", "", line, flags=re.I).strip().strip("\"'`")
+    line = re.sub(r"^\d+[.)]\s+", "", line)  # small models echo the history's numbering
     # A rewrite much longer than what it condenses is the model answering instead of rewriting.
     longest = max(len(rules), len(question) + max(len(t.question) for t in turns)) * 2
     if not content_words(line):
         return rules, "rules", "the rewrite was empty"
     if len(line) > min(longest, settings.limits.max_question_chars):
         return rules, "rules", "the rewrite was too long to be a query"
+    from rag.compose import content_stems
+
+    # The follow-up's own terms ("children", "diagnosed") are what it asks; a rewrite without them answers
+    # the earlier question again.
+    own = content_stems(question)
+    if own and not own & content_stems(line):
+        return rules, "rules", "the rewrite dropped the follow-up's own terms"
     return line, "llm", None

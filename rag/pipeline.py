@@ -69,15 +69,17 @@ class Pipeline:
     def retrieve(self, query: str, filters: Filters | None = None, k: int | None = None) -> list[Hit]:
         return self.retriever.search(query, filters=filters, k=k)
 
+    def rewrite(self, question: str, turns: Sequence[Turn]) -> tuple[str, str, str | None]:
+        """(standalone query, "llm" | "rules" | "none", why the LLM's rewrite was not used)."""
+        if self.chat is not None and self.settings.llm.rewrite and turns:
+            return llm_standalone_question(question, turns, self.settings, self.chat)
+        return standalone_question(question, turns, self.settings), ("rules" if turns else "none"), None
+
     def gather(self, question: str, history: Sequence[Turn | dict] = (), filters: Filters | None = None) -> Evidence:
         t0 = time.perf_counter()
         question = check_question(question, self.settings)
         turns = [t if isinstance(t, Turn) else Turn.model_validate(t) for t in history]
-        how, why_not = ("rules" if turns else "none"), None
-        if self.chat is not None and self.settings.llm.rewrite and turns:
-            standalone, how, why_not = llm_standalone_question(question, turns, self.settings, self.chat)
-        else:
-            standalone = standalone_question(question, turns, self.settings)
+        standalone, how, why_not = self.rewrite(question, turns)
         t1 = time.perf_counter()
         query_vector = self.embedder.encode_queries([standalone])[0]
         t2 = time.perf_counter()

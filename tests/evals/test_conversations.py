@@ -22,6 +22,17 @@ def test_rewriting_recovers_the_topic_the_raw_follow_up_loses(pipeline):
     assert rows[0]["raw_query"] == "what about for cesarean delivery?"
 
 
+def test_follow_up_recall_uses_the_given_rewriter(pipeline):
+    conv = Conversation.model_validate({"id": "t1", "turns": [
+        {"question": PDPH, "gold_doc_ids": ["ngc-10908"]},
+        {"question": "what about for cesarean delivery?", "gold_doc_ids": ["ngc-10908"], "standalone": PDPH},
+    ]})
+    seen = []
+    scores, rows = follow_up_recall(pipeline.retriever, [conv], rewrite=lambda q, h: seen.append((q, len(h))) or q)
+    assert seen == [(PDPH, 0), ("what about for cesarean delivery?", 1)]
+    assert rows[0]["rewritten_query"] == rows[0]["raw_query"] and scores["rewritten"] == scores["raw"] | {"turns": 1}
+
+
 def test_dev_conversations_load():
     from evals.datasets import DATA, load_conversations
 

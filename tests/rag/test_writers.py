@@ -455,6 +455,15 @@ def test_unusable_rewrite_falls_back_to_the_rules(reply, reason):
     assert llm_standalone_question(FOLLOW_UP, [FIRST], S, FakeListChatModel(responses=[reply])) == (rules, "rules", reason)
 
 
+def test_rewrite_that_drops_the_follow_up_falls_back():
+    # A small model often repeats the earlier question (numbering and all) and loses "obstetric".
+    chat = FakeListChatModel(responses=[f"1. {PDPH}"])
+    rules = standalone_question(FOLLOW_UP, [FIRST], S)
+    assert llm_standalone_question(FOLLOW_UP, [FIRST], S, chat) == (rules, "rules", "the rewrite dropped the follow-up's own terms")
+    numbered = FakeListChatModel(responses=[f"1. {REWRITE}"])
+    assert llm_standalone_question(FOLLOW_UP, [FIRST], S, numbered) == (REWRITE, "llm", None)
+
+
 def test_failing_rewrite_falls_back_to_the_rules():
     chat = FakeChat(respond=lambda prompt: REWRITE, error=RuntimeError("model overloaded"), calls=[])
     query, how, why = llm_standalone_question(FOLLOW_UP, [FIRST], S, chat)
