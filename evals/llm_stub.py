@@ -4,9 +4,9 @@ It lets tests and evals run the LLM writer's real path (ChatOpenAI -> HTTP ->
 parse -> verify) with no hosted service and no model:
 
 - `script`: replies from a list, in order (the last one repeats);
-- `echo`: a reply assembled from the prompt's own evidence passages: from each
-  of the first few, the sentence sharing most words with the question, copied
-  and cited, under the writer's headings.
+- `echo`: a reply assembled from the prompt's own evidence passages: from the
+  few passages that share most words with the question, the best-matching
+  sentence of each, copied and cited, under the writer's headings.
   `faults` add what verification must catch: `unsupported` (a sentence its
   citation does not support), `bogus` (a citation to a passage number the
   prompt never had) and `uncited` (a sentence with no citation).
@@ -91,15 +91,20 @@ def echo_reply(prompt: str, faults: Sequence[Fault] = (), max_sentences: int = 4
 
     question = re.search(r"^Question: (.+)$", prompt, flags=re.M)
     asked = set(re.findall(r"[a-z]{3,}", question.group(1).lower())) if question else set()
-    picked: list[tuple[int, str, str]] = []
+
+    def overlap(sentence: str) -> int:
+        return len(asked & set(re.findall(r"[a-z]{3,}", sentence.lower())))
+
+    best: list[tuple[int, int, str, str]] = []  # (overlap, n, kind, sentence)
     for n, kind, text in evidence_passages(prompt):
         # Each passage's sentence sharing most words with the question (the first, on a tie).
         options = [s for s in split_sentences(text) if len(s.split()) >= 6 and s.endswith(".")]
-        sentence = max(options, key=lambda s: len(asked & set(re.findall(r"[a-z]{3,}", s.lower()))), default=None)
-        if sentence:
-            picked.append((n, kind, sentence))
-        if len(picked) == max_sentences:
-            break
+        if options:
+            sentence = max(options, key=overlap)
+            best.append((overlap(sentence), n, kind, sentence))
+    # The passages that match the question best, written in prompt order.
+    chosen = sorted(sorted(best, key=lambda b: -b[0])[:max_sentences], key=lambda b: b[1])
+    picked = [(n, kind, sentence) for _, n, kind, sentence in chosen]
     if not picked:
         return "NOT ADDRESSED"
     guideline = [p for p in picked if p[1] == "guideline"]
