@@ -40,6 +40,8 @@ class AnswerResult(BaseModel):
     llm_sentences: int = 0  # sentences the LLM wrote
     llm_removed: int = 0  # removed by verification (unsupported or uncited)
     llm_removed_citations: int = 0
+    rewrite: str = "none"  # how a follow-up became standalone: "llm", "rules" or "none"
+    rewrite_fallback: str | None = None
 
 
 def cited_passages(answer: Answer, pipeline: Pipeline) -> dict[int, list[str]]:
@@ -82,6 +84,7 @@ def score_answer(q: EvalQuery, answer: Answer, pipeline: Pipeline, judge: Judge)
         llm_sentences=answer.writer.sentences,
         llm_removed=answer.writer.removed_unsupported + answer.writer.removed_uncited,
         llm_removed_citations=answer.writer.removed_citations,
+        rewrite=answer.writer.rewrite, rewrite_fallback=answer.writer.rewrite_fallback,
     )
 
 
@@ -128,6 +131,8 @@ def summarise(rows: Sequence[AnswerResult]) -> dict[str, float | None]:
         "llm_fallback_rate": _ratio(sum(r.llm_fallback is not None for r in called), len(called)) if (called := [r for r in rows if r.llm_called]) else None,
         "llm_removed_sentence_rate": _ratio(sum(r.llm_removed for r in called), sum(r.llm_sentences for r in called)) if called else None,
         "llm_removed_citations": sum(r.llm_removed_citations for r in called) if called else None,
+        "llm_rewrite_rate": _ratio(sum(r.rewrite == "llm" for r in rows), sum(r.rewrite != "none" for r in rows))
+        if any(r.rewrite_fallback or r.rewrite == "llm" for r in rows) else None,
     }
 
 

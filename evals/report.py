@@ -155,6 +155,7 @@ _FLAT = {
     "llm_fallback_rate": "answers/llm_fallback_rate",
     "llm_removed_sentence_rate": "answers/llm_removed_sentence_rate",
     "llm_removed_citations": "answers/llm_removed_citations",
+    "llm_rewrite_rate": "answers/llm_rewrite_rate",
 }
 
 

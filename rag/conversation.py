@@ -71,7 +71,7 @@ def llm_standalone_question(question: str, history: Sequence[Turn], settings: Se
     except Exception as exc:  # timeouts and provider errors: the rules still give a usable query
         return rules, "rules", f"{type(exc).__name__}: {str(exc)[:120]}"
     line = next((ln.strip() for ln in reply.splitlines() if ln.strip()), "")
-    line = re.sub(r"^(standalone (query|question)|query)\s*:\s*", "", line, flags=re.I).strip().strip("\"'`")
+    line = re.sub(r"^(standalone (query|question)|query|(the )?latest message)\s*:\s*", "", line, flags=re.I).strip().strip("\"'`")
     line = re.sub(r"^\d+[.)]\s+", "", line)  # small models echo the history's numbering
     # A rewrite much longer than what it condenses is the model answering instead of rewriting.
     longest = max(len(rules), len(question) + max(len(t.question) for t in turns)) * 2

@@ -88,3 +88,23 @@ def test_answer_evaluator_is_a_callable_returning_flat_metrics(pipeline):
     metrics = evaluator(pipeline)
     assert metrics["answers/abstain_rate_unanswerable"] == 1.0 and metrics["answers/false_abstain_rate"] is None
     assert len(evaluator.rows) == 2
+
+
+def test_summary_reports_llm_fallbacks_removals_and_rewrites():
+    from evals.answers import AnswerResult, summarise
+
+    base = dict(question="q", answerable=True, abstained=False, statements=1, supported=1, citations=1,
+                precise_citations=1, integrity=True, gold_hit=None, cited=[])
+    rows = [
+        AnswerResult(id="a", **base, writer="llm", llm_called=True, llm_sentences=4, llm_removed=1, llm_removed_citations=2),
+        AnswerResult(id="b", **base, writer="llm", llm_called=True, llm_fallback="empty reply", rewrite="rules",
+                     rewrite_fallback="the rewrite was empty"),
+        AnswerResult(id="c", **base, writer="llm", llm_called=True, llm_sentences=6, llm_removed=0, rewrite="llm"),
+        AnswerResult(id="d", **base, writer="llm", llm_called=False),  # weak evidence: the model was not asked
+    ]
+    s = summarise(rows)
+    assert s["llm_fallback_rate"] == round(1 / 3, 4)
+    assert s["llm_removed_sentence_rate"] == 0.1 and s["llm_removed_citations"] == 2
+    assert s["llm_rewrite_rate"] == 0.5
+    extractive = summarise([AnswerResult(id="e", **base)])
+    assert extractive["llm_fallback_rate"] is None and extractive["llm_rewrite_rate"] is None
