@@ -1,13 +1,15 @@
 """Conversations in SQLite: they survive restarts and are shared safely by threads and workers.
 
-Each operation opens its own connection (cheap for SQLite), WAL journaling lets
-readers run beside a writer, and a turn is appended inside BEGIN IMMEDIATE so two
-requests on one conversation can never take the same turn number.
+Each thread keeps one connection (opening one per call cost about a tenth of an
+answer's server time under load), WAL journaling lets readers run beside a writer,
+and a turn is appended inside BEGIN IMMEDIATE so two requests on one conversation
+can never take the same turn number.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import threading
 import uuid
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -47,25 +49,35 @@ class ConversationStore:
     def __init__(self, path: Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
         with self._connect() as con:
             con.execute("PRAGMA journal_mode=WAL")
             con.executescript(_SCHEMA)
 
     @contextmanager
     def _connect(self):
-        con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        con.execute("PRAGMA foreign_keys=ON")
-        # WAL + NORMAL: no fsync per answer; a crash of the process loses nothing, a power cut at most the last turns.
-        con.execute("PRAGMA synchronous=NORMAL")
-        try:
-            yield con
-        finally:
-            con.close()
+        con = getattr(self._local, "con", None)
+        if con is None:
+            con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            con.execute("PRAGMA foreign_keys=ON")
+            # WAL + NORMAL: no fsync per answer; a crash of the process loses nothing, a power cut at most the last turns.
+            con.execute("PRAGMA synchronous=NORMAL")
+            self._local.con = con
+        yield con
 
-    def create(self) -> str:
+    def start(self, answer: Answer) -> str:
+        """A new conversation holding `answer` as turn 1, in one transaction."""
         cid = uuid.uuid4().hex
         with self._connect() as con:
-            con.execute("INSERT INTO conversations VALUES (?, ?)", (cid, _now()))
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                con.execute("INSERT INTO conversations VALUES (?, ?)", (cid, _now()))
+                con.execute("INSERT INTO turns VALUES (?, 1, ?, ?, ?, ?)",
+                            (cid, answer.question, answer.standalone_question, answer.model_dump_json(), _now()))
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
         return cid
 
     def exists(self, cid: str) -> bool:
@@ -73,7 +85,14 @@ class ConversationStore:
             return con.execute("SELECT 1 FROM conversations WHERE id = ?", (cid,)).fetchone() is not None
 
     def history(self, cid: str) -> list[Turn]:
-        return [Turn(question=t.question, standalone_question=t.answer.standalone_question) for t in self.turns(cid)]
+        """What follow-up rewriting needs; read from columns, without parsing stored answers."""
+        with self._connect() as con:
+            if con.execute("SELECT 1 FROM conversations WHERE id = ?", (cid,)).fetchone() is None:
+                raise ConversationNotFound(cid)
+            rows = con.execute(
+                "SELECT question, standalone_question FROM turns WHERE conversation_id = ? ORDER BY turn", (cid,)
+            ).fetchall()
+        return [Turn(question=q, standalone_question=sq) for q, sq in rows]
 
     def turns(self, cid: str) -> list[StoredTurn]:
         with self._connect() as con:

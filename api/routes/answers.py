@@ -40,8 +40,10 @@ def create(body: AnswerRequest, request: Request, pipeline: PipelineDep, store: 
         raise HTTPException(422, detail={"error": "invalid_filter", "message": str(exc)}) from exc
     if body.audience == "patient":
         answer.sections.sort(key=lambda s: s.kind != "patient")
-    cid = body.conversation_id or store.create()
-    turn = store.append(cid, answer)
+    if body.conversation_id:
+        cid, turn = body.conversation_id, store.append(body.conversation_id, answer)
+    else:
+        cid, turn = store.start(answer), 1
     out = AnswerOut.from_answer(answer, cid, turn)
     if "text/event-stream" in request.headers.get("accept", ""):
         return StreamingResponse(_events(out), media_type="text/event-stream")
