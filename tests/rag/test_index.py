@@ -136,7 +136,6 @@ def test_backend_mismatch_is_refused(index_settings, built_index):
 
 
 def test_sentence_vectors_are_stored_for_every_quotable_sentence(index_settings, built_index, embedder):
-    from rag.chunking import embed_prefix
     from rag.compose import quotable_spans
 
     ix = load_index(index_settings)
@@ -145,20 +144,18 @@ def test_sentence_vectors_are_stored_for_every_quotable_sentence(index_settings,
     chunk = next(c for c in ix.chunks(list(range(ix.size))) if len(quotable_spans(c.text)) >= 2)
     stored = ix.sentence_vectors([chunk.id])[chunk.id]
     assert list(stored) == quotable_spans(chunk.text)
-    # They are the vectors a fresh forward pass over the same chunk gives (float16, int8 batch effects aside).
-    title = ix.document(chunk.doc_id).title
-    prefix = embed_prefix(title, chunk.section, index_settings.chunking.prefix)
-    spans = [(a + len(prefix), b + len(prefix)) for a, b in stored]
-    _, fresh = embedder.encode_documents_with_spans([prefix + chunk.text], [spans])
-    for vec, again in zip(stored.values(), fresh[0]):
+    # The default stores each sentence encoded on its own (float16, int8 batch effects aside).
+    fresh = embedder.encode_documents([chunk.text[a:b] for a, b in stored])
+    for vec, again in zip(stored.values(), fresh):
         assert abs(np.linalg.norm(vec) - 1) < 0.01 and float(vec @ again) > 0.98
 
 
 def test_encoded_sentence_vectors_are_each_sentence_on_its_own(index_settings, embedder, tmp_path, monkeypatch):
+    from rag.chunking import embed_prefix
     from rag.compose import quotable_spans
     from rag.pipeline import Pipeline
 
-    pooled_settings = _settings(index_settings, tmp_path / "pooled")
+    pooled_settings = _settings(index_settings, tmp_path / "pooled", embedding={"sentence_vectors": "pooled"})
     s = _settings(index_settings, tmp_path / "encoded", embedding={"sentence_vectors": "encoded"})
     docs = _docs()
     _, pooled, _ = build_index(docs, pooled_settings, embedder=embedder)
@@ -174,6 +171,10 @@ def test_encoded_sentence_vectors_are_each_sentence_on_its_own(index_settings, e
     for vec, again in zip(stored.values(), fresh):
         assert float(vec @ again) > 0.98  # the same vector, float16 and int8 batch effects aside
     pooled_vec = load_index(pooled_settings).sentence_vectors([chunk.id])[chunk.id][spans[0]]
+    # Pooled vectors are the chunk's own forward pass, averaged over each sentence's tokens.
+    prefix = embed_prefix(ix.document(chunk.doc_id).title, chunk.section, s.chunking.prefix)
+    _, passes = embedder.encode_documents_with_spans([prefix + chunk.text], [[(a + len(prefix), b + len(prefix)) for a, b in spans]])
+    assert float(pooled_vec @ passes[0][0]) > 0.98
     assert float(pooled_vec @ fresh[0]) < float(stored[spans[0]] @ fresh[0]) - 0.05  # and not the pooled one
     # Answers over it encode only the question: nothing to re-encode.
     pipe = Pipeline(s)

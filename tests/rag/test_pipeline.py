@@ -4,6 +4,7 @@ import pytest
 
 from rag.compose import DISCLAIMER, find_grade
 from rag.pipeline import QuestionError
+from rag.settings import Settings
 from rag.types import Answer, Turn
 
 PDPH = "What needle type reduces the risk of post-dural puncture headache?"
@@ -124,15 +125,34 @@ def test_content_stems_match_inflections():
     assert len(q & content_stems("The paint on the fence peels in winter.")) == 0
 
 
-def test_stored_sentence_vectors_shortlist_and_only_the_shortlist_is_encoded(pipeline, monkeypatch):
-    # Stored vectors shortlist the sentences; only the best `rescore_top` are encoded at query time.
+def test_answers_encode_no_sentences_over_an_encoded_index(pipeline, monkeypatch):
+    # The default index stores each sentence encoded on its own: an answer encodes only the question.
+    assert pipeline.index.manifest.sentence_vectors == "encoded"
     encoded: list[int] = []
     real = pipeline.embedder.encode_documents
     monkeypatch.setattr(pipeline.embedder, "encode_documents", lambda texts, **kw: encoded.append(len(texts)) or real(texts, **kw))
+    answer = pipeline.ask("What needle type reduces the risk of post-dural puncture headache?")
+    assert not answer.abstained and answer.references and encoded == []
+
+
+def test_pooled_index_re_encodes_only_the_shortlist(index_settings, real_docs, embedder, tmp_path, monkeypatch):
+    # Pooled sentence vectors shortlist the sentences; only the best `rescore_top` are encoded at query time.
+    from rag.index import build_index
+    from rag.pipeline import Pipeline
+
+    data = index_settings.model_dump()
+    data["index"] = {"dir": tmp_path, "name": "pooled"}
+    data["embedding"]["sentence_vectors"] = "pooled"
+    s = Settings(**data)
+    build_index(real_docs[:12], s, embedder=embedder)
+    pipe = Pipeline(s)
+    encoded: list[int] = []
+    real = pipe.embedder.encode_documents
+    monkeypatch.setattr(pipe.embedder, "encode_documents", lambda texts, **kw: encoded.append(len(texts)) or real(texts, **kw))
     question = "What needle type reduces the risk of post-dural puncture headache?"
-    answer = pipeline.ask(question)
+    answer = pipe.ask(question)
     assert not answer.abstained and answer.references
-    assert encoded == [pipeline.settings.answer.rescore_top]
+    assert encoded == [pipe.settings.answer.rescore_top]
     encoded.clear()
-    monkeypatch.setattr(pipeline.settings.answer, "rescore_top", 0)
-    assert pipeline.ask(question).references and encoded == []  # stored vectors only
+    monkeypatch.setattr(pipe.settings.answer, "rescore_top", 0)
+    assert pipe.ask(question).references and encoded == []  # stored vectors only
