@@ -385,10 +385,17 @@ def test_injection_does_not_stop_a_faithful_answer(make_llm):
 
 
 def test_llm_judge_verdicts_decide(make_llm):
+    from rag.verify import parse_reply
+
+    written: list[str] = []
+
     def respond(prompt):
         if "Reply with one word: yes or no." in prompt:
-            return "No." if "thunderclap" in prompt.split("Statement:")[1] else "Yes"
-        return echo_reply(prompt)
+            # The judge rejects the reply's first sentence and accepts the rest.
+            return "No." if written[0] in prompt.split("Statement:")[1] else "Yes"
+        reply = echo_reply(prompt)
+        written.append(parse_reply(reply).sentences[0].text)
+        return reply
 
     p, fake = make_llm(respond, judge="llm")
     assert p.writer.judge.name.startswith("llm(")
@@ -396,7 +403,7 @@ def test_llm_judge_verdicts_decide(make_llm):
     judged = [c for c in fake.calls if c.startswith("You check citations.")]
     assert len(fake.writer_prompts()) == 1 and len(judged) == answer.writer.sentences == 4
     assert answer.writer.removed_unsupported == 1 and answer.writer.kept == 3
-    assert "thunderclap" not in answer.to_text()
+    assert written[0] not in answer.to_text()
 
 
 def test_judge_failure_falls_back(make_llm, extractive):
