@@ -389,12 +389,14 @@ def _embed(
             rows = todo[start : start + step]
             # Sentence offsets are in the chunk text; the encoder sees prefix + text.
             shifted = [[(a + len(prefixes[r]), b + len(prefixes[r])) for a, b in spans[r]] for r in rows]
-            vecs, sents = embedder.encode_documents_with_spans([texts[r] for r in rows], shifted)
-            vectors[rows] = vecs
-            if encoded:  # each sentence on its own, as answers would re-encode it (no title prefix)
+            if encoded:  # each sentence on its own, as answers would encode it (no title prefix); nothing to pool
+                vecs = embedder.encode_documents([texts[r] for r in rows])
                 flat = embedder.encode_documents([texts[r][a:b] for r, sh in zip(rows, shifted) for a, b in sh])
                 cuts = np.cumsum([0] + [len(sh) for sh in shifted])
                 sents = [flat[cuts[i] : cuts[i + 1]] for i in range(len(rows))]
+            else:
+                vecs, sents = embedder.encode_documents_with_spans([texts[r] for r in rows], shifted)
+            vectors[rows] = vecs
             sents = [sv.reshape(-1, embedder.dim).astype(np.float16) for sv in sents]
             for r, sv in zip(rows, sents):
                 sentence_out[starts[r] : starts[r + 1]] = sv
