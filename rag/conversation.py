@@ -60,7 +60,7 @@ def standalone_question(question: str, history: Sequence[Turn], settings: Settin
 def llm_standalone_question(question: str, history: Sequence[Turn], settings: Settings, chat) -> tuple[str, str, str | None]:
     """(query, how, why not the LLM): the chat model condenses the conversation, the rules are the fallback."""
     from rag.prompts import rewrite_messages
-    from rag.writers import invoke_with_timeout
+    from rag.llm import invoke_with_timeout
 
     rules = standalone_question(question, history, settings)
     turns = list(history)[-settings.conversation.max_history_turns :] if settings.conversation.max_history_turns else []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import importlib
 
 from rag.settings import Settings
@@ -47,3 +48,20 @@ def reply_text(message) -> str:
     if isinstance(content, list):
         return "".join(part if isinstance(part, str) else str(part.get("text", "")) for part in content)
     return str(content or "")
+
+
+# LLM calls run here so a wall-clock timeout holds even for chat models that ignore their own.
+_CALLS = concurrent.futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="guideqa-llm")
+
+
+class LLMTimeout(TimeoutError):
+    pass
+
+
+def invoke_with_timeout(chat, messages, timeout_s: float) -> str:
+    future = _CALLS.submit(chat.invoke, messages)
+    try:
+        return reply_text(future.result(timeout=timeout_s))
+    except concurrent.futures.TimeoutError:
+        future.cancel()
+        raise LLMTimeout(f"no reply within {timeout_s:g} s") from None

@@ -139,3 +139,8 @@ def rewrite_messages(question: str, history: Sequence[Turn]) -> list[tuple[str, 
             line += f" (searched as: {turn.standalone_question})"
         lines.append(line)
     return [("system", REWRITE_SYSTEM), ("human", REWRITE_USER.format(history="\n".join(lines), question=question))]
+
+
+def judge_prompt(statement: str, passages: Sequence[str]) -> str:
+    # Passage text must not be able to close the <<< >>> block the judge reads it in.
+    return JUDGE_PROMPT.format(passages="\n\n".join(_quote(p) for p in passages), statement=_quote(statement))

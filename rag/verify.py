@@ -24,7 +24,8 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, Field
 
-from rag.prompts import HEADINGS, JUDGE_PROMPT, NOT_ADDRESSED
+from rag.llm import invoke_with_timeout, reply_text
+from rag.prompts import HEADINGS, NOT_ADDRESSED, judge_prompt
 
 _NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
 
@@ -91,17 +92,10 @@ class LLMJudge:
     def supports(self, statement: str, passages: list[str]) -> bool:
         if not passages:
             return False
-        from rag.prompts import _quote
-
-        # Passage text must not be able to close the <<< >>> block the judge reads it in.
-        prompt = JUDGE_PROMPT.format(passages="\n\n".join(_quote(p) for p in passages), statement=_quote(statement))
+        prompt = judge_prompt(statement, passages)
         if self.timeout_s:
-            from rag.writers import invoke_with_timeout
-
             text = invoke_with_timeout(self.chat, prompt, self.timeout_s)
         else:
-            from rag.llm import reply_text
-
             text = reply_text(self.chat.invoke(prompt))
         return text.strip().lower().startswith("yes")
 

@@ -10,12 +10,11 @@ returned instead and `answer.writer.fallback` says why.
 
 from __future__ import annotations
 
-import concurrent.futures
 import logging
 from typing import TYPE_CHECKING, Protocol
 
 from rag.compose import KINDS, SECTION_TITLES, compose_answer, find_grade
-from rag.llm import reply_text
+from rag.llm import LLMTimeout, invoke_with_timeout
 from rag.prompts import HEADINGS, Passage, number_passages, writer_messages
 from rag.settings import Settings
 from rag.types import Answer, AnswerSection, Document, IndexInfo, Reference, Statement, WriterReport
@@ -27,23 +26,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _GROUP_ORDER = [g for _, g in HEADINGS.values() if g] + [None]
-# LLM calls run here so a wall-clock timeout holds even for chat models that ignore their own.
-_CALLS = concurrent.futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="guideqa-llm")
-
-
-class LLMTimeout(TimeoutError):
-    pass
-
-
-def invoke_with_timeout(chat, messages, timeout_s: float) -> str:
-    future = _CALLS.submit(chat.invoke, messages)
-    try:
-        return reply_text(future.result(timeout=timeout_s))
-    except concurrent.futures.TimeoutError:
-        future.cancel()
-        raise LLMTimeout(f"no reply within {timeout_s:g} s") from None
-
-
 class Writer(Protocol):
     name: str
 

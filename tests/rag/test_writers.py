@@ -18,7 +18,8 @@ from rag.prompts import EVIDENCE_CLOSE, EVIDENCE_OPEN, number_passages
 from rag.sentences import split_sentences
 from rag.settings import Settings
 from rag.types import UNVERIFIED_MARK, Turn
-from rag.writers import ExtractiveWriter, LLMTimeout, LLMWriter, invoke_with_timeout, make_writer
+from rag.llm import LLMTimeout, invoke_with_timeout
+from rag.writers import ExtractiveWriter, LLMWriter, make_writer
 
 PDPH = "What needle type reduces the risk of post-dural puncture headache?"
 OFF_TOPIC = "How do I replace the spark plugs in a car engine?"
