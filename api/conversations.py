@@ -50,12 +50,12 @@ class ConversationStore:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
-        with self._connect() as con:
-            con.execute("PRAGMA journal_mode=WAL")
-            con.executescript(_SCHEMA)
+        con = self._con()
+        con.execute("PRAGMA journal_mode=WAL")
+        con.executescript(_SCHEMA)
 
-    @contextmanager
-    def _connect(self):
+    def _con(self) -> sqlite3.Connection:
+        """This thread's connection, opened on first use."""
         con = getattr(self._local, "con", None)
         if con is None:
             con = sqlite3.connect(self.path, timeout=30, isolation_level=None)
@@ -63,66 +63,67 @@ class ConversationStore:
             # WAL + NORMAL: no fsync per answer; a crash of the process loses nothing, a power cut at most the last turns.
             con.execute("PRAGMA synchronous=NORMAL")
             self._local.con = con
-        yield con
+        return con
+
+    @contextmanager
+    def _write(self):
+        """A write transaction that takes the lock up front, so concurrent appends cannot interleave."""
+        con = self._con()
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            yield con
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+    @staticmethod
+    def _require(con: sqlite3.Connection, cid: str) -> None:
+        if con.execute("SELECT 1 FROM conversations WHERE id = ?", (cid,)).fetchone() is None:
+            raise ConversationNotFound(cid)
+
+    @staticmethod
+    def _insert_turn(con: sqlite3.Connection, cid: str, n: int, answer: Answer) -> None:
+        con.execute("INSERT INTO turns VALUES (?, ?, ?, ?, ?, ?)",
+                    (cid, n, answer.question, answer.standalone_question, answer.model_dump_json(), _now()))
 
     def start(self, answer: Answer) -> str:
         """A new conversation holding `answer` as turn 1, in one transaction."""
         cid = uuid.uuid4().hex
-        with self._connect() as con:
-            con.execute("BEGIN IMMEDIATE")
-            try:
-                con.execute("INSERT INTO conversations VALUES (?, ?)", (cid, _now()))
-                con.execute("INSERT INTO turns VALUES (?, 1, ?, ?, ?, ?)",
-                            (cid, answer.question, answer.standalone_question, answer.model_dump_json(), _now()))
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
+        with self._write() as con:
+            con.execute("INSERT INTO conversations VALUES (?, ?)", (cid, _now()))
+            self._insert_turn(con, cid, 1, answer)
         return cid
 
     def exists(self, cid: str) -> bool:
-        with self._connect() as con:
-            return con.execute("SELECT 1 FROM conversations WHERE id = ?", (cid,)).fetchone() is not None
+        return self._con().execute("SELECT 1 FROM conversations WHERE id = ?", (cid,)).fetchone() is not None
 
     def history(self, cid: str) -> list[Turn]:
         """What follow-up rewriting needs; read from columns, without parsing stored answers."""
-        with self._connect() as con:
-            if con.execute("SELECT 1 FROM conversations WHERE id = ?", (cid,)).fetchone() is None:
-                raise ConversationNotFound(cid)
-            rows = con.execute(
-                "SELECT question, standalone_question FROM turns WHERE conversation_id = ? ORDER BY turn", (cid,)
-            ).fetchall()
+        con = self._con()
+        self._require(con, cid)
+        rows = con.execute(
+            "SELECT question, standalone_question FROM turns WHERE conversation_id = ? ORDER BY turn", (cid,)
+        ).fetchall()
         return [Turn(question=q, standalone_question=sq) for q, sq in rows]
 
     def turns(self, cid: str) -> list[StoredTurn]:
-        with self._connect() as con:
-            if con.execute("SELECT 1 FROM conversations WHERE id = ?", (cid,)).fetchone() is None:
-                raise ConversationNotFound(cid)
-            rows = con.execute(
-                "SELECT turn, question, answer, created_at FROM turns WHERE conversation_id = ? ORDER BY turn", (cid,)
-            ).fetchall()
+        con = self._con()
+        self._require(con, cid)
+        rows = con.execute(
+            "SELECT turn, question, answer, created_at FROM turns WHERE conversation_id = ? ORDER BY turn", (cid,)
+        ).fetchall()
         return [StoredTurn(turn=r[0], question=r[1], answer=Answer.model_validate_json(r[2]), created_at=r[3]) for r in rows]
 
     def append(self, cid: str, answer: Answer) -> int:
-        with self._connect() as con:
-            con.execute("BEGIN IMMEDIATE")
-            try:
-                if con.execute("SELECT 1 FROM conversations WHERE id = ?", (cid,)).fetchone() is None:
-                    raise ConversationNotFound(cid)
-                (n,) = con.execute("SELECT COALESCE(MAX(turn), 0) + 1 FROM turns WHERE conversation_id = ?", (cid,)).fetchone()
-                con.execute(
-                    "INSERT INTO turns VALUES (?, ?, ?, ?, ?, ?)",
-                    (cid, n, answer.question, answer.standalone_question, answer.model_dump_json(), _now()),
-                )
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
+        with self._write() as con:
+            self._require(con, cid)
+            (n,) = con.execute("SELECT COALESCE(MAX(turn), 0) + 1 FROM turns WHERE conversation_id = ?", (cid,)).fetchone()
+            self._insert_turn(con, cid, n, answer)
         return n
 
     def delete(self, cid: str) -> None:
-        with self._connect() as con:
-            if con.execute("DELETE FROM conversations WHERE id = ?", (cid,)).rowcount == 0:
-                raise ConversationNotFound(cid)
+        if self._con().execute("DELETE FROM conversations WHERE id = ?", (cid,)).rowcount == 0:
+            raise ConversationNotFound(cid)
 
 
