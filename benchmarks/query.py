@@ -248,18 +248,12 @@ def settings_env(settings) -> dict[str, str | None]:
 
     None means "unset the variable" (the subprocess then uses that field's default).
     """
-    from pydantic import BaseModel, SecretStr
+    from pydantic import SecretStr
+
+    from rag.settings import environment_fields
 
     out: dict[str, str | None] = {}
-    fields = []
-    for section_name in type(settings).model_fields:
-        section = getattr(settings, section_name)
-        if not isinstance(section, BaseModel):  # top-level settings such as GUIDEQA_WRITER
-            fields.append((f"GUIDEQA_{section_name.upper()}", section))
-            continue
-        for field_name in type(section).model_fields:
-            fields.append((f"GUIDEQA_{section_name.upper()}__{field_name.upper()}", getattr(section, field_name)))
-    for key, value in fields:
+    for key, value, _ in environment_fields(settings):
         if isinstance(value, SecretStr):
             value = value.get_secret_value()
         if value is None:

@@ -533,19 +533,11 @@ def llm_serve(
 @app.command("settings")
 def show_settings() -> None:
     """Every setting, its environment variable, current value and description."""
-    from pydantic import BaseModel
+    from rag.settings import environment_fields
 
-    s = _settings()
     table = Table("environment variable", "value", "description")
-    for section_name, section_field in Settings.model_fields.items():
-        section = getattr(s, section_name)
-        if not isinstance(section, BaseModel):  # a top-level setting such as GUIDEQA_WRITER
-            table.add_row(f"GUIDEQA_{section_name.upper()}", escape(json.dumps(section, default=str)),
-                          escape(section_field.description or ""))
-            continue
-        for field_name, field in type(section).model_fields.items():
-            env = f"GUIDEQA_{section_name.upper()}__{field_name.upper()}"
-            table.add_row(env, escape(json.dumps(getattr(section, field_name), default=str)), escape(field.description or ""))
+    for env, value, description in environment_fields(_settings()):
+        table.add_row(env, escape(json.dumps(value, default=str)), escape(description))
     console.print(table)
 
 

@@ -8,6 +8,7 @@ description is its documentation (``guideqa settings`` prints them).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -285,6 +286,17 @@ class Settings(BaseSettings):
     @property
     def index_path(self) -> Path:
         return self.index.dir / self.index.name
+
+
+def environment_fields(settings: Settings) -> Iterator[tuple[str, Any, str]]:
+    """(GUIDEQA_* variable, value, description) of every setting: top-level ones and each section's fields."""
+    for name, field in Settings.model_fields.items():
+        value = getattr(settings, name)
+        if not isinstance(value, BaseModel):  # a top-level setting such as GUIDEQA_WRITER
+            yield f"GUIDEQA_{name.upper()}", value, field.description or ""
+            continue
+        for sub, sub_field in type(value).model_fields.items():
+            yield f"GUIDEQA_{name.upper()}__{sub.upper()}", getattr(value, sub), sub_field.description or ""
 
 
 def get_settings(settings: "Settings | dict[str, Any] | str | Path | None" = None) -> Settings:
