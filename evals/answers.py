@@ -117,6 +117,8 @@ def summarise(rows: Sequence[AnswerResult]) -> dict[str, float | None]:
     answerable = [r for r in rows if r.answerable]
     unanswerable = [r for r in rows if not r.answerable]
     answered = [r for r in answerable if not r.abstained]
+    called = [r for r in rows if r.llm_called]  # the LLM writer was asked (evidence above the abstention gate)
+    tried_llm_rewrite = any(r.rewrite == "llm" or r.rewrite_fallback for r in rows)
     return {
         "answers": len(rows),
         "citation_integrity": _ratio(sum(r.integrity for r in rows), len(rows)),
@@ -128,11 +130,11 @@ def summarise(rows: Sequence[AnswerResult]) -> dict[str, float | None]:
         "abstention_on_unanswerable": _ratio(sum(r.abstained for r in unanswerable), len(unanswerable)),
         "false_abstention_on_answerable": _ratio(sum(r.abstained for r in answerable), len(answerable)),
         # The LLM writer: how often its answer was replaced, and how much verification removed.
-        "llm_fallback_rate": _ratio(sum(r.llm_fallback is not None for r in called), len(called)) if (called := [r for r in rows if r.llm_called]) else None,
-        "llm_removed_sentence_rate": _ratio(sum(r.llm_removed for r in called), sum(r.llm_sentences for r in called)) if called else None,
+        "llm_fallback_rate": _ratio(sum(r.llm_fallback is not None for r in called), len(called)),
+        "llm_removed_sentence_rate": _ratio(sum(r.llm_removed for r in called), sum(r.llm_sentences for r in called)),
         "llm_removed_citations": sum(r.llm_removed_citations for r in called) if called else None,
         "llm_rewrite_rate": _ratio(sum(r.rewrite == "llm" for r in rows), sum(r.rewrite != "none" for r in rows))
-        if any(r.rewrite_fallback or r.rewrite == "llm" for r in rows) else None,
+        if tried_llm_rewrite else None,
     }
 
 

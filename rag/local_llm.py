@@ -45,5 +45,6 @@ def server_command(port: int, host: str = "127.0.0.1", model: Path | None = None
 
 
 def start_server(port: int, log_path: Path, **kwargs) -> subprocess.Popen:
-    log = open(log_path, "ab")
-    return subprocess.Popen(server_command(port, **kwargs), stdout=log, stderr=subprocess.STDOUT)
+    command = server_command(port, **kwargs)
+    with open(log_path, "ab") as log:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
