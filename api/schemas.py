@@ -56,8 +56,11 @@ class AnswerRequest(Strict):
 class StatementOut(Strict):
     text: str
     citations: list[int]
-    group: str | None = Field(default=None, description="Sub-heading within the section (LLM writer): 'Bottom line', "
+    group: str | None = Field(default=None, description="Sub-heading within the section: 'Bottom line', "
                                                         "'Key considerations' or 'Clinical approach'.")
+    grade: str | None = Field(default=None, description="Evidence grade as the quoted sentence states it.")
+    role: str | None = Field(default=None, description="What the statement does: 'bottom_line', 'consideration', 'approach', "
+                                                       "'finding', 'patient' or 'related'.")
     verified: bool | None = Field(default=None, description="LLM writer: the judge's verdict on this sentence against "
                                                             "its cited passages (False = kept but marked). None = verbatim quote.")
 

@@ -203,7 +203,9 @@ def render_answer(answer, out: Console = console) -> None:
                 out.print(f"  [bold]{escape(group)}[/]")
             cites = "".join(f"[{n}]" for n in st.citations)
             mark = f" [red]{escape(UNVERIFIED_MARK)}[/]" if st.verified is False else ""
-            out.print(f"  • {escape(st.text)} [bold]{escape(cites)}[/]{mark}")
+            source = answer.attribution(st) if st.role == "bottom_line" else ""
+            source = f" [dim]({escape(source)})[/]" if source else ""
+            out.print(f"  • {escape(' '.join(st.text.split()))} [bold]{escape(cites)}[/]{source}{mark}")
         out.print()
     if answer.references:
         out.print("[bold]References[/]")
@@ -387,7 +389,7 @@ def eval_retrieval(
 
 @eval_app.command("answers")
 def eval_answers(
-    dataset: Annotated[str, typer.Option(help="pubmedqa, liveqa, medquad, guideline-dev (our out-of-corpus questions are added for abstention) or conversations:FILE (every turn, follow-ups with their history).")] = "pubmedqa",
+    dataset: Annotated[str, typer.Option(help="pubmedqa, liveqa, medquad, guideline-dev (our out-of-corpus questions are added for abstention), conversations:FILE (every turn, follow-ups with their history) or answer-quality[:tune|:heldout] (key facts, statement precision, follow-ups, gaps).")] = "pubmedqa",
     judge: Annotated[str, typer.Option(help="'lexical' (offline default) or 'nli:<CrossEncoder NLI model>'.")] = "lexical",
     index: Annotated[Optional[str], typer.Option("--index", help="Index name.")] = None,
     limit: Annotated[Optional[int], typer.Option(help="Evaluate the first N answerable questions (or conversations) only.")] = None,
@@ -403,6 +405,8 @@ def eval_answers(
     from rag.verify import make_judge
 
     s = _settings(index)
+    if dataset.split(":")[0] == "answer-quality":
+        return _eval_answer_quality(s, dataset, limit, out)
     conversations_file = Path(dataset.removeprefix("conversations:")) if dataset.startswith("conversations:") else None
     if conversations_file is None and dataset not in ds.DATASETS:
         _fail(f"unknown dataset {dataset!r}; choose from {', '.join(ds.DATASETS)} or conversations:FILE")
@@ -440,6 +444,28 @@ def eval_answers(
     for k, v in metrics["metrics"].items():
         table.add_row(k, "n/a" if v is None else str(v))
     console.print(table)
+
+
+def _eval_answer_quality(s: Settings, dataset: str, limit: int | None, out: Path) -> None:
+    from evals.answer_quality import DatasetError, run_answer_quality
+
+    try:
+        run_answer_quality(_pipeline(s), s, dataset, limit, out, console)
+    except (DatasetError, OSError) as exc:
+        _fail(str(exc))
+
+
+@eval_app.command("fit-ranker")
+def eval_fit_ranker(
+    split: Annotated[str, typer.Option(help="The answer-quality half to fit on (tune); never fit on heldout.")] = "tune",
+    l2: Annotated[float, typer.Option(help="L2 penalty on the weights.")] = 0.01,
+    index: Annotated[Optional[str], typer.Option("--index", help="Index name.")] = None,
+) -> None:
+    """Fit the sentence ranker's weights (settings.answer.rank) on the answer-quality set; prints them as GUIDEQA_* variables."""
+    from evals.fit_ranker import run_fit
+
+    s = _settings(index)
+    run_fit(_pipeline(s), s, split, l2, console)
 
 
 @eval_app.command("conversations")

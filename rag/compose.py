@@ -78,13 +78,56 @@ def content_stems(text: str) -> set[str]:
 class Candidate:
     text: str
     hit: Hit
-    relevance: float = 0.0
+    relevance: float = 0.0  # cosine to the question (the abstention threshold is calibrated on it)
     vector: np.ndarray | None = None
+    span: tuple[int, int] = (0, 0)  # offsets in the chunk text
+    score: float | None = None  # the ranker's score (rag/rank.py); None: rank by relevance
+    coverage: float = 1.0  # share of the question's topic the sentence and its context state
+
+    @property
+    def rank_score(self) -> float:
+        return self.relevance if self.score is None else self.score
+
+
+# A recommendation that introduces a list ("... be offered to patients who:" / "... with") is quoted with its items.
+_LIST_LEAD_RE = re.compile(r"(:|\b(who|whom|with|if|when|and|or|that|including|includes?|are|is|to|for|of|following|in))\s*$", re.I)
+_BULLET_LINE_RE = re.compile(r"(^|\n)[ \t]*(?:[-*\u2022]|\d+[.)])[ \t]+$")
+_MAX_LIST_ITEMS = 8
+_MAX_LIST_CHARS = 700
 
 
 def quotable_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of the sentences of `text` worth quoting (the index stores a vector for each)."""
-    return [(a, b) for a, b in sentence_spans(text) if _quotable(text[a:b])]
+    """(start, end) of the sentences of `text` worth quoting (the index stores a vector for each).
+
+    A lead-in that introduces a bulleted list is one span with its items, up to the item that ends the
+    sentence: "offer naltrexone or acamprosate to patients who" says nothing quoted alone."""
+    spans = sentence_spans(text)
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < len(spans):
+        a, b = spans[i]
+        end = _list_end(text, spans, i) if _LIST_LEAD_RE.search(text[a:b]) else None
+        if end is not None and _quotable(text[a:spans[end][1]]):
+            out.append((a, spans[end][1]))
+            i = end + 1
+            continue
+        if _quotable(text[a:b]):
+            out.append((a, b))
+        i += 1
+    return out
+
+
+def _list_end(text: str, spans: list[tuple[int, int]], lead: int) -> int | None:
+    """Index of the bulleted item that closes the lead-in's sentence, or None when no list follows."""
+    start = spans[lead][0]
+    for j in range(lead + 1, min(len(spans), lead + 1 + _MAX_LIST_ITEMS)):
+        a, b = spans[j]
+        line_start = text.rfind("\n", 0, a) + 1
+        if b - start > _MAX_LIST_CHARS or not _BULLET_LINE_RE.search(text[line_start - 1 if line_start else 0:a]):
+            return None
+        if _TRAILING_MARKS_RE.sub("", text[a:b]).rstrip().endswith((".", "!", "?")):
+            return j
+    return None
 
 
 SentenceVectors = dict[str, dict[tuple[int, int], np.ndarray]]  # chunk id -> span -> vector
@@ -104,7 +147,7 @@ def candidates_from_hits(hits: list[Hit], stored: SentenceVectors | None = None)
             if key in seen:
                 continue
             seen.add(key)
-            out.append(Candidate(text=sentence, hit=hit, vector=vectors.get((a, b))))
+            out.append(Candidate(text=sentence, hit=hit, vector=vectors.get((a, b)), span=(a, b)))
     return out
 
 
@@ -139,7 +182,7 @@ def score_candidates(cands: list[Candidate], query_vector: np.ndarray, embedder:
 def mmr_select(cands: list[Candidate], settings: Settings, threshold: float, limit: int) -> list[Candidate]:
     """Greedy maximal marginal relevance under per-document and per-section caps."""
     a = settings.answer
-    pool = [c for c in cands if c.relevance >= threshold]
+    pool = [c for c in cands if c.rank_score >= threshold]
     chosen: list[Candidate] = []
     per_doc: dict[str, int] = {}
     per_kind: dict[str, int] = {}
@@ -151,7 +194,7 @@ def mmr_select(cands: list[Candidate], settings: Settings, threshold: float, lim
             if per_kind.get(cand.hit.chunk.kind, 0) >= a.max_per_section:
                 continue
             redundancy = max((float(cand.vector @ c.vector) for c in chosen), default=0.0)
-            score = a.mmr_lambda * cand.relevance - (1 - a.mmr_lambda) * redundancy
+            score = a.mmr_lambda * cand.rank_score - (1 - a.mmr_lambda) * redundancy
             if score > best_score:
                 best, best_score = cand, score
         if best is None:
@@ -188,25 +231,34 @@ def compose_answer(
     settings: Settings,
     index: IndexInfo,
     force_abstain: bool = False,
+    focus=None,
 ) -> Answer:
     """The extractive answer; `force_abstain` when something else (the LLM writer) found the evidence off-topic."""
     a = settings.answer
     best = max((c.relevance for c in cands), default=0.0)
-    abstained = force_abstain or best < a.abstain_threshold
+    # Near the question in embedding space is not enough: a retrieved document must state most of what the
+    # question is about, and every rare word of it (a drug, a species, a condition).
+    unknown = list(focus.unknown) if focus is not None else []
+    off_topic = focus is not None and focus.document_coverage < a.min_topic_coverage
+    abstained = force_abstain or best < a.abstain_threshold or bool(unknown) or off_topic
 
     if abstained:
         # "Closely related" must also be about the question's terms, not just near it in embedding space.
         terms = content_stems(standalone)
-        related = [c for c in cands if len(terms & content_stems(c.text)) >= _MIN_SHARED_TERMS]
-        picked = mmr_select(related, settings, a.related_threshold, a.max_related)
+        related = [c for c in cands if c.relevance >= a.related_threshold and len(terms & content_stems(c.text)) >= _MIN_SHARED_TERMS]
+        picked = mmr_select(related, settings, -np.inf, a.max_related)
         groups = [("related", picked)] if picked else []
+        words = _question_words(standalone, unknown)
         abstention = (
             f"The indexed guidelines and research do not directly address this question: \u201c{standalone}\u201d."
+            + (f" No indexed source mentions {words}." if words else "")
             + (" The closest evidence found is shown below, labelled as related only." if picked else "")
         )
     else:
-        floor = max(a.min_sentence_relevance, best - a.relative_margin)
-        picked = mmr_select(cands, settings, floor, a.max_statements)
+        eligible = [c for c in cands if c.relevance >= a.min_sentence_relevance and c.coverage >= a.min_statement_coverage]
+        eligible = eligible or [c for c in cands if c.relevance >= a.min_sentence_relevance]
+        top = max(c.rank_score for c in eligible)
+        picked = mmr_select(eligible, settings, top - a.relative_margin, a.max_statements)
         groups = [(kind, [c for c in picked if c.hit.chunk.kind == kind]) for kind in KINDS]
         abstention = None
 
@@ -217,7 +269,8 @@ def compose_answer(
         if not group:
             continue
         statements = []
-        for cand in group:
+        roles = assign_roles(kind, group)
+        for cand, (role, heading) in zip(group, roles):
             doc_id = cand.hit.chunk.doc_id
             if doc_id not in numbers:
                 numbers[doc_id] = len(numbers) + 1
@@ -227,7 +280,10 @@ def compose_answer(
                 ref.chunk_ids.append(cand.hit.chunk.id)
             if ref.grade is None and ref.kind == "guideline":
                 ref.grade = find_grade(cand.text)
-            statements.append(Statement(text=cand.text, citations=[numbers[doc_id]]))
+            statements.append(Statement(text=cand.text, citations=[numbers[doc_id]], role=role, group=heading,
+                                        grade=find_grade(cand.text) if kind == "guideline" else None))
+        order = [ROLE_ORDER.index(st.role) for st in statements]
+        statements = [st for _, st in sorted(zip(order, statements), key=lambda p: p[0])]  # stable within a role
         sections.append(AnswerSection(title=SECTION_TITLES[kind], kind=kind, statements=statements))
 
     return Answer(
@@ -240,6 +296,37 @@ def compose_answer(
         disclaimer=DISCLAIMER,
         index=index,
     )
+
+
+def _question_words(question: str, concepts: list[str]) -> str:
+    """The question's own words for concept keys (what the reader typed, not stems), quoted and joined."""
+    from rag.question import concepts as concepts_of
+
+    words = []
+    for word in re.findall(r"[A-Za-z0-9][A-Za-z0-9'-]*", question):
+        if concepts_of(word) & set(concepts) and word not in words:
+            words.append(word)
+    quoted = [f"\u201c{w}\u201d" for w in words]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + f" or {quoted[-1]}" if quoted else ""
+
+
+ROLE_ORDER = ["bottom_line", "consideration", "approach", "finding", "patient", "related"]
+ROLE_HEADINGS = {"bottom_line": "Bottom line", "consideration": "Key considerations", "approach": "Clinical approach"}
+
+
+def assign_roles(kind: str, group: list[Candidate]) -> list[tuple[str, str | None]]:
+    """Guideline statements: the best is the bottom line, ordered steps are the clinical approach, the rest
+    key considerations. Other sections keep one role."""
+    from rag.question import STEP_RE
+
+    if kind != "guideline":
+        role = {"research": "finding", "patient": "patient"}.get(kind, "related")
+        return [(role, None)] * len(group)
+    out = []
+    for i, cand in enumerate(group):
+        role = "bottom_line" if i == 0 else ("approach" if STEP_RE.search(cand.text) else "consideration")
+        out.append((role, ROLE_HEADINGS[role]))
+    return out
 
 
 def _reference(n: int, doc: Document, cand: Candidate) -> Reference:

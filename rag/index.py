@@ -586,6 +586,13 @@ class Index:
             out.setdefault(chunk_id, {})[(a, b)] = vec
         return out
 
+    def titles(self, doc_ids: Iterable[str]) -> dict[str, str]:
+        ids = list(dict.fromkeys(doc_ids))
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        return dict(self._con().execute(f"SELECT id, title FROM documents WHERE id IN ({marks})", ids).fetchall())
+
     def doc_rows(self, doc_id: str) -> list[int]:
         return [r[0] for r in self._con().execute("SELECT row FROM chunks WHERE doc_id = ? ORDER BY row", (doc_id,))]
 

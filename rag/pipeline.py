@@ -8,10 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rag.compose import Candidate, gather_candidates
+import numpy as np
+
+from rag.compose import Candidate, candidates_from_hits, gather_candidates
 from rag.conversation import llm_standalone_question, standalone_question
 from rag.embedding import get_embedder
 from rag.index import load_index
+from rag.question import QuestionFocus, analyse
+from rag.rank import idf_lookup, rerank, topic_support
 from rag.retrieve import Retriever
 from rag.settings import Settings, get_settings
 from rag.types import Answer, Filters, Hit, Turn
@@ -41,6 +45,7 @@ class Evidence:
     timings_ms: dict[str, float] = field(default_factory=dict)
     rewrite: str = "none"  # "rules", "llm" or "none" (no history)
     rewrite_fallback: str | None = None
+    focus: QuestionFocus | None = None
 
     @property
     def best_relevance(self) -> float:
@@ -59,6 +64,7 @@ class Pipeline:
         self.embedder = get_embedder(self.settings)
         self.index = load_index(self.settings, index_name)
         self.retriever = Retriever(self.index, self.settings, self.embedder)
+        self.idf = idf_lookup(self.index.bm25)
         self.chat = None
         if self.settings.writer == "llm":
             from rag.llm import make_chat_model
@@ -89,9 +95,34 @@ class Pipeline:
         # Independently encoded sentence vectors are already what re-encoding the shortlist would give.
         rescore = 0 if self.index.manifest.sentence_vectors == "encoded" else self.settings.answer.rescore_top
         cands = gather_candidates(hits, query_vector, self.embedder, stored, rescore)
+        cands += self._expand(hits, cands, query_vector)
+        follow_up = question if turns and standalone != question else None
+        focus = analyse(standalone, follow_up, self.idf)
+        titles = self.index.titles(c.hit.chunk.doc_id for c in cands)
+        rerank(cands, focus, titles, self.settings.answer.rank)
+        focus.document_coverage, focus.unknown = topic_support(cands, focus, titles, self.idf, self.settings.answer.rare_idf)
         t4 = time.perf_counter()
         ms = {"rewrite": t1 - t0, "embed_query": t2 - t1, "retrieve": t3 - t2, "score_sentences": t4 - t3}
-        return Evidence(standalone, hits, cands, {k: v * 1000 for k, v in ms.items()}, how, why_not)
+        return Evidence(standalone, hits, cands, {k: v * 1000 for k, v in ms.items()}, how, why_not, focus)
+
+    def _expand(self, hits: list[Hit], cands: list[Candidate], query_vector) -> list[Candidate]:
+        """Every stored sentence of the best-ranked guidelines that the hits did not already bring."""
+        n = self.settings.answer.expand_documents
+        docs = list(dict.fromkeys(h.chunk.doc_id for h in hits if h.chunk.kind == "guideline"))[:n]
+        if not docs or self.index.sentences is None:
+            return []
+        have = {h.chunk.id for h in hits}
+        rows = [r for d in docs for r in self.index.doc_rows(d)]
+        extra = [Hit(chunk=c, score=0.0) for c in self.index.chunks(rows) if c.id not in have]
+        stored = self.index.sentence_vectors([h.chunk.id for h in extra])
+        seen = {" ".join(c.text.lower().split()) for c in cands}
+        out = [c for c in candidates_from_hits(extra, stored) if c.vector is not None
+               and " ".join(c.text.lower().split()) not in seen]
+        if out:
+            matrix = np.vstack([c.vector for c in out]).astype(np.float32)
+            for c, rel in zip(out, matrix @ query_vector):
+                c.relevance = float(rel)
+        return out
 
     def ask(self, question: str, history: Sequence[Turn | dict] = (), filters: Filters | None = None) -> Answer:
         t0 = time.perf_counter()

@@ -138,6 +138,24 @@ class RetrievalSettings(Section):
     )
 
 
+class RankSettings(Section):
+    """Weights of the sentence ranker's cues (rag/rank.py), added to a sentence's cosine to the question.
+
+    Fitted by `guideqa eval fit-ranker` on the tuning half of the answer-quality set."""
+
+    coverage: float = Field(default=0.97, description="Share of the question's topic stated by the sentence, its guideline title or section.")
+    sentence_coverage: float = Field(default=-0.67, description="Share of the question's topic stated by the sentence itself.")
+    asks: float = Field(default=0.29, description="The sentence states what is asked for (a drug, dose, duration, interval, test, who, harm).")
+    recommendation: float = Field(default=0.2, description="A directive or graded recommendation.")
+    against: float = Field(default=-0.08, description="A recommendation against something, when the question does not ask about harms.")
+    harms_section: float = Field(default=0.07, description="From a harms or contraindications section, when the question does not ask about them.")
+    diagnostic: float = Field(default=-0.18, description="A sentence about diagnosis, when the question does not ask for a test.")
+    graded: float = Field(default=-0.03, description="The sentence states an evidence grade.")
+    constraint: float = Field(default=0.7, description="A follow-up's new constraint (population, comorbidity...) appears in the sentence.")
+    document_rank: float = Field(default=0.3, description="1/(1 + rank of the sentence's document among the retrieved ones).")
+    retrieved: float = Field(default=0.1, description="The sentence's passage was retrieved (not only its guideline).")
+
+
 class AnswerSettings(Section):
     max_statements: int = Field(default=6, ge=1, description="Evidence sentences in an answer, all sections together.")
     max_per_section: int = Field(default=4, ge=1, description="Evidence sentences per answer section.")
@@ -149,7 +167,7 @@ class AnswerSettings(Section):
         default=0.35, description="Sentences scoring below this cosine to the question are not used as statements."
     )
     relative_margin: float = Field(
-        default=0.15, ge=0, description="Statements must score within this much of the best sentence's cosine."
+        default=0.3, ge=0, description="Statements must score within this much of the best sentence's ranker score (cosine units)."
     )
     abstain_threshold: float = Field(
         default=0.58,
@@ -161,6 +179,28 @@ class AnswerSettings(Section):
         default=0.45, description="When abstaining, show evidence at or above this cosine as 'closely related'."
     )
     max_related: int = Field(default=2, ge=0, description="Closely related statements shown with an abstention.")
+    expand_documents: int = Field(
+        default=3, ge=0,
+        description="Every quotable sentence of the best N retrieved guidelines is a candidate, not only those of the "
+        "retrieved passages: the recommendation asked for is often in a passage that ranked below another of its guideline's.",
+    )
+    min_topic_coverage: float = Field(
+        default=0.5, ge=0, le=1,
+        description="Abstain when no retrieved document states at least this idf-weighted share of the question's "
+        "topic words: the evidence is near the question but about something else.",
+    )
+    rare_idf: float = Field(
+        default=0.875, ge=0, le=1,
+        description="Abstain when a topic word this rare in the index appears in no retrieved document: a drug, "
+        "species or condition the index does not hold. Rarity is the word's BM25 idf as a share of the largest "
+        "possible (a word in no passage has 1.0); 0.875 is a word in about 3 of the default index's 16k passages.",
+    )
+    min_statement_coverage: float = Field(
+        default=0.35, ge=0, le=1,
+        description="A statement must state, with its guideline's title and section, at least this share of the "
+        "question's topic words.",
+    )
+    rank: RankSettings = Field(default_factory=RankSettings, description="The sentence ranker's weights (rag/rank.py).")
     rescore_top: int = Field(
         default=8, ge=0,
         description="For indexes built with embedding.sentence_vectors='pooled': re-encode the best N candidate "
@@ -289,14 +329,16 @@ class Settings(BaseSettings):
 
 
 def environment_fields(settings: Settings) -> Iterator[tuple[str, Any, str]]:
-    """(GUIDEQA_* variable, value, description) of every setting: top-level ones and each section's fields."""
-    for name, field in Settings.model_fields.items():
-        value = getattr(settings, name)
-        if not isinstance(value, BaseModel):  # a top-level setting such as GUIDEQA_WRITER
-            yield f"GUIDEQA_{name.upper()}", value, field.description or ""
-            continue
-        for sub, sub_field in type(value).model_fields.items():
-            yield f"GUIDEQA_{name.upper()}__{sub.upper()}", getattr(value, sub), sub_field.description or ""
+    """(GUIDEQA_* variable, value, description) of every setting, nested sections joined by '__'."""
+    def walk(model: BaseModel, prefix: str) -> Iterator[tuple[str, Any, str]]:
+        for name, field in type(model).model_fields.items():
+            value = getattr(model, name)
+            if isinstance(value, BaseModel):
+                yield from walk(value, f"{prefix}{name.upper()}__")
+            else:
+                yield f"{prefix}{name.upper()}", value, field.description or ""
+
+    yield from walk(settings, "GUIDEQA_")
 
 
 def get_settings(settings: "Settings | dict[str, Any] | str | Path | None" = None) -> Settings:

@@ -88,7 +88,12 @@ class Statement(BaseModel):
                                   "and checked against the passages it cites (LLM writer).")
     citations: list[int] = Field(description="Reference numbers [n] this statement cites.")
     group: str | None = Field(default=None, description="Sub-heading within the section: 'Bottom line', "
-                                                        "'Key considerations' or 'Clinical approach' (LLM writer).")
+                                                        "'Key considerations' or 'Clinical approach'.")
+    role: Literal["bottom_line", "consideration", "approach", "finding", "patient", "related"] | None = Field(
+        default=None, description="What the statement does in the answer: the guideline 'bottom_line' (the recommendation "
+        "that best answers), a key 'consideration' (further recommendations, cautions, harms), a clinical 'approach' step, "
+        "a research 'finding', 'patient' information, or 'related' evidence shown with an abstention.")
+    grade: str | None = Field(default=None, description="Evidence grade as the quoted sentence states it.")
     verified: bool | None = Field(default=None, description="LLM writer: True when the judge found the cited passages "
                                                             "support it; False when kept but marked unverified "
                                                             "(llm.unsupported='mark'). None for verbatim quotes.")
@@ -178,6 +183,14 @@ class Answer(BaseModel):
             raise ValueError(f"references are not numbered by first use: {cited}")
         return self
 
+    def attribution(self, st: Statement) -> str:
+        """'Grade · issuing body, year' of a statement's first source, for the bottom line."""
+        ref = next((r for r in self.references if st.citations and r.n == st.citations[0]), None)
+        if ref is None:
+            return ""
+        body = ", ".join(p for p in (ref.source, str(ref.year) if ref.year else "") if p)
+        return " · ".join(p for p in (st.grade, body) if p)
+
     def to_text(self) -> str:
         """Plain-text rendering (used by logs and tests; the CLI renders with rich)."""
         lines: list[str] = []
@@ -192,7 +205,8 @@ class Answer(BaseModel):
                     lines.append(f"  {group}")
                 cites = "".join(f"[{n}]" for n in st.citations)
                 mark = f" {UNVERIFIED_MARK}" if st.verified is False else ""
-                lines.append(f"- {st.text} {cites}{mark}")
+                source = f" ({self.attribution(st)})" if st.role == "bottom_line" and self.attribution(st) else ""
+                lines.append(f"- {' '.join(st.text.split())} {cites}{source}{mark}")  # a quoted list spans lines
             lines.append("")
         if self.references:
             lines.append("References")

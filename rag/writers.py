@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Protocol
 
-from rag.compose import KINDS, SECTION_TITLES, compose_answer, find_grade
+from rag.compose import KINDS, ROLE_HEADINGS, SECTION_TITLES, compose_answer, find_grade
 from rag.llm import LLMTimeout, invoke_with_timeout
 from rag.prompts import HEADINGS, Passage, number_passages, writer_messages
 from rag.settings import Settings
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _GROUP_ORDER = [g for _, g in HEADINGS.values() if g] + [None]
+_ROLES = {heading: role for role, heading in ROLE_HEADINGS.items()}
 class Writer(Protocol):
     name: str
 
@@ -39,7 +40,8 @@ class ExtractiveWriter:
     name = "extractive"
 
     def write(self, question, evidence, documents, settings, index) -> Answer:
-        return compose_answer(question, evidence.standalone, evidence.candidates, documents, settings, index)
+        return compose_answer(question, evidence.standalone, evidence.candidates, documents, settings, index,
+                              focus=evidence.focus)
 
 
 class LLMWriter:
@@ -53,7 +55,8 @@ class LLMWriter:
         self.settings = settings
 
     def write(self, question, evidence, documents, settings, index) -> Answer:
-        extractive = compose_answer(question, evidence.standalone, evidence.candidates, documents, settings, index)
+        extractive = compose_answer(question, evidence.standalone, evidence.candidates, documents, settings, index,
+                                    focus=evidence.focus)
         report = WriterReport(name="llm", model=settings.llm.model, judge=self.judge.name)
         if extractive.abstained:
             # The calibrated relevance gate already says the evidence does not answer this: no LLM call.
@@ -76,7 +79,7 @@ class LLMWriter:
         parsed = parse_reply(reply)
         if parsed.not_addressed:
             answer = compose_answer(question, evidence.standalone, evidence.candidates, documents, settings, index,
-                                    force_abstain=True)
+                                    force_abstain=True, focus=evidence.focus)
             answer.writer = report
             return answer
         if not parsed.sentences:
@@ -146,7 +149,8 @@ def _assemble(kept: list[CheckedSentence], passages: dict[int, Passage], documen
                     ref.grade = find_grade(chunk.text)
                 if ref.n not in cites:
                     cites.append(ref.n)
-            statements.append(Statement(text=c.sentence.text, citations=cites, group=group,
+            role = _ROLES.get(group or "") or {"research": "finding", "patient": "patient"}.get(kind, "consideration")
+            statements.append(Statement(text=c.sentence.text, citations=cites, group=group, role=role,
                                         verified=c.supported))
         sections.append(AnswerSection(title=SECTION_TITLES[kind], kind=kind, statements=statements))
     return sections, references

@@ -70,6 +70,12 @@ function renderAnswer(answer) {
       }
       const item = el("li", {}, st.text + " ");
       for (const n of st.citations) item.append(citeButton(n, answer));
+      if (st.role === "bottom_line") {
+        const ref = answer.references.find((r) => r.n === st.citations[0]);
+        const body = ref ? [ref.source, ref.year].filter(Boolean).join(", ") : "";
+        const note = [st.grade, body].filter(Boolean).join(" · ");
+        if (note) item.append(el("span", { class: "attribution" }, ` (${note})`));
+      }
       if (st.verified === false) item.append(el("span", { class: "unverified" }, " (not verified against the cited source)"));
       list.append(item);
     }

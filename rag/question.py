@@ -1,0 +1,286 @@
+"""What a question asks: its topic concepts, the kind of answer it wants, and a follow-up's new constraint.
+
+Cosine similarity finds sentences *about* a question's topic; it does not tell a
+recommendation from background, or an antibiotic from a diagnostic test. These
+cues do, and they are cheap: every one is a regex or a set lookup.
+
+- Concepts: the question's content words, with clinical abbreviations expanded
+  ("AUD" -> alcohol use disorder) and everyday words mapped to the guideline's
+  ("kids" -> children). A concept is covered by a text when any of its variants is.
+- Asks: what the answer must state (a drug, a dose, a duration, an interval, a
+  test, who, a harm or contraindication), each with a pattern that finds a
+  sentence stating it.
+- Constraint: the words a follow-up adds ("what if the patient has cancer?").
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+
+from rag.conversation import _STOP
+from rag.index import stem
+
+# Clinical abbreviations and their expansions (either form in a question or a sentence matches the other).
+ABBREVIATIONS = {
+    "aaa": "abdominal aortic aneurysm", "acs": "acute coronary syndrome", "adhd": "attention deficit hyperactivity disorder",
+    "af": "atrial fibrillation", "afib": "atrial fibrillation", "aki": "acute kidney injury", "aom": "acute otitis media",
+    "aud": "alcohol use disorder", "bp": "blood pressure", "bph": "benign prostatic hyperplasia", "bmd": "bone mineral density",
+    "cabg": "coronary artery bypass", "cad": "coronary artery disease", "cap": "community acquired pneumonia",
+    "cdi": "clostridium difficile", "chf": "heart failure", "ckd": "chronic kidney disease",
+    "copd": "chronic obstructive pulmonary disease", "cvd": "cardiovascular disease", "dka": "diabetic ketoacidosis",
+    "dvt": "deep vein thrombosis", "ecg": "electrocardiogram", "ekg": "electrocardiogram", "ed": "emergency department",
+    "egfr": "glomerular filtration rate", "gerd": "gastroesophageal reflux disease", "gdm": "gestational diabetes",
+    "gi": "gastrointestinal", "hbv": "hepatitis b", "hcv": "hepatitis c", "hf": "heart failure", "hiv": "hiv",
+    "hpv": "human papillomavirus", "htn": "hypertension", "ibd": "inflammatory bowel disease", "ibs": "irritable bowel syndrome",
+    "icu": "intensive care", "iud": "intrauterine device", "lmwh": "low molecular weight heparin", "lp": "lumbar puncture",
+    "mdd": "major depressive disorder", "mi": "myocardial infarction", "ms": "multiple sclerosis",
+    "nsaid": "nonsteroidal anti-inflammatory", "nsaids": "nonsteroidal anti-inflammatory", "oa": "osteoarthritis",
+    "osa": "obstructive sleep apnea", "pad": "peripheral artery disease", "pcos": "polycystic ovary syndrome",
+    "pe": "pulmonary embolism", "pid": "pelvic inflammatory disease", "ppi": "proton pump inhibitor",
+    "ptsd": "posttraumatic stress disorder", "ra": "rheumatoid arthritis", "sle": "systemic lupus erythematosus",
+    "ssri": "selective serotonin reuptake inhibitor", "sti": "sexually transmitted infection", "std": "sexually transmitted",
+    "t1dm": "type 1 diabetes", "t2dm": "type 2 diabetes", "t2d": "type 2 diabetes", "tb": "tuberculosis",
+    "tia": "transient ischemic attack", "uti": "urinary tract infection", "vte": "venous thromboembolism",
+    "doac": "direct oral anticoagulant", "noac": "oral anticoagulant", "tka": "total knee arthroplasty",
+    "tha": "total hip arthroplasty", "cs": "cesarean", "ivf": "in vitro fertilization", "nicu": "neonatal intensive care",
+    "c diff": "clostridium difficile", "c. diff": "clostridium difficile", "c. difficile": "clostridium difficile",
+    "abx": "antibiotic", "hep": "hepatitis", "epi": "epinephrine", "bili": "bilirubin", "bilis": "bilirubin",
+    "chemo": "chemotherapy", "spo2": "oxygen saturation", "sats": "oxygen saturation", "sat": "oxygen saturation",
+    "o2": "oxygen", "hay fever": "allergic rhinitis", "addison": "adrenal insufficiency",
+    "addisons": "adrenal insufficiency", "ocp": "oral contraceptive", "hrt": "hormone replacement therapy",
+    "uri": "upper respiratory tract infection", "sob": "dyspnea", "abg": "arterial blood gas", "cbc": "blood count",
+    "inr": "international normalized ratio", "mri": "magnetic resonance imaging", "ct": "computed tomography",
+    "us": "ultrasound", "cxr": "chest radiograph", "lft": "liver function", "lfts": "liver function",
+    "tsh": "thyroid stimulating hormone", "hba1c": "hemoglobin a1c", "a1c": "hemoglobin a1c", "bmi": "body mass index",
+    "ivig": "intravenous immunoglobulin", "ssti": "skin and soft tissue infection", "rsv": "respiratory syncytial virus",
+}
+# Everyday words -> the guideline's words (each side's stems are one concept).
+SYNONYMS = [
+    {"kid", "kids", "child", "children", "paediatric", "pediatric", "infant", "infants", "adolescent", "adolescents", "youth"},
+    {"pregnant", "pregnancy", "pregnancies", "antenatal", "prenatal", "gestation", "gestational", "obstetric"},
+    {"breastfeeding", "breastfeed", "lactation", "lactating", "nursing", "breast-feeding"},
+    {"elderly", "older", "geriatric", "aged"},
+    {"kidney", "renal", "nephropathy", "egfr", "dialysis"},
+    {"liver", "hepatic"},
+    {"heart", "cardiac"},
+    {"cancer", "malignancy", "malignant", "tumor", "tumour", "neoplasm", "oncology"},
+    {"antibiotic", "antibiotics", "antimicrobial", "antibacterial"},
+    {"blood thinner", "anticoagulant", "anticoagulation", "anticoagulants"},
+    {"drug", "drugs", "medication", "medications", "medicine", "pharmacologic", "pharmacological", "pharmacotherapy"},
+    {"surgery", "surgical", "operative", "operation"},
+    {"stroke", "cerebrovascular"},
+    {"women", "woman", "female", "females"},
+    {"men", "man", "male", "males"},
+    {"baby", "babies", "newborn", "newborns", "neonate", "neonates", "neonatal"},
+    {"diabetes", "diabetic"},
+]
+# Question words that say what is asked, not what about: they never count as topic concepts.
+GENERIC = {
+    "recommend", "recommended", "recommendation", "recommendations", "treatment", "treat", "treated", "treating",
+    "therapy", "manage", "managed", "management", "best", "first-line", "first", "line", "option", "options", "use",
+    "used", "using", "give", "given", "start", "started", "choice", "preferred", "approach", "indicated", "indication",
+    "offer", "offered", "role", "evidence", "guideline", "guidelines", "suggest", "advice", "considered", "consider",
+    "need", "needs", "needed", "get", "take", "taking", "effective", "work", "help", "appropriate", "routine",
+    "routinely", "people", "person", "someone", "adult", "adults", "have", "has", "having", "long", "often",
+    "much", "many", "dose", "dosing", "dosage", "duration", "interval", "frequency", "time", "should", "must",
+    "check", "done", "do", "does", "doing", "go", "going", "now", "one", "two", "type", "types", "kind", "way", "ways",
+    "whom", "who", "which", "what", "when", "age", "ages", "year", "years", "old", "new", "case", "cases", "confirmed",
+    "suspected", "diagnosed", "risk", "initial", "initially", "next", "step", "steps", "safe", "safely", "ok", "okay",
+    "agent", "agents", "drug", "drugs", "medication", "medications", "medicine", "medicines", "screen", "screened",
+    "screening", "test", "tests", "testing", "diagnose", "diagnosis", "workup", "evaluate", "evaluation",
+    "assess", "assessment", "avoid", "avoided", "contraindicated", "contraindication", "contraindications",
+    "antibiotic", "antibiotics", "zzantibiotic", "continue", "continued", "stop", "stopping", "stopped", "prescribe",
+    "prescribed", "prescribing", "about", "also", "instead", "patient's", "recommendation", "evidence-based",
+    "just", "want", "wants", "already", "keep", "right", "pt", "pts", "aim", "read", "reading", "show", "shows",
+    "say", "says", "tell", "know", "think", "sure", "still", "usually", "really", "actually", "ok", "fine", "okay",
+    "can", "could", "would", "i", "we", "me", "my", "our", "us", "add", "switch", "strongest", "better", "good",
+    "choose", "pick", "plan", "worth", "anything", "something", "else", "yes", "whether", "without", "within",
+    "she", "he", "her", "him", "his", "hers", "whose", "yo", "own", "together", "max", "maximum", "minimum", "min",
+    "med", "meds", "usual", "typical", "ideal", "best", "safest", "right", "correct", "proper", "exactly",
+}
+
+# What the question asks for -> (question cue, sentence pattern that states it).
+_DRUG_SUFFIX = (r"\b\w+(?:mab|nib|pril|sartan|olol|azole|cillin|mycin|floxacin|cycline|statin|gliflozin|gliptin|glutide|"
+                r"dipine|prazole|xaban|gatran|parin|vir|tidine|setron|triptan|oxacin|dronate|lukast|zepam|zolam|profen|"
+                r"fenac|coxib|sone|olone|amine|azine|idine|pine|oxetine|aline|amide|tide|ulin|cillin|penem|cef\w+|mide|amate|osate|exone|afil|terol|tropium|sonide|asone|lol|dipine|parib|limus|trexate|platin|taxel|rubicin|micin)\b|\bcef\w+")
+ASKS = {
+    "drug": (re.compile(r"\b(which|what)\b[^?]*\b(drugs?|medications?|medicines?|antibiotics?|agents?|pharmaco\w*|therap\w*|treatments?|regimens?)\b|"
+                        r"\bfirst[- ]line\b|\bdrug of choice\b|\bwhich (antibiotic|drug|medication)\b", re.I),
+             re.compile(_DRUG_SUFFIX + r"|\b(antibiotic|therapy with|treatment with|agents?|inhibitors?|antagonists?|agonists?|blockers?)\b", re.I)),
+    "treat": (re.compile(r"\b(treat\w*|therap\w*|manag\w*|first[- ]line|of choice)\b", re.I),
+              re.compile(_DRUG_SUFFIX + r"|\b(treat\w*|therap\w*|offer\w*|prescri\w*|administ\w*|procedure|intervention|"
+                                         r"surgery|surgical|repositioning|referr?\w*|initiat\w*|start\w*|use of|using)\b", re.I)),
+    "dose": (re.compile(r"\bdos(e|es|ing|age)\b|\bhow much\b|\bmg\b", re.I),
+             re.compile(r"\b\d+(\.\d+)?\s?(mg|mcg|µg|g|units?|iu|ml|mg/kg|mg/day)\b|\bdos(e|es|ing|age)\b", re.I)),
+    "duration": (re.compile(r"\bhow long\b|\bduration\b|\bfor how many\b|\bwhen (to|should\b[^?]*) stop\b|\bcontinue\b", re.I),
+                 re.compile(r"\b(\d+|one|two|three|four|five|six|twelve)[- ](days?|weeks?|months?|years?)\b|\bindefinite\w*|\bextended\b|\b(at least|up to|for)\s\d+|\bduration\b|\blong[- ]term\b|\bdiscontinu\w+|\bstop\w*\b", re.I)),
+    "interval": (re.compile(r"\bhow often\b|\binterval\b|\bfrequency\b|\bhow frequently\b|\brepeat\w*\b", re.I),
+                 re.compile(r"\bevery\s\w+|\b(annual|annually|yearly|biennial\w*|triennial\w*|monthly|weekly|daily)\b|\binterval|\brepeat\w*\b", re.I)),
+    "when": (re.compile(r"^\s*when\b|\bat what age\b|\bwhat age\b|\bhow soon\b|\btiming\b|\bwithin how\b", re.I),
+             re.compile(r"\b(age[sd]?|aged)\s\d+|\b\d+\s(to|-)\s\d+\s(years|weeks)|\bwithin\s\d+|\b(before|after|until|beginning at|starting at)\b|\b\d+\s(hours?|days?|weeks?|months?|years?)\b", re.I)),
+    "who": (re.compile(r"\bwho\b|\bwhich (patients|people|women|men|adults|children|groups?|population)\b|\bin whom\b", re.I),
+            re.compile(r"\b(patients|persons|people|adults|women|men|children|adolescents|individuals|those)\s(with|who|at|aged|older|younger)\b|\bage[sd]?\s\d+", re.I)),
+    "test": (re.compile(r"\b(test|tests|testing|imaging|scan|investigat\w*|diagnos\w*|work-?up|confirm\w*|detect\w*|modality|biopsy|measure\w*)\b", re.I),
+             re.compile(r"\b(ultrasound|ultrasonography|sonograph\w*|ct|mri|magnetic resonance|computed tomography|radiograph\w*|x-ray|test\w*|assay|biopsy|"
+                        r"culture|serolog\w*|pcr|measure\w*|ecg|electrocardiogra\w*|echocardiogra\w*|endoscop\w*|colonoscop\w*|imaging|scan\w*|"
+                        r"examination|screening|mammogra\w*|cytology|level|panel|angiograph\w*|scintigraph\w*|dxa)\b", re.I)),
+    "harm": (re.compile(r"\b(contraindicat\w*|avoid\w*|safe\w*|harms?|risks?|side effects?|adverse|interaction\w*|caution|not (be )?(used|given))\b", re.I),
+             re.compile(r"\b(contraindicat\w*|avoid\w*|should not|not recommended|risks?|harms?|adverse|caution\w*|bleeding|toxicity|side effects?|safety|safe)\b", re.I)),
+}
+# A graded or directive recommendation, as guidelines phrase it.
+RECOMMENDATION_RE = re.compile(
+    r"\b(recommends?|recommended|suggests?|should|offer|consider|is indicated|are indicated|first[- ]line|preferred|"
+    r"is appropriate|are appropriate|usually appropriate|strong recommendation|weak recommendation|"
+    r"(level|grade|class) [a-d1-4i]+\b)|\[[a-d]\]|\(\s*(level|grade|class)\b", re.I)
+AGAINST_RE = re.compile(r"\b(recommends? against|suggests? against|should not|not recommended|not be (used|offered|given)|"
+                        r"insufficient evidence|do not|no evidence|not routinely|avoid)\b", re.I)
+DIAGNOSIS_RE = re.compile(r"\b(diagnos\w*|differentiat\w*|evaluat\w*|work-?up)\b", re.I)
+STEP_RE = re.compile(r"^\s*(first|then|next|initially|subsequently|finally|step \d|after\b|before\b|if\b[^.]{0,80}\bthen\b|"
+                     r"once\b|begin\b|start\b)", re.I)
+
+
+@functools.lru_cache(maxsize=1)
+def _synonym_index() -> dict[str, str]:
+    """Stem -> concept key: members of one synonym set share the set's first sorted stem."""
+    out: dict[str, str] = {}
+    for group in SYNONYMS:
+        stems = sorted({stem(w) for phrase in group for w in phrase.split()})
+        for s in stems:
+            out.setdefault(s, stems[0])
+    return out
+
+
+@functools.lru_cache(maxsize=65536)
+def concept_of(word: str) -> str:
+    s = stem(word.lower())
+    return _synonym_index().get(s, s)
+
+
+_LOWERCASE_WORDS = {"cap", "pad", "aaa"}
+
+
+def expansion_of(token: str) -> list[str]:
+    """The stems a token stands for ('zzpulmonaryembolism' -> ['pulmonari', 'embol'])."""
+    return next((list(stems) for group in _phrases()[2].values() for stems, tok in group if tok == token), [])
+
+
+def _token(expansion: str) -> str:
+    return "zz" + re.sub(r"[^a-z0-9]", "", expansion)
+
+
+@functools.lru_cache(maxsize=1)
+def _phrases() -> tuple[dict[str, str], dict[str, str], dict[str, list[tuple[tuple[str, ...], str]]]]:
+    """(cased abbreviations, caseless abbreviations, first stem -> [(expansion stems, token)]): either form of an
+    abbreviation becomes one token, e.g. 'PE' and 'pulmonary embolism' -> 'zzpulmonaryembolism'."""
+    cased, caseless, expansions = {}, {}, {}
+    for abbr, full in ABBREVIATIONS.items():
+        token = _token(full)
+        key = re.sub(r"[^a-z0-9 ]", "", abbr)
+        # Short abbreviations are everyday words in lower case ("pe", "ms", "cap"): only their capitals count.
+        if len(key) <= 2 or abbr in _LOWERCASE_WORDS:
+            cased[key.upper()] = token
+        else:
+            caseless[key] = token
+        stems = tuple(stem(w) for w in full.split())
+        expansions.setdefault(stems[0], []).append((stems, token))
+    for group in expansions.values():
+        group.sort(key=lambda e: -len(e[0]))  # longest phrase first
+    return cased, caseless, expansions
+
+
+_WORDS_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9']*")
+# "post-dural" is also written "postdural": a prefix joins its word; other hyphens join words of a phrase.
+_PREFIXED_RE = re.compile(r"\b(post|pre|non|anti|co|re|sub|inter|intra|over|under|peri|trans|multi|extra|hyper|hypo|"
+                          r"intra|neo|para|pseudo|semi|ultra)-(?=[a-z])", re.I)
+_C_DIFF_RE = re.compile(r"\bc\.?\s?diff(icile)?\b", re.I)
+
+
+def _stem_lower(word: str) -> str:
+    return stem(word.lower())
+
+
+@functools.lru_cache(maxsize=65536)
+def concepts(text: str) -> frozenset[str]:
+    """Concept keys of a text's content words (abbreviations merged with their expansions, synonyms merged)."""
+    cased, caseless, expansions = _phrases()
+    words = _WORDS_RE.findall(_PREFIXED_RE.sub(r"\1", _C_DIFF_RE.sub(" cdiff ", text)))
+    stems = [_stem_lower(w) for w in words]
+    out: set[str] = set()
+    i = 0
+    while i < len(words):
+        word = words[i][:-2] if words[i].lower().endswith("'s") else words[i]
+        low = word.lower()
+        pair = f"{low} {words[i + 1].lower()}" if i + 1 < len(words) else ""
+        if pair in caseless:
+            out.add(caseless[pair])
+            i += 2
+            continue
+        plain = low[:-1] if low.endswith("s") and len(low) > 3 else low
+        token = cased.get(word) or cased.get(word[:-1] if word.endswith("s") else word) or caseless.get(low) or caseless.get(plain)
+        if token is None and low == "cdiff":
+            token = _token("clostridium difficile")
+        if token:
+            out.add(token)
+            i += 1
+            continue
+        for phrase, tok in expansions.get(stems[i], ()):
+            if tuple(stems[i:i + len(phrase)]) == phrase:
+                out.add(tok)
+                i += len(phrase)
+                break
+        else:
+            if low not in _STOP and not any(ch.isdigit() for ch in low):
+                out.add(concept_of(low))
+            i += 1
+    return frozenset(out)
+
+
+@dataclass
+class QuestionFocus:
+    """The parsed question: what it is about, what it asks for, what a follow-up added."""
+
+    text: str
+    topic: set[str] = field(default_factory=set)  # concept keys of the topic words
+    weights: dict[str, float] = field(default_factory=dict)  # concept -> informativeness (idf)
+    asks: list[str] = field(default_factory=list)
+    constraint: set[str] = field(default_factory=set)  # concepts a follow-up added
+    against_ok: bool = False  # the question itself is about harms / what not to do
+    document_coverage: float = 1.0  # best share of the topic that one retrieved document states
+    unknown: list[str] = field(default_factory=list)  # rare topic words no retrieved document states
+
+    def coverage(self, covered: set[str]) -> float:
+        """Informativeness-weighted share of the topic covered by `covered`."""
+        total = sum(self.weights.get(c, 1.0) for c in self.topic)
+        if not total:
+            return 1.0
+        return sum(self.weights.get(c, 1.0) for c in self.topic if c in covered) / total
+
+
+@functools.lru_cache(maxsize=1)
+def _generic() -> frozenset[str]:
+    return frozenset({concept_of(w) for w in GENERIC} | GENERIC)
+
+
+def topic_concepts(text: str) -> set[str]:
+    generic = _generic()
+    return {c for c in concepts(text) if c not in generic and len(c) > 1 and not c.isdigit()}
+
+
+def analyse(question: str, follow_up: str | None = None, idf=None) -> QuestionFocus:
+    """`follow_up`: the latest message when `question` is a rewritten follow-up; `idf(concept) -> float`."""
+    focus = QuestionFocus(text=question, topic=topic_concepts(question))
+    asked = follow_up or question
+    focus.asks = [name for name, (cue, _) in ASKS.items() if cue.search(asked)] or \
+                 [name for name, (cue, _) in ASKS.items() if cue.search(question)]
+    focus.against_ok = "harm" in focus.asks
+    if follow_up:
+        focus.constraint = topic_concepts(follow_up) & focus.topic
+    if idf is not None:
+        focus.weights = {c: idf(c) for c in focus.topic}
+    return focus
+
+
+def states(ask: str, text: str) -> bool:
+    return bool(ASKS[ask][1].search(text))

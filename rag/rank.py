@@ -1,0 +1,117 @@
+"""Rank candidate sentences by whether they answer the question, not only by cosine.
+
+A sentence's score is its cosine to the question (kept in `relevance`, which the
+abstention threshold is calibrated on) plus weighted cues (`FEATURES`):
+
+- topic coverage: the idf-weighted share of the question's topic concepts that the
+  sentence states, alone and with its guideline's title and section heading;
+- asks: the sentence states the kind of thing asked for (a drug, a dose, an interval...);
+- recommendation: a directive or graded recommendation; one *against* something, a
+  harms section or a diagnostic sentence count against it unless that is what is asked;
+- constraint: a follow-up's new constraint (cancer, pregnancy...) appears in the sentence;
+- retrieval: how high the sentence's guideline and passage ranked.
+
+The weights (`settings.answer.rank`) are fitted by `guideqa eval fit-ranker` on the
+tuning half of evals/data/answer_quality_dev.jsonl only.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from rag.question import AGAINST_RE, DIAGNOSIS_RE, RECOMMENDATION_RE, QuestionFocus, concepts, expansion_of, states
+from rag.settings import RankSettings
+
+_HARMS_SECTIONS = ("potential harms", "contraindications", "fda warning")
+FEATURES = ("coverage", "sentence_coverage", "asks", "recommendation", "against", "harms_section", "diagnostic",
+            "graded", "constraint", "document_rank", "retrieved")
+
+
+def idf_lookup(bm25) -> Callable[[str], float]:
+    """idf(concept) from the BM25 index's document frequencies; a word no passage holds gets the maximum."""
+    vocab = getattr(bm25, "vocab_dict", None) or {}
+    indptr = np.asarray(bm25.scores["indptr"])
+    n = max(int(bm25.scores.get("num_docs", 1)), 1)
+    top = math.log(1 + n)
+
+    def idf(concept: str) -> float:
+        if concept.startswith("zz"):  # an abbreviation token: as informative as its rarest word
+            return max((idf(s) for s in expansion_of(concept)), default=top)
+        tid = vocab.get(concept)
+        if tid is None or tid + 1 >= len(indptr):
+            return top
+        df = int(indptr[tid + 1] - indptr[tid])
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    return idf
+
+
+def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]) -> np.ndarray:
+    """One row of FEATURES per candidate; also sets each candidate's `coverage`."""
+    from rag.compose import find_grade
+
+    context: dict[tuple[str, str], set[str]] = {}
+    doc_rank: dict[str, int] = {}
+    for c in cands:
+        if c.hit.score > 0:
+            doc_rank.setdefault(c.hit.chunk.doc_id, len(doc_rank))
+    rows = np.zeros((len(cands), len(FEATURES)), dtype=np.float32)
+    for i, c in enumerate(cands):
+        chunk = c.hit.chunk
+        key = (chunk.doc_id, chunk.section)
+        if key not in context:
+            context[key] = concepts(titles.get(chunk.doc_id, "")) | concepts(chunk.section)
+        own = concepts(c.text)
+        c.coverage = focus.coverage(own | context[key])
+        guideline = chunk.kind == "guideline"
+        harms_section = guideline and chunk.section.lower().startswith(_HARMS_SECTIONS)
+        rows[i] = (
+            c.coverage,
+            focus.coverage(own),
+            sum(states(a, c.text) for a in focus.asks) / len(focus.asks) if focus.asks else 0.0,
+            guideline and bool(RECOMMENDATION_RE.search(c.text)),
+            guideline and not focus.against_ok and bool(AGAINST_RE.search(c.text)),
+            harms_section and not focus.against_ok,
+            "test" not in focus.asks and bool(DIAGNOSIS_RE.search(c.text)),
+            guideline and find_grade(c.text) is not None,
+            len(focus.constraint & own) / len(focus.constraint) if focus.constraint else 0.0,
+            1.0 / (1 + doc_rank.get(chunk.doc_id, len(doc_rank))),
+            c.hit.score > 0,
+        )
+    return rows
+
+
+def weights(w: RankSettings) -> np.ndarray:
+    return np.array([getattr(w, name) for name in FEATURES], dtype=np.float32)
+
+
+def rerank(cands: Sequence, focus: QuestionFocus, titles: dict[str, str], w: RankSettings) -> None:
+    """Set each candidate's `score` (cosine + weighted cues) and `coverage`."""
+    if not cands:
+        return
+    scores = feature_matrix(cands, focus, titles) @ weights(w)
+    for c, s in zip(cands, scores):
+        c.score = c.relevance + float(s)
+
+
+def topic_support(cands: Sequence, focus: QuestionFocus, titles: dict[str, str], idf: Callable[[str], float],
+                  rare_idf: float) -> tuple[float, list[str]]:
+    """(best share of the topic one retrieved document states, rare topic words that no retrieved document states).
+
+    A document's concepts are its title's and those of its candidate sentences (all of them for the expanded
+    guidelines). A rare word of the question (idf >= `rare_idf`: a drug, a species, a condition) that no retrieved
+    document mentions means the index does not hold the topic, however close the embeddings are. `rare_idf` is a
+    share of the largest idf the index gives, so it means the same in a small index and a large one."""
+    per_doc: dict[str, set[str]] = {}
+    for c in cands:
+        per_doc.setdefault(c.hit.chunk.doc_id, set()).update(concepts(c.text))
+    for doc_id, found in per_doc.items():
+        found |= concepts(titles.get(doc_id, ""))
+    best = max((focus.coverage(found) for found in per_doc.values()), default=0.0)
+    seen = set().union(*per_doc.values()) if per_doc else set()
+    top = idf("\x00")  # a word no passage holds: the largest idf this index gives
+    missing = sorted(c for c in focus.topic if c not in seen and idf(c) >= rare_idf * top)
+    return best, missing

@@ -1,0 +1,48 @@
+"""Question analysis: topic concepts with abbreviations and synonyms, what is asked, a follow-up's constraint."""
+
+from rag.question import analyse, concepts, states
+
+
+def test_an_abbreviation_and_its_expansion_are_one_concept():
+    assert concepts("moderate to severe AUD") & concepts("alcohol use disorders") == concepts("AUD")
+    assert concepts("PE") == concepts("pulmonary embolism")
+    assert concepts("C. diff colitis") & concepts("Clostridium difficile infection")
+    # Two-letter abbreviations count only in capitals: "pe" and "ms" are words too.
+    assert concepts("PE") != concepts("pe")
+
+
+def test_everyday_words_meet_the_guidelines_words():
+    assert concepts("kids") == concepts("children")
+    assert concepts("pregnant") == concepts("pregnancy")
+    assert concepts("kidney") == concepts("renal")
+
+
+def test_the_topic_leaves_out_what_the_question_asks_for():
+    focus = analyse("Which medications are recommended for moderate to severe alcohol use disorder?")
+    assert concepts("alcohol use disorder") <= focus.topic
+    assert not focus.topic & concepts("medications recommended")
+    assert "drug" in focus.asks
+
+
+def test_what_is_asked_and_whether_a_sentence_states_it():
+    assert "duration" in analyse("How long should anticoagulation continue after a first unprovoked PE?").asks
+    assert "interval" in analyse("How often should women be screened for cervical cancer?").asks
+    assert "dose" in analyse("What dose of iron for infants?").asks
+    assert states("duration", "Treat for at least 3 months.")
+    assert not states("duration", "Offer anticoagulation.")
+    assert states("interval", "Screen every 3 years.")
+    assert states("drug", "We recommend naltrexone or acamprosate.")
+    assert not states("drug", "Clinicians should review the guideline.")
+
+
+def test_a_follow_up_constraint_is_its_own_new_words():
+    focus = analyse("How long should anticoagulation continue after a first unprovoked PE if the patient has cancer?",
+                    follow_up="what about if the patient has cancer?")
+    assert focus.constraint == concepts("cancer")
+    assert "duration" in focus.asks  # the earlier question's ask carries over
+
+
+def test_idf_weights_the_coverage():
+    focus = analyse("acute gout flare in cats", idf=lambda c: 9.0 if c in concepts("cats") else 1.0)
+    covered = concepts("Treat an acute gout flare with colchicine.")
+    assert focus.coverage(covered) < 0.5 < focus.coverage(covered | concepts("cats"))
