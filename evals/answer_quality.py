@@ -25,7 +25,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from evals.datasets import DATA, DatasetError, _jsonl, out_of_corpus  # noqa: F401 (DatasetError: callers catch it)
+from evals.datasets import DATA, ConversationTurn, DatasetError, _jsonl, out_of_corpus  # noqa: F401 (DatasetError: callers catch it)
 from rag.pipeline import Pipeline
 from rag.types import Answer, Turn
 
@@ -33,10 +33,7 @@ DATASET = DATA / "answer_quality_dev.jsonl"
 Split = Literal["tune", "heldout"]
 
 
-class QualityTurn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    question: str
-    gold_doc_ids: list[str] = Field(default_factory=list)
+class QualityTurn(ConversationTurn):
     key_facts: list[str] = Field(default_factory=list, description="Regexes (case-insensitive), each matched within one statement.")
     constraint: str | None = Field(default=None, description="What a follow-up adds (population, comorbidity, ...).")
 

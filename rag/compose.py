@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.embedding import Embedder
+from rag.question import STEP_RE
+from rag.question import concepts as concepts_of
 from rag.sentences import sentence_spans
 from rag.settings import Settings
 from rag.types import (
@@ -107,7 +109,7 @@ def quotable_spans(text: str) -> list[tuple[int, int]]:
     while i < len(spans):
         a, b = spans[i]
         end = _list_end(text, spans, i) if _LIST_LEAD_RE.search(text[a:b]) else None
-        if end is not None and _quotable(text[a:spans[end][1]]):
+        if end is not None and _quotable(text[a:spans[end][1]], complete=False):
             out.append((a, spans[end][1]))
             i = end + 1
             continue
@@ -117,16 +119,36 @@ def quotable_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
+_CONNECTOR_RE = re.compile(r"([,;:]|\b(and|or|and/or|but))\s*$", re.I)
+
+
+def _is_item(text: str, span: tuple[int, int]) -> bool:
+    line_start = text.rfind("\n", 0, span[0]) + 1
+    return bool(_BULLET_LINE_RE.search(text[max(line_start - 1, 0):span[0]]))
+
+
 def _list_end(text: str, spans: list[tuple[int, int]], lead: int) -> int | None:
-    """Index of the bulleted item that closes the lead-in's sentence, or None when no list follows."""
+    """Index of the bulleted item that closes the lead-in's sentence, or None when no list follows.
+
+    The list goes on while an item ends with a connector ("," "or" "and"); it ends at an item with a full
+    stop, before a bullet that starts a new sentence of its own, or where the bullets stop."""
     start = spans[lead][0]
+    last = None
     for j in range(lead + 1, min(len(spans), lead + 1 + _MAX_LIST_ITEMS)):
         a, b = spans[j]
-        line_start = text.rfind("\n", 0, a) + 1
-        if b - start > _MAX_LIST_CHARS or not _BULLET_LINE_RE.search(text[line_start - 1 if line_start else 0:a]):
-            return None
-        if _TRAILING_MARKS_RE.sub("", text[a:b]).rstrip().endswith((".", "!", "?")):
+        if b - start > _MAX_LIST_CHARS or not _is_item(text, spans[j]):
+            return last
+        item = _TRAILING_MARKS_RE.sub("", text[a:b]).rstrip()
+        if item.endswith((".", "!", "?")):
             return j
+        last = j
+        if not _CONNECTOR_RE.search(text[a:b]):
+            following = spans[j + 1] if j + 1 < len(spans) else None
+            if following is None or not _is_item(text, following):
+                return j
+            nxt = text[following[0]:following[1]]
+            if nxt[:1].isupper() and len(nxt.split()) >= 8:  # a new recommendation, not another item
+                return j
     return None
 
 
@@ -154,13 +176,13 @@ def candidates_from_hits(hits: list[Hit], stored: SentenceVectors | None = None)
 _TRAILING_MARKS_RE = re.compile(r"(\s*(\[[^\]]{0,40}\]|\([^)]{0,60}\)|[\"”’)\]]))+$")
 
 
-def _quotable(sentence: str) -> bool:
+def _quotable(sentence: str, complete: bool = True) -> bool:
     if len(sentence) < _MIN_CHARS or len(sentence.split()) < _MIN_WORDS:
         return False
     if _BOILERPLATE_RE.search(sentence):
         return False
     # Only complete sentences: a list fragment quoted alone reads as a claim it never made.
-    if not _TRAILING_MARKS_RE.sub("", sentence).rstrip().endswith((".", "!", "?")):
+    if complete and not _TRAILING_MARKS_RE.sub("", sentence).rstrip().endswith((".", "!", "?")):
         return False
     letters = sum(ch.isalpha() for ch in sentence)
     return letters >= 0.5 * len(sentence)
@@ -240,7 +262,9 @@ def compose_answer(
     # question is about, and every rare word of it (a drug, a species, a condition).
     unknown = list(focus.unknown) if focus is not None else []
     off_topic = focus is not None and focus.document_coverage < a.min_topic_coverage
-    abstained = force_abstain or best < a.abstain_threshold or bool(unknown) or off_topic
+    # A statement must itself (with its guideline's title and section) be about the question's topic.
+    eligible = [c for c in cands if c.relevance >= a.min_sentence_relevance and c.coverage >= a.min_statement_coverage]
+    abstained = force_abstain or best < a.abstain_threshold or bool(unknown) or off_topic or not eligible
 
     if abstained:
         # "Closely related" must also be about the question's terms, not just near it in embedding space.
@@ -255,8 +279,6 @@ def compose_answer(
             + (" The closest evidence found is shown below, labelled as related only." if picked else "")
         )
     else:
-        eligible = [c for c in cands if c.relevance >= a.min_sentence_relevance and c.coverage >= a.min_statement_coverage]
-        eligible = eligible or [c for c in cands if c.relevance >= a.min_sentence_relevance]
         top = max(c.rank_score for c in eligible)
         picked = mmr_select(eligible, settings, top - a.relative_margin, a.max_statements)
         groups = [(kind, [c for c in picked if c.hit.chunk.kind == kind]) for kind in KINDS]
@@ -300,8 +322,6 @@ def compose_answer(
 
 def _question_words(question: str, concepts: list[str]) -> str:
     """The question's own words for concept keys (what the reader typed, not stems), quoted and joined."""
-    from rag.question import concepts as concepts_of
-
     words = []
     for word in re.findall(r"[A-Za-z0-9][A-Za-z0-9'-]*", question):
         if concepts_of(word) & set(concepts) and word not in words:
@@ -317,8 +337,6 @@ ROLE_HEADINGS = {"bottom_line": "Bottom line", "consideration": "Key considerati
 def assign_roles(kind: str, group: list[Candidate]) -> list[tuple[str, str | None]]:
     """Guideline statements: the best is the bottom line, ordered steps are the clinical approach, the rest
     key considerations. Other sections keep one role."""
-    from rag.question import STEP_RE
-
     if kind != "guideline":
         role = {"research": "finding", "patient": "patient"}.get(kind, "related")
         return [(role, None)] * len(group)

@@ -20,7 +20,16 @@ import re
 from dataclasses import dataclass, field
 
 from rag.conversation import _STOP
-from rag.index import stem
+
+@functools.lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")  # the stemmer BM25 indexes with, so idf lookups find our stems
+
+
+def stem(word: str) -> str:
+    return _stemmer().stemWord(word)
 
 # Clinical abbreviations and their expansions (either form in a question or a sentence matches the other).
 ABBREVIATIONS = {
@@ -54,6 +63,7 @@ ABBREVIATIONS = {
     "inr": "international normalized ratio", "mri": "magnetic resonance imaging", "ct": "computed tomography",
     "us": "ultrasound", "cxr": "chest radiograph", "lft": "liver function", "lfts": "liver function",
     "tsh": "thyroid stimulating hormone", "hba1c": "hemoglobin a1c", "a1c": "hemoglobin a1c", "bmi": "body mass index",
+    "ich": "intracranial hemorrhage", "sah": "subarachnoid hemorrhage", "gbs": "group b streptococcus",
     "ivig": "intravenous immunoglobulin", "ssti": "skin and soft tissue infection", "rsv": "respiratory syncytial virus",
 }
 # Everyday words -> the guideline's words (each side's stems are one concept).
@@ -61,7 +71,8 @@ SYNONYMS = [
     {"kid", "kids", "child", "children", "paediatric", "pediatric", "infant", "infants", "adolescent", "adolescents", "youth"},
     {"pregnant", "pregnancy", "pregnancies", "antenatal", "prenatal", "gestation", "gestational", "obstetric"},
     {"breastfeeding", "breastfeed", "lactation", "lactating", "nursing", "breast-feeding"},
-    {"elderly", "older", "geriatric", "aged"},
+    {"elderly", "older", "geriatric"},
+    {"adult", "adults"},
     {"kidney", "renal", "nephropathy", "egfr", "dialysis"},
     {"liver", "hepatic"},
     {"heart", "cardiac"},
@@ -99,6 +110,9 @@ GENERIC = {
     "choose", "pick", "plan", "worth", "anything", "something", "else", "yes", "whether", "without", "within",
     "she", "he", "her", "him", "his", "hers", "whose", "yo", "own", "together", "max", "maximum", "minimum", "min",
     "med", "meds", "usual", "typical", "ideal", "best", "safest", "right", "correct", "proper", "exactly",
+    "ago", "had", "was", "were", "been", "found", "out", "possible", "possibly", "give", "giving", "gave", "does",
+    "hour", "hours", "day", "days", "week", "weeks", "month", "months", "seen", "see", "noted", "presents",
+    "presenting", "presented", "comes", "came", "using", "taking", "takes", "on",
 }
 
 # What the question asks for -> (question cue, sentence pattern that states it).
@@ -146,7 +160,7 @@ def _synonym_index() -> dict[str, str]:
     """Stem -> concept key: members of one synonym set share the set's first sorted stem."""
     out: dict[str, str] = {}
     for group in SYNONYMS:
-        stems = sorted({stem(w) for phrase in group for w in phrase.split()})
+        stems = sorted({_stem_lower(w) for phrase in group for w in phrase.split()})
         for s in stems:
             out.setdefault(s, stems[0])
     return out
@@ -154,7 +168,7 @@ def _synonym_index() -> dict[str, str]:
 
 @functools.lru_cache(maxsize=65536)
 def concept_of(word: str) -> str:
-    s = stem(word.lower())
+    s = _stem_lower(word)
     return _synonym_index().get(s, s)
 
 
@@ -183,7 +197,7 @@ def _phrases() -> tuple[dict[str, str], dict[str, str], dict[str, list[tuple[tup
             cased[key.upper()] = token
         else:
             caseless[key] = token
-        stems = tuple(stem(w) for w in full.split())
+        stems = tuple(_stem_lower(w) for w in full.split())
         expansions.setdefault(stems[0], []).append((stems, token))
     for group in expansions.values():
         group.sort(key=lambda e: -len(e[0]))  # longest phrase first
@@ -197,8 +211,17 @@ _PREFIXED_RE = re.compile(r"\b(post|pre|non|anti|co|re|sub|inter|intra|over|unde
 _C_DIFF_RE = re.compile(r"\bc\.?\s?diff(icile)?\b", re.I)
 
 
+_SPELLING = [(re.compile(p), r) for p, r in (
+    (r"isation", "ization"), (r"^oe", "e"), (r"aem", "em"), (r"paed", "ped"), (r"aest", "est"), (r"oesoph", "esoph"),
+    (r"^foet", "fet"), (r"ouri?tis$", "oritis"))]
+_CONTRACTION_RE = re.compile(r"'(s|re|ve|ll|d|m)$|n't$")
+
+
 def _stem_lower(word: str) -> str:
-    return stem(word.lower())
+    word = _CONTRACTION_RE.sub("", word.lower())
+    for pattern, repl in _SPELLING:  # British and American spellings are one concept
+        word = pattern.sub(repl, word)
+    return stem(word)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -210,8 +233,11 @@ def concepts(text: str) -> frozenset[str]:
     out: set[str] = set()
     i = 0
     while i < len(words):
-        word = words[i][:-2] if words[i].lower().endswith("'s") else words[i]
+        word = _CONTRACTION_RE.sub("", words[i]) if "'" in words[i] else words[i]
         low = word.lower()
+        if not low or low in _STOP:  # "isn't" -> "is", "she's" -> "she"
+            i += 1
+            continue
         pair = f"{low} {words[i + 1].lower()}" if i + 1 < len(words) else ""
         if pair in caseless:
             out.add(caseless[pair])
@@ -231,7 +257,7 @@ def concepts(text: str) -> frozenset[str]:
                 i += len(phrase)
                 break
         else:
-            if low not in _STOP and not any(ch.isdigit() for ch in low):
+            if not any(ch.isdigit() for ch in low):
                 out.add(concept_of(low))
             i += 1
     return frozenset(out)
@@ -247,6 +273,7 @@ class QuestionFocus:
     asks: list[str] = field(default_factory=list)
     constraint: set[str] = field(default_factory=set)  # concepts a follow-up added
     against_ok: bool = False  # the question itself is about harms / what not to do
+    populations: set[str] = field(default_factory=set)  # population concepts the question names (children, pregnancy...)
     document_coverage: float = 1.0  # best share of the topic that one retrieved document states
     unknown: list[str] = field(default_factory=list)  # rare topic words no retrieved document states
 
@@ -275,11 +302,25 @@ def analyse(question: str, follow_up: str | None = None, idf=None) -> QuestionFo
     focus.asks = [name for name, (cue, _) in ASKS.items() if cue.search(asked)] or \
                  [name for name, (cue, _) in ASKS.items() if cue.search(question)]
     focus.against_ok = "harm" in focus.asks
+    focus.populations = set(populations(question + " " + (follow_up or "")))
     if follow_up:
         focus.constraint = topic_concepts(follow_up) & focus.topic
     if idf is not None:
         focus.weights = {c: idf(c) for c in focus.topic}
     return focus
+
+
+_POPULATION_WORDS = ("children", "pregnancy", "breastfeeding", "elderly", "adults", "women", "men", "newborn")
+
+
+@functools.lru_cache(maxsize=1)
+def _population_keys() -> frozenset[str]:
+    return frozenset(concept_of(w) for w in _POPULATION_WORDS)
+
+
+def populations(text: str) -> frozenset[str]:
+    """Which patient groups a text names (each a concept key: children, pregnancy, older adults...)."""
+    return concepts(text) & _population_keys()
 
 
 def states(ask: str, text: str) -> bool:

@@ -22,12 +22,22 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from rag.question import AGAINST_RE, DIAGNOSIS_RE, RECOMMENDATION_RE, QuestionFocus, concepts, expansion_of, states
+from rag.compose import find_grade
+from rag.question import (
+    AGAINST_RE,
+    DIAGNOSIS_RE,
+    RECOMMENDATION_RE,
+    QuestionFocus,
+    concepts,
+    expansion_of,
+    populations,
+    states,
+)
 from rag.settings import RankSettings
 
 _HARMS_SECTIONS = ("potential harms", "contraindications", "fda warning")
 FEATURES = ("coverage", "sentence_coverage", "asks", "recommendation", "against", "harms_section", "diagnostic",
-            "graded", "constraint", "document_rank", "retrieved")
+            "graded", "constraint", "population_mismatch", "document_rank", "retrieved")
 
 
 def idf_lookup(bm25) -> Callable[[str], float]:
@@ -51,8 +61,6 @@ def idf_lookup(bm25) -> Callable[[str], float]:
 
 def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]) -> np.ndarray:
     """One row of FEATURES per candidate; also sets each candidate's `coverage`."""
-    from rag.compose import find_grade
-
     context: dict[tuple[str, str], set[str]] = {}
     doc_rank: dict[str, int] = {}
     for c in cands:
@@ -78,10 +86,16 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
             "test" not in focus.asks and bool(DIAGNOSIS_RE.search(c.text)),
             guideline and find_grade(c.text) is not None,
             len(focus.constraint & own) / len(focus.constraint) if focus.constraint else 0.0,
+            _mismatch(focus.populations, populations(c.text)),
             1.0 / (1 + doc_rank.get(chunk.doc_id, len(doc_rank))),
             c.hit.score > 0,
         )
     return rows
+
+
+def _mismatch(asked: set[str], stated: frozenset[str]) -> bool:
+    """The question names a patient group and the sentence names only others (children for an adult's question)."""
+    return bool(asked and stated and not asked & stated)
 
 
 def weights(w: RankSettings) -> np.ndarray:

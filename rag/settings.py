@@ -143,16 +143,17 @@ class RankSettings(Section):
 
     Fitted by `guideqa eval fit-ranker` on the tuning half of the answer-quality set."""
 
-    coverage: float = Field(default=0.97, description="Share of the question's topic stated by the sentence, its guideline title or section.")
-    sentence_coverage: float = Field(default=-0.67, description="Share of the question's topic stated by the sentence itself.")
-    asks: float = Field(default=0.29, description="The sentence states what is asked for (a drug, dose, duration, interval, test, who, harm).")
-    recommendation: float = Field(default=0.2, description="A directive or graded recommendation.")
-    against: float = Field(default=-0.08, description="A recommendation against something, when the question does not ask about harms.")
-    harms_section: float = Field(default=0.07, description="From a harms or contraindications section, when the question does not ask about them.")
-    diagnostic: float = Field(default=-0.18, description="A sentence about diagnosis, when the question does not ask for a test.")
-    graded: float = Field(default=-0.03, description="The sentence states an evidence grade.")
-    constraint: float = Field(default=0.7, description="A follow-up's new constraint (population, comorbidity...) appears in the sentence.")
-    document_rank: float = Field(default=0.3, description="1/(1 + rank of the sentence's document among the retrieved ones).")
+    coverage: float = Field(default=0.83, description="Share of the question's topic stated by the sentence, its guideline title or section.")
+    sentence_coverage: float = Field(default=-0.52, description="Share of the question's topic stated by the sentence itself.")
+    asks: float = Field(default=0.21, description="The sentence states what is asked for (a drug, dose, duration, interval, test, who, harm).")
+    recommendation: float = Field(default=0.21, description="A directive or graded recommendation.")
+    against: float = Field(default=-0.07, description="A recommendation against something, when the question does not ask about harms.")
+    harms_section: float = Field(default=0.09, description="From a harms or contraindications section, when the question does not ask about them.")
+    diagnostic: float = Field(default=-0.23, description="A sentence about diagnosis, when the question does not ask for a test.")
+    graded: float = Field(default=-0.05, description="The sentence states an evidence grade.")
+    constraint: float = Field(default=0.71, description="A follow-up's new constraint (population, comorbidity...) appears in the sentence.")
+    population_mismatch: float = Field(default=-0.19, description="The question names a patient group (children, pregnancy, older adults...) and the sentence names only others.")
+    document_rank: float = Field(default=0.42, description="1/(1 + rank of the sentence's document among the retrieved ones).")
     retrieved: float = Field(default=0.1, description="The sentence's passage was retrieved (not only its guideline).")
 
 
