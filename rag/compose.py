@@ -264,6 +264,10 @@ def compose_answer(
     off_topic = focus is not None and focus.document_coverage < a.min_topic_coverage
     # A statement must itself (with its guideline's title and section) be about the question's topic.
     eligible = [c for c in cands if c.relevance >= a.min_sentence_relevance and c.coverage >= a.min_statement_coverage]
+    # Research abstracts are indexed without their titles (PubMedQA derives its questions from them), so an
+    # abstract's defining term can be missing from its text: only a guideline answer needs every rare word.
+    lead = max(eligible, key=lambda c: c.rank_score, default=None)
+    unknown = unknown if lead is None or lead.hit.chunk.kind != "research" else []
     abstained = force_abstain or best < a.abstain_threshold or bool(unknown) or off_topic or not eligible
 
     if abstained:
