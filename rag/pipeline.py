@@ -99,6 +99,9 @@ class Pipeline:
         follow_up = question if turns and standalone != question else None
         focus = analyse(standalone, follow_up, self.idf)
         titles = self.index.titles(c.hit.chunk.doc_id for c in cands)
+        # The ranker's cues cost far more than a cosine: only the closest sentences are worth them.
+        keep = set(sorted(range(len(cands)), key=lambda i: -cands[i].relevance)[: self.settings.answer.rank_candidates])
+        cands = [c for i, c in enumerate(cands) if i in keep]  # in retrieval order: the ranker reads document rank from it
         rerank(cands, focus, titles, self.settings.answer.rank)
         focus.document_coverage, focus.unknown = topic_support(cands, focus, titles, self.idf, self.settings.answer.rare_idf)
         t4 = time.perf_counter()
@@ -113,7 +116,7 @@ class Pipeline:
             return []
         have = {h.chunk.id for h in hits}
         rows = [r for d in docs for r in self.index.doc_rows(d)]
-        extra = [Hit(chunk=c, score=0.0) for c in self.index.chunks(rows) if c.id not in have]
+        extra = [Hit.model_construct(chunk=c, score=0.0) for c in self.index.chunks(rows) if c.id not in have]
         stored = self.index.sentence_vectors([h.chunk.id for h in extra])
         seen = {" ".join(c.text.lower().split()) for c in cands}
         out = [c for c in candidates_from_hits(extra, stored) if c.vector is not None

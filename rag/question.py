@@ -205,6 +205,7 @@ def _phrases() -> tuple[dict[str, str], dict[str, str], dict[str, list[tuple[tup
 
 
 _WORDS_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9']*")
+_DIGIT_RE = re.compile(r"\d")
 # "post-dural" is also written "postdural": a prefix joins its word; other hyphens join words of a phrase.
 _PREFIXED_RE = re.compile(r"\b(post|pre|non|anti|co|re|sub|inter|intra|over|under|peri|trans|multi|extra|hyper|hypo|"
                           r"intra|neo|para|pseudo|semi|ultra)-(?=[a-z])", re.I)
@@ -217,6 +218,7 @@ _SPELLING = [(re.compile(p), r) for p, r in (
 _CONTRACTION_RE = re.compile(r"'(s|re|ve|ll|d|m)$|n't$")
 
 
+@functools.lru_cache(maxsize=262144)
 def _stem_lower(word: str) -> str:
     word = _CONTRACTION_RE.sub("", word.lower())
     for pattern, repl in _SPELLING:  # British and American spellings are one concept
@@ -224,41 +226,47 @@ def _stem_lower(word: str) -> str:
     return stem(word)
 
 
+_PAIR_STARTS = frozenset(k.split()[0] for k in ABBREVIATIONS if " " in re.sub(r"[^a-z0-9 ]", "", k))
+
+
+@functools.lru_cache(maxsize=262144)
+def _word(word: str) -> tuple[str, str | None, str, str | None]:
+    """(lower-cased word, its abbreviation token, its stem, its concept; None for a stopword or a number)."""
+    cased, caseless, _ = _phrases()
+    bare = _CONTRACTION_RE.sub("", word) if "'" in word else word  # "isn't" -> "is", "she's" -> "she"
+    low = bare.lower()
+    plain = low[:-1] if low.endswith("s") and len(low) > 3 else low
+    token = (cased.get(bare) or cased.get(bare[:-1] if bare.endswith("s") else bare) or caseless.get(low)
+             or caseless.get(plain) or (_token("clostridium difficile") if low == "cdiff" else None))
+    concept = None if not low or low in _STOP or _DIGIT_RE.search(low) else concept_of(low)
+    return low, token, _stem_lower(word), concept
+
+
 @functools.lru_cache(maxsize=65536)
 def concepts(text: str) -> frozenset[str]:
     """Concept keys of a text's content words (abbreviations merged with their expansions, synonyms merged)."""
-    cased, caseless, expansions = _phrases()
-    words = _WORDS_RE.findall(_PREFIXED_RE.sub(r"\1", _C_DIFF_RE.sub(" cdiff ", text)))
-    stems = [_stem_lower(w) for w in words]
+    caseless, expansions = _phrases()[1:]
+    words = [_word(w) for w in _WORDS_RE.findall(_PREFIXED_RE.sub(r"\1", _C_DIFF_RE.sub(" cdiff ", text)))]
     out: set[str] = set()
     i = 0
     while i < len(words):
-        word = _CONTRACTION_RE.sub("", words[i]) if "'" in words[i] else words[i]
-        low = word.lower()
-        if not low or low in _STOP:  # "isn't" -> "is", "she's" -> "she"
-            i += 1
-            continue
-        pair = f"{low} {words[i + 1].lower()}" if i + 1 < len(words) else ""
-        if pair in caseless:
-            out.add(caseless[pair])
+        low, token, stem_, concept = words[i]
+        if low in _PAIR_STARTS and i + 1 < len(words) and f"{low} {words[i + 1][0]}" in caseless:  # "hay fever"
+            out.add(caseless[f"{low} {words[i + 1][0]}"])
             i += 2
             continue
-        plain = low[:-1] if low.endswith("s") and len(low) > 3 else low
-        token = cased.get(word) or cased.get(word[:-1] if word.endswith("s") else word) or caseless.get(low) or caseless.get(plain)
-        if token is None and low == "cdiff":
-            token = _token("clostridium difficile")
-        if token:
+        if token and low not in _STOP:
             out.add(token)
             i += 1
             continue
-        for phrase, tok in expansions.get(stems[i], ()):
-            if tuple(stems[i:i + len(phrase)]) == phrase:
+        for phrase, tok in expansions.get(stem_, ()):
+            if tuple(w[2] for w in words[i:i + len(phrase)]) == phrase:
                 out.add(tok)
                 i += len(phrase)
                 break
         else:
-            if not any(ch.isdigit() for ch in low):
-                out.add(concept_of(low))
+            if concept:
+                out.add(concept)
             i += 1
     return frozenset(out)
 

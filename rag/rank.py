@@ -115,16 +115,18 @@ def topic_support(cands: Sequence, focus: QuestionFocus, titles: dict[str, str],
                   rare_idf: float) -> tuple[float, list[str]]:
     """(best share of the topic one retrieved document states, rare topic words that no retrieved document states).
 
-    A document's concepts are its title's and those of its retrieved passages (all of them for the expanded
-    guidelines). A rare word of the question (idf >= `rare_idf`: a drug, a species, a condition) that no retrieved
+    A document's concepts are its title's, its retrieved passages' and its candidate sentences'. A rare word of the question (idf >= `rare_idf`: a drug, a species, a condition) that no retrieved
     document mentions means the index does not hold the topic, however close the embeddings are. `rare_idf` is a
     share of the largest idf the index gives, so it means the same in a small index and a large one."""
     per_doc: dict[str, set[str]] = {}
     seen_chunks: set[str] = set()
-    for c in cands:  # whole passages: a word may sit in a sentence too short or too broken to quote
-        if c.hit.chunk.id not in seen_chunks:
+    for c in cands:
+        found = per_doc.setdefault(c.hit.chunk.doc_id, set())
+        found.update(concepts(c.text))
+        # A retrieved passage whole: a word may sit in a sentence too short or too broken to quote.
+        if c.hit.score > 0 and c.hit.chunk.id not in seen_chunks:
             seen_chunks.add(c.hit.chunk.id)
-            per_doc.setdefault(c.hit.chunk.doc_id, set()).update(concepts(c.hit.chunk.text))
+            found.update(concepts(c.hit.chunk.text))
     for doc_id, found in per_doc.items():
         found |= concepts(titles.get(doc_id, ""))
     best = max((focus.coverage(found) for found in per_doc.values()), default=0.0)

@@ -185,6 +185,10 @@ class AnswerSettings(Section):
         description="Every quotable sentence of the best N retrieved guidelines is a candidate, not only those of the "
         "retrieved passages: the recommendation asked for is often in a passage that ranked below another of its guideline's.",
     )
+    rank_candidates: int = Field(
+        default=100, ge=1,
+        description="Candidate sentences (the closest by cosine) that the ranker scores; the rest are dropped.",
+    )
     min_topic_coverage: float = Field(
         default=0.5, ge=0, le=1,
         description="Abstain when no retrieved document states at least this idf-weighted share of the question's "
