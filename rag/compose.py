@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.embedding import Embedder
-from rag.question import STEP_RE
+from rag.question import STEP_RE, states
 from rag.question import concepts as concepts_of
 from rag.sentences import sentence_spans
 from rag.settings import Settings
@@ -66,6 +66,7 @@ def find_grade(text: str) -> str | None:
 
 
 _MIN_SHARED_TERMS = 2
+_SPECIFIC_ASKS = ("drug", "dose", "duration", "interval")
 
 
 def content_stems(text: str) -> set[str]:
@@ -268,7 +269,13 @@ def compose_answer(
     # abstract's defining term can be missing from its text: only a guideline answer needs every rare word.
     lead = max(eligible, key=lambda c: c.rank_score, default=None)
     unknown = unknown if lead is None or lead.hit.chunk.kind != "research" else []
-    abstained = force_abstain or best < a.abstain_threshold or bool(unknown) or off_topic or not eligible
+    # A question for a specific thing (a drug, a dose, a duration, an interval) is not answered by sentences
+    # that state none: say so rather than quote the topic's other sentences.
+    specific = [k for k in (focus.asks if focus is not None else []) if k in _SPECIFIC_ASKS]
+    unstated = bool(specific) and a.require_asked and not any(
+        states(k, c.text) for c in eligible if lead is not None and c.rank_score >= lead.rank_score - a.relative_margin
+        for k in specific)
+    abstained = force_abstain or best < a.abstain_threshold or bool(unknown) or off_topic or not eligible or unstated
 
     if abstained:
         # "Closely related" must also be about the question's terms, not just near it in embedding space.

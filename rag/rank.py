@@ -86,7 +86,7 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
             "test" not in focus.asks and bool(DIAGNOSIS_RE.search(c.text)),
             guideline and find_grade(c.text) is not None,
             len(focus.constraint & own) / len(focus.constraint) if focus.constraint else 0.0,
-            _mismatch(focus.populations, populations(c.text)),
+            _mismatch(focus.populations, populations(c.text) or populations(titles.get(chunk.doc_id, ""))),
             1.0 / (1 + doc_rank.get(chunk.doc_id, len(doc_rank))),
             c.hit.score > 0,
         )

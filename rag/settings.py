@@ -205,6 +205,11 @@ class AnswerSettings(Section):
         description="A statement must state, with its guideline's title and section, at least this share of the "
         "question's topic words.",
     )
+    require_asked: bool = Field(
+        default=True,
+        description="Abstain when the question asks for a drug, dose, duration or interval and no statement within "
+        "the margin states one.",
+    )
     rank: RankSettings = Field(default_factory=RankSettings, description="The sentence ranker's weights (rag/rank.py).")
     rescore_top: int = Field(
         default=8, ge=0,

@@ -1,0 +1,50 @@
+"""The extractive composer: roles, and abstaining when no statement states what was asked."""
+
+import numpy as np
+
+from rag.compose import Candidate, compose_answer
+from rag.question import analyse
+from rag.settings import Settings
+from rag.types import Chunk, DocSection, Document, Hit, IndexInfo
+
+DOC = Document(id="ngc-1", kind="guideline", title="Management of uncomplicated gonorrhea", source="Body", year=2016,
+               sections=[DocSection(title="Major Recommendations", text="x")])
+
+
+def _cand(text: str, rel: float, i: int) -> Candidate:
+    chunk = Chunk(id=f"ngc-1#0:{i}-{i + 1}", doc_id="ngc-1", kind="guideline", section_index=0,
+                  section="Major Recommendations", start=i, end=i + 1, text=text, n_tokens=5)
+    vec = np.zeros(4, dtype=np.float32)
+    vec[i % 4] = 1.0
+    return Candidate(text=text, hit=Hit(chunk=chunk, score=1.0), relevance=rel, vector=vec, score=rel, coverage=1.0)
+
+
+def _answer(cands, question="Which antibiotic treats uncomplicated gonorrhea?"):
+    focus = analyse(question)
+    focus.document_coverage = 1.0
+    return compose_answer(question, question, cands, {"ngc-1": DOC}, Settings(), IndexInfo(name="t", fingerprint="f"),
+                          focus=focus)
+
+
+def test_a_drug_question_answered_by_no_drug_abstains():
+    answer = _answer([_cand("Screening for gonorrhea is recommended in sexually active women.", 0.7, 0)])
+    assert answer.abstained and not [s for s in answer.sections if s.kind != "related"]
+
+
+def test_a_statement_that_names_a_drug_answers_and_leads():
+    answer = _answer([_cand("Screening for gonorrhea is recommended in sexually active women.", 0.7, 0),
+                      _cand("Treat uncomplicated gonorrhea with ceftriaxone 250 mg intramuscularly.", 0.68, 1)])
+    assert not answer.abstained
+    statements = answer.sections[0].statements
+    assert statements[0].role == "bottom_line" and statements[0].group == "Bottom line"  # the best-scored
+    assert any("ceftriaxone" in st.text for st in statements)
+    assert all(st.role in ("consideration", "approach") for st in statements[1:])
+
+
+def test_require_asked_can_be_turned_off():
+    s = Settings(answer={"require_asked": False})
+    question = "Which antibiotic treats uncomplicated gonorrhea?"
+    focus = analyse(question)
+    answer = compose_answer(question, question, [_cand("Screening for gonorrhea is recommended in women.", 0.7, 0)],
+                            {"ngc-1": DOC}, s, IndexInfo(name="t", fingerprint="f"), focus=focus)
+    assert not answer.abstained
