@@ -66,7 +66,7 @@ def find_grade(text: str) -> str | None:
 
 
 _MIN_SHARED_TERMS = 2
-_SPECIFIC_ASKS = ("drug", "dose", "duration", "interval")
+_SPECIFIC_ASKS = ("dose", "duration", "interval")  # numbers a sentence states reliably; drug names it may not
 
 
 def content_stems(text: str) -> set[str]:
@@ -269,7 +269,7 @@ def compose_answer(
     # abstract's defining term can be missing from its text: only a guideline answer needs every rare word.
     lead = max(eligible, key=lambda c: c.rank_score, default=None)
     unknown = unknown if lead is None or lead.hit.chunk.kind != "research" else []
-    # A question for a specific thing (a drug, a dose, a duration, an interval) is not answered by sentences
+    # A question for a specific quantity (a dose, a duration, an interval) is not answered by sentences
     # that state none: say so rather than quote the topic's other sentences.
     specific = [k for k in (focus.asks if focus is not None else []) if k in _SPECIFIC_ASKS]
     unstated = bool(specific) and a.require_asked and not any(

@@ -120,15 +120,17 @@ _DRUG_SUFFIX = (r"\b\w+(?:mab|nib|pril|sartan|olol|azole|cillin|mycin|floxacin|c
                 r"dipine|prazole|xaban|gatran|parin|vir|tidine|setron|triptan|oxacin|dronate|lukast|zepam|zolam|profen|"
                 r"fenac|coxib|sone|olone|amine|azine|idine|pine|oxetine|aline|amide|tide|ulin|cillin|penem|cef\w+|mide|amate|osate|exone|afil|terol|tropium|sonide|asone|lol|dipine|parib|limus|trexate|platin|taxel|rubicin|micin)\b|\bcef\w+")
 ASKS = {
-    "drug": (re.compile(r"\b(which|what)\b[^?]*\b(drugs?|medications?|medicines?|antibiotics?|agents?|pharmaco\w*|therap\w*|treatments?|regimens?)\b|"
-                        r"\bfirst[- ]line\b|\bdrug of choice\b|\bwhich (antibiotic|drug|medication)\b", re.I),
+    # A named class of drug is asked for; "what is the best treatment" may be a procedure, so it is "treat".
+    "drug": (re.compile(r"\b(drugs?|medications?|medicines?|meds|antibiotics?|abx|antivirals?|antifungals?|antiepileptics?|"
+                        r"antiemetics?|anticoagulants?|agents?|pharmacotherap\w*|pharmacologic\w*|regimens?|inhalers?|"
+                        r"prescribe)\b|\bdrug of choice\b", re.I),
              re.compile(_DRUG_SUFFIX + r"|\b(antibiotic|therapy with|treatment with|agents?|inhibitors?|antagonists?|agonists?|blockers?)\b", re.I)),
     "treat": (re.compile(r"\b(treat\w*|therap\w*|manag\w*|first[- ]line|of choice)\b", re.I),
               re.compile(_DRUG_SUFFIX + r"|\b(treat\w*|therap\w*|offer\w*|prescri\w*|administ\w*|procedure|intervention|"
                                          r"surgery|surgical|repositioning|referr?\w*|initiat\w*|start\w*|use of|using)\b", re.I)),
     "dose": (re.compile(r"\bdos(e|es|ing|age)\b|\bhow much\b|\bmg\b", re.I),
              re.compile(r"\b\d+(\.\d+)?\s?(mg|mcg|µg|g|units?|iu|ml|mg/kg|mg/day)\b|\bdos(e|es|ing|age)\b", re.I)),
-    "duration": (re.compile(r"\bhow long\b|\bduration\b|\bfor how many\b|\bwhen (to|should\b[^?]*) stop\b|\bcontinue\b", re.I),
+    "duration": (re.compile(r"\bhow long\b|\bduration\b|\bhow many (days|weeks|months|years)\b|\bwhen (to|should\b[^?]*) stop\b|\bcontinue\b", re.I),
                  re.compile(r"\b(\d+|one|two|three|four|five|six|twelve)[- ](days?|weeks?|months?|years?)\b|\bindefinite\w*|\bextended\b|\b(at least|up to|for)\s\d+|\bduration\b|\blong[- ]term\b|\bdiscontinu\w+|\bstop\w*\b", re.I)),
     "interval": (re.compile(r"\bhow often\b|\binterval\b|\bfrequency\b|\bhow frequently\b|\brepeat\w*\b", re.I),
                  re.compile(r"\bevery\s\w+|\b(annual|annually|yearly|biennial\w*|triennial\w*|monthly|weekly|daily|once|twice|"

@@ -207,7 +207,7 @@ class AnswerSettings(Section):
     )
     require_asked: bool = Field(
         default=True,
-        description="Abstain when the question asks for a drug, dose, duration or interval and no statement within "
+        description="Abstain when the question asks for a dose, duration or interval and no statement within "
         "the margin states one.",
     )
     rank: RankSettings = Field(default_factory=RankSettings, description="The sentence ranker's weights (rag/rank.py).")

@@ -1,4 +1,4 @@
-"""The extractive composer: roles, and abstaining when no statement states what was asked."""
+"""The extractive composer: roles, and abstaining when no statement states the quantity asked for."""
 
 import numpy as np
 
@@ -19,21 +19,21 @@ def _cand(text: str, rel: float, i: int) -> Candidate:
     return Candidate(text=text, hit=Hit(chunk=chunk, score=1.0), relevance=rel, vector=vec, score=rel, coverage=1.0)
 
 
-def _answer(cands, question="Which antibiotic treats uncomplicated gonorrhea?"):
+def _answer(cands, question="How long should uncomplicated gonorrhea be treated?"):
     focus = analyse(question)
     focus.document_coverage = 1.0
     return compose_answer(question, question, cands, {"ngc-1": DOC}, Settings(), IndexInfo(name="t", fingerprint="f"),
                           focus=focus)
 
 
-def test_a_drug_question_answered_by_no_drug_abstains():
+def test_a_duration_question_answered_by_no_duration_abstains():
     answer = _answer([_cand("Screening for gonorrhea is recommended in sexually active women.", 0.7, 0)])
     assert answer.abstained and not [s for s in answer.sections if s.kind != "related"]
 
 
-def test_a_statement_that_names_a_drug_answers_and_leads():
+def test_a_statement_that_states_a_duration_answers():
     answer = _answer([_cand("Screening for gonorrhea is recommended in sexually active women.", 0.7, 0),
-                      _cand("Treat uncomplicated gonorrhea with ceftriaxone 250 mg intramuscularly.", 0.68, 1)])
+                      _cand("Treat uncomplicated gonorrhea with ceftriaxone for 7 days.", 0.68, 1)])
     assert not answer.abstained
     statements = answer.sections[0].statements
     assert statements[0].role == "bottom_line" and statements[0].group == "Bottom line"  # the best-scored
@@ -43,7 +43,7 @@ def test_a_statement_that_names_a_drug_answers_and_leads():
 
 def test_require_asked_can_be_turned_off():
     s = Settings(answer={"require_asked": False})
-    question = "Which antibiotic treats uncomplicated gonorrhea?"
+    question = "How long should uncomplicated gonorrhea be treated?"
     focus = analyse(question)
     answer = compose_answer(question, question, [_cand("Screening for gonorrhea is recommended in women.", 0.7, 0)],
                             {"ngc-1": DOC}, s, IndexInfo(name="t", fingerprint="f"), focus=focus)
