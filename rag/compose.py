@@ -49,11 +49,11 @@ _BOILERPLATE_RE = re.compile(r"\b(refer to|see) the [\"“]?[A-Z][^.]*[\"”]? f
 
 # Evidence grades as guideline text writes them: "[A]", "(Level B)", "Grade C", "Strong recommendation ...".
 _GRADE_RES = [
-    re.compile(r"\((?:Level|Grade|Category|Class|Strength of (?:the )?recommendation|Quality of evidence|Evidence)[^()]{0,60}\)", re.I),
+    re.compile(r"\(\s*(?:Level|Grade|Category|Class|Strength of (?:the )?recommendation|Quality of evidence|Evidence)[^()]{0,60}\)", re.I),
     re.compile(r"\[(?:[A-D]|I{1,3}|IV|[1-4][a-c+-]?|[A-D][+-]?|[A-C]-[A-Z]{1,3}|(?:Strong|Weak|Conditional)[^\]]{0,40})\]"),
     re.compile(r"\b(?:Strong|Weak|Conditional|Moderate) recommendation(?:[;,] [a-z -]{0,40}evidence)?", re.I),
     re.compile(r"\bLevel (?:of evidence:? )?(?:[A-D]|I{1,3}|IV|[1-4][a-c]?)\b"),
-    re.compile(r"\bGrade (?:[A-D]|I{1,3})\b"),
+    re.compile(r"\bGrade (?:[1-3][A-C]|[A-D]|I{1,3})\b"),
 ]
 
 

@@ -189,7 +189,8 @@ class Answer(BaseModel):
         if ref is None:
             return ""
         body = ", ".join(p for p in (ref.source, str(ref.year) if ref.year else "") if p)
-        return " · ".join(p for p in (st.grade, body) if p)
+        grade = " ".join((st.grade or "").strip("()[] ").split())  # "( Grade 1B )" -> "Grade 1B"
+        return " · ".join(p for p in (grade, body) if p)
 
     def to_text(self) -> str:
         """Plain-text rendering (used by logs and tests; the CLI renders with rich)."""

@@ -73,7 +73,8 @@ function renderAnswer(answer) {
       if (st.role === "bottom_line") {
         const ref = answer.references.find((r) => r.n === st.citations[0]);
         const body = ref ? [ref.source, ref.year].filter(Boolean).join(", ") : "";
-        const note = [st.grade, body].filter(Boolean).join(" · ");
+        const grade = (st.grade || "").replace(/^[\s(\[]+|[\s)\]]+$/g, "").replace(/\s+/g, " ");
+        const note = [grade, body].filter(Boolean).join(" · ");
         if (note) item.append(el("span", { class: "attribution" }, ` (${note})`));
       }
       if (st.verified === false) item.append(el("span", { class: "unverified" }, " (not verified against the cited source)"));
