@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.embedding import Embedder
-from rag.question import STEP_RE, states
+from rag.question import STEP_RE, content_stems, states
 from rag.question import concepts as concepts_of
 from rag.sentences import sentence_spans
 from rag.settings import Settings
@@ -67,14 +67,6 @@ def find_grade(text: str) -> str | None:
 
 _MIN_SHARED_TERMS = 2
 _SPECIFIC_ASKS = ("dose", "duration", "interval")  # numbers a sentence states reliably; drug names it may not
-
-
-def content_stems(text: str) -> set[str]:
-    """Stemmed content words, so 'punctures' and 'puncture' count as one term."""
-    from rag.conversation import content_words
-    from rag.index import stem
-
-    return {stem(w) for w in content_words(text)}
 
 
 @dataclass

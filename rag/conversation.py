@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from rag.question import ANAPHORA, WORD_RE, content_stems, content_words
 from rag.settings import Settings
 from rag.types import Turn
 
@@ -18,27 +19,11 @@ _CUE_RE = re.compile(
     r"^\s*(?:and\s+)?(?:what|how)\s+about\s+|^\s*(?:and\s+)?what\s+if\s+|^\s*and\s+(?:in|for|with|during|after|before)?\s*|^\s*(?:also|same)\s+(?:for|in)\s+",
     re.I,
 )
-_ANAPHORA = {"it", "its", "this", "that", "these", "those", "they", "them", "their", "same", "such", "there",
-             "she", "he", "her", "him", "his", "she's", "he's"}  # "what if she's pregnant?" is about the earlier patient
-_STOP = {
-    "a", "an", "the", "is", "are", "was", "were", "be", "do", "does", "did", "can", "could", "should", "would",
-    "will", "what", "which", "who", "whom", "how", "when", "where", "why", "in", "on", "of", "for", "to", "with",
-    "and", "or", "about", "at", "by", "from", "as", "any", "there", "than", "then", "so", "if", "also", "still",
-    "ok", "okay", "please", "tell", "me", "more", "else", "instead", "patients", "patient", "after", "before",
-    "during", "while", "not", "no", "they", "we", "you", "i", "my", "our",
-} | _ANAPHORA
-_WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'-]*")
-
-
-def content_words(text: str) -> list[str]:
-    return [w for w in _WORD_RE.findall(text.lower()) if w not in _STOP]
-
-
 def is_follow_up(question: str) -> bool:
-    words = _WORD_RE.findall(question.lower())
+    words = WORD_RE.findall(question.lower())
     if _CUE_RE.match(question):
         return True
-    if any(w in _ANAPHORA for w in words) and len(content_words(question)) <= 4:
+    if any(w in ANAPHORA for w in words) and len(content_words(question)) <= 4:
         return True
     return len(content_words(question)) <= 1
 
@@ -80,8 +65,6 @@ def llm_standalone_question(question: str, history: Sequence[Turn], settings: Se
         return rules, "rules", "the rewrite was empty"
     if len(line) > min(longest, settings.limits.max_question_chars):
         return rules, "rules", "the rewrite was too long to be a query"
-    from rag.compose import content_stems
-
     # The follow-up's own terms ("children", "diagnosed") are what it asks; a rewrite without them answers
     # the earlier question again.
     own = content_stems(question)

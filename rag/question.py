@@ -19,7 +19,17 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from rag.conversation import _STOP
+# Words that carry no topic: question words, function words, and pronouns that point back to an earlier turn.
+ANAPHORA = {"it", "its", "this", "that", "these", "those", "they", "them", "their", "same", "such", "there",
+            "she", "he", "her", "him", "his", "she's", "he's"}  # "what if she's pregnant?" is about the earlier patient
+STOPWORDS = {
+    "a", "an", "the", "is", "are", "was", "were", "be", "do", "does", "did", "can", "could", "should", "would",
+    "will", "what", "which", "who", "whom", "how", "when", "where", "why", "in", "on", "of", "for", "to", "with",
+    "and", "or", "about", "at", "by", "from", "as", "any", "there", "than", "then", "so", "if", "also", "still",
+    "ok", "okay", "please", "tell", "me", "more", "else", "instead", "patients", "patient", "after", "before",
+    "during", "while", "not", "no", "they", "we", "you", "i", "my", "our",
+} | ANAPHORA
+WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'-]*")
 
 @functools.lru_cache(maxsize=1)
 def _stemmer():
@@ -30,6 +40,15 @@ def _stemmer():
 
 def stem(word: str) -> str:
     return _stemmer().stemWord(word)
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in WORD_RE.findall(text.lower()) if w not in STOPWORDS]
+
+
+def content_stems(text: str) -> set[str]:
+    """Stemmed content words, so 'punctures' and 'puncture' count as one term."""
+    return {stem(w) for w in content_words(text)}
 
 # Clinical abbreviations and their expansions (either form in a question or a sentence matches the other).
 ABBREVIATIONS = {
@@ -241,7 +260,7 @@ def _word(word: str) -> tuple[str, str | None, str, str | None]:
     plain = low[:-1] if low.endswith("s") and len(low) > 3 else low
     token = (cased.get(bare) or cased.get(bare[:-1] if bare.endswith("s") else bare) or caseless.get(low)
              or caseless.get(plain) or (_token("clostridium difficile") if low == "cdiff" else None))
-    concept = None if not low or low in _STOP or _DIGIT_RE.search(low) else concept_of(low)
+    concept = None if not low or low in STOPWORDS or _DIGIT_RE.search(low) else concept_of(low)
     return low, token, _stem_lower(word), concept
 
 
@@ -258,7 +277,7 @@ def concepts(text: str) -> frozenset[str]:
             out.add(caseless[f"{low} {words[i + 1][0]}"])
             i += 2
             continue
-        if token and low not in _STOP:
+        if token and low not in STOPWORDS:
             out.add(token)
             i += 1
             continue

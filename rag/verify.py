@@ -26,6 +26,7 @@ from pydantic import BaseModel, Field
 
 from rag.llm import invoke_with_timeout, reply_text
 from rag.prompts import HEADINGS, NOT_ADDRESSED, judge_prompt
+from rag.question import content_stems
 
 _NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
 
@@ -46,8 +47,6 @@ class LexicalJudge:
         self.name = f"lexical(min_coverage={min_coverage})"
 
     def supports(self, statement: str, passages: list[str]) -> bool:
-        from rag.compose import content_stems
-
         if not passages:
             return False
         joined = " ".join(passages)
