@@ -8,6 +8,7 @@ statement) and the guidelines that state them. Per turn:
 - first-statement hit: the bottom line (the first statement) states a key fact;
 - statement precision: the share of statements from a gold guideline or stating a key fact;
 - on-point rate: the share of statements stating a key fact (the strict form);
+- judged precision: the share of statements an LLM judge says help answer the question (`--judge llm`);
 - abstention: a turn whose gold guidelines are not in the index (or that has none) must abstain.
 
 A turn is answerable *for the index being evaluated*: the dataset names gold guidelines,
@@ -77,6 +78,7 @@ class StatementRow(BaseModel):
     role: str | None = None
     gold: bool
     facts: list[int] = Field(default_factory=list, description="Indexes of the key facts this statement states.")
+    judged: bool | None = Field(default=None, description="The relevance judge's verdict (None: no judge).")
 
 
 class QualityRow(BaseModel):
@@ -96,6 +98,7 @@ class QualityRow(BaseModel):
     first_has_fact: bool | None = None
     precision: float | None = None
     on_point: float | None = None
+    judged_precision: float | None = None
 
     @property
     def miss(self) -> bool:
@@ -108,7 +111,24 @@ def _doc_of(answer: Answer, n: int) -> str:
     return next((r.doc_id for r in answer.references if r.n == n), "")
 
 
-def score_turn(conv: QualityConversation, i: int, turn: QualityTurn, answer: Answer, indexed: frozenset[str]) -> QualityRow:
+class RelevanceJudge:
+    """Asks a chat model whether each statement helps answer its question (yes/no)."""
+
+    def __init__(self, chat_model, timeout_s: float | None = None):
+        self.chat, self.timeout_s = chat_model, timeout_s
+        self.name = f"llm({type(chat_model).__name__})"
+
+    def __call__(self, question: str, statement: str) -> bool:
+        from rag.llm import invoke_with_timeout, reply_text
+        from rag.prompts import relevance_prompt
+
+        prompt = relevance_prompt(question, statement)
+        text = invoke_with_timeout(self.chat, prompt, self.timeout_s) if self.timeout_s else reply_text(self.chat.invoke(prompt))
+        return text.strip().lower().startswith("yes")
+
+
+def score_turn(conv: QualityConversation, i: int, turn: QualityTurn, answer: Answer, indexed: frozenset[str],
+               judge: Callable[[str, str], bool] | None = None) -> QualityRow:
     answerable = bool(set(turn.gold_doc_ids) & indexed) and bool(turn.key_facts)
     patterns = [re.compile(p, re.I) for p in turn.key_facts]
     statements = []
@@ -135,6 +155,10 @@ def score_turn(conv: QualityConversation, i: int, turn: QualityTurn, answer: Ans
         if statements:
             row.precision = round(sum(s.gold or bool(s.facts) for s in statements) / len(statements), 4)
             row.on_point = round(sum(bool(s.facts) for s in statements) / len(statements), 4)
+            if judge is not None:  # asked with the question the pipeline answered (follow-ups stand alone)
+                for s in statements:
+                    s.judged = judge(answer.standalone_question, s.text)
+                row.judged_precision = round(sum(bool(s.judged) for s in statements) / len(statements), 4)
     return row
 
 
@@ -143,6 +167,7 @@ def evaluate_answer_quality(
     conversations: Sequence[QualityConversation],
     progress: Callable[[Iterable, str], Iterable] = lambda x, _: x,
     with_out_of_corpus: bool = True,
+    judge: Callable[[str, str], bool] | None = None,
 ) -> tuple[dict[str, dict[str, float | int | None]], list[QualityRow], float]:
     """Answer every turn in order (follow-ups with the pipeline's own earlier turns); metrics per split and overall."""
     started = time.perf_counter()
@@ -152,7 +177,7 @@ def evaluate_answer_quality(
         history: list[Turn] = []
         for i, turn in enumerate(conv.turns, 1):
             answer = pipeline.ask(turn.question, history)
-            rows.append(score_turn(conv, i, turn, answer, indexed))
+            rows.append(score_turn(conv, i, turn, answer, indexed, judge))
             history.append(Turn(question=turn.question, standalone_question=answer.standalone_question))
     if with_out_of_corpus:
         for q in out_of_corpus():
@@ -193,6 +218,7 @@ def summarise_quality(rows: Sequence[QualityRow]) -> dict[str, float | int | Non
         "key_fact_first_statement": _ratio(sum(bool(r.first_has_fact) for r in answerable), len(answerable)),
         "statement_precision": _mean([r.precision for r in answered if r.precision is not None]),
         "statement_on_point": _mean([r.on_point for r in answered if r.on_point is not None]),
+        "statement_precision_judge": _mean([r.judged_precision for r in answered if r.judged_precision is not None]),
         "follow_up_key_fact_recall": recall(follow_ups),
         "abstention_on_gaps": _ratio(sum(r.abstained for r in gaps), len(gaps)),
         "false_abstention": _ratio(sum(r.abstained for r in answerable), len(answerable)),
@@ -244,14 +270,15 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def run_answer_quality(pipeline: Pipeline, settings, dataset: str, limit: int | None, out: Path, console) -> dict:
+def run_answer_quality(pipeline: Pipeline, settings, dataset: str, limit: int | None, out: Path, console,
+                       judge: Callable[[str, str], bool] | None = None) -> dict:
     """`guideqa eval answers --dataset answer-quality[:tune|:heldout]`: evaluate, write the report, print the table."""
     from rich.progress import track
     from rich.table import Table
 
     split = dataset.partition(":")[2] or "all"
     conversations = load_answer_quality(split=split)[: limit or None]
-    summary, rows, seconds = evaluate_answer_quality(pipeline, conversations,
+    summary, rows, seconds = evaluate_answer_quality(pipeline, conversations, judge=judge,
                                                      progress=lambda x, d: track(x, d, console=console))
     metrics = write_quality_report(out, summary=summary, rows=rows, seconds=seconds, settings=settings,
                                    index=pipeline.index.info.model_dump(), dataset=dataset)

@@ -390,7 +390,7 @@ def eval_retrieval(
 @eval_app.command("answers")
 def eval_answers(
     dataset: Annotated[str, typer.Option(help="pubmedqa, liveqa, medquad, guideline-dev (our out-of-corpus questions are added for abstention), conversations:FILE (every turn, follow-ups with their history) or answer-quality[:tune|:heldout] (key facts, statement precision, follow-ups, gaps).")] = "pubmedqa",
-    judge: Annotated[str, typer.Option(help="'lexical' (offline default) or 'nli:<CrossEncoder NLI model>'.")] = "lexical",
+    judge: Annotated[str, typer.Option(help="'lexical' (offline default), 'nli:<CrossEncoder NLI model>' or 'llm' (the configured chat model; for answer-quality it judges each statement's relevance).")] = "lexical",
     index: Annotated[Optional[str], typer.Option("--index", help="Index name.")] = None,
     limit: Annotated[Optional[int], typer.Option(help="Evaluate the first N answerable questions (or conversations) only.")] = None,
     out: Annotated[Path, typer.Option("--out", help="Report folder.")] = Path("reports/answers"),
@@ -406,7 +406,7 @@ def eval_answers(
 
     s = _settings(index)
     if dataset.split(":")[0] == "answer-quality":
-        return _eval_answer_quality(s, dataset, limit, out)
+        return _eval_answer_quality(s, dataset, limit, out, judge)
     conversations_file = Path(dataset.removeprefix("conversations:")) if dataset.startswith("conversations:") else None
     if conversations_file is None and dataset not in ds.DATASETS:
         _fail(f"unknown dataset {dataset!r}; choose from {', '.join(ds.DATASETS)} or conversations:FILE")
@@ -446,11 +446,17 @@ def eval_answers(
     console.print(table)
 
 
-def _eval_answer_quality(s: Settings, dataset: str, limit: int | None, out: Path) -> None:
-    from evals.answer_quality import DatasetError, run_answer_quality
+def _eval_answer_quality(s: Settings, dataset: str, limit: int | None, out: Path, judge: str) -> None:
+    """`--judge llm` also asks the configured chat model whether each statement helps answer its question."""
+    from evals.answer_quality import DatasetError, RelevanceJudge, run_answer_quality
 
+    relevance = None
+    if judge == "llm":
+        from rag.llm import make_chat_model
+
+        relevance = RelevanceJudge(make_chat_model(s), s.llm.timeout_s)
     try:
-        run_answer_quality(_pipeline(s), s, dataset, limit, out, console)
+        run_answer_quality(_pipeline(s), s, dataset, limit, out, console, relevance)
     except (DatasetError, OSError) as exc:
         _fail(str(exc))
 
