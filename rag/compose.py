@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.embedding import Embedder
-from rag.question import STEP_RE, content_stems, states
+from rag.question import STEP_RE, QuestionFocus, content_stems, states
 from rag.question import concepts as concepts_of
 from rag.sentences import sentence_spans
 from rag.settings import Settings
@@ -75,7 +75,6 @@ class Candidate:
     hit: Hit
     relevance: float = 0.0  # cosine to the question (the abstention threshold is calibrated on it)
     vector: np.ndarray | None = None
-    span: tuple[int, int] = (0, 0)  # offsets in the chunk text
     score: float | None = None  # the ranker's score (rag/rank.py); None: rank by relevance
     coverage: float = 1.0  # share of the question's topic the sentence and its context state
 
@@ -148,9 +147,12 @@ def _list_end(text: str, spans: list[tuple[int, int]], lead: int) -> int | None:
 SentenceVectors = dict[str, dict[tuple[int, int], np.ndarray]]  # chunk id -> span -> vector
 
 
-def candidates_from_hits(hits: list[Hit], stored: SentenceVectors | None = None) -> list[Candidate]:
-    """Sentences of the retrieved chunks worth quoting, without duplicates (with their stored vectors, if any)."""
-    seen: set[str] = set()
+def candidates_from_hits(hits: list[Hit], stored: SentenceVectors | None = None,
+                         seen: set[str] | None = None) -> list[Candidate]:
+    """Sentences of the retrieved chunks worth quoting, without duplicates (with their stored vectors, if any).
+
+    `seen`: normalised texts already taken (it is updated), so a second call adds only new sentences."""
+    seen = set() if seen is None else seen
     out: list[Candidate] = []
     for hit in hits:
         text = hit.chunk.text
@@ -162,7 +164,7 @@ def candidates_from_hits(hits: list[Hit], stored: SentenceVectors | None = None)
             if key in seen:
                 continue
             seen.add(key)
-            out.append(Candidate(text=sentence, hit=hit, vector=vectors.get((a, b)), span=(a, b)))
+            out.append(Candidate(text=sentence, hit=hit, vector=vectors.get((a, b))))
     return out
 
 
@@ -246,28 +248,19 @@ def compose_answer(
     settings: Settings,
     index: IndexInfo,
     force_abstain: bool = False,
-    focus=None,
+    focus: QuestionFocus | None = None,
 ) -> Answer:
     """The extractive answer; `force_abstain` when something else (the LLM writer) found the evidence off-topic."""
     a = settings.answer
     best = max((c.relevance for c in cands), default=0.0)
-    # Near the question in embedding space is not enough: a retrieved document must state most of what the
-    # question is about, and every rare word of it (a drug, a species, a condition).
-    unknown = list(focus.unknown) if focus is not None else []
-    off_topic = focus is not None and focus.document_coverage < a.min_topic_coverage
     # A statement must itself (with its guideline's title and section) be about the question's topic.
     eligible = [c for c in cands if c.relevance >= a.min_sentence_relevance and c.coverage >= a.min_statement_coverage]
+    lead = max(eligible, key=lambda c: c.rank_score, default=None)
     # Research abstracts are indexed without their titles (PubMedQA derives its questions from them), so an
     # abstract's defining term can be missing from its text: only a guideline answer needs every rare word.
-    lead = max(eligible, key=lambda c: c.rank_score, default=None)
-    unknown = unknown if lead is None or lead.hit.chunk.kind != "research" else []
-    # A question for a specific quantity (a dose, a duration, an interval) is not answered by sentences
-    # that state none: say so rather than quote the topic's other sentences.
-    specific = [k for k in (focus.asks if focus is not None else []) if k in _SPECIFIC_ASKS]
-    unstated = bool(specific) and a.require_asked and not any(
-        states(k, c.text) for c in eligible if lead is not None and c.rank_score >= lead.rank_score - a.relative_margin
-        for k in specific)
-    abstained = force_abstain or best < a.abstain_threshold or bool(unknown) or off_topic or not eligible or unstated
+    unknown = list(focus.unknown) if focus is not None and (lead is None or lead.hit.chunk.kind != "research") else []
+    abstained = (force_abstain or best < a.abstain_threshold or lead is None or bool(unknown)
+                 or (focus is not None and _off_topic(focus, eligible, lead, a)))
 
     if abstained:
         # "Closely related" must also be about the question's terms, not just near it in embedding space.
@@ -321,6 +314,17 @@ def compose_answer(
         disclaimer=DISCLAIMER,
         index=index,
     )
+
+
+def _off_topic(focus: QuestionFocus, eligible: list[Candidate], lead: Candidate, a) -> bool:
+    """The evidence is near the question but does not answer it."""
+    # Near the question in embedding space is not enough: a retrieved document must state most of its topic.
+    if focus.document_coverage < a.min_topic_coverage:
+        return True
+    # A question for a quantity (a dose, a duration, an interval) is not answered by sentences that state none.
+    specific = [k for k in focus.asks if k in _SPECIFIC_ASKS]
+    close = [c for c in eligible if c.rank_score >= lead.rank_score - a.relative_margin]
+    return bool(specific) and a.require_asked and not any(states(k, c.text) for c in close for k in specific)
 
 
 def _question_words(question: str, concepts: list[str]) -> str:

@@ -38,6 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from rag.chunking import Chunker, bm25_text, embed_prefix
 from rag.compose import quotable_spans
 from rag.embedding import Embedder, get_embedder
+from rag.question import stemmer
 from rag.settings import Settings
 from rag.types import KINDS, Chunk, Document, IndexInfo
 
@@ -95,17 +96,6 @@ def bm25_config() -> dict:
     return {"stopwords": "en", "stemmer": "english", "method": "lucene", "k1": 1.5, "b": 0.75, "fields": "title+section+text", "hyphens": "split+joined"}
 
 
-@functools.lru_cache(maxsize=1)
-def _stemmer():
-    import Stemmer
-
-    return Stemmer.Stemmer("english")
-
-
-def stem(word: str) -> str:
-    return _stemmer().stemWord(word)
-
-
 _HYPHENATED_RE = re.compile(r"\b\w+(?:-\w+)+\b")
 
 
@@ -119,7 +109,7 @@ def bm25_tokenize(texts: Sequence[str], return_ids: bool = True, show_progress: 
     import bm25s
 
     texts = [join_hyphenated(t) for t in texts]
-    return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), return_ids=return_ids, show_progress=show_progress)
+    return bm25s.tokenize(texts, stopwords="en", stemmer=stemmer(), return_ids=return_ids, show_progress=show_progress)
 
 
 def package_versions(packages: Sequence[str], python: bool = True) -> dict[str, str]:

@@ -8,14 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from rag.compose import Candidate, candidates_from_hits, gather_candidates
+from rag.compose import Candidate, candidates_from_hits, gather_candidates, score_candidates
 from rag.conversation import llm_standalone_question, standalone_question
 from rag.embedding import get_embedder
 from rag.index import load_index
 from rag.question import QuestionFocus, analyse
-from rag.rank import idf_lookup, rerank, topic_support
+from rag.rank import Idf, rerank, topic_support
 from rag.retrieve import Retriever
 from rag.settings import Settings, get_settings
 from rag.types import Answer, Filters, Hit, Turn
@@ -64,7 +62,7 @@ class Pipeline:
         self.embedder = get_embedder(self.settings)
         self.index = load_index(self.settings, index_name)
         self.retriever = Retriever(self.index, self.settings, self.embedder)
-        self.idf = idf_lookup(self.index.bm25)
+        self.idf = Idf(self.index.bm25)
         self.chat = None
         if self.settings.writer == "llm":
             from rag.llm import make_chat_model
@@ -119,12 +117,8 @@ class Pipeline:
         extra = [Hit.model_construct(chunk=c, score=0.0) for c in self.index.chunks(rows) if c.id not in have]
         stored = self.index.sentence_vectors([h.chunk.id for h in extra])
         seen = {" ".join(c.text.lower().split()) for c in cands}
-        out = [c for c in candidates_from_hits(extra, stored) if c.vector is not None
-               and " ".join(c.text.lower().split()) not in seen]
-        if out:
-            matrix = np.vstack([c.vector for c in out]).astype(np.float32)
-            for c, rel in zip(out, matrix @ query_vector):
-                c.relevance = float(rel)
+        out = [c for c in candidates_from_hits(extra, stored, seen) if c.vector is not None]
+        score_candidates(out, query_vector, self.embedder)
         return out
 
     def ask(self, question: str, history: Sequence[Turn | dict] = (), filters: Filters | None = None) -> Answer:

@@ -32,14 +32,15 @@ STOPWORDS = {
 WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'-]*")
 
 @functools.lru_cache(maxsize=1)
-def _stemmer():
+def stemmer():
+    """The one Snowball stemmer: BM25 indexes with it, so idf lookups find the concepts' stems."""
     import Stemmer
 
-    return Stemmer.Stemmer("english")  # the stemmer BM25 indexes with, so idf lookups find our stems
+    return Stemmer.Stemmer("english")
 
 
 def stem(word: str) -> str:
-    return _stemmer().stemWord(word)
+    return stemmer().stemWord(word)
 
 
 def content_words(text: str) -> list[str]:

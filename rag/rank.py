@@ -18,7 +18,7 @@ tuning half of evals/data/answer_quality_dev.jsonl only.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -40,23 +40,23 @@ FEATURES = ("coverage", "sentence_coverage", "asks", "recommendation", "against"
             "graded", "constraint", "population_mismatch", "document_rank", "retrieved")
 
 
-def idf_lookup(bm25) -> Callable[[str], float]:
-    """idf(concept) from the BM25 index's document frequencies; a word no passage holds gets the maximum."""
-    vocab = getattr(bm25, "vocab_dict", None) or {}
-    indptr = np.asarray(bm25.scores["indptr"])
-    n = max(int(bm25.scores.get("num_docs", 1)), 1)
-    top = math.log(1 + n)
+class Idf:
+    """idf(concept) from the BM25 index's document frequencies; a word no passage holds gets `max`."""
 
-    def idf(concept: str) -> float:
+    def __init__(self, bm25):
+        self.vocab = getattr(bm25, "vocab_dict", None) or {}
+        self.indptr = np.asarray(bm25.scores["indptr"])
+        self.n = max(int(bm25.scores.get("num_docs", 1)), 1)
+        self.max = math.log(1 + self.n)
+
+    def __call__(self, concept: str) -> float:
         if concept.startswith("zz"):  # an abbreviation token: as informative as its rarest word
-            return max((idf(s) for s in expansion_of(concept)), default=top)
-        tid = vocab.get(concept)
-        if tid is None or tid + 1 >= len(indptr):
-            return top
-        df = int(indptr[tid + 1] - indptr[tid])
-        return math.log(1 + (n - df + 0.5) / (df + 0.5))
-
-    return idf
+            return max((self(s) for s in expansion_of(concept)), default=self.max)
+        tid = self.vocab.get(concept)
+        if tid is None or tid + 1 >= len(self.indptr):
+            return self.max
+        df = int(self.indptr[tid + 1] - self.indptr[tid])
+        return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
 
 
 def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]) -> np.ndarray:
@@ -111,7 +111,7 @@ def rerank(cands: Sequence, focus: QuestionFocus, titles: dict[str, str], w: Ran
         c.score = c.relevance + float(s)
 
 
-def topic_support(cands: Sequence, focus: QuestionFocus, titles: dict[str, str], idf: Callable[[str], float],
+def topic_support(cands: Sequence, focus: QuestionFocus, titles: dict[str, str], idf: Idf,
                   rare_idf: float) -> tuple[float, list[str]]:
     """(best share of the topic one retrieved document states, rare topic words that no retrieved document states).
 
@@ -131,6 +131,5 @@ def topic_support(cands: Sequence, focus: QuestionFocus, titles: dict[str, str],
         found |= concepts(titles.get(doc_id, ""))
     best = max((focus.coverage(found) for found in per_doc.values()), default=0.0)
     seen = set().union(*per_doc.values()) if per_doc else set()
-    top = idf("\x00")  # a word no passage holds: the largest idf this index gives
-    missing = sorted(c for c in focus.topic if c not in seen and idf(c) >= rare_idf * top)
+    missing = sorted(c for c in focus.topic if c not in seen and idf(c) >= rare_idf * idf.max)
     return best, missing

@@ -44,7 +44,14 @@ def test_features_are_one_row_per_candidate_and_set_coverage():
 def test_a_rare_word_no_document_mentions_is_reported():
     focus = analyse("How should an acute gout flare be treated in cats?", idf=lambda c: 9.5 if c in concepts("cats") else 2.0)
     cands = [_cand("Treat an acute gout flare with colchicine or an NSAID.", doc="ngc-3")]
-    idf = lambda c: 9.5 if c in concepts("cats") or c == "\x00" else 2.0  # noqa: E731
+    class Idf:  # as rag.rank.Idf: 9.5 for a word no passage holds
+        max = 9.5
+
+        def __call__(self, c):
+            return 9.5 if c in concepts("cats") else 2.0
+
+    idf = Idf()
+
     coverage, unknown = topic_support(cands, focus, {"ngc-3": "Management of acute gout"}, idf, 0.9)
     assert unknown == sorted(concepts("cats"))
     assert 0 < coverage < 1
