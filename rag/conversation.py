@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rag.question import ANAPHORA, WORD_RE, content_stems, content_words
+from rag.question import AGE_RE, ANAPHORA, WORD_RE, asked_populations, concept_of, conflicting, content_stems, content_words
 from rag.settings import Settings
 from rag.types import Turn
 
@@ -19,11 +19,23 @@ _CUE_RE = re.compile(
     r"^\s*(?:and\s+)?(?:what|how)\s+about\s+|^\s*(?:and\s+)?what\s+if\s+|^\s*and\s+(?:in|for|with|during|after|before)?\s*|^\s*(?:also|same)\s+(?:for|in)\s+",
     re.I,
 )
+_PERSONAL = {"she", "he", "her", "him", "his", "she's", "he's", "hers"}
+_PERSON_RE = re.compile(r"\b(patients?|pts?|wom[ae]n|m[ae]n|child(ren)?|kids?|boys?|girls?|bab(y|ies)|infants?|neonates?|"
+                        r"newborns?|adults?|mothers?|mums?|moms?|fathers?|persons?|someone|veterans?|adolescents?|teens?|"
+                        r"teenagers?|toddlers?|athletes?|smokers?|lady|gentleman|individuals?)\b", re.I)
+# "and if instead she had ...": the follow-up replaces the one before it rather than adding to it.
+_DANGLING_RE = re.compile(r"\b(an?|the|in|for)\s+(?=(with|in|for|and|or|who|where|[,.?!]|$))", re.I)
+_INSTEAD_RE = re.compile(r"\binstead\b|\brather\b", re.I)
+
+
 def is_follow_up(question: str) -> bool:
     words = WORD_RE.findall(question.lower())
     if _CUE_RE.match(question):
         return True
     if any(w in ANAPHORA for w in words) and len(content_words(question)) <= 4:
+        return True
+    # "she's just found out she's pregnant - how often ...?": a patient named only by a pronoun is the earlier one.
+    if any(w in _PERSONAL for w in words) and not _PERSON_RE.search(question) and not AGE_RE.search(question):
         return True
     return len(content_words(question)) <= 1
 
@@ -34,13 +46,45 @@ def standalone_question(question: str, history: Sequence[Turn], settings: Settin
     turns = list(history)[-settings.conversation.max_history_turns :] if settings.conversation.max_history_turns else []
     if not turns or not is_follow_up(question):
         return question
-    previous = turns[-1].standalone_question or turns[-1].question
-    previous = " ".join(previous.split()).rstrip(" ?.!")
+    previous = " ".join(_base(turns, question).split()).rstrip(" ?.!")
     cue = _CUE_RE.match(question)
     if cue:
         tail = question[cue.end() :].strip().rstrip(" ?.!")
         return f"{previous} {tail}?" if tail else f"{previous}?"
     return f"{previous}? {question}"
+
+
+def _rewritten(turn: Turn) -> bool:
+    return bool(turn.standalone_question) and " ".join(turn.standalone_question.split()) != " ".join(turn.question.split())
+
+
+def _base(turns: Sequence[Turn], question: str) -> str:
+    """The earlier standalone question a follow-up builds on, without what the follow-up replaces.
+
+    "and in kids?" after an adult's question drops the adult; "what if she's pregnant?" after "and in kids?"
+    goes back to the question before the children; "and if instead ..." replaces the follow-up before it.
+    """
+    new = asked_populations(question)
+    instead = bool(_INSTEAD_RE.search(question))
+    i = len(turns) - 1
+    while i > 0 and _rewritten(turns[i]) and (instead or conflicting(asked_populations(turns[i].question), new)):
+        instead = False  # "instead" replaces one earlier follow-up, not the whole conversation
+        i -= 1
+    base = turns[i].standalone_question or turns[i].question
+    gone = conflicting(asked_populations(base), new)
+    return _drop_populations(base, gone) if gone else base
+
+
+def _drop_populations(text: str, gone: set[str]) -> str:
+    """The text without the words (and stated ages) that name the populations in `gone`."""
+    def age(m: re.Match) -> str:
+        return "" if asked_populations(m.group(0)) & gone else m.group(0)
+
+    text = AGE_RE.sub(age, text)
+    text = WORD_RE.sub(lambda m: "" if concept_of(m.group(0).lower()) in gone else m.group(0), text)
+    for _ in range(2):  # the article or preposition left before a dropped word ("for an adult with" -> "with")
+        text = _DANGLING_RE.sub("", text)
+    return re.sub(r"\s+([,.?!])", r"\1", " ".join(text.split()))
 
 
 def llm_standalone_question(question: str, history: Sequence[Turn], settings: Settings, chat) -> tuple[str, str, str | None]:

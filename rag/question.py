@@ -333,7 +333,7 @@ def analyse(question: str, follow_up: str | None = None, idf=None) -> QuestionFo
     focus.asks = [name for name, (cue, _) in ASKS.items() if cue.search(asked)] or \
                  [name for name, (cue, _) in ASKS.items() if cue.search(question)]
     focus.against_ok = "harm" in focus.asks
-    focus.populations = set(populations(question + " " + (follow_up or "")))
+    focus.populations = set(asked_populations(question + " " + (follow_up or "")))
     if follow_up:
         focus.constraint = topic_concepts(follow_up) & focus.topic
     if idf is not None:
@@ -352,6 +352,33 @@ def _population_keys() -> frozenset[str]:
 def populations(text: str) -> frozenset[str]:
     """Which patient groups a text names (each a concept key: children, pregnancy, older adults...)."""
     return concepts(text) & _population_keys()
+
+
+# A patient's age as clinicians type it: "72 year old", "50yo", "9-month-old", "3 yr old".
+AGE_RE = re.compile(r"\b(\d{1,3})\s?-?\s?(?:(years?|yrs?|y)[- ]?(?:old|o)\b|yo\b|(months?|mo|weeks?|wk|days?)[- ]?old\b)", re.I)
+
+
+def asked_populations(question: str) -> frozenset[str]:
+    """The patient groups a question names, including one implied by a stated age."""
+    out = set(populations(question))
+    for m in AGE_RE.finditer(question):
+        years = int(m.group(1)) if not m.group(3) else 0
+        out.add(concept_of("children" if years < 18 else "elderly" if years >= 65 else "adults"))
+    return frozenset(out)
+
+
+@functools.lru_cache(maxsize=1)
+def _exclusive() -> list[frozenset[str]]:
+    """Groups of populations one patient cannot belong to at once (an age band; a sex; pregnant or breastfeeding)."""
+    groups = (("children", "newborn", "adults", "elderly"), ("women", "men"), ("pregnancy", "breastfeeding"),
+              ("pregnancy", "men"), ("pregnancy", "children", "newborn"), ("women", "children", "newborn"),
+              ("men", "children", "newborn"))
+    return [frozenset(concept_of(w) for w in g) for g in groups]
+
+
+def conflicting(old: frozenset[str] | set[str], new: frozenset[str] | set[str]) -> set[str]:
+    """The populations of `old` that a follow-up naming `new` replaces ("and in kids?" replaces adults)."""
+    return {o for o in old for n in new if o != n and any(o in g and n in g for g in _exclusive())}
 
 
 def states(ask: str, text: str) -> bool:

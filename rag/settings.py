@@ -160,7 +160,7 @@ class RankSettings(Section):
 class AnswerSettings(Section):
     max_statements: int = Field(default=6, ge=1, description="Evidence sentences in an answer, all sections together.")
     max_per_section: int = Field(default=4, ge=1, description="Evidence sentences per answer section.")
-    max_per_document: int = Field(default=2, ge=1, description="Evidence sentences taken from one document.")
+    max_per_document: int = Field(default=4, ge=1, description="Evidence sentences taken from one document.")
     mmr_lambda: float = Field(
         default=0.7, ge=0, le=1, description="MMR trade-off: 1 = relevance only, 0 = diversity only."
     )
@@ -168,7 +168,7 @@ class AnswerSettings(Section):
         default=0.35, description="Sentences scoring below this cosine to the question are not used as statements."
     )
     relative_margin: float = Field(
-        default=0.3, ge=0, description="Statements must score within this much of the best sentence's ranker score (cosine units)."
+        default=0.45, ge=0, description="Statements must score within this much of the best sentence's ranker score (cosine units)."
     )
     abstain_threshold: float = Field(
         default=0.58,

@@ -44,3 +44,41 @@ def test_no_history_means_no_rewrite():
 def test_history_can_be_switched_off():
     s = Settings(conversation={"max_history_turns": 0})
     assert standalone_question("what about in children?", [FIRST], s) == "what about in children?"
+
+
+def _turn(q: str, history=()) -> Turn:
+    return Turn(question=q, standalone_question=standalone_question(q, list(history), S))
+
+
+def test_a_follow_up_population_replaces_the_earlier_one():
+    first = _turn("Which bicycle helmet should an adult wear for commuting?")
+    out = standalone_question("and for kids?", [first], S)
+    assert "kids" in out and "adult" not in out.lower() and "helmet" in out
+
+
+def test_a_stated_age_counts_as_a_population():
+    first = _turn("Which bicycle helmet for a 45 year old commuter?")
+    out = standalone_question("what about a 6 year old?", [first], S)
+    assert "6 year old" in out and "45" not in out
+
+
+def test_a_new_population_goes_back_past_the_follow_up_it_replaces():
+    first = _turn("How often should an adult's bicycle tyres be checked?")
+    kids = _turn("and for kids?", [first])
+    out = standalone_question("what if she's pregnant?", [first, kids], S)
+    assert "pregnant" in out and "kids" not in out and "adult" in out
+
+
+def test_instead_replaces_the_previous_follow_up():
+    first = _turn("Which lock suits a city bicycle?")
+    second = _turn("what if it is parked overnight?", [first])
+    out = standalone_question("and if instead it is a cargo bike?", [first, second], S)
+    assert "cargo" in out and "overnight" not in out
+
+
+def test_a_patient_named_only_by_a_pronoun_is_the_earlier_patient():
+    first = _turn("What helmet size fits a commuter with a large head?")
+    q = "she's just bought a new bike - how often should she replace her helmet?"
+    assert is_follow_up(q)
+    assert standalone_question(q, [first], S).startswith("What helmet size fits a commuter")
+    assert not is_follow_up("A patient says she wants a new bike - which helmet fits best?")
