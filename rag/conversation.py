@@ -25,6 +25,7 @@ _PERSON_RE = re.compile(r"\b(patients?|pts?|wom[ae]n|m[ae]n|child(ren)?|kids?|bo
                         r"teenagers?|toddlers?|athletes?|smokers?|lady|gentleman|individuals?)\b", re.I)
 # "and if instead she had ...": the follow-up replaces the one before it rather than adding to it.
 _DANGLING_RE = re.compile(r"\b(an?|the|in|for)\s+(?=(with|in|for|and|or|who|where|[,.?!]|$))", re.I)
+_PATIENT_START_RE = re.compile(r"^\s*(he|she|they|he's|she's|they're|pt|patient|the (pt|patient)|his|her|their)\b", re.I)
 _INSTEAD_RE = re.compile(r"\binstead\b|\brather\b", re.I)
 
 
@@ -36,6 +37,9 @@ def is_follow_up(question: str) -> bool:
         return True
     # "she's just found out she's pregnant - how often ...?": a patient named only by a pronoun is the earlier one.
     if any(w in _PERSONAL for w in words) and not _PERSON_RE.search(question) and not AGE_RE.search(question):
+        return True
+    # "he can't have dexamethasone": a statement about the patient, not a question, adds to the question before it.
+    if "?" not in question and _PATIENT_START_RE.match(question):
         return True
     return len(content_words(question)) <= 1
 

@@ -82,3 +82,10 @@ def test_a_patient_named_only_by_a_pronoun_is_the_earlier_patient():
     assert is_follow_up(q)
     assert standalone_question(q, [first], S).startswith("What helmet size fits a commuter")
     assert not is_follow_up("A patient says she wants a new bike - which helmet fits best?")
+
+
+def test_a_statement_about_the_patient_adds_to_the_question_before_it():
+    first = _turn("Which saddle suits a long-distance cyclist?")
+    assert is_follow_up("he has a bad back")
+    assert standalone_question("he has a bad back", [first], S).endswith("he has a bad back")
+    assert not is_follow_up("saddle height for a road bike")  # a new topic typed without a question mark
