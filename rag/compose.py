@@ -161,7 +161,9 @@ def candidates_from_hits(hits: list[Hit], stored: SentenceVectors | None = None,
         for a, b in (vectors or quotable_spans(text)):
             sentence = text[a:b]
             key = " ".join(sentence.lower().split())
-            if key in seen:
+            # A guideline's key question ("Should exercise be used to prevent falls?") is near the question
+            # and answers nothing.
+            if key in seen or _TRAILING_MARKS_RE.sub("", sentence).rstrip().endswith("?"):
                 continue
             seen.add(key)
             out.append(Candidate(text=sentence, hit=hit, vector=vectors.get((a, b))))
@@ -259,6 +261,9 @@ def compose_answer(
     # Research abstracts are indexed without their titles (PubMedQA derives its questions from them), so an
     # abstract's defining term can be missing from its text: only a guideline answer needs every rare word.
     unknown = list(focus.unknown) if focus is not None and (lead is None or lead.hit.chunk.kind != "research") else []
+    # One unfamiliar word among many (shorthand, a vignette's detail) is not a topic the index lacks.
+    if unknown and focus.weights and _share(focus, unknown) < a.min_unknown_share:
+        unknown = []
     abstained = (force_abstain or best < a.abstain_threshold or lead is None or bool(unknown)
                  or (focus is not None and _off_topic(focus, eligible, lead, a)))
 
@@ -314,6 +319,11 @@ def compose_answer(
         disclaimer=DISCLAIMER,
         index=index,
     )
+
+
+def _share(focus: QuestionFocus, words: list[str]) -> float:
+    total = sum(focus.weights.get(c, 1.0) for c in focus.topic) or 1.0
+    return sum(focus.weights.get(c, 1.0) for c in words) / total
 
 
 def _off_topic(focus: QuestionFocus, eligible: list[Candidate], lead: Candidate, a) -> bool:

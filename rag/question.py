@@ -81,6 +81,16 @@ ABBREVIATIONS = {
     "addisons": "adrenal insufficiency", "ocp": "oral contraceptive", "hrt": "hormone replacement therapy",
     "uri": "upper respiratory tract infection", "sob": "dyspnea", "abg": "arterial blood gas", "cbc": "blood count",
     "inr": "international normalized ratio", "mri": "magnetic resonance imaging", "ct": "computed tomography",
+    # Clinicians' shorthand: a word no guideline spells this way must not read as a topic the index lacks.
+    "wk": "weeks", "wks": "weeks", "yr": "years", "yrs": "years", "mos": "months", "tx": "treatment", "dx": "diagnosis",
+    "hx": "history", "fhx": "family history", "sx": "symptoms", "rx": "prescription", "nl": "normal", "xr": "radiograph",
+    "resp": "respiratory", "phos": "phosphate", "pgx": "pharmacogenomic", "lap": "laparoscopic",
+    "ohca": "out of hospital cardiac arrest", "lyse": "thrombolysis", "mets": "metastases", "dm": "diabetes mellitus",
+    "pci": "percutaneous coronary intervention", "stemi": "st elevation myocardial infarction", "ics": "inhaled corticosteroid",
+    "saba": "short acting beta agonist", "laba": "long acting beta agonist", "niv": "noninvasive ventilation",
+    "cpap": "continuous positive airway pressure", "cf": "cystic fibrosis", "hcc": "hepatocellular carcinoma",
+    "crc": "colorectal cancer", "psa": "prostate specific antigen", "tbi": "traumatic brain injury",
+    "arb": "angiotensin receptor blocker", "acei": "angiotensin converting enzyme inhibitor", "ttm": "targeted temperature management",
     "us": "ultrasound", "cxr": "chest radiograph", "lft": "liver function", "lfts": "liver function",
     "tsh": "thyroid stimulating hormone", "hba1c": "hemoglobin a1c", "a1c": "hemoglobin a1c", "bmi": "body mass index",
     "ich": "intracranial hemorrhage", "sah": "subarachnoid hemorrhage", "gbs": "group b streptococcus",
@@ -93,6 +103,8 @@ SYNONYMS = [
     {"breastfeeding", "breastfeed", "lactation", "lactating", "nursing", "breast-feeding"},
     {"elderly", "older", "geriatric"},
     {"adult", "adults"},
+    {"teen", "teens", "teenager", "teenagers", "adolescent", "adolescents"},
+    {"snorer", "snorers", "snoring", "snore"},
     {"kidney", "renal", "nephropathy", "egfr", "dialysis"},
     {"liver", "hepatic"},
     {"heart", "cardiac"},
@@ -117,7 +129,8 @@ GENERIC = {
     "routinely", "people", "person", "someone", "adult", "adults", "have", "has", "having", "long", "often",
     "much", "many", "dose", "dosing", "dosage", "duration", "interval", "frequency", "time", "should", "must",
     "check", "done", "do", "does", "doing", "go", "going", "now", "one", "two", "type", "types", "kind", "way", "ways",
-    "whom", "who", "which", "what", "when", "age", "ages", "year", "years", "old", "new", "case", "cases", "confirmed",
+    "whom", "who", "which", "what", "when", "age", "ages", "today", "lot", "lots", "mean", "means", "enough", "like",
+    "asking", "ask", "reasonable", "worried", "otherwise", "but", "only", "too", "once", "am", "post", "pre", "year", "years", "old", "new", "case", "cases", "confirmed",
     "suspected", "diagnosed", "risk", "initial", "initially", "next", "step", "steps", "safe", "safely", "ok", "okay",
     "agent", "agents", "drug", "drugs", "medication", "medications", "medicine", "medicines", "screen", "screened",
     "screening", "test", "tests", "testing", "diagnose", "diagnosis", "workup", "evaluate", "evaluation",
@@ -196,6 +209,7 @@ def concept_of(word: str) -> str:
 
 
 _LOWERCASE_WORDS = {"cap", "pad", "aaa"}
+_CASELESS_SHORT = {"nl", "dx", "tx", "hx", "sx", "rx", "xr", "wk"}  # shorthand in any case, and no English word
 
 
 def expansion_of(token: str) -> list[str]:
@@ -216,7 +230,7 @@ def _phrases() -> tuple[dict[str, str], dict[str, str], dict[str, list[tuple[tup
         token = _token(full)
         key = re.sub(r"[^a-z0-9 ]", "", abbr)
         # Short abbreviations are everyday words in lower case ("pe", "ms", "cap"): only their capitals count.
-        if len(key) <= 2 or abbr in _LOWERCASE_WORDS:
+        if (len(key) <= 2 and key not in _CASELESS_SHORT) or abbr in _LOWERCASE_WORDS:
             cased[key.upper()] = token
         else:
             caseless[key] = token
@@ -231,7 +245,7 @@ _WORDS_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9']*")
 _DIGIT_RE = re.compile(r"\d")
 # "post-dural" is also written "postdural": a prefix joins its word; other hyphens join words of a phrase.
 _PREFIXED_RE = re.compile(r"\b(post|pre|non|anti|co|re|sub|inter|intra|over|under|peri|trans|multi|extra|hyper|hypo|"
-                          r"intra|neo|para|pseudo|semi|ultra)-(?=[a-z])", re.I)
+                          r"intra|neo|para|pseudo|semi|ultra)-(?=(?-i:[a-z]))", re.I)  # "post-OHCA" stays two words
 _C_DIFF_RE = re.compile(r"\bc\.?\s?diff(icile)?\b", re.I)
 
 

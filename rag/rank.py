@@ -18,6 +18,7 @@ tuning half of evals/data/answer_quality_dev.jsonl only.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -37,7 +38,9 @@ from rag.settings import RankSettings
 
 _HARMS_SECTIONS = ("potential harms", "contraindications", "fda warning")
 FEATURES = ("coverage", "sentence_coverage", "asks", "recommendation", "against", "harms_section", "diagnostic",
-            "graded", "constraint", "population_mismatch", "document_rank", "retrieved")
+            "graded", "constraint", "population_mismatch", "document_rank", "retrieved", "novelty", "unasked_condition")
+# "In patients with X and Y, ...", "For children receiving Z, ...", "If ...,": whom a recommendation is for.
+_CONDITION_RE = re.compile(r"^(?:recommendation[^:]{0,20}:\s*)?(?:in|for|among|if|when|where)\b([^,;:]{3,200})[,;:]", re.I)
 
 
 class Idf:
@@ -67,6 +70,7 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
         if c.hit.score > 0:
             doc_rank.setdefault(c.hit.chunk.doc_id, len(doc_rank))
     rows = np.zeros((len(cands), len(FEATURES)), dtype=np.float32)
+    asked = concepts(focus.text)
     for i, c in enumerate(cands):
         chunk = c.hit.chunk
         key = (chunk.doc_id, chunk.section)
@@ -89,8 +93,26 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
             _mismatch(focus.populations, populations(c.text) or populations(titles.get(chunk.doc_id, ""))),
             1.0 / (1 + doc_rank.get(chunk.doc_id, len(doc_rank))),
             c.hit.score > 0,
+            _novelty(own, asked),
+            _unasked_condition(c.text, asked),
         )
     return rows
+
+
+def _novelty(own: frozenset[str], asked: frozenset[str]) -> float:
+    """How much the sentence says beyond the question: an answer names the drug, the dose, the test; a sentence
+    that restates the question names nothing new. Saturates at 8 new concepts."""
+    return min(len(own - asked), 8) / 8
+
+
+def _unasked_condition(text: str, asked: frozenset[str]) -> float:
+    """Share of the sentence's leading condition ("In patients with ... and no cancer,") that the question does not
+    state: a recommendation for another subgroup."""
+    m = _CONDITION_RE.match(text)
+    if not m:
+        return 0.0
+    cond = concepts(m.group(1))
+    return len(cond - asked) / len(cond) if cond else 0.0
 
 
 def _mismatch(asked: set[str], stated: frozenset[str]) -> bool:

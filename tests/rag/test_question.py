@@ -46,3 +46,11 @@ def test_idf_weights_the_coverage():
     focus = analyse("acute gout flare in cats", idf=lambda c: 9.0 if c in concepts("cats") else 1.0)
     covered = concepts("Treat an acute gout flare with colchicine.")
     assert focus.coverage(covered) < 0.5 < focus.coverage(covered | concepts("cats"))
+
+
+def test_clinicians_shorthand_means_what_the_guideline_spells_out():
+    from rag.question import concepts
+
+    assert concepts("hoarse for 2 wks") == concepts("hoarse for 2 weeks")
+    assert concepts("CXR nl") == concepts("chest radiograph normal")
+    assert concepts("post-OHCA") >= concepts("out of hospital cardiac arrest")

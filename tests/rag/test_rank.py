@@ -57,3 +57,21 @@ def test_a_rare_word_no_document_mentions_is_reported():
     assert 0 < coverage < 1
     coverage, unknown = topic_support(cands + [_cand("Gout in cats is rare.", doc="vet-1")], focus, {}, idf, 0.9)
     assert unknown == []
+
+
+def test_a_recommendation_for_a_subgroup_the_question_does_not_name_is_marked():
+    focus = analyse("How long should a first PE be anticoagulated?")
+    sub = _cand("In patients with PE and active cancer, we recommend extended anticoagulant therapy.")
+    plain = _cand("We recommend anticoagulation for 3 months after a first PE.")
+    x = feature_matrix([sub, plain], focus, TITLES)
+    col = FEATURES.index("unasked_condition")
+    assert x[0, col] > 0 and x[1, col] == 0
+
+
+def test_a_sentence_that_restates_the_question_adds_less_than_one_that_answers():
+    focus = analyse("Which mucoactive agent first in cystic fibrosis?")
+    restates = _cand("Offer a mucoactive agent in cystic fibrosis.")
+    answers = _cand("Offer dornase alfa as the first choice of mucoactive agent; hypertonic saline if response is inadequate.")
+    x = feature_matrix([restates, answers], focus, TITLES)
+    col = FEATURES.index("novelty")
+    assert x[1, col] > x[0, col]
