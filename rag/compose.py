@@ -292,8 +292,9 @@ def compose_answer(
         if not group:
             continue
         statements = []
-        roles = assign_roles(kind, group)
-        for cand, (role, heading) in zip(group, roles):
+        # Ordered by role before numbering: references are numbered by first use as the reader meets them.
+        placed = sorted(zip(group, assign_roles(kind, group)), key=lambda p: ROLE_ORDER.index(p[1][0]))
+        for cand, (role, heading) in placed:
             doc_id = cand.hit.chunk.doc_id
             if doc_id not in numbers:
                 numbers[doc_id] = len(numbers) + 1
@@ -305,8 +306,6 @@ def compose_answer(
                 ref.grade = find_grade(cand.text)
             statements.append(Statement(text=cand.text, citations=[numbers[doc_id]], role=role, group=heading,
                                         grade=find_grade(cand.text) if kind == "guideline" else None))
-        order = [ROLE_ORDER.index(st.role) for st in statements]
-        statements = [st for _, st in sorted(zip(order, statements), key=lambda p: p[0])]  # stable within a role
         sections.append(AnswerSection(title=SECTION_TITLES[kind], kind=kind, statements=statements))
 
     return Answer(

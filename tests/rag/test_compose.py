@@ -75,3 +75,22 @@ def test_a_question_in_the_evidence_is_never_quoted():
                   start=0, end=len(text), text=text, n_tokens=20)
     assert [c.text for c in candidates_from_hits([Hit(chunk=chunk, score=1.0)])] == [
         "Treat uncomplicated gonorrhea with ceftriaxone for 7 days."]
+
+
+def test_references_are_numbered_in_the_order_the_reader_meets_them():
+    def cand(text, rel, i, doc):
+        c = _cand(text, rel, i)
+        c.hit.chunk.doc_id = doc
+        return c
+
+    docs = {d: DOC.model_copy(update={"id": d}) for d in ("ngc-1", "ngc-2", "ngc-3")}
+    cands = [cand("Treat uncomplicated gonorrhea with ceftriaxone for 7 days.", 0.9, 0, "ngc-1"),
+             cand("If symptoms persist after 7 days, then retest for gonorrhea.", 0.8, 1, "ngc-2"),  # a step: shown last
+             cand("Gonorrhea treatment should last 7 days in most adults.", 0.7, 2, "ngc-3")]
+    question = "How long should uncomplicated gonorrhea be treated?"
+    focus = analyse(question)
+    focus.document_coverage = 1.0
+    answer = compose_answer(question, question, cands, docs, Settings(), IndexInfo(name="t", fingerprint="f"), focus=focus)
+    cited = [n for st in answer.sections[0].statements for n in st.citations]
+    assert [st.role for st in answer.sections[0].statements] == ["bottom_line", "consideration", "approach"]
+    assert cited == [1, 2, 3] and [r.doc_id for r in answer.references] == ["ngc-1", "ngc-3", "ngc-2"]
