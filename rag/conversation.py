@@ -76,13 +76,14 @@ def _base(turns: Sequence[Turn], question: str) -> str:
         i -= 1
     base = turns[i].standalone_question or turns[i].question
     gone = conflicting(asked_populations(base), new)
-    return _drop_populations(base, gone) if gone else base
+    new_age = bool(AGE_RE.search(question))  # "what about a 4 year old?" replaces "a 7 year old", though both are children
+    return _drop_populations(base, gone, new_age) if gone or new_age else base
 
 
-def _drop_populations(text: str, gone: set[str]) -> str:
+def _drop_populations(text: str, gone: set[str], every_age: bool = False) -> str:
     """The text without the words (and stated ages) that name the populations in `gone`."""
     def age(m: re.Match) -> str:
-        return "" if asked_populations(m.group(0)) & gone else m.group(0)
+        return "" if every_age or asked_populations(m.group(0)) & gone else m.group(0)
 
     text = AGE_RE.sub(age, text)
     text = WORD_RE.sub(lambda m: "" if concept_of(m.group(0).lower()) in gone else m.group(0), text)

@@ -89,3 +89,9 @@ def test_a_statement_about_the_patient_adds_to_the_question_before_it():
     assert is_follow_up("he has a bad back")
     assert standalone_question("he has a bad back", [first], S).endswith("he has a bad back")
     assert not is_follow_up("saddle height for a road bike")  # a new topic typed without a question mark
+
+
+def test_a_new_age_replaces_the_earlier_one_even_in_the_same_age_group():
+    first = _turn("Which bicycle suits a 7 year old?")
+    out = standalone_question("what about a 4 year old?", [first], S)
+    assert "4 year old" in out and "7 year old" not in out
