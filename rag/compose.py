@@ -147,6 +147,11 @@ def _list_end(text: str, spans: list[tuple[int, int]], lead: int) -> int | None:
 SentenceVectors = dict[str, dict[tuple[int, int], np.ndarray]]  # chunk id -> span -> vector
 
 
+def sentence_key(sentence: str) -> str:
+    """Two copies of one sentence that differ only in case, spacing or punctuation are one candidate."""
+    return " ".join(re.sub(r"[\W_]+", " ", sentence.lower()).split())
+
+
 def candidates_from_hits(hits: list[Hit], stored: SentenceVectors | None = None,
                          seen: set[str] | None = None) -> list[Candidate]:
     """Sentences of the retrieved chunks worth quoting, without duplicates (with their stored vectors, if any).
@@ -160,7 +165,7 @@ def candidates_from_hits(hits: list[Hit], stored: SentenceVectors | None = None,
         # The index stored each chunk's quotable spans with their vectors; split again only without them.
         for a, b in (vectors or quotable_spans(text)):
             sentence = text[a:b]
-            key = " ".join(sentence.lower().split())
+            key = sentence_key(sentence)
             # A guideline's key question ("Should exercise be used to prevent falls?") is near the question
             # and answers nothing.
             if key in seen or _TRAILING_MARKS_RE.sub("", sentence).rstrip().endswith("?"):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rag.compose import Candidate, candidates_from_hits, gather_candidates, score_candidates
+from rag.compose import Candidate, candidates_from_hits, gather_candidates, score_candidates, sentence_key
 from rag.conversation import llm_standalone_question, standalone_question
 from rag.embedding import get_embedder
 from rag.index import load_index
@@ -116,7 +116,7 @@ class Pipeline:
         rows = [r for d in docs for r in self.index.doc_rows(d)]
         extra = [Hit.model_construct(chunk=c, score=0.0) for c in self.index.chunks(rows) if c.id not in have]
         stored = self.index.sentence_vectors([h.chunk.id for h in extra])
-        seen = {" ".join(c.text.lower().split()) for c in cands}
+        seen = {sentence_key(c.text) for c in cands}
         out = [c for c in candidates_from_hits(extra, stored, seen) if c.vector is not None]
         score_candidates(out, query_vector, self.embedder)
         return out

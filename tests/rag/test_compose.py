@@ -94,3 +94,12 @@ def test_references_are_numbered_in_the_order_the_reader_meets_them():
     cited = [n for st in answer.sections[0].statements for n in st.citations]
     assert [st.role for st in answer.sections[0].statements] == ["bottom_line", "consideration", "approach"]
     assert cited == [1, 2, 3] and [r.doc_id for r in answer.references] == ["ngc-1", "ngc-3", "ngc-2"]
+
+
+def test_copies_of_a_sentence_that_differ_only_in_punctuation_are_quoted_once():
+    from rag.compose import candidates_from_hits
+
+    text = 'Classify as "mild," "severe," or "complicated," and treat. Classify as "mild" "severe," or "complicated," and treat.'
+    chunk = Chunk(id="ngc-1#0:0-1", doc_id="ngc-1", kind="guideline", section_index=0, section="Major Recommendations",
+                  start=0, end=len(text), text=text, n_tokens=20)
+    assert len(candidates_from_hits([Hit(chunk=chunk, score=1.0)])) == 1
