@@ -267,7 +267,7 @@ def compose_answer(
     # abstract's defining term can be missing from its text: only a guideline answer needs every rare word.
     unknown = list(focus.unknown) if focus is not None and (lead is None or lead.hit.chunk.kind != "research") else []
     # One unfamiliar word among many (shorthand, a vignette's detail) is not a topic the index lacks.
-    if unknown and focus.weights and _share(focus, unknown) < a.min_unknown_share:
+    if unknown and focus.weights and focus.coverage(set(unknown)) < a.min_unknown_share:
         unknown = []
     abstained = (force_abstain or best < a.abstain_threshold or lead is None or bool(unknown)
                  or (focus is not None and _off_topic(focus, eligible, lead, a)))
@@ -323,11 +323,6 @@ def compose_answer(
         disclaimer=DISCLAIMER,
         index=index,
     )
-
-
-def _share(focus: QuestionFocus, words: list[str]) -> float:
-    total = sum(focus.weights.get(c, 1.0) for c in focus.topic) or 1.0
-    return sum(focus.weights.get(c, 1.0) for c in words) / total
 
 
 def _off_topic(focus: QuestionFocus, eligible: list[Candidate], lead: Candidate, a) -> bool:
