@@ -270,7 +270,7 @@ def compose_answer(
     if unknown and focus.weights and focus.coverage(set(unknown)) < a.min_unknown_share:
         unknown = []
     abstained = (force_abstain or best < a.abstain_threshold or lead is None or bool(unknown)
-                 or (focus is not None and _off_topic(focus, eligible, lead, a)))
+                 or (focus is not None and _off_topic(focus, eligible, lead, best, a)))
 
     if abstained:
         # "Closely related" must also be about the question's terms, not just near it in embedding space.
@@ -325,10 +325,11 @@ def compose_answer(
     )
 
 
-def _off_topic(focus: QuestionFocus, eligible: list[Candidate], lead: Candidate, a) -> bool:
+def _off_topic(focus: QuestionFocus, eligible: list[Candidate], lead: Candidate, best: float, a) -> bool:
     """The evidence is near the question but does not answer it."""
-    # Near the question in embedding space is not enough: a retrieved document must state most of its topic.
-    if focus.document_coverage < a.min_topic_coverage:
+    # Near the question in embedding space is not enough: a retrieved document must state most of its topic,
+    # unless a sentence is so close that the words it lacks are the vignette's details.
+    if focus.document_coverage < a.min_topic_coverage and best < a.sure_relevance:
         return True
     # A question for a quantity (a dose, a duration, an interval) is not answered by sentences that state none.
     specific = [k for k in focus.asks if k in _SPECIFIC_ASKS]

@@ -351,8 +351,20 @@ def analyse(question: str, follow_up: str | None = None, idf=None) -> QuestionFo
     if follow_up:
         focus.constraint = topic_concepts(follow_up) & focus.topic
     if idf is not None:
+        # An acronym no indexed passage spells ("RIPE", "FOOSH", "SpCO") is the asker's shorthand, not a topic the
+        # index lacks: it cannot be matched either way, so it neither counts for coverage nor makes a gap.
+        unseen = getattr(idf, "max", None)
+        if unseen is not None:
+            focus.topic -= {c for c in _acronyms(question) if idf(c) >= unseen}
         focus.weights = {c: idf(c) for c in focus.topic}
     return focus
+
+
+_ACRONYM_RE = re.compile(r"\b[A-Za-z]*[A-Z][A-Za-z]*[A-Z][A-Za-z]*\b")
+
+
+def _acronyms(text: str) -> set[str]:
+    return {concept_of(m.group(0).lower()) for m in _ACRONYM_RE.finditer(text)}
 
 
 _POPULATION_WORDS = ("children", "pregnancy", "breastfeeding", "elderly", "adults", "women", "men", "newborn")

@@ -103,3 +103,15 @@ def test_copies_of_a_sentence_that_differ_only_in_punctuation_are_quoted_once():
     chunk = Chunk(id="ngc-1#0:0-1", doc_id="ngc-1", kind="guideline", section_index=0, section="Major Recommendations",
                   start=0, end=len(text), text=text, n_tokens=20)
     assert len(candidates_from_hits([Hit(chunk=chunk, score=1.0)])) == 1
+
+
+def test_a_very_close_sentence_outweighs_a_vignette_the_guideline_does_not_spell_out():
+    question = "How long should uncomplicated gonorrhea be treated?"
+    focus = analyse(question)
+    focus.document_coverage = 0.3  # below min_topic_coverage
+    args = (question, question, [_cand("Treat uncomplicated gonorrhea with ceftriaxone for 7 days.", 0.7, 0)],
+            {"ngc-1": DOC}, Settings(), IndexInfo(name="t", fingerprint="f"))
+    assert not compose_answer(*args, focus=focus).abstained  # 0.7 >= sure_relevance
+    far = (question, question, [_cand("Treat uncomplicated gonorrhea with ceftriaxone for 7 days.", 0.6, 0)],
+           {"ngc-1": DOC}, Settings(), IndexInfo(name="t", fingerprint="f"))
+    assert compose_answer(*far, focus=focus).abstained

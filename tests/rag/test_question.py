@@ -54,3 +54,17 @@ def test_clinicians_shorthand_means_what_the_guideline_spells_out():
     assert concepts("hoarse for 2 wks") == concepts("hoarse for 2 weeks")
     assert concepts("CXR nl") == concepts("chest radiograph normal")
     assert concepts("post-OHCA") >= concepts("out of hospital cardiac arrest")
+
+
+def test_an_acronym_the_index_never_spells_is_shorthand_not_topic():
+    from rag.question import analyse, concept_of
+
+    class Idf:
+        max = 9.0
+
+        def __call__(self, c):
+            return self.max if c in {concept_of("foosh"), concept_of("zorbitol")} else 2.0
+
+    focus = analyse("Wrist pain after a FOOSH: start zorbitol?", idf=Idf())
+    assert concept_of("foosh") not in focus.topic  # the asker's acronym
+    assert concept_of("zorbitol") in focus.topic  # an unknown drug name stays: the index may lack it
