@@ -85,7 +85,7 @@ class Pipeline:
         turns = [t if isinstance(t, Turn) else Turn.model_validate(t) for t in history]
         standalone, how, why_not = self.rewrite(question, turns)
         t1 = time.perf_counter()
-        query_vector = self.embedder.encode_queries([standalone])[0]
+        query_vector = self.retriever.encode(standalone)
         t2 = time.perf_counter()
         hits = self.retriever.search(standalone, filters=filters, query_vector=query_vector)
         t3 = time.perf_counter()

@@ -151,7 +151,7 @@ GENERIC = {
 # What the question asks for -> (question cue, sentence pattern that states it).
 _DRUG_SUFFIX = (r"\b\w+(?:mab|nib|pril|sartan|olol|azole|cillin|mycin|floxacin|cycline|statin|gliflozin|gliptin|glutide|"
                 r"dipine|prazole|xaban|gatran|parin|vir|tidine|setron|triptan|oxacin|dronate|lukast|zepam|zolam|profen|"
-                r"fenac|coxib|sone|olone|amine|azine|idine|pine|oxetine|aline|amide|tide|ulin|cillin|penem|cef\w+|mide|amate|osate|exone|afil|terol|tropium|sonide|asone|lol|dipine|parib|limus|trexate|platin|taxel|rubicin|micin)\b|\bcef\w+")
+                r"fenac|coxib|sone|olone|amine|azine|idine|pine|oxetine|aline|amide|tide|ulin|cillin|penem|cef\w+|mide|amate|osate|exone|afil|terol|tropium|sonide|asone|lol|dipine|parib|limus|trexate|platin|taxel|rubicin|micin|abalin|glitazone|apine|idone|oxacin|mab|umab|ximab)\b|\bcef\w+|\b(ICS|LABA|SABA|LAMA|LMWH|DOACs?|NSAIDs?|SSRIs?|SNRIs?|PPIs?|ACE inhibitors?|ARBs?|vitamin [A-K]\d?)\b")
 ASKS = {
     # A named class of drug is asked for; "what is the best treatment" may be a procedure, so it is "treat".
     "drug": (re.compile(r"\b(drugs?|medications?|medicines?|meds|antibiotics?|abx|antivirals?|antifungals?|antiepileptics?|"
@@ -162,7 +162,7 @@ ASKS = {
               re.compile(_DRUG_SUFFIX + r"|\b(treat\w*|therap\w*|offer\w*|prescri\w*|administ\w*|procedure|intervention|"
                                          r"surgery|surgical|repositioning|referr?\w*|initiat\w*|start\w*|use of|using)\b", re.I)),
     "dose": (re.compile(r"\bdos(e|es|ing|age)\b|\bhow much\b|\bmg\b", re.I),
-             re.compile(r"\b\d+(\.\d+)?\s?(mg|mcg|µg|g|units?|iu|ml|mg/kg|mg/day)\b|\bdos(e|es|ing|age)\b", re.I)),
+             re.compile(r"\b\d+(\.\d+)?\s?(mg|mcg|µg|g|units?|iu|ml|mg/kg|mg/day|gy|mmol|mg/kg/d(ay)?)\b|\bdos(e|es|ing|age)\b", re.I)),
     "duration": (re.compile(r"\bhow long\b|\bduration\b|\bhow many (days|weeks|months|years)\b|\bwhen (to|should\b[^?]*) stop\b|\bcontinue\b", re.I),
                  re.compile(r"\b(\d+|one|two|three|four|five|six|twelve)[- ](days?|weeks?|months?|years?)\b|\bindefinite\w*|\bextended\b|\b(at least|up to|for)\s\d+|\bduration\b|\blong[- ]term\b|\bdiscontinu\w+|\bstop\w*\b", re.I)),
     "interval": (re.compile(r"\bhow often\b|\binterval\b|\bfrequency\b|\bhow frequently\b|\brepeat\w*\b", re.I),
@@ -277,6 +277,27 @@ def _word(word: str) -> tuple[str, str | None, str, str | None]:
              or caseless.get(plain) or (_token("clostridium difficile") if low == "cdiff" else None))
     concept = None if not low or low in STOPWORDS or _DIGIT_RE.search(low) else concept_of(low)
     return low, token, _stem_lower(word), concept
+
+
+def spelled_out(text: str) -> str:
+    """The text with each clinical abbreviation followed by what it stands for, for the retrievers: the embedding
+    model and BM25 know "Clostridium difficile" far better than "C. diff"."""
+    full_of = _full_forms()
+    low = text.lower()
+
+    def word(m: re.Match) -> str:
+        w = m.group(0)
+        token = _word(w)[1] if w.lower() not in STOPWORDS else None
+        full = full_of.get(token or "")
+        return f"{w} ({full})" if full and full not in low and full != w.lower() else w
+
+    text = _C_DIFF_RE.sub(lambda m: m.group(0) if "difficile" in low else f"{m.group(0)} (Clostridium difficile)", text)
+    return _WORDS_RE.sub(word, text)
+
+
+@functools.lru_cache(maxsize=1)
+def _full_forms() -> dict[str, str]:
+    return {_token(full): full for full in ABBREVIATIONS.values()}
 
 
 @functools.lru_cache(maxsize=65536)

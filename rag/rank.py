@@ -100,9 +100,9 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
 
 
 def _novelty(own: frozenset[str], asked: frozenset[str]) -> float:
-    """How much the sentence says beyond the question: an answer names the drug, the dose, the test; a sentence
-    that restates the question names nothing new. Saturates at 8 new concepts."""
-    return min(len(own - asked), 8) / 8
+    """The share of the sentence's concepts the question does not state: an answer names the drug, the dose, the
+    test; a sentence that restates the question names nothing new."""
+    return len(own - asked) / len(own) if own else 0.0
 
 
 def _unasked_condition(text: str, asked: frozenset[str]) -> float:

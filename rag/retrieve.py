@@ -11,6 +11,7 @@ import numpy as np
 
 from rag.embedding import Embedder, get_embedder
 from rag.index import Index, bm25_tokenize
+from rag.question import spelled_out
 from rag.settings import Settings
 from rag.types import KINDS, Filters, Hit
 
@@ -54,6 +55,10 @@ class Retriever:
         return codes
 
     # -- search --------------------------------------------------------------
+    def encode(self, query: str) -> np.ndarray:
+        """The query's vector as `search` would compute it (abbreviations spelled out)."""
+        return self.embedder.encode_queries([spelled_out(query)])[0]
+
     def search(self, query: str, filters: Filters | None = None, k: int | None = None,
                mode: str | None = None, query_vector: np.ndarray | None = None) -> list[Hit]:
         r = self.settings.retrieval
@@ -62,6 +67,7 @@ class Retriever:
         mask = self.mask(filters)
         if mask is not None and not mask.any():
             return []
+        query = spelled_out(query)
         vec = None
         if mode in ("dense", "hybrid"):
             vec = query_vector if query_vector is not None else self.embedder.encode_queries([query])[0]

@@ -155,7 +155,7 @@ class RankSettings(Section):
     population_mismatch: float = Field(default=-0.03, description="The question names a patient group (children, pregnancy, older adults...) and the sentence names only others.")
     document_rank: float = Field(default=0.2, description="1/(1 + rank of the sentence's document among the retrieved ones).")
     retrieved: float = Field(default=0.05, description="The sentence's passage was retrieved (not only its guideline).")
-    novelty: float = Field(default=-0.07, description="Share of up to 8 concepts the sentence states beyond the question's (an answer adds the drug, dose or test).")
+    novelty: float = Field(default=-0.07, description="Share of the sentence's concepts the question does not state (an answer adds the drug, dose or test).")
     unasked_condition: float = Field(default=-0.11, description="Share of the sentence's leading condition ('In patients with ...,') the question does not state.")
 
 

@@ -68,3 +68,12 @@ def test_an_acronym_the_index_never_spells_is_shorthand_not_topic():
     focus = analyse("Wrist pain after a FOOSH: start zorbitol?", idf=Idf())
     assert concept_of("foosh") not in focus.topic  # the asker's acronym
     assert concept_of("zorbitol") in focus.topic  # an unknown drug name stays: the index may lack it
+
+
+def test_abbreviations_are_spelled_out_for_the_retrievers():
+    from rag.question import spelled_out
+
+    assert spelled_out("first episode of C. diff?") == "first episode of C. diff (Clostridium difficile)?"
+    assert spelled_out("CKD stage 4") == "CKD (chronic kidney disease) stage 4"
+    assert spelled_out("chronic kidney disease (CKD) stage 4") == "chronic kidney disease (CKD) stage 4"  # already there
+    assert spelled_out("is it safe?") == "is it safe?"
