@@ -147,9 +147,12 @@ def _list_end(text: str, spans: list[tuple[int, int]], lead: int) -> int | None:
 SentenceVectors = dict[str, dict[tuple[int, int], np.ndarray]]  # chunk id -> span -> vector
 
 
+_PUNCTUATION_TO_SPACE = str.maketrans({ch: " " for ch in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~\u201c\u201d\u2018\u2019\u2013\u2014"})
+
+
 def sentence_key(sentence: str) -> str:
     """Two copies of one sentence that differ only in case, spacing or punctuation are one candidate."""
-    return " ".join(re.sub(r"[\W_]+", " ", sentence.lower()).split())
+    return " ".join(sentence.lower().translate(_PUNCTUATION_TO_SPACE).split())
 
 
 def candidates_from_hits(hits: list[Hit], stored: SentenceVectors | None = None,
@@ -168,7 +171,7 @@ def candidates_from_hits(hits: list[Hit], stored: SentenceVectors | None = None,
             key = sentence_key(sentence)
             # A guideline's key question ("Should exercise be used to prevent falls?") is near the question
             # and answers nothing.
-            if key in seen or _TRAILING_MARKS_RE.sub("", sentence).rstrip().endswith("?"):
+            if key in seen or ("?" in sentence[-80:] and _TRAILING_MARKS_RE.sub("", sentence).rstrip().endswith("?")):
                 continue
             seen.add(key)
             out.append(Candidate(text=sentence, hit=hit, vector=vectors.get((a, b))))
