@@ -77,3 +77,13 @@ def test_abbreviations_are_spelled_out_for_the_retrievers():
     assert spelled_out("CKD stage 4") == "CKD (chronic kidney disease) stage 4"
     assert spelled_out("chronic kidney disease (CKD) stage 4") == "chronic kidney disease (CKD) stage 4"  # already there
     assert spelled_out("is it safe?") == "is it safe?"
+
+
+def test_a_vignette_counts_half_of_the_clause_that_asks():
+    from rag.question import analyse, asking_clause, concept_of
+
+    q = "Keen gardener, hands sore after pruning - which glove material is best?"
+    assert asking_clause(q) == "which glove material is best?"
+    assert asking_clause("Which glove material is best?") == "Which glove material is best?"
+    focus = analyse(q, idf=lambda c: 2.0)
+    assert focus.weights[concept_of("glove")] == 2.0 and focus.weights[concept_of("gardener")] == 1.0
