@@ -66,7 +66,9 @@ def find_grade(text: str) -> str | None:
 
 
 _MIN_SHARED_TERMS = 2
-_SPECIFIC_ASKS = ("dose", "duration", "interval")  # numbers a sentence states reliably; drug names it may not
+_SPECIFIC_ASKS = ("dose", "duration", "interval")
+# What a guideline's recommendation states and a study's finding does not: which drug, how much, how long, when.
+_RECOMMENDATION_ASKS = {"drug", "dose", "duration", "interval", "when"}  # numbers a sentence states reliably; drug names it may not
 
 
 @dataclass
@@ -272,7 +274,12 @@ def compose_answer(
     # One unfamiliar word among many (shorthand, a vignette's detail) is not a topic the index lacks.
     if unknown and focus.weights and focus.coverage(set(unknown)) < a.min_unknown_share:
         unknown = []
-    abstained = (force_abstain or best < a.abstain_threshold or lead is None or bool(unknown)
+    # A question for a recommendation (which drug, what dose, when to screen) that only research abstracts touch
+    # is a guideline gap: the research is shown as related, not as the answer.
+    research_only = (a.guideline_required and focus is not None and bool(set(focus.asks) & _RECOMMENDATION_ASKS)
+                     and lead is not None
+                     and not any(c.hit.chunk.kind == "guideline" for c in eligible))
+    abstained = (force_abstain or best < a.abstain_threshold or lead is None or bool(unknown) or research_only
                  or (focus is not None and _off_topic(focus, eligible, lead, best, a)))
 
     if abstained:

@@ -220,6 +220,11 @@ class AnswerSettings(Section):
         description="A statement must state, with its guideline's title and section, at least this share of the "
         "question's topic words.",
     )
+    guideline_required: bool = Field(
+        default=True,
+        description="Abstain (showing research as related) when a question asks for a recommendation (a drug, "
+        "treatment, dose, interval, test...) and no eligible statement comes from a guideline.",
+    )
     require_asked: bool = Field(
         default=False,
         description="Abstain when the question asks for a dose, duration or interval and no statement within "

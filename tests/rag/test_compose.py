@@ -115,3 +115,16 @@ def test_a_very_close_sentence_outweighs_a_vignette_the_guideline_does_not_spell
     far = (question, question, [_cand("Treat uncomplicated gonorrhea with ceftriaxone for 7 days.", 0.6, 0)],
            {"ngc-1": DOC}, Settings(), IndexInfo(name="t", fingerprint="f"))
     assert compose_answer(*far, focus=focus).abstained
+
+
+def test_a_recommendation_question_only_research_touches_is_a_guideline_gap():
+    question = "Which drug is first line for gonorrhea?"
+    c = _cand("Ceftriaxone as the first line drug cleared gonorrhea in 95% of 120 men in this trial.", 0.7, 0)
+    c.hit.chunk.kind = "research"
+    focus = analyse(question)
+    focus.document_coverage = 1.0
+    args = (question, question, [c], {"ngc-1": DOC.model_copy(update={"kind": "research"})}, Settings(),
+            IndexInfo(name="t", fingerprint="f"))
+    answer = compose_answer(*args, focus=focus)
+    assert answer.abstained and [s.kind for s in answer.sections] == ["related"]
+    assert not compose_answer(*args[:4], Settings(answer={"guideline_required": False}), args[5], focus=focus).abstained
