@@ -66,9 +66,9 @@ def find_grade(text: str) -> str | None:
 
 
 _MIN_SHARED_TERMS = 2
-_SPECIFIC_ASKS = ("dose", "duration", "interval")
+_SPECIFIC_ASKS = ("dose", "duration", "interval")  # numbers a sentence states reliably; drug names it may not
 # What a guideline's recommendation states and a study's finding does not: which drug, how much, how long, when.
-_RECOMMENDATION_ASKS = {"drug", "dose", "duration", "interval", "when"}  # numbers a sentence states reliably; drug names it may not
+_RECOMMENDATION_ASKS = {"drug", "dose", "duration", "interval", "when"}
 
 
 @dataclass

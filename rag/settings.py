@@ -222,8 +222,8 @@ class AnswerSettings(Section):
     )
     guideline_required: bool = Field(
         default=True,
-        description="Abstain (showing research as related) when a question asks for a recommendation (a drug, "
-        "treatment, dose, interval, test...) and no eligible statement comes from a guideline.",
+        description="Abstain (showing research as related) when a question asks what a recommendation states (a "
+        "drug, dose, duration, interval or timing) and no eligible statement comes from a guideline.",
     )
     require_asked: bool = Field(
         default=False,
