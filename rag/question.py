@@ -105,6 +105,8 @@ SYNONYMS = [
     {"adult", "adults"},
     {"teen", "teens", "teenager", "teenagers", "adolescent", "adolescents"},
     {"snorer", "snorers", "snoring", "snore"},
+    {"exam", "exams", "examination", "examinations"},
+    {"retinal", "retina", "retinopathy"},
     {"kidney", "renal", "nephropathy", "egfr", "dialysis"},
     {"liver", "hepatic"},
     {"heart", "cardiac"},

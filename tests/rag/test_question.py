@@ -87,3 +87,9 @@ def test_a_vignette_counts_half_of_the_clause_that_asks():
     assert asking_clause("Which glove material is best?") == "Which glove material is best?"
     focus = analyse(q, idf=lambda c: 2.0)
     assert focus.weights[concept_of("glove")] == 2.0 and focus.weights[concept_of("gardener")] == 1.0
+
+
+def test_a_clinicians_word_and_the_guidelines_variant_are_one_concept():
+    from rag.question import concepts
+
+    assert concepts("retinal exams") == concepts("retinopathy examinations")
