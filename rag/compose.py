@@ -279,7 +279,9 @@ def compose_answer(
     research_only = (a.guideline_required and focus is not None and bool(set(focus.asks) & _RECOMMENDATION_ASKS)
                      and lead is not None
                      and not any(c.hit.chunk.kind == "guideline" for c in eligible))
+    animal = focus.animal if focus is not None else None  # guidelines and abstracts are about human patients
     abstained = (force_abstain or best < a.abstain_threshold or lead is None or bool(unknown) or research_only
+                 or animal is not None
                  or (focus is not None and _off_topic(focus, eligible, lead, best, a)))
 
     if abstained:
@@ -292,6 +294,7 @@ def compose_answer(
         abstention = (
             f"The indexed guidelines and research do not directly address this question: \u201c{standalone}\u201d."
             + (f" No indexed source mentions {words}." if words else "")
+            + (f" The indexed sources are about human patients, not a {animal}." if animal else "")
             + (" The closest evidence found is shown below, labelled as related only." if picked else "")
         )
     else:

@@ -344,6 +344,7 @@ class QuestionFocus:
     populations: set[str] = field(default_factory=set)  # population concepts the question names (children, pregnancy...)
     document_coverage: float = 1.0  # best share of the topic that one retrieved document states
     unknown: list[str] = field(default_factory=list)  # rare topic words no retrieved document states
+    animal: str | None = None  # the animal a veterinary question is about ("cat" in "gout in a cat")
 
     def coverage(self, covered: set[str]) -> float:
         """Informativeness-weighted share of the topic covered by `covered`."""
@@ -371,6 +372,7 @@ def analyse(question: str, follow_up: str | None = None, idf=None) -> QuestionFo
                  [name for name, (cue, _) in ASKS.items() if cue.search(question)]
     focus.against_ok = "harm" in focus.asks
     focus.populations = set(asked_populations(question + " " + (follow_up or "")))
+    focus.animal = animal_patient(question + " " + (follow_up or ""))
     if follow_up:
         focus.constraint = topic_concepts(follow_up) & focus.topic
     if idf is not None:
@@ -406,6 +408,26 @@ _ACRONYM_RE = re.compile(r"\b[A-Za-z]*[A-Z][A-Za-z]*[A-Z][A-Za-z]*\b")
 
 def _acronyms(text: str) -> set[str]:
     return {concept_of(m.group(0).lower()) for m in _ACRONYM_RE.finditer(text)}
+
+
+# The patient is an animal: "gout in a cat", "my dog's dose". A bite or an allergy to one is human medicine.
+_ANIMALS = (r"(cats?|kittens?|dogs?|pupp(?:y|ies)|horses?|ponies|pony|foals?|cattle|cows?|calves|pigs?|sheep|goats?|"
+            r"rabbits?|hamsters?|guinea pigs?|ferrets?|parrots?|budgies?|labradors?|retrievers?|spaniels?|terriers?)\b")
+_ANIMAL_RE = re.compile(
+    r"\b(?:in|for|my|our|does|do|is|has|treat(?:ing|ed)?|giv(?:e|ing))\s+(?:(?:a|an|the|my|our|his|her|their)\s+)?"
+    r"(?:[\w-]+\s+){0,2}?" + _ANIMALS + r"(?!['\u2019]?s?\s+(?:bites?|scratch\w*|dander|hair|saliva|allerg\w*))"
+    r"|^\s*(?:[\w-]+\s+){0,3}?" + _ANIMALS.replace("(cats", "(?P<lead>cats", 1) + r"\s*[:,\u2013\u2014-]"
+    r"|\b(veterinar\w*)\b", re.I)
+
+
+_HUMAN_EXPOSURE_RE = re.compile(r"\b(allerg\w*|bit(e|es|ten)|scratch\w*|exposed|contact)\b", re.I)
+
+
+def animal_patient(text: str) -> str | None:
+    m = _ANIMAL_RE.search(text)
+    if not m or _HUMAN_EXPOSURE_RE.search(m.group(0)):
+        return None
+    return next((g.lower() for g in m.groups() if g), None)
 
 
 _POPULATION_WORDS = ("children", "pregnancy", "breastfeeding", "elderly", "adults", "women", "men", "newborn")

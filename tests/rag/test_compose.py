@@ -128,3 +128,9 @@ def test_a_recommendation_question_only_research_touches_is_a_guideline_gap():
     answer = compose_answer(*args, focus=focus)
     assert answer.abstained and [s.kind for s in answer.sections] == ["related"]
     assert not compose_answer(*args[:4], Settings(answer={"guideline_required": False}), args[5], focus=focus).abstained
+
+
+def test_a_veterinary_question_abstains_and_says_why():
+    question = "How long should uncomplicated gonorrhea be treated in my dog?"
+    answer = _answer([_cand("Treat uncomplicated gonorrhea with ceftriaxone for 7 days.", 0.8, 0)], question=question)
+    assert answer.abstained and "human patients" in answer.abstention

@@ -1,5 +1,7 @@
 """Question analysis: topic concepts with abbreviations and synonyms, what is asked, a follow-up's constraint."""
 
+import pytest
+
 from rag.question import analyse, concepts, states
 
 
@@ -93,3 +95,17 @@ def test_a_clinicians_word_and_the_guidelines_variant_are_one_concept():
     from rag.question import concepts
 
     assert concepts("retinal exams") == concepts("retinopathy examinations")
+
+
+@pytest.mark.parametrize("q, animal", [
+    ("How should an acute gout flare be treated in a cat?", "cat"),
+    ("How much water does a horse drink per day?", "horse"),
+    ("Newly diagnosed diabetic cat: which insulin should I start?", "cat"),
+    ("Treatment of a dog bite to the hand?", None),
+    ("Patient allergic to dogs - which antihistamine?", None),
+    ("pregnant woman with a cat: toxoplasmosis advice?", None),
+])
+def test_a_question_whose_patient_is_an_animal_is_recognised(q, animal):
+    from rag.question import animal_patient
+
+    assert animal_patient(q) == animal
