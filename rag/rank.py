@@ -89,7 +89,7 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
             harms_section and not focus.against_ok,
             "test" not in focus.asks and bool(DIAGNOSIS_RE.search(c.text)),
             guideline and find_grade(c.text) is not None,
-            len(focus.constraint & own) / len(focus.constraint) if focus.constraint else 0.0,
+            _constraint_share(focus.constraint, own, c.text),
             _mismatch(focus.populations, populations(c.text) or populations(titles.get(chunk.doc_id, ""))),
             1.0 / (1 + doc_rank.get(chunk.doc_id, len(doc_rank))),
             c.hit.score > 0,
@@ -97,6 +97,19 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
             _unasked_condition(c.text, asked),
         )
     return rows
+
+
+# "and no cancer", "without renal impairment", "non-pregnant": a constraint the sentence excludes.
+_NEGATED_RE = re.compile(r"\b(?:no|without|non|not)[- ]+(?:\w+[- ]+)?\w+", re.I)
+
+
+def _constraint_share(constraint: set[str], own: frozenset[str], text: str) -> float:
+    """Share of a follow-up's new constraint that the sentence states, not counting what it states only to exclude."""
+    if not constraint:
+        return 0.0
+    if _NEGATED_RE.search(text):
+        own = concepts(_NEGATED_RE.sub(" ", text))
+    return len(constraint & own) / len(constraint)
 
 
 def _novelty(own: frozenset[str], asked: frozenset[str]) -> float:

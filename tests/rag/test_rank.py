@@ -75,3 +75,12 @@ def test_a_sentence_that_restates_the_question_adds_less_than_one_that_answers()
     x = feature_matrix([restates, answers], focus, TITLES)
     col = FEATURES.index("novelty")
     assert x[1, col] > x[0, col]
+
+
+def test_a_sentence_that_excludes_the_follow_ups_constraint_does_not_state_it():
+    focus = analyse("How long should a PE be anticoagulated if the patient has cancer?", follow_up="what if the patient has cancer?")
+    states_it = _cand("In patients with PE and active cancer, we suggest extended anticoagulation.")
+    excludes_it = _cand("In patients with PE and no cancer, we suggest a DOAC for 3 months.")
+    x = feature_matrix([states_it, excludes_it], focus, TITLES)
+    col = FEATURES.index("constraint")
+    assert x[0, col] > 0 and x[1, col] == 0
