@@ -26,6 +26,7 @@ _PERSON_RE = re.compile(r"\b(patients?|pts?|wom[ae]n|m[ae]n|child(ren)?|kids?|bo
 # "and if instead she had ...": the follow-up replaces the one before it rather than adding to it.
 _DANGLING_RE = re.compile(r"\b(an?|the|in|for)\s+(?=(with|in|for|and|or|who|where|[,.?!]|$))", re.I)
 _PATIENT_START_RE = re.compile(r"^\s*(he|she|they|he's|she's|they're|pt|patient|the (pt|patient)|his|her|their)\b", re.I)
+_NEGATED_GROUP_RE = re.compile(r"\b(?:non|not)[- ]+(\w+)", re.I)
 _INSTEAD_RE = re.compile(r"\binstead\b|\brather\b", re.I)
 
 
@@ -75,6 +76,8 @@ def _base(turns: Sequence[Turn], question: str) -> str:
         instead = False  # "instead" replaces one earlier follow-up, not the whole conversation
         i -= 1
     base = turns[i].standalone_question or turns[i].question
+    # "...in a non-pregnant woman" + "and if she's pregnant?": the negated group is the one now asked about.
+    base = _NEGATED_GROUP_RE.sub(lambda m: "" if concept_of(m.group(1).lower()) in new else m.group(0), base)
     gone = conflicting(asked_populations(base), new)
     new_age = bool(AGE_RE.search(question))  # "what about a 4 year old?" replaces "a 7 year old", though both are children
     return _drop_populations(base, gone, new_age) if gone or new_age else base

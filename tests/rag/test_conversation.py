@@ -95,3 +95,9 @@ def test_a_new_age_replaces_the_earlier_one_even_in_the_same_age_group():
     first = _turn("Which bicycle suits a 7 year old?")
     out = standalone_question("what about a 4 year old?", [first], S)
     assert "4 year old" in out and "7 year old" not in out
+
+
+def test_a_follow_up_about_a_group_the_question_excluded_drops_the_exclusion():
+    first = _turn("Which bicycle helmet for a non-pregnant woman?")
+    out = standalone_question("and if she's pregnant?", [first], S)
+    assert "non-pregnant" not in out and "pregnant" in out
