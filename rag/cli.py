@@ -20,7 +20,7 @@ from rag.settings import Settings
 
 app = typer.Typer(help="Guideline-grounded answers with numbered citations.", no_args_is_help=True, pretty_exceptions_enable=False)
 corpus_app = typer.Typer(help="Get and inspect the source corpora.", no_args_is_help=True)
-index_app = typer.Typer(help="Build and inspect indexes.", no_args_is_help=True)
+index_app = typer.Typer(help="Build, inspect, list and remove indexes.", no_args_is_help=True)
 app.add_typer(corpus_app, name="corpus")
 eval_app = typer.Typer(help="Measure retrieval and abstention on the loaded index.", no_args_is_help=True)
 app.add_typer(index_app, name="index")
@@ -155,6 +155,27 @@ def index_info(name: Annotated[str, typer.Option(help="Index name.")] = "default
         _fail(f"no index named {name!r} in {s.index.dir}")
     try:
         console.print_json(read_manifest(s.index_path.resolve()).model_dump_json())
+    except GuideIndexError as exc:
+        _fail(str(exc))
+
+
+@index_app.command("list")
+def index_list(as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False) -> None:
+    """The indexes (counts, size on disk, errors) and leftover build folders no name points at."""
+    from rag.index_admin import list_indexes, print_listing
+
+    s = _settings()
+    print_listing(list_indexes(s.index.dir), s.index.dir, console, as_json)
+
+
+@index_app.command("remove")
+def index_remove(name: Annotated[str, typer.Argument(help="Index name.")]) -> None:
+    """Delete an index: its name and its build folders (no confirmation asked)."""
+    from rag.index import GuideIndexError
+    from rag.index_admin import print_removal, remove_index
+
+    try:
+        print_removal(remove_index(_settings().index.dir, name), console)
     except GuideIndexError as exc:
         _fail(str(exc))
 

@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from rag.build_folders import BUILDS, clean_stale
 from rag.chunking import Chunker, bm25_text, embed_prefix
 from rag.compose import quotable_spans
 from rag.embedding import Embedder, get_embedder
@@ -51,7 +52,6 @@ DENSE = "dense.faiss"
 SENTENCES = "sentences.npy"
 BM25_DIR = "bm25"
 STORE = "store.sqlite"
-BUILDS = ".builds"
 
 
 class GuideIndexError(RuntimeError):
@@ -177,6 +177,7 @@ def build_index(
         raise GuideIndexError(f"the embedder runs {embedder.backend!r} but settings say {settings.embedding.backend!r}")
     corpus_fp = corpus_fingerprint(docs)
     fingerprint = index_fingerprint(corpus_fp, settings, embedder.dim)
+    clean_stale(settings.index.dir)  # folders of killed builds, even when this build turns out to be unneeded
     link = settings.index.dir / name
     if link.exists() and not link.is_symlink():
         raise GuideIndexError(f"{link} is a real folder, not an index link; move it away first")
@@ -205,7 +206,7 @@ def build_index(
         shutil.rmtree(work, ignore_errors=True)
         raise
     _swap(link, final)
-    _prune(builds, name, keep=final)
+    clean_stale(settings.index.dir, replaced=name)  # older builds of `name`, and what dead builds left
     return link, manifest, True
 
 
@@ -468,14 +469,6 @@ def _swap(link: Path, target: Path) -> None:
         tmp.unlink()
     tmp.symlink_to(os.path.relpath(target, link.parent))
     os.replace(tmp, link)
-
-
-def _prune(builds: Path, name: str, keep: Path) -> None:
-    """Remove older builds of `name` (and abandoned partial builds) once the new one serves."""
-    pattern = re.compile(rf"^{re.escape(name)}-\d{{8}}T[\d.]+-\d+(\.partial)?$")
-    for old in builds.iterdir():
-        if pattern.match(old.name) and old != keep and not old.name.endswith(f"-{os.getpid()}.partial"):
-            shutil.rmtree(old, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- load
