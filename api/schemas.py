@@ -63,6 +63,8 @@ class StatementOut(Strict):
                                                        "'finding', 'patient' or 'related'.")
     verified: bool | None = Field(default=None, description="LLM writer: the judge's verdict on this sentence against "
                                                             "its cited passages (False = kept but marked). None = verbatim quote.")
+    note: str | None = Field(default=None, description="Said by guideqa, not quoted: e.g. 'An older guideline (2012) [3] "
+                                                       "differs (opposite recommendation).' on the newer guideline's statement.")
 
 
 class SectionOut(Strict):
@@ -77,7 +79,11 @@ class ReferenceOut(Strict):
     kind: str
     title: str
     source: str
-    year: int | None
+    year: int | None = Field(description="Publication year; for a guideline its latest revision.")
+    first_released: int | None = Field(default=None, description="Guideline: the year it was first released.")
+    status: str | None = Field(default=None, description="Guideline: release status in short ('current release', "
+                                                         "'current release, reaffirmed 2015', 'withdrawn'...); null "
+                                                         "when the index was built without it.")
     url: str | None
     pmid: str | None
     grade: str | None

@@ -227,6 +227,8 @@ def render_answer(answer, out: Console = console) -> None:
             source = answer.attribution(st) if st.role == "bottom_line" else ""
             source = f" [dim]({escape(source)})[/]" if source else ""
             out.print(f"  • {escape(' '.join(st.text.split()))} [bold]{escape(cites)}[/]{source}{mark}")
+            if st.note:
+                out.print(f"    [yellow]Note: {escape(st.note)}[/]")
         out.print()
     if answer.references:
         out.print("[bold]References[/]")

@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rag.disagreement import find_conflicts, keep_newer_ahead, newer_first, notes
 from rag.embedding import Embedder
+from rag.guideline_status import reference_fields
 from rag.question import STEP_RE, QuestionFocus, content_stems, states
 from rag.question import concepts as concepts_of
 from rag.sentences import sentence_spans
@@ -310,8 +312,12 @@ def compose_answer(
         if not group:
             continue
         statements = []
+        # Guidelines that disagree: the newer one first (rag/disagreement.py).
+        conflicts = find_conflicts(group, documents) if kind == "guideline" else []
+        group = newer_first(group, conflicts)
+        roles = keep_newer_ahead(group, assign_roles(kind, group), conflicts, ROLE_ORDER)
         # Ordered by role before numbering: references are numbered by first use as the reader meets them.
-        placed = sorted(zip(group, assign_roles(kind, group)), key=lambda p: ROLE_ORDER.index(p[1][0]))
+        placed = sorted(zip(group, roles), key=lambda p: ROLE_ORDER.index(p[1][0]))
         for cand, (role, heading) in placed:
             doc_id = cand.hit.chunk.doc_id
             if doc_id not in numbers:
@@ -324,6 +330,9 @@ def compose_answer(
                 ref.grade = find_grade(cand.text)
             statements.append(Statement(text=cand.text, citations=[numbers[doc_id]], role=role, group=heading,
                                         grade=find_grade(cand.text) if kind == "guideline" else None))
+        said = notes(conflicts, numbers, documents)
+        for cand, statement in zip((c for c, _ in placed), statements):
+            statement.note = said.get(id(cand))
         sections.append(AnswerSection(title=SECTION_TITLES[kind], kind=kind, statements=statements))
 
     return Answer(
@@ -389,4 +398,5 @@ def _reference(n: int, doc: Document, cand: Candidate) -> Reference:
         pmid=doc.identifiers.get("pmid"),
         grade=find_grade(cand.text) if doc.kind == "guideline" else None,
         chunk_ids=[],
+        **reference_fields(doc),
     )

@@ -32,6 +32,7 @@ import httpx
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from rag.guideline_status import ngc_identifiers
 from rag.settings import Settings
 from rag.types import DocSection, Document, Kind
 
@@ -341,7 +342,7 @@ def _ngc_document(rec: dict[str, Any], opts: NGCOptions) -> Document:
         source="; ".join(dict.fromkeys(d for d in developers if d)) or "National Guideline Clearinghouse",
         year=_int_or_none(rec.get("year")),
         url=url or None,
-        identifiers={"ngc": doc_id.removeprefix("ngc-")},
+        identifiers={"ngc": doc_id.removeprefix("ngc-"), **ngc_identifiers(rec)},
         license=_ngc_license(opts.license, rec),
         sections=ngc_sections(rec["text"], opts.sections),
     )

@@ -97,6 +97,8 @@ class Statement(BaseModel):
     verified: bool | None = Field(default=None, description="LLM writer: True when the judge found the cited passages "
                                                             "support it; False when kept but marked unverified "
                                                             "(llm.unsupported='mark'). None for verbatim quotes.")
+    note: str | None = Field(default=None, description="Said about the statement by guideqa, not quoted: e.g. that an "
+                                                       "older guideline [n] differs from this newer one.")
 
 
 class AnswerSection(BaseModel):
@@ -113,7 +115,10 @@ class Reference(BaseModel):
     kind: Kind
     title: str
     source: str
-    year: int | None = None
+    year: int | None = Field(default=None, description="Publication year; for a guideline its latest revision.")
+    first_released: int | None = Field(default=None, description="Guideline: the year it was first released.")
+    status: str | None = Field(default=None, description="Guideline: release status in short ('current release', "
+                               "'current release, reaffirmed 2015', 'withdrawn'...); None when the index does not have it.")
     url: str | None = None
     pmid: str | None = None
     grade: str | None = Field(default=None, description="Evidence grade as the cited guideline text states it.")
@@ -208,6 +213,8 @@ class Answer(BaseModel):
                 mark = f" {UNVERIFIED_MARK}" if st.verified is False else ""
                 source = f" ({self.attribution(st)})" if st.role == "bottom_line" and self.attribution(st) else ""
                 lines.append(f"- {' '.join(st.text.split())} {cites}{source}{mark}")  # a quoted list spans lines
+                if st.note:
+                    lines.append(f"  Note: {st.note}")
             lines.append("")
         if self.references:
             lines.append("References")
@@ -218,11 +225,26 @@ class Answer(BaseModel):
         return "\n".join(lines)
 
 
+def recency(r: Reference) -> str:
+    """'Revised 2016 (first released 2009) · current release' for a guideline that has its status; else ''."""
+    if r.kind != "guideline" or not (r.status or r.first_released):
+        return ""  # an index built before statuses were kept: the year stays where it was
+    when = ""
+    if r.year:
+        first = r.first_released
+        when = f"Released {r.year}" if first == r.year else f"Revised {r.year}" + (
+            f" (first released {first})" if first and first < r.year else "")
+    return " · ".join(p for p in (when, r.status) if p)
+
+
 def format_reference(r: Reference) -> str:
     parts = [r.title.rstrip(".") + "."]
-    meta = ", ".join(p for p in (r.source, str(r.year) if r.year else "") if p)
+    dated = recency(r)
+    meta = ", ".join(p for p in (r.source, "" if dated or not r.year else str(r.year)) if p)
     if meta:
         parts.append(meta + ".")
+    if dated:
+        parts.append(dated + ".")
     if r.grade:
         parts.append(f"Evidence grade: {r.grade}.")
     if r.pmid:

@@ -14,6 +14,7 @@ import logging
 from typing import TYPE_CHECKING, Protocol
 
 from rag.compose import KINDS, ROLE_HEADINGS, SECTION_TITLES, compose_answer, find_grade
+from rag.guideline_status import reference_fields
 from rag.llm import LLMTimeout, invoke_with_timeout
 from rag.prompts import HEADINGS, Passage, number_passages, writer_messages
 from rag.settings import Settings
@@ -141,7 +142,8 @@ def _assemble(kept: list[CheckedSentence], passages: dict[int, Passage], documen
                     numbers[doc.id] = len(numbers) + 1
                     references.append(Reference(n=numbers[doc.id], doc_id=doc.id, kind=doc.kind, title=doc.title,
                                                 source=doc.source, year=doc.year, url=doc.url,
-                                                pmid=doc.identifiers.get("pmid"), chunk_ids=[]))
+                                                pmid=doc.identifiers.get("pmid"), chunk_ids=[],
+                                                **reference_fields(doc)))
                 ref = references[numbers[doc.id] - 1]
                 if chunk.id not in ref.chunk_ids:
                     ref.chunk_ids.append(chunk.id)

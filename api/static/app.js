@@ -78,6 +78,7 @@ function renderAnswer(answer) {
         if (note) item.append(el("span", { class: "attribution" }, ` (${note})`));
       }
       if (st.verified === false) item.append(el("span", { class: "unverified" }, " (not verified against the cited source)"));
+      if (st.note) item.append(renderNote(st.note, answer));
       list.append(item);
     }
     block.append(list);
@@ -99,6 +100,27 @@ function citeButton(n, answer) {
   return button;
 }
 
+// guideqa's own remark on a statement (an older guideline differs); its [n] open the evidence like any citation.
+function renderNote(note, answer) {
+  const span = el("span", { class: "note" }, "Note: ");
+  note.split(/(\[\d+\])/).forEach((part, i) => {
+    if (i % 2) span.append(citeButton(Number(part.slice(1, -1)), answer));
+    else if (part) span.append(part);
+  });
+  return span;
+}
+
+// Mirrors rag/types.py recency(): "Revised 2016 (first released 2009) · current release".
+function recency(r) {
+  if (r.kind !== "guideline" || !(r.status || r.first_released)) return "";
+  let when = "";
+  if (r.year) {
+    const first = r.first_released;
+    when = first === r.year ? `Released ${r.year}` : `Revised ${r.year}` + (first && first < r.year ? ` (first released ${first})` : "");
+  }
+  return [when, r.status].filter(Boolean).join(" · ");
+}
+
 function renderReferences(answer) {
   const wrap = el("section", { class: "references" }, el("h3", {}, "References"));
   for (const kind of ["guideline", "research", "patient"]) {
@@ -106,9 +128,11 @@ function renderReferences(answer) {
     if (!refs.length) continue;
     const list = el("ol", { class: "ref-list" });
     for (const r of refs) {
-      const meta = [r.source, r.year].filter(Boolean).join(", ");
+      const dated = recency(r);
+      const meta = [r.source, dated ? null : r.year].filter(Boolean).join(", ");
       const item = el("li", { value: r.n, id: `ref-${answer.turn}-${r.n}` }, el("span", { class: "ref-title" }, r.title), " ");
       if (meta) item.append(el("span", { class: "ref-meta" }, meta + ". "));
+      if (dated) item.append(el("span", { class: "ref-status" }, dated + ". "));
       if (r.grade) item.append(el("span", { class: "ref-grade" }, `Evidence grade: ${r.grade}. `));
       if (r.pmid) item.append(el("span", {}, `PMID ${r.pmid}. `));
       if (r.url) item.append(el("a", { href: r.url, target: "_blank", rel: "noopener" }, "link"));

@@ -27,6 +27,10 @@ def test_sources_return_the_cited_passage(client):
     ref = next(r for r in a["references"] if r["doc_id"] == "ngc-10908")
     src = client.get(f"/v1/sources/{ref['doc_id']}", params={"chunk": ref["chunk_ids"]}).json()
     assert src["title"] == ref["title"] and src["year"] == 2016
+    # Revision year and status on the reference; the source keeps NGC's full status text.
+    assert (ref["year"], ref["first_released"], ref["status"]) == (2016, 2016, "current release, updates an earlier version")
+    assert src["identifiers"]["guideline_status"].startswith("This is the current release of the guideline.")
+    assert all(r["status"] is None for r in a["references"] if r["kind"] != "guideline")
     cited = [st["text"] for s in a["sections"] for st in s["statements"] if ref["n"] in st["citations"]]
     assert all(any(t in p["text"] for p in src["passages"]) for t in cited)
     assert client.get("/v1/sources/pubmed:0").status_code == 404
@@ -187,3 +191,14 @@ def test_real_server_with_llm_writer_reports_verification(llm_live_server):
         lines = iter(stream.iter_lines())
         first, meta = next(lines), next(lines)
     assert first == "event: meta" and meta.startswith("data:") and '"writer": {"name": "llm"' in meta
+
+
+def test_a_note_and_a_status_pass_the_response_schema():
+    # AnswerOut validates the internal Answer: a field missing from it would turn every answer into a 500.
+    from api.schemas import AnswerOut
+    from tests.rag.test_types import NEW, OLD, answer
+
+    out = AnswerOut.from_answer(answer(NEW, OLD), "0" * 32, 1).model_dump()
+    assert out["references"][0]["status"] == "current release, reaffirmed 2016"
+    assert out["references"][0]["first_released"] == 2009
+    assert out["sections"][0]["statements"][0]["note"].startswith("An older guideline (2012) [2]")

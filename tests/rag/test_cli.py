@@ -23,7 +23,10 @@ def test_ask_json_has_the_stable_fields(env):
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert set(data) >= {"question", "standalone_question", "sections", "references", "abstained", "disclaimer", "timings_ms", "index"}
-    assert set(data["references"][0]) >= {"n", "doc_id", "kind", "title", "source", "year", "url", "pmid", "grade"}
+    assert set(data["references"][0]) >= {"n", "doc_id", "kind", "title", "source", "year", "url", "pmid", "grade",
+                                          "first_released", "status"}
+    ref = next(r for r in data["references"] if r["doc_id"] == "ngc-10908")
+    assert (ref["year"], ref["first_released"], ref["status"]) == (2016, 2016, "current release, updates an earlier version")
     assert set(data["sections"][0]) == {"title", "kind", "statements"}
     assert data["index"]["name"] == "test"
 
@@ -33,6 +36,21 @@ def test_ask_prints_sections_references_and_disclaimer(env):
     assert result.exit_code == 0, result.output
     assert "From the Guidelines" in result.stdout and "References" in result.stdout
     assert "[1]" in result.stdout and "not medical advice" in result.stdout
+    assert "Released 2016 · current release, updates an earlier version." in result.stdout  # ngc-10908
+
+
+def test_render_answer_shows_status_and_notes():
+    from rich.console import Console
+
+    from rag.cli import render_answer
+    from tests.rag.test_types import NEW, OLD, answer
+
+    out = Console(record=True, width=250)
+    render_answer(answer(NEW, OLD), out)
+    text = out.export_text()
+    assert "[1] Hand hygiene on wards. Example Society. Revised 2016 (first released 2009) · current release, reaffirmed" in text
+    assert "Note: An older guideline (2012) [2] differs (opposite recommendation)." in text
+    assert "Note: A newer guideline (2016) [1] differs" in text
 
 
 def test_ask_kind_filter(env):

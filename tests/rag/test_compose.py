@@ -134,3 +134,49 @@ def test_a_veterinary_question_abstains_and_says_why():
     question = "How long should uncomplicated gonorrhea be treated in my dog?"
     answer = _answer([_cand("Treat uncomplicated gonorrhea with ceftriaxone for 7 days.", 0.8, 0)], question=question)
     assert answer.abstained and "human patients" in answer.abstention
+
+
+PROPHYLAXIS = "Is antibiotic prophylaxis with cefazolin recommended before dental procedures in patients with prosthetic joints?"
+OLD_FOR = "Antibiotic prophylaxis with cefazolin is recommended before dental procedures in patients with prosthetic joints."
+NEW_AGAINST = ("Routine antibiotic prophylaxis with cefazolin is not recommended before dental procedures in patients "
+               "with prosthetic joints.")
+ASIDE = "Dental procedures in patients with prosthetic joints should follow a documented local infection control plan."
+
+
+def _two_guidelines(old_year: int, new_year: int):
+    def cand(text, rel, i, doc):
+        c = _cand(text, rel, i)
+        c.hit.chunk.doc_id = doc
+        return c
+
+    docs = {"ngc-old": DOC.model_copy(update={"id": "ngc-old", "year": old_year}),
+            "ngc-new": DOC.model_copy(update={"id": "ngc-new", "year": new_year})}
+    # The ranker prefers the older guideline's statement.
+    cands = [cand(OLD_FOR, 0.9, 0, "ngc-old"), cand(ASIDE, 0.85, 1, "ngc-old"), cand(NEW_AGAINST, 0.8, 2, "ngc-new")]
+    focus = analyse(PROPHYLAXIS)
+    focus.document_coverage = 1.0
+    return compose_answer(PROPHYLAXIS, PROPHYLAXIS, cands, docs, Settings(), IndexInfo(name="t", fingerprint="f"),
+                          focus=focus)
+
+
+def test_a_newer_guideline_that_disagrees_comes_first_and_the_older_is_said_to_differ():
+    answer = _two_guidelines(2009, 2016)
+    statements = answer.sections[0].statements
+    assert [st.text for st in statements] == [NEW_AGAINST, OLD_FOR, ASIDE]
+    assert statements[0].role == "bottom_line" and statements[1].role == "consideration"
+    assert [r.doc_id for r in answer.references] == ["ngc-new", "ngc-old"]
+    assert statements[0].note == "An older guideline (2009) [2] differs (opposite recommendation)."
+    assert statements[1].note == "A newer guideline (2016) [1] differs (opposite recommendation)."
+    assert statements[2].note is None
+    text = answer.to_text()
+    assert "Note: An older guideline (2009) [2] differs" in text
+    assert text.index(NEW_AGAINST) < text.index(OLD_FOR)
+
+
+def test_without_a_newer_guideline_the_rankers_order_stands_and_nothing_is_noted():
+    same_year = _two_guidelines(2016, 2016).sections[0].statements
+    assert same_year[0].text == OLD_FOR and all(st.note is None for st in same_year)
+    # The ranker's favourite is already the newer one: kept first, the older one noted.
+    reversed_years = _two_guidelines(2016, 2009).sections[0].statements
+    assert reversed_years[0].text == OLD_FOR
+    assert reversed_years[0].note == "An older guideline (2009) [2] differs (opposite recommendation)."

@@ -143,7 +143,9 @@ def test_ngc_mirror_loads_every_record(ngc_all, mirror: Path, manifest) -> None:
     for doc in docs:
         assert re.fullmatch(r"ngc-\d+", doc.id)
         assert doc.kind == "guideline"
-        assert doc.identifiers == {"ngc": doc.id.removeprefix("ngc-")}
+        assert doc.identifiers["ngc"] == doc.id.removeprefix("ngc-")
+        # Every record states its release status and first year (rag/guideline_status.py reads them).
+        assert set(doc.identifiers) == {"ngc", "guideline_status", "first_released"}
         assert doc.sections and {s.title for s in doc.sections} <= wanted
         assert all(s.text.strip() and s.text.strip() != "None provided" for s in doc.sections)
         assert doc.url is None or "(" not in doc.url
@@ -227,6 +229,15 @@ def test_ngc_broken_file_reports_and_skips(tmp_path: Path) -> None:
     assert doc.sections[0].text == (
         "Wash hands before each patient contact (grade A).\n\nUse the \ufb01rst sink you reach."
     )
+
+
+def test_ngc_keeps_release_status_and_first_year(tmp_path: Path) -> None:
+    path = tmp_path / "ngc.jsonl"
+    status = "This is the current release of the guideline.\n\n This guideline updates a previous version: Old one. 2009."
+    path.write_text(json.dumps(_ngc_record(guideline_status=status, year_first_released=2009)) + "\n", encoding="utf-8")
+    doc = next(load_ngc(path, {}, LoadReport(source="ngc")))
+    assert doc.identifiers == {"ngc": "99001", "first_released": "2009", "guideline_status": (
+        "This is the current release of the guideline.\n\nThis guideline updates a previous version: Old one. 2009.")}
 
 
 def test_ngc_bad_option_is_an_error(tmp_path: Path) -> None:
