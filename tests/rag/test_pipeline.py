@@ -156,9 +156,9 @@ def test_content_stems_match_inflections():
     assert len(q & content_stems("The paint on the fence peels in winter.")) == 0
 
 
-def test_answers_encode_no_sentences_over_an_encoded_index(pipeline, monkeypatch):
-    # The default index stores each sentence encoded on its own: an answer encodes only the question.
-    assert pipeline.index.manifest.sentence_vectors == "encoded"
+def test_answers_encode_no_sentences_over_the_default_index(pipeline, monkeypatch):
+    # The default index stores pooled sentence vectors and answers re-encode none: only the question is encoded.
+    assert pipeline.index.manifest.sentence_vectors == "pooled" and pipeline.settings.answer.rescore_top == 0
     encoded: list[int] = []
     real = pipeline.embedder.encode_documents
     monkeypatch.setattr(pipeline.embedder, "encode_documents", lambda texts, **kw: encoded.append(len(texts)) or real(texts, **kw))
@@ -174,6 +174,7 @@ def test_pooled_index_re_encodes_only_the_shortlist(index_settings, real_docs, e
     data = index_settings.model_dump()
     data["index"] = {"dir": tmp_path, "name": "pooled"}
     data["embedding"]["sentence_vectors"] = "pooled"
+    data["answer"]["rescore_top"] = 8
     s = Settings(**data)
     build_index(real_docs[:12], s, embedder=embedder)
     pipe = Pipeline(s)
