@@ -87,8 +87,11 @@ def test_manifest_sources_and_presets(manifest) -> None:
     assert manifest.sources["ngc"].files[0].path == NGC_FILE
     assert manifest.sources["ngc"].files[0].url == ""
     assert "Major Recommendations" in manifest.sources["ngc"].options["sections"]
+    # The default holds every guideline, whatever its year; `full` adds MedQuAD, `recent` keeps 2016 on.
     assert manifest.indexes["default"].sources == ["ngc", "pubmedqa"]
-    assert manifest.indexes["default"].options["ngc"]["min_year"] == 2016
+    assert "min_year" not in manifest.indexes["default"].options["ngc"]
+    assert manifest.indexes["full"].sources == ["ngc", "pubmedqa", "medquad"]
+    assert manifest.indexes["recent"].options["ngc"]["min_year"] == 2016
 
 
 def test_manifest_rejects_preset_with_unknown_source(tmp_path: Path) -> None:
@@ -417,10 +420,12 @@ def test_iter_documents_default_preset(tmp_path: Path, mirror: Path, manifest) -
     # The preset's options are merged over the source's own.
     options = {**manifest.sources["ngc"].options, **manifest.indexes["default"].options["ngc"]}
     ngc = [d for d in docs if d.id.startswith("ngc-")]
-    assert ngc and all(d.year is not None and d.year >= options["min_year"] for d in ngc)
+    assert len(ngc) == 1416 and min(d.year for d in ngc) < 2016  # older guidelines are in, dated
     assert all(s.title in options["sections"] for d in ngc for s in d.sections)
-    assert reports[0].loaded == len(ngc) and reports[0].filtered > 0
+    assert reports[0].loaded == len(ngc) and reports[0].filtered == 0
     assert sum(d.id.startswith("pubmed:") for d in docs) == reports[1].loaded == 1000
+    recent = [d for d in iter_documents(_settings(tmp_path), preset="recent") if d.id.startswith("ngc-")]
+    assert 0 < len(recent) < len(ngc) and all(d.year >= 2016 for d in recent)
 
 
 def test_iter_documents_duplicate_ids_keep_first(tmp_path: Path, mirror: Path) -> None:
