@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import Any, Literal, Protocol
 
 from rag.question import RECOMMENDATION_RE, conflicting, populations, topic_concepts
+from rag.types import Document
 
-if TYPE_CHECKING:
-    from rag.compose import Candidate
-    from rag.types import Document
+
+class Candidate(Protocol):
+    """What this module reads of rag.compose.Candidate (a quoted sentence and the passage it came from)."""
+
+    text: str
+    hit: Any
 
 # Stricter than question.AGAINST_RE: "do not" / "avoid" also occur in recommendations *for* something
 # ("offer exercise to avoid falls"), and "insufficient evidence" is no recommendation either way.

@@ -3,14 +3,10 @@ import numpy as np
 from rag.embedding import cpu_has_amx, get_embedder, resolve_backend
 from rag.settings import Settings
 
-# Invented sentences of different lengths, so batches need padding.
-TEXTS = [
-    "Water the tomato plants every morning.",
-    "Prune the roses in early spring, before the buds open, and feed them after the first flush of flowers.",
-    "Bees visit lavender.",
-    "A compost heap needs a mix of green kitchen scraps and brown material such as dry leaves or shredded card, "
-    "turned every few weeks so that air reaches the middle and the heap does not begin to smell.",
-] * 5  # more than one batch, so the bf16 path (not the short-list ONNX path) encodes them
+from tests.rag.test_onnx_encoder import TEXTS as SENTENCES
+
+# More than one batch, so the bf16 path (not the short-list ONNX path) encodes them.
+TEXTS = SENTENCES * 5
 
 
 def test_auto_is_bf16_exactly_where_the_cpu_has_amx():
