@@ -47,7 +47,14 @@ SECTION_TITLES = {
 _MIN_CHARS = 30
 _MIN_WORDS = 5
 # Editorial pointers in NGC summaries ("Refer to the ... field") carry no clinical content.
-_BOILERPLATE_RE = re.compile(r"\b(refer to|see) the [\"“]?[A-Z][^.]*[\"”]? field\b|^(note|notes|key|abbreviations?)\s*:", re.I)
+# The summary's own editorial notes and grading tables, not the guideline's content: "Definitions of the levels ...
+# are provided at the end of the "Major Recommendations" field", "Class I : Prospective, randomized ...",
+# USPSTF's "Offer/provide this service ..." grade table and "... available on the USPSTF Web site".
+_BOILERPLATE_RE = re.compile(
+    r"\b(refer to|see) the [\"“]?[A-Z][^.]*[\"”]? field\b|^(note|notes|key|abbreviations?|definitions?)\s*:"
+    r"|\bare (provided|defined|given|listed|described) (at the end of|in) the [\"“]?[A-Z][^.]*[\"”]? field\b"
+    r"|^\s*(class|level|grade|category)\s+[IVX]+[a-c]?\s*:\s"
+    r"|\boffer(/| or )provide this service\b|\b(available|can be found) (on|at) the [A-Z]+ web ?site\b", re.I)
 
 # Evidence grades as guideline text writes them: "[A]", "(Level B)", "Grade C", "Strong recommendation ...".
 _GRADE_RES = [
@@ -177,6 +184,8 @@ def candidates_from_hits(hits: list[Hit], stored: SentenceVectors | None = None,
             # and answers nothing.
             if key in seen or ("?" in sentence[-80:] and _TRAILING_MARKS_RE.sub("", sentence).rstrip().endswith("?")):
                 continue
+            if _BOILERPLATE_RE.search(sentence):  # an index built before a boilerplate pattern was added
+                continue
             seen.add(key)
             out.append(Candidate(text=sentence, hit=hit, vector=vectors.get((a, b))))
     return out
@@ -296,7 +305,7 @@ def compose_answer(
         abstention = (
             f"The indexed guidelines and research do not directly address this question: \u201c{standalone}\u201d."
             + (f" No indexed source mentions {words}." if words else "")
-            + (f" The indexed sources are about human patients, not a {animal}." if animal else "")
+            + (f" The indexed sources are about human patients, not about \u201c{animal}\u201d." if animal else "")
             + (" The closest evidence found is shown below, labelled as related only." if picked else "")
         )
     else:

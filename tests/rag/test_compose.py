@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from rag.compose import Candidate, compose_answer
+from rag.compose import Candidate, compose_answer, quotable_spans
 from rag.question import analyse
 from rag.settings import Settings
 from rag.types import Chunk, DocSection, Document, Hit, IndexInfo
@@ -180,3 +180,14 @@ def test_without_a_newer_guideline_the_rankers_order_stands_and_nothing_is_noted
     reversed_years = _two_guidelines(2016, 2009).sections[0].statements
     assert reversed_years[0].text == OLD_FOR
     assert reversed_years[0].note == "An older guideline (2009) [2] differs (opposite recommendation)."
+
+
+def test_a_summary_s_editorial_notes_and_grading_tables_are_never_quoted():
+    # Invented in the shape of the NGC summaries' own notes; the advice sentences beside them stay quotable.
+    text = ("Definitions of the grades of advice are provided at the end of the \"Main Advice\" field. "
+            "Class II : Cohort studies of watering schedules in a representative garden. "
+            "Offer/provide this service for selected gardens depending on individual circumstances. "
+            "These recommendations are available on the RHS Web site (www.example.org). "
+            "Gardeners should water tomato plants every morning in dry weather.")
+    quoted = [text[a:b] for a, b in quotable_spans(text)]
+    assert quoted == ["Gardeners should water tomato plants every morning in dry weather."]
