@@ -376,11 +376,13 @@ def analyse(question: str, follow_up: str | None = None, idf=None) -> QuestionFo
     if follow_up:
         focus.constraint = topic_concepts(follow_up) & focus.topic
     if idf is not None:
-        # An acronym no indexed passage spells ("RIPE", "FOOSH", "SpCO") is the asker's shorthand, not a topic the
-        # index lacks: it cannot be matched either way, so it neither counts for coverage nor makes a gap.
+        # An acronym no indexed passage spells in the vignette ("starting RIPE today. Do I add a steroid?") is the
+        # asker's shorthand, not a topic the index lacks: it neither counts for coverage nor makes a gap. In the
+        # clause that asks ("outpatient treatment for COVID-19?") it is the topic, and the index lacks it.
         unseen = getattr(idf, "max", None)
         if unseen is not None:
-            focus.topic -= {c for c in _acronyms(question) if idf(c) >= unseen}
+            shorthand = {c for c in _acronyms(question) if idf(c) >= unseen}
+            focus.topic -= shorthand - topic_concepts(asking_clause(question))
         focus.weights = {c: idf(c) for c in focus.topic}
         # "Positive Dix-Hallpike on the right - what's the treatment of choice for BPPV?": the vignette's details
         # count half; the clause that asks says what the answer must be about.
