@@ -54,7 +54,8 @@ _BOILERPLATE_RE = re.compile(
     r"\b(refer to|see) the [\"“]?[A-Z][^.]*[\"”]? field\b|^(note|notes|key|abbreviations?|definitions?)\s*:"
     r"|\bare (provided|defined|given|listed|described) (at the end of|in) the [\"“]?[A-Z][^.]*[\"”]? field\b"
     r"|^\s*(class|level|grade|category)\s+[IVX]+[a-c]?\s*:\s"
-    r"|\boffer(/| or )provide this service\b|\b(available|can be found) (on|at) the [A-Z]+ web ?site\b", re.I)
+    r"|\boffer(/| or )provide this service\b|\brecommends (against )?the service\b"
+    r"|\b(available|can be found) (on|at) the [A-Z]+ web ?site\b|\ball readers of this summary\b", re.I)
 
 # Evidence grades as guideline text writes them: "[A]", "(Level B)", "Grade C", "Strong recommendation ...".
 _GRADE_RES = [
