@@ -30,7 +30,7 @@ index: corpus
 
 demo: index
 	$(BIN)/guideqa ask "$(QUESTION)"
-	$(BIN)/guideqa ask "What causes leg weakness after a lumbar puncture (LP)?"
+	$(BIN)/guideqa ask "How long should anticoagulation continue after a first unprovoked PE?"
 
 test: install
 	$(BIN)/python -m pytest
