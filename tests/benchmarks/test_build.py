@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from benchmarks import build as bench
 from benchmarks.build import BaselineBuild, BuildBenchmark, GuideqaBuild, compare
 from rag.cli import app
+from rag.embedding import resolve_backend
 
 LIMIT = 2
 
@@ -61,7 +62,7 @@ def test_run_builds_each_backend_then_the_baseline(monkeypatch, mirror_settings)
 
     calls.clear()
     report = bench.run_benchmark(mirror_settings, skip_baseline=True)
-    assert calls == [("guideqa", "default", None, mirror_settings.embedding.backend)]
+    assert calls == [("guideqa", "default", None, resolve_backend(mirror_settings.embedding.backend))]
     assert report.baseline is None and report.comparisons == []
 
 
@@ -103,7 +104,7 @@ def test_cli_builds_both_sides_and_writes_the_json(cli_run):
 def test_guideqa_numbers_are_consistent(cli_run, mirror_settings):
     report = BuildBenchmark.model_validate_json(cli_run[1].read_text(encoding="utf-8"))
     [ours] = report.guideqa
-    assert ours.backend == mirror_settings.embedding.backend  # the configured one by default
+    assert ours.backend == resolve_backend(mirror_settings.embedding.backend)  # the configured one by default
     assert ours.documents == LIMIT and ours.chunks > 0 and ours.tokens > ours.chunks
     assert ours.embedding_cache == {"reused": 0, "embedded": ours.chunks}  # cold: nothing came from a cache
     assert ours.tokens_per_second == pytest.approx(ours.tokens / ours.build_seconds)
