@@ -54,19 +54,19 @@ def disk_size(path: Path) -> int:
     return total
 
 
-def _links(index_dir: Path) -> dict[str, Path]:
+def links(index_dir: Path) -> dict[str, Path]:
     """Index names and the real paths of the folders they point at."""
     if not index_dir.is_dir():
         return {}
     return {p.name: Path(os.path.realpath(p)) for p in sorted(index_dir.iterdir()) if p.is_symlink() and not p.name.startswith(".")}
 
 
-def _leftovers(index_dir: Path) -> list[Path]:
+def leftovers(index_dir: Path) -> list[Path]:
     """Folders under .builds that no index name points at."""
     builds = index_dir / BUILDS
     if not builds.is_dir():
         return []
-    used = set(_links(index_dir).values())
+    used = set(links(index_dir).values())
     folders = (Path(os.path.realpath(f)) for f in sorted(builds.iterdir()) if f.is_dir() and not f.is_symlink())
     return [f for f in folders if f not in used]
 
@@ -76,7 +76,7 @@ def clean_stale(index_dir: Path, replaced: str | None = None) -> list[Path]:
     when `replaced` names an index this process just swapped to a new build, the older builds of it made here."""
     me = str(os.getpid())
     removed = []
-    for folder in _leftovers(index_dir):
+    for folder in leftovers(index_dir):
         m = BUILD_NAME.match(folder.name)
         ours = m is not None and m["name"] == replaced and m["pid"] == me and not m["partial"]
         if ours or owner_alive(folder.name) is False:

@@ -145,7 +145,7 @@ class Embedder:
         prompt = self.prompts.get("document", "")
         texts = [prompt + t for t in texts]
         spans = [[(a + len(prompt), b + len(prompt)) for a, b in s] for s in spans]
-        if self.onnx is not None and self.backend != "bf16":
+        if self.backend not in ("torch", "bf16"):
             return self.onnx.encode(texts, self.batch_size, spans)
         return self._torch_with_spans(texts, spans)
 
@@ -197,7 +197,8 @@ class Embedder:
             return np.zeros((0, self.dim), dtype=np.float32)
         # bf16: a query (or a handful of sentences) is faster through ONNX Runtime than through torch's
         # per-call overhead; a batch of documents is faster in bf16.
-        if self.onnx is not None and (self.backend != "bf16" or query or len(texts) <= self.batch_size):
+        # (The backend is tested before `self.onnx`: reading it opens bf16's query session, which a build never needs.)
+        if self.backend != "torch" and (self.backend != "bf16" or query or len(texts) <= self.batch_size):
             prompt = self.prompts.get("query" if query else "document", "")
             return self.onnx.encode([prompt + t for t in texts], self.batch_size)
         import torch

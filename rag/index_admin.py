@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from rag.build_folders import BUILD_NAME, _leftovers, _links, disk_size, owner_alive
+from rag.build_folders import BUILD_NAME, disk_size, leftovers, links, owner_alive
 from rag.index import GuideIndexError, read_manifest
 
 
@@ -59,8 +59,8 @@ def _named(name: str, target: Path) -> IndexEntry:
 
 def list_indexes(index_dir: Path) -> list[IndexEntry]:
     """Every index name under `index_dir` (unreadable ones with their error), then the leftover build folders."""
-    rows = [_named(name, target) for name, target in _links(index_dir).items()]
-    for folder in _leftovers(index_dir):
+    rows = [_named(name, target) for name, target in links(index_dir).items()]
+    for folder in leftovers(index_dir):
         m = BUILD_NAME.match(folder.name)
         rows.append(IndexEntry(status="partial" if folder.name.endswith(".partial") else "orphan", build=folder.name,
                                owner_pid=int(m["pid"]) if m else None, owner_alive=owner_alive(folder.name), size_bytes=disk_size(folder)))
@@ -71,16 +71,16 @@ def remove_index(index_dir: Path, name: str) -> Removal:
     """Delete index `name`: its link, then its build folders that no other name or running build uses."""
     if re.search(r"[/\\]", name) or name in ("", ".", ".."):
         raise GuideIndexError(f"{name!r} is not an index name: names cannot hold path separators")
-    links = _links(index_dir)
-    if name not in links:
-        raise GuideIndexError(f"no index named {name!r} in {index_dir}; known indexes: {', '.join(links) or 'none'}")
-    target = links[name]
+    named = links(index_dir)
+    if name not in named:
+        raise GuideIndexError(f"no index named {name!r} in {index_dir}; known indexes: {', '.join(named) or 'none'}")
+    target = named[name]
     (index_dir / name).unlink()  # first, so nothing loads a half-deleted index
     done = Removal(name=name, removed=[str(index_dir / name)])
-    leftovers = _leftovers(index_dir)
-    if target.exists() and target not in leftovers:
+    unused = leftovers(index_dir)
+    if target.exists() and target not in unused:
         done.kept.append(str(target))  # another name points at it, or it lies outside .builds
-    for folder in leftovers:
+    for folder in unused:
         m = BUILD_NAME.match(folder.name)
         if folder == target or (m and m["name"] == name and owner_alive(folder.name) is False):
             done.bytes_freed += disk_size(folder)

@@ -33,3 +33,13 @@ def test_bf16_sentence_vectors_pool_the_same_pass_as_fp32():
     (v1, s1), (v2, s2) = fp32.encode_documents_with_spans(TEXTS, spans), bf16.encode_documents_with_spans(TEXTS, spans)
     assert (v1 * v2).sum(1).min() > 0.999
     assert all(a.shape == b.shape == (2, 384) and (a * b).sum(1).min() > 0.998 for a, b in zip(s1, s2))
+
+
+def test_bf16_opens_its_query_session_only_when_a_question_is_encoded():
+    # A build encodes documents only; ONNX Runtime's session (about 150 MB) is not loaded for it.
+    e = get_embedder(Settings(embedding={"backend": "bf16", "batch_size": 2}))
+    e.encode_documents_with_spans(TEXTS, [[(0, 5)] for _ in TEXTS])
+    e.encode_documents(TEXTS)
+    assert e._onnx is None
+    e.encode_queries(TEXTS[:1])
+    assert e._onnx is not None
