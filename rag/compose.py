@@ -52,7 +52,7 @@ _MIN_WORDS = 5
 # USPSTF's "Offer/provide this service ..." grade table and "... available on the USPSTF Web site".
 _BOILERPLATE_RE = re.compile(
     r"\b(refer to|see) the [\"“]?[A-Z][^.]*[\"”]? field\b|^(note|notes|key|abbreviations?|definitions?)\s*:"
-    r"|\bare (provided|defined|given|listed|described) (at the end of|in) the [\"“]?[A-Z][^.]*[\"”]? field\b"
+    r"|\b(are|is|can be) (provided|defined|given|listed|described|found) (at the end of|in) the [\"“]?[A-Z][^.]*[\"”]? field\b"
     r"|^\s*(class|level|grade|category)\s+[IVX]+[a-c]?\s*:\s"
     r"|\boffer(/| or )provide this service\b|\brecommends (against )?the service\b"
     r"|\b(available|can be found) (on|at) the [A-Z]+ web ?site\b|\ball readers of this summary\b", re.I)
@@ -65,6 +65,16 @@ _GRADE_RES = [
     re.compile(r"\bLevel (?:of evidence:? )?(?:[A-D]|I{1,3}|IV|[1-4][a-c]?)\b"),
     re.compile(r"\bGrade (?:[1-3][A-C]|[A-D]|I{1,3})\b"),
 ]
+
+
+def not_content(sentence: str) -> bool:
+    """Editorial boilerplate, or a grade standing alone ("( Grade: strong recommendation, high-quality evidence ).",
+    split off its recommendation by the sentence splitter): never a statement."""
+    if _BOILERPLATE_RE.search(sentence):
+        return True
+    for pattern in _GRADE_RES:
+        sentence = pattern.sub(" ", sentence)
+    return len(re.findall(r"[A-Za-z]{2,}", sentence)) < _MIN_WORDS
 
 
 def find_grade(text: str) -> str | None:
@@ -185,7 +195,7 @@ def candidates_from_hits(hits: list[Hit], stored: SentenceVectors | None = None,
             # and answers nothing.
             if key in seen or ("?" in sentence[-80:] and _TRAILING_MARKS_RE.sub("", sentence).rstrip().endswith("?")):
                 continue
-            if _BOILERPLATE_RE.search(sentence):  # an index built before a boilerplate pattern was added
+            if not_content(sentence):  # an index built before a boilerplate pattern was added
                 continue
             seen.add(key)
             out.append(Candidate(text=sentence, hit=hit, vector=vectors.get((a, b))))
@@ -198,7 +208,7 @@ _TRAILING_MARKS_RE = re.compile(r"(\s*(\[[^\]]{0,40}\]|\([^)]{0,60}\)|[\"”’)
 def _quotable(sentence: str, complete: bool = True) -> bool:
     if len(sentence) < _MIN_CHARS or len(sentence.split()) < _MIN_WORDS:
         return False
-    if _BOILERPLATE_RE.search(sentence):
+    if not_content(sentence):
         return False
     # Only complete sentences: a list fragment quoted alone reads as a claim it never made.
     if complete and not _TRAILING_MARKS_RE.sub("", sentence).rstrip().endswith((".", "!", "?")):

@@ -190,6 +190,8 @@ def test_a_summary_s_editorial_notes_and_grading_tables_are_never_quoted():
             "These recommendations are available on the RHS Web site (www.example.org). "
             "The society recommends against the service. "
             "All readers of this summary are urged to read the full leaflet. "
+            "The definitions of these grades can be found at the end of the \"Main Advice\" field. "
+            "( Grade: strong recommendation, high-quality evidence ). "
             "Gardeners should water tomato plants every morning in dry weather.")
     quoted = [text[a:b] for a, b in quotable_spans(text)]
     assert quoted == ["Gardeners should water tomato plants every morning in dry weather."]
