@@ -3,7 +3,7 @@
 Both sides start from the same documents (the first N of a corpus preset) and end with
 an index on disk:
 
-  guideqa    rag.index.build_index, cold (no embedding cache): chunks -> vectors -> FAISS + BM25 + SQLite
+  guideqa    rag.indexing.index.build_index, cold (no embedding cache): chunks -> vectors -> FAISS + BM25 + SQLite
   baseline   RecursiveCharacterTextSplitter(1000, 200) -> HuggingFaceEmbeddings -> FAISS.from_documents -> save_local
 
 Every build runs in its own Python process (``python -m benchmarks.build JOB RESULT``), one
@@ -140,7 +140,7 @@ def compare(ours: GuideqaBuild, base: BaselineBuild) -> Comparison:
 
 
 def _versions() -> dict[str, str]:
-    from rag.index import package_versions
+    from rag.indexing.index import package_versions
     return package_versions(("guideqa", "sentence-transformers", "torch", "onnxruntime", "faiss-cpu", "bm25s",
                              "langchain-community", "langchain-text-splitters", "langchain-core"), python=False)
 
@@ -163,7 +163,7 @@ class WorkerJob(BaseModel):
 def _load_documents(settings, preset: str, limit: int | None) -> tuple[list, float]:
     import itertools
 
-    from rag.corpus import iter_documents
+    from rag.corpus.sources import iter_documents
 
     started = time.perf_counter()
     docs = list(itertools.islice(iter_documents(settings, preset=preset), limit))  # lazy: stops after `limit`
@@ -176,8 +176,8 @@ def _load_documents(settings, preset: str, limit: int | None) -> tuple[list, flo
 def _guideqa_worker(job: WorkerJob) -> GuideqaBuild:
     import sqlite3
 
-    from rag.embedding import get_embedder
-    from rag.index import STORE, build_index
+    from rag.indexing.embedding import get_embedder
+    from rag.indexing.index import STORE, build_index
     from rag.settings import Settings
 
     settings = Settings.model_validate_json(job.settings_json)
@@ -223,8 +223,8 @@ def _add_documents(settings, job: WorkerJob, docs: list, embedder) -> dict:
     """Rebuild after adding `job.add_docs` documents that were not indexed (the next ones of the preset, else of 'all')."""
     import itertools
 
-    from rag.corpus import iter_documents
-    from rag.index import build_index
+    from rag.corpus.sources import iter_documents
+    from rag.indexing.index import build_index
 
     have = {d.id for d in docs}
     pool = iter_documents(settings, preset=job.preset) if job.limit_docs else iter_documents(settings, preset="all")
@@ -245,7 +245,7 @@ def _baseline_worker(job: WorkerJob) -> BaselineBuild:
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
     import warnings
 
-    from rag.embedding import resolve_model
+    from rag.indexing.embedding import resolve_model
     from rag.settings import Settings
 
     settings = Settings.model_validate_json(job.settings_json)
@@ -376,8 +376,8 @@ def run_benchmark(
         >>> report = run_benchmark(Settings(), limit_docs=20)  # doctest: +SKIP
         >>> report.comparisons[0].speedup
     """
-    from rag.corpus import load_manifest
-    from rag.embedding import resolve_backend
+    from rag.corpus.sources import load_manifest
+    from rag.indexing.embedding import resolve_backend
 
     presets = load_manifest(settings).indexes
     if preset not in presets:
@@ -479,7 +479,7 @@ def register(app: typer.Typer) -> None:
         from rich.console import Console
         from rich.markup import escape
 
-        from rag.corpus import CorpusError
+        from rag.corpus.sources import CorpusError
 
         console, err = Console(), Console(stderr=True)
         names = _parse_backends(backends)

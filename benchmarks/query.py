@@ -207,7 +207,7 @@ def sentence_focus(pipeline, questions: Sequence[str], levels: Sequence[int] = (
     """
     import numpy as np
 
-    from rag.compose import candidates_from_hits, score_candidates
+    from rag.answering.compose import candidates_from_hits, score_candidates
 
     agree: dict[int, list[tuple[float, float, float]]] = {n: [] for n in levels}
     sizes = []
@@ -406,7 +406,7 @@ def stored_chunks(index_path: Path) -> tuple[list[str], "object"]:
 
     import faiss
 
-    from rag.index import DENSE, STORE
+    from rag.indexing.index import DENSE, STORE
 
     con = sqlite3.connect(f"file:{index_path / STORE}?mode=ro", uri=True)
     try:
@@ -426,7 +426,7 @@ class LangChainBaseline:
     def __init__(self, settings, index_path: Path, k: int):
         import warnings
 
-        from rag.embedding import resolve_model
+        from rag.indexing.embedding import resolve_model
         from rag.settings import hub_offline
 
         hub_offline(settings)  # HF_HUB_OFFLINE=1: the local model path only, no network
@@ -472,7 +472,7 @@ _MEMORY_PROBE = """
 import gc, json, sys
 import bm25s, faiss, numpy  # imported before the first reading: only the index's own data is counted
 from benchmarks.common import rss_bytes
-from rag.index import load_index
+from rag.indexing.index import load_index
 from rag.settings import Settings
 settings = Settings.model_validate_json(sys.stdin.read())
 gc.collect()
@@ -674,8 +674,8 @@ def register(app: typer.Typer) -> None:
         """Query latency in process and through the server, the LangChain baseline, and index memory."""
         from rich.console import Console
 
-        from rag.embedding import EmbeddingError
-        from rag.index import GuideIndexError
+        from rag.indexing.embedding import EmbeddingError
+        from rag.indexing.index import GuideIndexError
 
         console, err = Console(), Console(stderr=True)
         levels = parse_levels(concurrency)

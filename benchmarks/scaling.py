@@ -418,7 +418,7 @@ def recommend(rows: Sequence[ScalingRow], budget_ms: float = LATENCY_BUDGET_MS, 
 
 
 def _versions() -> dict[str, str]:
-    from rag.index import package_versions
+    from rag.indexing.index import package_versions
 
     return {**package_versions(("faiss-cpu", "numpy")), "cpus": str(os.cpu_count())}
 
@@ -480,8 +480,8 @@ def load_index_vectors(settings, name: str):
     (its query vectors would not be comparable)."""
     import faiss
 
-    from rag.embedding import resolve_backend
-    from rag.index import DENSE, GuideIndexError, read_manifest
+    from rag.indexing.embedding import resolve_backend
+    from rag.indexing.index import DENSE, GuideIndexError, read_manifest
 
     path = settings.index.dir / name
     if not path.exists():
@@ -549,9 +549,9 @@ def register(app: typer.Typer) -> None:
         from rich.console import Console
         from rich.markup import escape
 
-        from rag.embedding import EmbeddingError, get_embedder
+        from rag.indexing.embedding import EmbeddingError, get_embedder
         from benchmarks.common import settings_or_exit
-        from rag.index import GuideIndexError
+        from rag.indexing.index import GuideIndexError
 
         console, err = Console(), Console(stderr=True)
 

@@ -119,8 +119,8 @@ class RelevanceJudge:
         self.name = f"llm({type(chat_model).__name__})"
 
     def __call__(self, question: str, statement: str) -> bool:
-        from rag.llm import invoke_with_timeout, reply_text
-        from rag.prompts import relevance_prompt
+        from rag.answering.chat_model import invoke_with_timeout, reply_text
+        from rag.answering.prompts import relevance_prompt
 
         prompt = relevance_prompt(question, statement)
         text = invoke_with_timeout(self.chat, prompt, self.timeout_s) if self.timeout_s else reply_text(self.chat.invoke(prompt))

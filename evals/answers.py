@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from evals.datasets import EvalQuery
 from rag.pipeline import Pipeline
 from rag.types import Answer
-from rag.verify import Judge
+from rag.answering.verify import Judge
 
 
 class AnswerResult(BaseModel):

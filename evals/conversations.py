@@ -18,9 +18,9 @@ from evals.datasets import Conversation, EvalQuery
 from evals.retrieval import rank_documents
 from rag.conversation import standalone_question
 from rag.pipeline import Pipeline
-from rag.retrieve import Retriever
+from rag.retrieval.retriever import Retriever
 from rag.types import Turn
-from rag.verify import Judge
+from rag.answering.verify import Judge
 
 KS = (1, 5, 10)
 WAYS = ("rewritten", "standalone", "raw")

@@ -1,6 +1,6 @@
 """Fit the sentence ranker's weights (settings.answer.rank) on the answer-quality set's tuning half.
 
-Every candidate sentence of every labelled turn is a row of `rag.rank.FEATURES`;
+Every candidate sentence of every labelled turn is a row of `rag.answering.rank.FEATURES`;
 its label is whether it states one of the turn's key facts. The weights maximise
 the listwise likelihood that the best-scored sentence of a turn is a labelled one
 (softmax over the turn's candidates of cosine + features . weights), with an L2
@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from evals.answer_quality import QualityConversation
 from rag.pipeline import Pipeline
-from rag.rank import FEATURES, feature_matrix
+from rag.answering.rank import FEATURES, feature_matrix
 from rag.types import Turn
 
 

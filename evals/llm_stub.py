@@ -31,7 +31,7 @@ from typing import Any, Literal
 from fastapi import FastAPI
 from pydantic import BaseModel, Field
 
-from rag.prompts import EVIDENCE_CLOSE, EVIDENCE_OPEN, KIND_LABELS
+from rag.answering.prompts import EVIDENCE_CLOSE, EVIDENCE_OPEN, KIND_LABELS
 
 Fault = Literal["unsupported", "bogus", "uncited"]
 # Deliberately off-topic, so no medical passage can support it.
@@ -87,7 +87,7 @@ def evidence_passages(prompt: str) -> list[tuple[int, str, str]]:
 
 def echo_reply(prompt: str, faults: Sequence[Fault] = (), max_sentences: int = 4) -> str:
     """A well-formed answer copied from the passages, plus the requested faults."""
-    from rag.sentences import split_sentences
+    from rag.text import split_sentences
 
     question = re.search(r"^Question: (.+)$", prompt, flags=re.M)
     asked = set(re.findall(r"[a-z]{3,}", question.group(1).lower())) if question else set()

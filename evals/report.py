@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from evals.retrieval import QueryResult, recall_curve
-from rag.index import package_versions
+from rag.indexing.index import package_versions
 from rag.settings import Settings
 
 CURVE_KS = (1, 2, 3, 5, 10)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pydantic import BaseModel
 
 from evals.datasets import EvalQuery
-from rag.retrieve import Retriever
+from rag.retrieval.retriever import Retriever
 
 METRICS = ["ndcg@10", "recall@1", "recall@5", "recall@10", "recall@50", "mrr@10"]
 MODES = ("bm25", "dense", "hybrid")

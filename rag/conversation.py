@@ -97,8 +97,8 @@ def _drop_populations(text: str, gone: set[str], every_age: bool = False) -> str
 
 def llm_standalone_question(question: str, history: Sequence[Turn], settings: Settings, chat) -> tuple[str, str, str | None]:
     """(query, how, why not the LLM): the chat model condenses the conversation, the rules are the fallback."""
-    from rag.prompts import rewrite_messages
-    from rag.llm import invoke_with_timeout
+    from rag.answering.prompts import rewrite_messages
+    from rag.answering.chat_model import invoke_with_timeout
 
     rules = standalone_question(question, history, settings)
     turns = list(history)[-settings.conversation.max_history_turns :] if settings.conversation.max_history_turns else []

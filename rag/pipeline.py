@@ -8,16 +8,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rag.compose import Candidate, candidates_from_hits, gather_candidates, score_candidates, sentence_key
+from rag.answering.compose import Candidate, candidates_from_hits, gather_candidates, score_candidates, sentence_key
 from rag.conversation import llm_standalone_question, standalone_question
-from rag.embedding import get_embedder
-from rag.index import load_index
+from rag.indexing.embedding import get_embedder
+from rag.indexing.index import load_index
 from rag.question import QuestionFocus, analyse
-from rag.rank import Idf, rerank, topic_support
-from rag.retrieve import Retriever
+from rag.answering.rank import Idf, rerank, topic_support
+from rag.retrieval.retriever import Retriever
 from rag.settings import Settings, get_settings
 from rag.types import Answer, Filters, Hit, Turn
-from rag.writers import make_writer
+from rag.answering.writers import make_writer
 
 
 class QuestionError(ValueError):
@@ -65,7 +65,7 @@ class Pipeline:
         self.idf = Idf(self.index.bm25)
         self.chat = None
         if self.settings.writer == "llm":
-            from rag.llm import make_chat_model
+            from rag.answering.chat_model import make_chat_model
 
             self.chat = make_chat_model(self.settings)
         self.writer = make_writer(self.settings, self.chat)

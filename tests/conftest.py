@@ -29,7 +29,7 @@ def index_settings(tmp_path_factory, mirror_settings) -> Settings:
 
 @pytest.fixture(scope="session")
 def embedder(index_settings):
-    from rag.embedding import get_embedder
+    from rag.indexing.embedding import get_embedder
 
     return get_embedder(index_settings)
 
@@ -37,7 +37,7 @@ def embedder(index_settings):
 @pytest.fixture(scope="session")
 def real_docs(index_settings):
     """A few real NGC guidelines (all years) and the first PubMedQA abstracts, read from the mirror."""
-    from rag.corpus import iter_documents
+    from rag.corpus.sources import iter_documents
 
     ngc = [d for d in iter_documents(index_settings, sources=["ngc"]) if d.id in TEST_NGC_IDS]
     pubmed = list(itertools.islice(iter_documents(index_settings, sources=["pubmedqa"]), TEST_PUBMED_COUNT))
@@ -47,7 +47,7 @@ def real_docs(index_settings):
 
 @pytest.fixture(scope="session")
 def built_index(index_settings, real_docs, embedder):
-    from rag.index import build_index
+    from rag.indexing.index import build_index
 
     path, manifest, rebuilt = build_index(real_docs, index_settings, embedder=embedder)
     assert rebuilt

@@ -8,7 +8,7 @@ from fastapi.responses import StreamingResponse
 
 from api.deps import PipelineDep, StoreDep
 from api.schemas import AnswerOut, AnswerRequest, ErrorOut
-from rag.retrieve import FilterError
+from rag.retrieval.retriever import FilterError
 from rag.pipeline import QuestionError
 from rag.types import Answer, Filters
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from benchmarks import build as bench
 from benchmarks.build import BaselineBuild, BuildBenchmark, GuideqaBuild, compare
 from rag.cli import app
-from rag.embedding import resolve_backend
+from rag.indexing.embedding import resolve_backend
 
 LIMIT = 2
 
@@ -120,7 +120,7 @@ def test_guideqa_numbers_are_consistent(cli_run, mirror_settings):
 def test_baseline_numbers_are_consistent_and_its_chunks_reproducible(cli_run, mirror_settings):
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-    from rag.corpus import iter_documents
+    from rag.corpus.sources import iter_documents
 
     report = BuildBenchmark.model_validate_json(cli_run[1].read_text(encoding="utf-8"))
     base = report.baseline
@@ -143,8 +143,8 @@ def test_baseline_numbers_are_consistent_and_its_chunks_reproducible(cli_run, mi
 
 
 def test_guideqa_chunks_and_tokens_match_the_chunker(cli_run, mirror_settings, embedder):
-    from rag.chunking import Chunker
-    from rag.corpus import iter_documents
+    from rag.indexing.chunking import Chunker
+    from rag.corpus.sources import iter_documents
 
     [ours] = BuildBenchmark.model_validate_json(cli_run[1].read_text(encoding="utf-8")).guideqa
     docs = list(itertools.islice(iter_documents(mirror_settings, preset="default"), LIMIT))

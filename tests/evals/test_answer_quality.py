@@ -17,7 +17,7 @@ from evals.answer_quality import (
 )
 from evals.datasets import DatasetError
 from rag.cli import app
-from rag.compose import quotable_spans
+from rag.answering.compose import quotable_spans
 from rag.types import Answer, AnswerSection, IndexInfo, Reference, Statement
 
 
@@ -43,7 +43,7 @@ def test_the_set_has_the_size_and_spread_the_issue_asks_for(conversations):
 
 
 def test_every_key_fact_is_stated_by_a_quotable_sentence_of_its_gold_guideline(conversations, mirror_settings):
-    from rag.corpus import iter_documents
+    from rag.corpus.sources import iter_documents
 
     wanted = {d for c in conversations for t in c.turns if t.key_facts for d in t.gold_doc_ids}
     sentences: dict[str, list[str]] = {}
@@ -144,7 +144,7 @@ def test_the_relevance_judge_can_fail_a_statement_that_only_shares_the_topic():
     from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
     from evals.answer_quality import RelevanceJudge
-    from rag.prompts import relevance_prompt
+    from rag.answering.prompts import relevance_prompt
 
     answer = _answer([("We recommend naltrexone or acamprosate for moderate to severe alcohol use disorder.", "ngc-1"),
                       ("Alcohol use disorder is common in primary care.", "ngc-1")])

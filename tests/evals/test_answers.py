@@ -6,7 +6,7 @@ from typer.testing import CliRunner
 from evals import datasets as ds
 from evals.answers import evaluate_answers, integrity, summarise
 from rag.cli import app
-from rag.verify import LexicalJudge, LLMJudge
+from rag.answering.verify import LexicalJudge, LLMJudge
 
 
 def test_extractive_answers_are_fully_supported_and_abstain_out_of_corpus(pipeline, index_settings):

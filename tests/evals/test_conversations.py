@@ -59,7 +59,7 @@ def _write_conversations(path):
 def test_conversation_answers_are_asked_with_their_history(pipeline, tmp_path):
     from evals.conversations import evaluate_conversation_answers
     from evals.datasets import load_conversations
-    from rag.verify import LexicalJudge
+    from rag.answering.verify import LexicalJudge
 
     _write_conversations(tmp_path / "c.jsonl")
     summary, rows, _ = evaluate_conversation_answers(pipeline, load_conversations(tmp_path / "c.jsonl"), LexicalJudge())

@@ -7,8 +7,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from evals.llm_stub import UNCITED_SENTENCE, UNSUPPORTED_SENTENCE, StubConfig, echo_reply, evidence_passages, running_stub
-from rag.compose import DISCLAIMER
-from rag.prompts import number_passages
+from rag.answering.compose import DISCLAIMER
+from rag.answering.prompts import number_passages
 from rag.settings import Settings
 
 PDPH = "What needle type reduces the risk of post-dural puncture headache?"
@@ -73,7 +73,7 @@ def test_scripted_reply_before_and_after(index_settings, built_index, pipeline):
     evidence = pipeline.gather(PDPH)
     documents = pipeline.index.documents(h.chunk.doc_id for h in evidence.hits)
     passages, _ = number_passages(evidence.hits, {d: doc.title for d, doc in documents.items()}, index_settings)
-    from rag.sentences import split_sentences
+    from rag.text import split_sentences
 
     first = next(s for s in split_sentences(passages[0].text) if len(s.split()) >= 6)
     second = next(s for s in split_sentences(passages[1].text) if len(s.split()) >= 6 and s != first)
@@ -139,7 +139,7 @@ def test_api_reports_the_writer(index_settings, built_index, tmp_path):
 def test_eval_harness_scores_the_llm_writer(index_settings, built_index, faults):
     from evals.answers import evaluate_answers
     from evals.datasets import guideline_dev
-    from rag.verify import LexicalJudge
+    from rag.answering.verify import LexicalJudge
 
     queries = guideline_dev()[:4]
     with running_stub(StubConfig(faults=faults)) as url:

@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from rag.compose import DISCLAIMER, find_grade
+from rag.answering.compose import DISCLAIMER, find_grade
 from rag.pipeline import QuestionError
 from rag.settings import Settings
 from rag.types import Answer, Turn
@@ -102,7 +102,7 @@ def test_grade_extraction(text, grade):
     ],
 )
 def test_only_complete_sentences_are_quoted(sentence, ok):
-    from rag.compose import _quotable
+    from rag.answering.compose import _quotable
 
     assert _quotable(sentence) is ok
 
@@ -136,7 +136,7 @@ def test_a_topic_word_no_indexed_source_mentions_abstains_and_is_named(pipeline)
 
 
 def test_a_lead_in_is_quoted_with_its_list():
-    from rag.compose import quotable_spans
+    from rag.answering.compose import quotable_spans
 
     text = ("Selection\n\n- We recommend that naltrexone or acamprosate be offered to patients who\n\n"
             "- Have a goal of reducing alcohol consumption,\n\n- Have no contraindications to these medications.\n\n"
@@ -148,7 +148,7 @@ def test_a_lead_in_is_quoted_with_its_list():
 
 
 def test_content_stems_match_inflections():
-    from rag.compose import content_stems
+    from rag.answering.compose import content_stems
 
     q = content_stems("What causes squeaks after oiling the hinges?")
     assert q == {"caus", "squeak", "oil", "hing"}
@@ -168,7 +168,7 @@ def test_answers_encode_no_sentences_over_the_default_index(pipeline, monkeypatc
 
 def test_pooled_index_re_encodes_only_the_shortlist(index_settings, real_docs, embedder, tmp_path, monkeypatch):
     # Pooled sentence vectors shortlist the sentences; only the best `rescore_top` are encoded at query time.
-    from rag.index import build_index
+    from rag.indexing.index import build_index
     from rag.pipeline import Pipeline
 
     data = index_settings.model_dump()

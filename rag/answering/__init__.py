@@ -1,0 +1,1 @@
+"""Retrieved chunks -> a cited answer: candidate sentences, selection, writers and verification."""

@@ -1,0 +1,170 @@
+"""Rank candidate sentences by whether they answer the question, not only by cosine.
+
+A sentence's score is its cosine to the question (kept in `relevance`, which the
+abstention threshold is calibrated on) plus weighted cues (`FEATURES`):
+
+- topic coverage: the idf-weighted share of the question's topic concepts that the
+  sentence states, alone and with its guideline's title and section heading;
+- asks: the sentence states the kind of thing asked for (a drug, a dose, an interval...);
+- recommendation: a directive or graded recommendation; one *against* something, a
+  harms section or a diagnostic sentence count against it unless that is what is asked;
+- constraint: a follow-up's new constraint (cancer, pregnancy...) appears in the sentence;
+- retrieval: how high the sentence's guideline and passage ranked.
+
+The weights (`settings.answer.rank`) are fitted by `guideqa eval fit-ranker` on the
+tuning half of evals/data/answer_quality_dev.jsonl only.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from rag.answering.compose import find_grade
+from rag.question import (
+    AGAINST_RE,
+    DIAGNOSIS_RE,
+    RECOMMENDATION_RE,
+    QuestionFocus,
+    concepts,
+    expansion_of,
+    populations,
+    states,
+)
+from rag.settings import RankSettings
+
+_HARMS_SECTIONS = ("potential harms", "contraindications", "fda warning")
+FEATURES = ("coverage", "sentence_coverage", "asks", "recommendation", "against", "harms_section", "diagnostic",
+            "graded", "constraint", "population_mismatch", "document_rank", "retrieved", "novelty", "unasked_condition")
+# "In patients with X and Y, ...", "For children receiving Z, ...", "If ...,": whom a recommendation is for.
+_CONDITION_RE = re.compile(r"^(?:recommendation[^:]{0,20}:\s*)?(?:in|for|among|if|when|where)\b([^,;:]{3,200})[,;:]", re.I)
+
+
+class Idf:
+    """idf(concept) from the BM25 index's document frequencies; a word no passage holds gets `max`."""
+
+    def __init__(self, bm25):
+        self.vocab = getattr(bm25, "vocab_dict", None) or {}
+        self.indptr = np.asarray(bm25.scores["indptr"])
+        self.n = max(int(bm25.scores.get("num_docs", 1)), 1)
+        self.max = math.log(1 + self.n)
+
+    def __call__(self, concept: str) -> float:
+        if concept.startswith("zz"):  # an abbreviation token: as informative as its rarest word
+            return max((self(s) for s in expansion_of(concept)), default=self.max)
+        tid = self.vocab.get(concept)
+        if tid is None or tid + 1 >= len(self.indptr):
+            return self.max
+        df = int(self.indptr[tid + 1] - self.indptr[tid])
+        return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
+
+
+def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]) -> np.ndarray:
+    """One row of FEATURES per candidate; also sets each candidate's `coverage`."""
+    context: dict[tuple[str, str], set[str]] = {}
+    doc_rank: dict[str, int] = {}
+    for c in cands:
+        if c.hit.score > 0:
+            doc_rank.setdefault(c.hit.chunk.doc_id, len(doc_rank))
+    rows = np.zeros((len(cands), len(FEATURES)), dtype=np.float32)
+    asked = concepts(focus.text)
+    for i, c in enumerate(cands):
+        chunk = c.hit.chunk
+        key = (chunk.doc_id, chunk.section)
+        if key not in context:
+            context[key] = concepts(titles.get(chunk.doc_id, "")) | concepts(chunk.section)
+        own = concepts(c.text)
+        c.coverage = focus.coverage(own | context[key])
+        guideline = chunk.kind == "guideline"
+        harms_section = guideline and chunk.section.lower().startswith(_HARMS_SECTIONS)
+        rows[i] = (
+            c.coverage,
+            focus.coverage(own),
+            sum(states(a, c.text) for a in focus.asks) / len(focus.asks) if focus.asks else 0.0,
+            guideline and bool(RECOMMENDATION_RE.search(c.text)),
+            guideline and not focus.against_ok and bool(AGAINST_RE.search(c.text)),
+            harms_section and not focus.against_ok,
+            "test" not in focus.asks and bool(DIAGNOSIS_RE.search(c.text)),
+            guideline and find_grade(c.text) is not None,
+            _constraint_share(focus.constraint, own, c.text),
+            _mismatch(focus.populations, populations(c.text) or populations(titles.get(chunk.doc_id, ""))),
+            1.0 / (1 + doc_rank.get(chunk.doc_id, len(doc_rank))),
+            c.hit.score > 0,
+            _novelty(own, asked),
+            _unasked_condition(c.text, asked),
+        )
+    return rows
+
+
+# "and no cancer", "without renal impairment", "non-pregnant": a constraint the sentence excludes.
+_NEGATED_RE = re.compile(r"\b(?:no|without|non|not)[- ]+(?:\w+[- ]+)?\w+", re.I)
+
+
+def _constraint_share(constraint: set[str], own: frozenset[str], text: str) -> float:
+    """Share of a follow-up's new constraint that the sentence states, not counting what it states only to exclude."""
+    if not constraint:
+        return 0.0
+    if _NEGATED_RE.search(text):
+        own = concepts(_NEGATED_RE.sub(" ", text))
+    return len(constraint & own) / len(constraint)
+
+
+def _novelty(own: frozenset[str], asked: frozenset[str]) -> float:
+    """The share of the sentence's concepts the question does not state: an answer names the drug, the dose, the
+    test; a sentence that restates the question names nothing new."""
+    return len(own - asked) / len(own) if own else 0.0
+
+
+def _unasked_condition(text: str, asked: frozenset[str]) -> float:
+    """Share of the sentence's leading condition ("In patients with ... and no cancer,") that the question does not
+    state: a recommendation for another subgroup."""
+    m = _CONDITION_RE.match(text)
+    if not m:
+        return 0.0
+    cond = concepts(m.group(1))
+    return len(cond - asked) / len(cond) if cond else 0.0
+
+
+def _mismatch(asked: set[str], stated: frozenset[str]) -> bool:
+    """The question names a patient group and the sentence names only others (children for an adult's question)."""
+    return bool(asked and stated and not asked & stated)
+
+
+def weights(w: RankSettings) -> np.ndarray:
+    return np.array([getattr(w, name) for name in FEATURES], dtype=np.float32)
+
+
+def rerank(cands: Sequence, focus: QuestionFocus, titles: dict[str, str], w: RankSettings) -> None:
+    """Set each candidate's `score` (cosine + weighted cues) and `coverage`."""
+    if not cands:
+        return
+    scores = feature_matrix(cands, focus, titles) @ weights(w)
+    for c, s in zip(cands, scores):
+        c.score = c.relevance + float(s)
+
+
+def topic_support(cands: Sequence, focus: QuestionFocus, titles: dict[str, str], idf: Idf,
+                  rare_idf: float) -> tuple[float, list[str]]:
+    """(best share of the topic one retrieved document states, rare topic words that no retrieved document states).
+
+    A document's concepts are its title's, its retrieved passages' and its candidate sentences'. A rare word of the question (idf >= `rare_idf`: a drug, a species, a condition) that no retrieved
+    document mentions means the index does not hold the topic, however close the embeddings are. `rare_idf` is a
+    share of the largest idf the index gives, so it means the same in a small index and a large one."""
+    per_doc: dict[str, set[str]] = {}
+    seen_chunks: set[str] = set()
+    for c in cands:
+        found = per_doc.setdefault(c.hit.chunk.doc_id, set())
+        found.update(concepts(c.text))
+        # A retrieved passage whole: a word may sit in a sentence too short or too broken to quote.
+        if c.hit.score > 0 and c.hit.chunk.id not in seen_chunks:
+            seen_chunks.add(c.hit.chunk.id)
+            found.update(concepts(c.hit.chunk.text))
+    for doc_id, found in per_doc.items():
+        found |= concepts(titles.get(doc_id, ""))
+    best = max((focus.coverage(found) for found in per_doc.values()), default=0.0)
+    seen = set().union(*per_doc.values()) if per_doc else set()
+    missing = sorted(c for c in focus.topic if c not in seen and idf(c) >= rare_idf * idf.max)
+    return best, missing

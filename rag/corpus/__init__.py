@@ -1,0 +1,1 @@
+"""Corpus sources: the manifest, fetching, text repair and one loader per source."""

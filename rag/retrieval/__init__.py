@@ -1,0 +1,1 @@
+"""A question -> ranked chunks from one index: dense, BM25, fusion and filters."""

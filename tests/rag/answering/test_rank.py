@@ -1,0 +1,86 @@
+"""The sentence ranker puts the sentence that answers above one that only shares the topic."""
+
+from rag.answering.compose import Candidate
+from rag.question import analyse, concepts
+from rag.answering.rank import FEATURES, feature_matrix, rerank, topic_support
+from rag.settings import RankSettings
+from rag.types import Chunk, Hit
+
+
+def _cand(text: str, doc: str = "ngc-1", section: str = "Major Recommendations", relevance: float = 0.6, score: float = 1.0):
+    chunk = Chunk(id=f"{doc}#0:0-{len(text)}", doc_id=doc, kind="guideline", section_index=0, section=section,
+                  start=0, end=len(text), text=text, n_tokens=10)
+    return Candidate(text=text, hit=Hit(chunk=chunk, score=score), relevance=relevance)
+
+
+TITLES = {"ngc-1": "Pharmacological treatment of patients with alcohol use disorder"}
+
+
+def test_the_recommendation_asked_for_outranks_advice_against_something_else():
+    focus = analyse("Which medications are recommended for moderate to severe alcohol use disorder?")
+    against = _cand("APA recommends that antidepressants not be used for alcohol use disorder unless depression is present.", relevance=0.66)
+    answer = _cand("APA recommends that naltrexone or acamprosate be offered to patients with moderate to severe alcohol use disorder.", relevance=0.62)
+    rerank([against, answer], focus, TITLES, RankSettings())
+    assert answer.score > against.score
+
+
+def test_a_follow_up_constraint_lifts_the_sentence_that_states_it():
+    focus = analyse("How long should anticoagulation continue after a PE if the patient has cancer?",
+                    follow_up="what if the patient has cancer?")
+    general = _cand("In patients with a PE, we recommend anticoagulation for 3 months.", relevance=0.7)
+    cancer = _cand("In patients with PE and active cancer, we recommend extended anticoagulant therapy.", relevance=0.6)
+    rerank([general, cancer], focus, TITLES, RankSettings())
+    assert cancer.score > general.score
+
+
+def test_features_are_one_row_per_candidate_and_set_coverage():
+    focus = analyse("Which medications are recommended for moderate to severe alcohol use disorder?")
+    cands = [_cand("Offer naltrexone."), _cand("Refer to a specialist.", doc="ngc-2")]
+    x = feature_matrix(cands, focus, TITLES)
+    assert x.shape == (2, len(FEATURES))
+    assert cands[0].coverage > cands[1].coverage  # the first one's guideline title states the topic
+
+
+def test_a_rare_word_no_document_mentions_is_reported():
+    focus = analyse("How should an acute gout flare be treated in cats?", idf=lambda c: 9.5 if c in concepts("cats") else 2.0)
+    cands = [_cand("Treat an acute gout flare with colchicine or an NSAID.", doc="ngc-3")]
+    class Idf:  # as rag.answering.rank.Idf: 9.5 for a word no passage holds
+        max = 9.5
+
+        def __call__(self, c):
+            return 9.5 if c in concepts("cats") else 2.0
+
+    idf = Idf()
+
+    coverage, unknown = topic_support(cands, focus, {"ngc-3": "Management of acute gout"}, idf, 0.9)
+    assert unknown == sorted(concepts("cats"))
+    assert 0 < coverage < 1
+    coverage, unknown = topic_support(cands + [_cand("Gout in cats is rare.", doc="vet-1")], focus, {}, idf, 0.9)
+    assert unknown == []
+
+
+def test_a_recommendation_for_a_subgroup_the_question_does_not_name_is_marked():
+    focus = analyse("How long should a first PE be anticoagulated?")
+    sub = _cand("In patients with PE and active cancer, we recommend extended anticoagulant therapy.")
+    plain = _cand("We recommend anticoagulation for 3 months after a first PE.")
+    x = feature_matrix([sub, plain], focus, TITLES)
+    col = FEATURES.index("unasked_condition")
+    assert x[0, col] > 0 and x[1, col] == 0
+
+
+def test_a_sentence_that_restates_the_question_adds_less_than_one_that_answers():
+    focus = analyse("Which mucoactive agent first in cystic fibrosis?")
+    restates = _cand("Offer a mucoactive agent in cystic fibrosis.")
+    answers = _cand("Offer dornase alfa as the first choice of mucoactive agent; hypertonic saline if response is inadequate.")
+    x = feature_matrix([restates, answers], focus, TITLES)
+    col = FEATURES.index("novelty")
+    assert x[1, col] > x[0, col]
+
+
+def test_a_sentence_that_excludes_the_follow_ups_constraint_does_not_state_it():
+    focus = analyse("How long should a PE be anticoagulated if the patient has cancer?", follow_up="what if the patient has cancer?")
+    states_it = _cand("In patients with PE and active cancer, we suggest extended anticoagulation.")
+    excludes_it = _cand("In patients with PE and no cancer, we suggest a DOAC for 3 months.")
+    x = feature_matrix([states_it, excludes_it], focus, TITLES)
+    col = FEATURES.index("constraint")
+    assert x[0, col] > 0 and x[1, col] == 0
