@@ -25,7 +25,13 @@ from typing import Annotated, Literal, Optional
 import typer
 from pydantic import BaseModel, ConfigDict, Field
 
-from benchmarks.common import Machine, folder_bytes, peak_rss_bytes, settings_or_exit, write_json
+from benchmarks.common import (
+    Machine,
+    folder_bytes,
+    peak_rss_bytes,
+    settings_or_exit,
+    write_json,
+)
 from benchmarks.eta import Recorder, StageEta, describe, eta_errors
 
 BACKENDS = ("auto", "bf16", "torch", "onnx", "onnx-int8")

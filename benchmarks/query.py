@@ -27,7 +27,13 @@ from typing import Annotated, Optional
 import typer
 from pydantic import BaseModel, Field
 
-from benchmarks.common import LatencyStats, Machine, folder_bytes, settings_or_exit, write_json
+from benchmarks.common import (
+    LatencyStats,
+    Machine,
+    folder_bytes,
+    settings_or_exit,
+    write_json,
+)
 
 DEFAULT_OUT = Path("reports/bench/query.json")
 STAGES = ("rewrite", "embed_query", "retrieve", "score_sentences", "compose", "total")

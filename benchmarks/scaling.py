@@ -549,8 +549,8 @@ def register(app: typer.Typer) -> None:
         from rich.console import Console
         from rich.markup import escape
 
-        from rag.indexing.embedding import EmbeddingError, get_embedder
         from benchmarks.common import settings_or_exit
+        from rag.indexing.embedding import EmbeddingError, get_embedder
         from rag.indexing.index import GuideIndexError
 
         console, err = Console(), Console(stderr=True)

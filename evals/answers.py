@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterable, Sequence
 from pydantic import BaseModel
 
 from evals.datasets import EvalQuery
+from rag.answering.verify import Judge
 from rag.pipeline import Pipeline
 from rag.types import Answer
-from rag.answering.verify import Judge
 
 
 class AnswerResult(BaseModel):

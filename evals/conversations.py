@@ -16,11 +16,11 @@ from collections.abc import Callable, Iterable, Sequence
 from evals.answers import AnswerResult, score_answer, summarise
 from evals.datasets import Conversation, EvalQuery
 from evals.retrieval import rank_documents
+from rag.answering.verify import Judge
 from rag.conversation import standalone_question
 from rag.pipeline import Pipeline
 from rag.retrieval.retriever import Retriever
 from rag.types import Turn
-from rag.answering.verify import Judge
 
 KS = (1, 5, 10)
 WAYS = ("rewritten", "standalone", "raw")

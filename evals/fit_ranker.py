@@ -16,8 +16,8 @@ import numpy as np
 from pydantic import BaseModel
 
 from evals.answer_quality import QualityConversation
-from rag.pipeline import Pipeline
 from rag.answering.rank import FEATURES, feature_matrix
+from rag.pipeline import Pipeline
 from rag.types import Turn
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rag.question import AGE_RE, ANAPHORA, WORD_RE, asked_populations, concept_of, conflicting, content_stems, content_words
+from rag.question import AGE_RE, asked_populations, concept_of, conflicting
 from rag.settings import Settings
+from rag.text import ANAPHORA, WORD_RE, content_stems, content_words
 from rag.types import Turn
 
 _CUE_RE = re.compile(
@@ -97,8 +98,8 @@ def _drop_populations(text: str, gone: set[str], every_age: bool = False) -> str
 
 def llm_standalone_question(question: str, history: Sequence[Turn], settings: Settings, chat) -> tuple[str, str, str | None]:
     """(query, how, why not the LLM): the chat model condenses the conversation, the rules are the fallback."""
-    from rag.answering.prompts import rewrite_messages
     from rag.answering.chat_model import invoke_with_timeout
+    from rag.answering.prompts import rewrite_messages
 
     rules = standalone_question(question, history, settings)
     turns = list(history)[-settings.conversation.max_history_turns :] if settings.conversation.max_history_turns else []

@@ -8,16 +8,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rag.answering.compose import Candidate, candidates_from_hits, gather_candidates, score_candidates, sentence_key
+from rag.answering.compose import (
+    Candidate,
+    candidates_from_hits,
+    gather_candidates,
+    score_candidates,
+)
+from rag.answering.rank import Idf, rerank, topic_support
+from rag.answering.writers import make_writer
 from rag.conversation import llm_standalone_question, standalone_question
 from rag.indexing.embedding import get_embedder
 from rag.indexing.index import load_index
 from rag.question import QuestionFocus, analyse
-from rag.answering.rank import Idf, rerank, topic_support
 from rag.retrieval.retriever import Retriever
 from rag.settings import Settings, get_settings
+from rag.text import sentence_key
 from rag.types import Answer, Filters, Hit, Turn
-from rag.answering.writers import make_writer
 
 
 class QuestionError(ValueError):

@@ -19,37 +19,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-# Words that carry no topic: question words, function words, and pronouns that point back to an earlier turn.
-ANAPHORA = {"it", "its", "this", "that", "these", "those", "they", "them", "their", "same", "such", "there",
-            "she", "he", "her", "him", "his", "she's", "he's"}  # "what if she's pregnant?" is about the earlier patient
-STOPWORDS = {
-    "a", "an", "the", "is", "are", "was", "were", "be", "do", "does", "did", "can", "could", "should", "would",
-    "will", "what", "which", "who", "whom", "how", "when", "where", "why", "in", "on", "of", "for", "to", "with",
-    "and", "or", "about", "at", "by", "from", "as", "any", "there", "than", "then", "so", "if", "also", "still",
-    "ok", "okay", "please", "tell", "me", "more", "else", "instead", "patients", "patient", "after", "before",
-    "during", "while", "not", "no", "they", "we", "you", "i", "my", "our",
-} | ANAPHORA
-WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'-]*")
-
-@functools.lru_cache(maxsize=1)
-def stemmer():
-    """The one Snowball stemmer: BM25 indexes with it, so idf lookups find the concepts' stems."""
-    import Stemmer
-
-    return Stemmer.Stemmer("english")
-
-
-def stem(word: str) -> str:
-    return stemmer().stemWord(word)
-
-
-def content_words(text: str) -> list[str]:
-    return [w for w in WORD_RE.findall(text.lower()) if w not in STOPWORDS]
-
-
-def content_stems(text: str) -> set[str]:
-    """Stemmed content words, so 'punctures' and 'puncture' count as one term."""
-    return {stem(w) for w in content_words(text)}
+from rag.text import STOPWORDS, stem
 
 # Clinical abbreviations and their expansions (either form in a question or a sentence matches the other).
 ABBREVIATIONS = {

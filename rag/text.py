@@ -1,16 +1,52 @@
-"""Sentence boundaries with character offsets.
+"""Text as every stage reads it: words, stems, sentence spans, which sentences are quotable, and one
+normalisation key.
 
-Lines are split first (guideline text is full of bullet lists and headings
-that carry no final period), then `sentencex` segments each line. Offsets
-index into the original text, so chunks and statements stay verbatim.
+The leaf of the package: the corpus, the index, retrieval and answering all use these, so it imports none
+of them. Sentence offsets index into the original text, so chunks and statements stay verbatim; lines are
+split first (guideline text is full of bullet lists and headings with no final period), then `sentencex`
+segments each line.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
 import sentencex
+
+# Words that carry no topic: question words, function words, and pronouns that point back to an earlier turn.
+ANAPHORA = {"it", "its", "this", "that", "these", "those", "they", "them", "their", "same", "such", "there",
+            "she", "he", "her", "him", "his", "she's", "he's"}  # "what if she's pregnant?" is about the earlier patient
+STOPWORDS = {
+    "a", "an", "the", "is", "are", "was", "were", "be", "do", "does", "did", "can", "could", "should", "would",
+    "will", "what", "which", "who", "whom", "how", "when", "where", "why", "in", "on", "of", "for", "to", "with",
+    "and", "or", "about", "at", "by", "from", "as", "any", "there", "than", "then", "so", "if", "also", "still",
+    "ok", "okay", "please", "tell", "me", "more", "else", "instead", "patients", "patient", "after", "before",
+    "during", "while", "not", "no", "they", "we", "you", "i", "my", "our",
+} | ANAPHORA
+WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'-]*")
+
+@functools.lru_cache(maxsize=1)
+def stemmer():
+    """The one Snowball stemmer: BM25 indexes with it, so idf lookups find the concepts' stems."""
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def stem(word: str) -> str:
+    return stemmer().stemWord(word)
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in WORD_RE.findall(text.lower()) if w not in STOPWORDS]
+
+
+def content_stems(text: str) -> set[str]:
+    """Stemmed content words, so 'punctures' and 'puncture' count as one term."""
+    return {stem(w) for w in content_words(text)}
+
 
 _LINE_RE = re.compile(r"[^\n]+")
 _BULLET_RE = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
@@ -48,3 +84,134 @@ def _segment(line: str, pos: int) -> Iterator[tuple[int, int]]:
 
 def split_sentences(text: str) -> list[str]:
     return [text[a:b] for a, b in sentence_spans(text)]
+
+
+# What a sentence must be to be quoted as a statement.
+_MIN_CHARS = 30
+_MIN_WORDS = 5
+# Editorial pointers in NGC summaries ("Refer to the ... field") carry no clinical content.
+# The summary's own editorial notes and grading tables, not the guideline's content: "Definitions of the levels ...
+# are provided at the end of the "Major Recommendations" field", "Class I : Prospective, randomized ...",
+# USPSTF's "Offer/provide this service ..." grade table and "... available on the USPSTF Web site".
+_BOILERPLATE_RE = re.compile(
+    r"\b(refer to|see) the [\"“]?[A-Z][^.]*[\"”]? field\b|^(note|notes|key|abbreviations?|definitions?)\s*:"
+    r"|\b(are|is|can be) (provided|defined|given|listed|described|found) (at the end of|in) the [\"“]?[A-Z][^.]*[\"”]? field\b"
+    r"|^\s*(class|level|grade|category)\s+[IVX]+[a-c]?\s*:\s"
+    r"|\boffer(/| or )provide this service\b|\brecommends (against )?the service\b"
+    r"|\b(available|can be found) (on|at) the [A-Z]+ web ?site\b|\ball readers of this summary\b", re.I)
+
+# Evidence grades as guideline text writes them: "[A]", "(Level B)", "Grade C", "Strong recommendation ...".
+GRADE_RES = [
+    re.compile(r"\(\s*(?:Level|Grade|Category|Class|Strength of (?:the )?recommendation|Quality of evidence|Evidence)[^()]{0,60}\)", re.I),
+    re.compile(r"\[(?:[A-D]|I{1,3}|IV|[1-4][a-c+-]?|[A-D][+-]?|[A-C]-[A-Z]{1,3}|(?:Strong|Weak|Conditional)[^\]]{0,40})\]"),
+    re.compile(r"\b(?:Strong|Weak|Conditional|Moderate) recommendation(?:[;,] [a-z -]{0,40}evidence)?", re.I),
+    re.compile(r"\bLevel (?:of evidence:? )?(?:[A-D]|I{1,3}|IV|[1-4][a-c]?)\b"),
+    re.compile(r"\bGrade (?:[1-3][A-C]|[A-D]|I{1,3})\b"),
+]
+
+
+def not_content(sentence: str) -> bool:
+    """Editorial boilerplate, or a grade standing alone ("( Grade: strong recommendation, high-quality evidence ).",
+    split off its recommendation by the sentence splitter): never a statement."""
+    if _BOILERPLATE_RE.search(sentence):
+        return True
+    for pattern in GRADE_RES:
+        sentence = pattern.sub(" ", sentence)
+    return len(re.findall(r"[A-Za-z]{2,}", sentence)) < _MIN_WORDS
+
+
+def find_grade(text: str) -> str | None:
+    for pattern in GRADE_RES:
+        m = pattern.search(text)
+        if m:
+            return m.group().strip()
+    return None
+
+
+TRAILING_MARKS_RE = re.compile(r"(\s*(\[[^\]]{0,40}\]|\([^)]{0,60}\)|[\"”’)\]]))+$")
+
+
+def quotable(sentence: str, complete: bool = True) -> bool:
+    if len(sentence) < _MIN_CHARS or len(sentence.split()) < _MIN_WORDS:
+        return False
+    if not_content(sentence):
+        return False
+    # Only complete sentences: a list fragment quoted alone reads as a claim it never made.
+    if complete and not TRAILING_MARKS_RE.sub("", sentence).rstrip().endswith((".", "!", "?")):
+        return False
+    letters = sum(ch.isalpha() for ch in sentence)
+    return letters >= 0.5 * len(sentence)
+
+
+# A recommendation that introduces a list ("... be offered to patients who:" / "... with") is quoted with its items.
+_LIST_LEAD_RE = re.compile(r"(:|\b(who|whom|with|if|when|and|or|that|including|includes?|are|is|to|for|of|following|in))\s*$", re.I)
+_BULLET_LINE_RE = re.compile(r"(^|\n)[ \t]*(?:[-*\u2022]|\d+[.)])[ \t]+$")
+_MAX_LIST_ITEMS = 8
+_MAX_LIST_CHARS = 700
+
+
+def quotable_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the sentences of `text` worth quoting (the index stores a vector for each).
+
+    A lead-in that introduces a bulleted list is one span with its items, up to the item that ends the
+    sentence: "offer naltrexone or acamprosate to patients who" says nothing quoted alone."""
+    spans = sentence_spans(text)
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < len(spans):
+        a, b = spans[i]
+        end = _list_end(text, spans, i) if _LIST_LEAD_RE.search(text[a:b]) else None
+        if end is not None and quotable(text[a:spans[end][1]], complete=False):
+            out.append((a, spans[end][1]))
+            i = end + 1
+            continue
+        if quotable(text[a:b]):
+            out.append((a, b))
+        i += 1
+    return out
+
+
+_CONNECTOR_RE = re.compile(r"([,;:]|\b(and|or|and/or|but))\s*$", re.I)
+
+
+def _is_item(text: str, span: tuple[int, int]) -> bool:
+    line_start = text.rfind("\n", 0, span[0]) + 1
+    return bool(_BULLET_LINE_RE.search(text[max(line_start - 1, 0):span[0]]))
+
+
+def _list_end(text: str, spans: list[tuple[int, int]], lead: int) -> int | None:
+    """Index of the bulleted item that closes the lead-in's sentence, or None when no list follows.
+
+    The list goes on while an item ends with a connector ("," "or" "and"); it ends at an item with a full
+    stop, before a bullet that starts a new sentence of its own, or where the bullets stop."""
+    start = spans[lead][0]
+    last = None
+    for j in range(lead + 1, min(len(spans), lead + 1 + _MAX_LIST_ITEMS)):
+        a, b = spans[j]
+        if b - start > _MAX_LIST_CHARS or not _is_item(text, spans[j]):
+            return last
+        item = TRAILING_MARKS_RE.sub("", text[a:b]).rstrip()
+        if item.endswith((".", "!", "?")):
+            return j
+        last = j
+        if not _CONNECTOR_RE.search(text[a:b]):
+            following = spans[j + 1] if j + 1 < len(spans) else None
+            if following is None or not _is_item(text, following):
+                return j
+            nxt = text[following[0]:following[1]]
+            if nxt[:1].isupper() and len(nxt.split()) >= 8:  # a new recommendation, not another item
+                return j
+    return None
+
+
+def text_key(text: str) -> str:
+    """Comparison key for de-duplicating documents: whitespace- and case-insensitive."""
+    return " ".join(text.split()).casefold()
+
+
+_PUNCTUATION_TO_SPACE = str.maketrans({ch: " " for ch in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~\u201c\u201d\u2018\u2019\u2013\u2014"})
+
+
+def sentence_key(sentence: str) -> str:
+    """Two copies of one sentence that differ only in case, spacing or punctuation are one candidate."""
+    return text_key(sentence.translate(_PUNCTUATION_TO_SPACE))

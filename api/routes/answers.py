@@ -8,9 +8,9 @@ from fastapi.responses import StreamingResponse
 
 from api.deps import PipelineDep, StoreDep
 from api.schemas import AnswerOut, AnswerRequest, ErrorOut
-from rag.retrieval.retriever import FilterError
 from rag.pipeline import QuestionError
-from rag.types import Answer, Filters
+from rag.retrieval.retriever import FilterError
+from rag.types import Filters
 
 router = APIRouter(prefix="/answers", tags=["answers"])
 

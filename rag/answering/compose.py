@@ -13,13 +13,25 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.answering.disagreement import find_conflicts, keep_newer_ahead, newer_first, notes
-from rag.indexing.embedding import Embedder
+from rag.answering.disagreement import (
+    find_conflicts,
+    keep_newer_ahead,
+    newer_first,
+    notes,
+)
 from rag.corpus.guideline_status import reference_fields
-from rag.question import STEP_RE, QuestionFocus, content_stems, states
+from rag.indexing.embedding import Embedder
+from rag.question import STEP_RE, QuestionFocus, states
 from rag.question import concepts as concepts_of
-from rag.text import sentence_spans
 from rag.settings import Settings
+from rag.text import (
+    TRAILING_MARKS_RE,
+    content_stems,
+    find_grade,
+    not_content,
+    quotable_spans,
+    sentence_key,
+)
 from rag.types import (
     KINDS,
     Answer,
@@ -44,47 +56,6 @@ SECTION_TITLES = {
     "related": "Closely related evidence (does not directly answer the question)",
 }
 
-_MIN_CHARS = 30
-_MIN_WORDS = 5
-# Editorial pointers in NGC summaries ("Refer to the ... field") carry no clinical content.
-# The summary's own editorial notes and grading tables, not the guideline's content: "Definitions of the levels ...
-# are provided at the end of the "Major Recommendations" field", "Class I : Prospective, randomized ...",
-# USPSTF's "Offer/provide this service ..." grade table and "... available on the USPSTF Web site".
-_BOILERPLATE_RE = re.compile(
-    r"\b(refer to|see) the [\"“]?[A-Z][^.]*[\"”]? field\b|^(note|notes|key|abbreviations?|definitions?)\s*:"
-    r"|\b(are|is|can be) (provided|defined|given|listed|described|found) (at the end of|in) the [\"“]?[A-Z][^.]*[\"”]? field\b"
-    r"|^\s*(class|level|grade|category)\s+[IVX]+[a-c]?\s*:\s"
-    r"|\boffer(/| or )provide this service\b|\brecommends (against )?the service\b"
-    r"|\b(available|can be found) (on|at) the [A-Z]+ web ?site\b|\ball readers of this summary\b", re.I)
-
-# Evidence grades as guideline text writes them: "[A]", "(Level B)", "Grade C", "Strong recommendation ...".
-_GRADE_RES = [
-    re.compile(r"\(\s*(?:Level|Grade|Category|Class|Strength of (?:the )?recommendation|Quality of evidence|Evidence)[^()]{0,60}\)", re.I),
-    re.compile(r"\[(?:[A-D]|I{1,3}|IV|[1-4][a-c+-]?|[A-D][+-]?|[A-C]-[A-Z]{1,3}|(?:Strong|Weak|Conditional)[^\]]{0,40})\]"),
-    re.compile(r"\b(?:Strong|Weak|Conditional|Moderate) recommendation(?:[;,] [a-z -]{0,40}evidence)?", re.I),
-    re.compile(r"\bLevel (?:of evidence:? )?(?:[A-D]|I{1,3}|IV|[1-4][a-c]?)\b"),
-    re.compile(r"\bGrade (?:[1-3][A-C]|[A-D]|I{1,3})\b"),
-]
-
-
-def not_content(sentence: str) -> bool:
-    """Editorial boilerplate, or a grade standing alone ("( Grade: strong recommendation, high-quality evidence ).",
-    split off its recommendation by the sentence splitter): never a statement."""
-    if _BOILERPLATE_RE.search(sentence):
-        return True
-    for pattern in _GRADE_RES:
-        sentence = pattern.sub(" ", sentence)
-    return len(re.findall(r"[A-Za-z]{2,}", sentence)) < _MIN_WORDS
-
-
-def find_grade(text: str) -> str | None:
-    for pattern in _GRADE_RES:
-        m = pattern.search(text)
-        if m:
-            return m.group().strip()
-    return None
-
-
 _MIN_SHARED_TERMS = 2
 _SPECIFIC_ASKS = ("dose", "duration", "interval")  # numbers a sentence states reliably; drug names it may not
 # What a guideline's recommendation states and a study's finding does not: which drug, how much, how long, when.
@@ -105,76 +76,7 @@ class Candidate:
         return self.relevance if self.score is None else self.score
 
 
-# A recommendation that introduces a list ("... be offered to patients who:" / "... with") is quoted with its items.
-_LIST_LEAD_RE = re.compile(r"(:|\b(who|whom|with|if|when|and|or|that|including|includes?|are|is|to|for|of|following|in))\s*$", re.I)
-_BULLET_LINE_RE = re.compile(r"(^|\n)[ \t]*(?:[-*\u2022]|\d+[.)])[ \t]+$")
-_MAX_LIST_ITEMS = 8
-_MAX_LIST_CHARS = 700
-
-
-def quotable_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of the sentences of `text` worth quoting (the index stores a vector for each).
-
-    A lead-in that introduces a bulleted list is one span with its items, up to the item that ends the
-    sentence: "offer naltrexone or acamprosate to patients who" says nothing quoted alone."""
-    spans = sentence_spans(text)
-    out: list[tuple[int, int]] = []
-    i = 0
-    while i < len(spans):
-        a, b = spans[i]
-        end = _list_end(text, spans, i) if _LIST_LEAD_RE.search(text[a:b]) else None
-        if end is not None and _quotable(text[a:spans[end][1]], complete=False):
-            out.append((a, spans[end][1]))
-            i = end + 1
-            continue
-        if _quotable(text[a:b]):
-            out.append((a, b))
-        i += 1
-    return out
-
-
-_CONNECTOR_RE = re.compile(r"([,;:]|\b(and|or|and/or|but))\s*$", re.I)
-
-
-def _is_item(text: str, span: tuple[int, int]) -> bool:
-    line_start = text.rfind("\n", 0, span[0]) + 1
-    return bool(_BULLET_LINE_RE.search(text[max(line_start - 1, 0):span[0]]))
-
-
-def _list_end(text: str, spans: list[tuple[int, int]], lead: int) -> int | None:
-    """Index of the bulleted item that closes the lead-in's sentence, or None when no list follows.
-
-    The list goes on while an item ends with a connector ("," "or" "and"); it ends at an item with a full
-    stop, before a bullet that starts a new sentence of its own, or where the bullets stop."""
-    start = spans[lead][0]
-    last = None
-    for j in range(lead + 1, min(len(spans), lead + 1 + _MAX_LIST_ITEMS)):
-        a, b = spans[j]
-        if b - start > _MAX_LIST_CHARS or not _is_item(text, spans[j]):
-            return last
-        item = _TRAILING_MARKS_RE.sub("", text[a:b]).rstrip()
-        if item.endswith((".", "!", "?")):
-            return j
-        last = j
-        if not _CONNECTOR_RE.search(text[a:b]):
-            following = spans[j + 1] if j + 1 < len(spans) else None
-            if following is None or not _is_item(text, following):
-                return j
-            nxt = text[following[0]:following[1]]
-            if nxt[:1].isupper() and len(nxt.split()) >= 8:  # a new recommendation, not another item
-                return j
-    return None
-
-
 SentenceVectors = dict[str, dict[tuple[int, int], np.ndarray]]  # chunk id -> span -> vector
-
-
-_PUNCTUATION_TO_SPACE = str.maketrans({ch: " " for ch in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~\u201c\u201d\u2018\u2019\u2013\u2014"})
-
-
-def sentence_key(sentence: str) -> str:
-    """Two copies of one sentence that differ only in case, spacing or punctuation are one candidate."""
-    return " ".join(sentence.lower().translate(_PUNCTUATION_TO_SPACE).split())
 
 
 def candidates_from_hits(hits: list[Hit], stored: SentenceVectors | None = None,
@@ -193,28 +95,13 @@ def candidates_from_hits(hits: list[Hit], stored: SentenceVectors | None = None,
             key = sentence_key(sentence)
             # A guideline's key question ("Should exercise be used to prevent falls?") is near the question
             # and answers nothing.
-            if key in seen or ("?" in sentence[-80:] and _TRAILING_MARKS_RE.sub("", sentence).rstrip().endswith("?")):
+            if key in seen or ("?" in sentence[-80:] and TRAILING_MARKS_RE.sub("", sentence).rstrip().endswith("?")):
                 continue
             if not_content(sentence):  # an index built before a boilerplate pattern was added
                 continue
             seen.add(key)
             out.append(Candidate(text=sentence, hit=hit, vector=vectors.get((a, b))))
     return out
-
-
-_TRAILING_MARKS_RE = re.compile(r"(\s*(\[[^\]]{0,40}\]|\([^)]{0,60}\)|[\"”’)\]]))+$")
-
-
-def _quotable(sentence: str, complete: bool = True) -> bool:
-    if len(sentence) < _MIN_CHARS or len(sentence.split()) < _MIN_WORDS:
-        return False
-    if not_content(sentence):
-        return False
-    # Only complete sentences: a list fragment quoted alone reads as a claim it never made.
-    if complete and not _TRAILING_MARKS_RE.sub("", sentence).rstrip().endswith((".", "!", "?")):
-        return False
-    letters = sum(ch.isalpha() for ch in sentence)
-    return letters >= 0.5 * len(sentence)
 
 
 def score_candidates(cands: list[Candidate], query_vector: np.ndarray, embedder: Embedder) -> None:

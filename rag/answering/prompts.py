@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel
 
-from rag.settings import Settings
 from rag.answering.tokens import get_encoding
+from rag.settings import Settings
 from rag.types import KINDS, Hit, Kind, Turn
 
 EVIDENCE_OPEN, EVIDENCE_CLOSE = "<<<EVIDENCE", "EVIDENCE>>>"

@@ -23,7 +23,6 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from rag.answering.compose import find_grade
 from rag.question import (
     AGAINST_RE,
     DIAGNOSIS_RE,
@@ -35,6 +34,7 @@ from rag.question import (
     states,
 )
 from rag.settings import RankSettings
+from rag.text import find_grade
 
 _HARMS_SECTIONS = ("potential harms", "contraindications", "fda warning")
 FEATURES = ("coverage", "sentence_coverage", "asks", "recommendation", "against", "harms_section", "diagnostic",

@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field
 
 from rag.answering.chat_model import invoke_with_timeout, reply_text
 from rag.answering.prompts import HEADINGS, NOT_ADDRESSED, judge_prompt
-from rag.question import content_stems
+from rag.text import content_stems
 
 _NUMBER_RE = re.compile(r"\d+(?:\.\d+)?")
 

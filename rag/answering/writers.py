@@ -13,13 +13,22 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Protocol
 
-from rag.answering.compose import KINDS, ROLE_HEADINGS, SECTION_TITLES, compose_answer, find_grade
-from rag.corpus.guideline_status import reference_fields
 from rag.answering.chat_model import LLMTimeout, invoke_with_timeout
+from rag.answering.compose import KINDS, ROLE_HEADINGS, SECTION_TITLES, compose_answer
 from rag.answering.prompts import HEADINGS, Passage, number_passages, writer_messages
-from rag.settings import Settings
-from rag.types import Answer, AnswerSection, Document, IndexInfo, Reference, Statement, WriterReport
 from rag.answering.verify import CheckedSentence, Judge, parse_reply, verify_sentences
+from rag.corpus.guideline_status import reference_fields
+from rag.settings import Settings
+from rag.text import find_grade
+from rag.types import (
+    Answer,
+    AnswerSection,
+    Document,
+    IndexInfo,
+    Reference,
+    Statement,
+    WriterReport,
+)
 
 if TYPE_CHECKING:
     from rag.pipeline import Evidence

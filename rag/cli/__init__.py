@@ -13,7 +13,14 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from rag.settings import Settings
@@ -172,8 +179,8 @@ def index_list(as_json: Annotated[bool, typer.Option("--json", help="Print the r
 @index_app.command("remove")
 def index_remove(name: Annotated[str, typer.Argument(help="Index name.")]) -> None:
     """Delete an index: its name and its build folders (no confirmation asked)."""
-    from rag.indexing.index import GuideIndexError
     from rag.indexing.admin import print_removal, remove_index
+    from rag.indexing.index import GuideIndexError
 
     try:
         print_removal(remove_index(_settings().index.dir, name), console)

@@ -30,7 +30,14 @@ from typing import Any, Literal
 import frontmatter
 import httpx
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from rag.corpus.guideline_status import ngc_identifiers
 from rag.settings import Settings

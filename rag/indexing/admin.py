@@ -16,7 +16,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from rag.indexing.build_folders import BUILD_NAME, disk_size, leftovers, links, owner_alive
+from rag.indexing.build_folders import (
+    BUILD_NAME,
+    disk_size,
+    leftovers,
+    links,
+    owner_alive,
+)
 from rag.indexing.index import GuideIndexError, read_manifest
 
 

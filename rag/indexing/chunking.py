@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 
-from rag.text import sentence_spans
 from rag.settings import Settings
+from rag.text import sentence_spans
 from rag.types import Chunk, Document
 
 CountBatch = Callable[[Sequence[str]], list[int]]

@@ -16,7 +16,6 @@ is atomic: a build killed halfway leaves the previous index serving.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import logging
@@ -37,10 +36,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rag.indexing.build_folders import BUILDS, clean_stale
 from rag.indexing.chunking import Chunker, bm25_text, embed_prefix
-from rag.answering.compose import quotable_spans
 from rag.indexing.embedding import Embedder, get_embedder, resolve_backend
-from rag.question import stemmer
 from rag.settings import Settings
+from rag.text import quotable_spans, stemmer
 from rag.types import KINDS, Chunk, Document, IndexInfo
 
 log = logging.getLogger(__name__)
@@ -325,10 +323,9 @@ def _write_index(
 def _chunk_all(docs: Sequence[Document], chunker: Chunker, embedder: Embedder, settings: Settings,
                use_cache: bool, note: Progress) -> list[Chunk]:
     """Every document's chunks; an unchanged document's come from the chunk cache (tokenizing is the slow part)."""
-    from rag.indexing.build_cache import ChunkCache
-
     import rag.indexing.chunking
     import rag.text
+    from rag.indexing.build_cache import ChunkCache
 
     # The chunker's own source is part of the key, so changing how chunks are cut invalidates old entries.
     code = hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in (rag.indexing.chunking, rag.text))).hexdigest()

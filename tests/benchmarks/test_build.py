@@ -143,8 +143,8 @@ def test_baseline_numbers_are_consistent_and_its_chunks_reproducible(cli_run, mi
 
 
 def test_guideqa_chunks_and_tokens_match_the_chunker(cli_run, mirror_settings, embedder):
-    from rag.indexing.chunking import Chunker
     from rag.corpus.sources import iter_documents
+    from rag.indexing.chunking import Chunker
 
     [ours] = BuildBenchmark.model_validate_json(cli_run[1].read_text(encoding="utf-8")).guideqa
     docs = list(itertools.islice(iter_documents(mirror_settings, preset="default"), LIMIT))

@@ -8,7 +8,14 @@ import pytest
 from typer.testing import CliRunner
 
 from benchmarks.common import LatencyStats, folder_bytes
-from benchmarks.query import STAGES, QueryBench, parse_levels, run_query_bench, sample_questions, settings_env
+from benchmarks.query import (
+    STAGES,
+    QueryBench,
+    parse_levels,
+    run_query_bench,
+    sample_questions,
+    settings_env,
+)
 from rag.cli import app
 from rag.settings import Settings
 

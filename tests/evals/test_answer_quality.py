@@ -17,7 +17,7 @@ from evals.answer_quality import (
 )
 from evals.datasets import DatasetError
 from rag.cli import app
-from rag.answering.compose import quotable_spans
+from rag.text import quotable_spans
 from rag.types import Answer, AnswerSection, IndexInfo, Reference, Statement
 
 

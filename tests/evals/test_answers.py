@@ -5,8 +5,8 @@ from typer.testing import CliRunner
 
 from evals import datasets as ds
 from evals.answers import evaluate_answers, integrity, summarise
-from rag.cli import app
 from rag.answering.verify import LexicalJudge, LLMJudge
+from rag.cli import app
 
 
 def test_extractive_answers_are_fully_supported_and_abstain_out_of_corpus(pipeline, index_settings):

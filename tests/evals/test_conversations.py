@@ -2,9 +2,9 @@ import json
 
 from typer.testing import CliRunner
 
-from rag.cli import app
 from evals.conversations import follow_up_recall
 from evals.datasets import Conversation
+from rag.cli import app
 
 PDPH = "What needle type reduces the risk of post-dural puncture headache?"
 

@@ -6,7 +6,14 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from evals.llm_stub import UNCITED_SENTENCE, UNSUPPORTED_SENTENCE, StubConfig, echo_reply, evidence_passages, running_stub
+from evals.llm_stub import (
+    UNCITED_SENTENCE,
+    UNSUPPORTED_SENTENCE,
+    StubConfig,
+    echo_reply,
+    evidence_passages,
+    running_stub,
+)
 from rag.answering.compose import DISCLAIMER
 from rag.answering.prompts import number_passages
 from rag.settings import Settings

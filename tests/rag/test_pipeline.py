@@ -1,10 +1,10 @@
-import re
 
 import pytest
 
-from rag.answering.compose import DISCLAIMER, find_grade
+from rag.answering.compose import DISCLAIMER
 from rag.pipeline import QuestionError
 from rag.settings import Settings
+from rag.text import find_grade
 from rag.types import Answer, Turn
 
 PDPH = "What needle type reduces the risk of post-dural puncture headache?"
@@ -102,7 +102,7 @@ def test_grade_extraction(text, grade):
     ],
 )
 def test_only_complete_sentences_are_quoted(sentence, ok):
-    from rag.answering.compose import _quotable
+    from rag.text import quotable as _quotable
 
     assert _quotable(sentence) is ok
 
@@ -136,7 +136,7 @@ def test_a_topic_word_no_indexed_source_mentions_abstains_and_is_named(pipeline)
 
 
 def test_a_lead_in_is_quoted_with_its_list():
-    from rag.answering.compose import quotable_spans
+    from rag.text import quotable_spans
 
     text = ("Selection\n\n- We recommend that naltrexone or acamprosate be offered to patients who\n\n"
             "- Have a goal of reducing alcohol consumption,\n\n- Have no contraindications to these medications.\n\n"

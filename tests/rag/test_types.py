@@ -1,6 +1,14 @@
 """Plain-text rendering of guideline references: revision year and status, and what an older index lacks."""
 
-from rag.types import Answer, AnswerSection, IndexInfo, Reference, Statement, format_reference, recency
+from rag.types import (
+    Answer,
+    AnswerSection,
+    IndexInfo,
+    Reference,
+    Statement,
+    format_reference,
+    recency,
+)
 
 NEW = Reference(n=1, doc_id="ngc-2", kind="guideline", title="Hand hygiene on wards", source="Example Society",
                 year=2016, first_released=2009, status="current release, reaffirmed 2016")

@@ -2,9 +2,10 @@
 
 import numpy as np
 
-from rag.answering.compose import Candidate, compose_answer, quotable_spans
+from rag.answering.compose import Candidate, compose_answer
 from rag.question import analyse
 from rag.settings import Settings
+from rag.text import quotable_spans
 from rag.types import Chunk, DocSection, Document, Hit, IndexInfo
 
 DOC = Document(id="ngc-1", kind="guideline", title="Management of uncomplicated gonorrhea", source="Body", year=2016,

@@ -13,10 +13,16 @@ from rag.answering.prompts import (
     rewrite_messages,
     writer_messages,
 )
-from rag.settings import Settings
 from rag.answering.tokens import count_tokens
+from rag.answering.verify import (
+    DraftSentence,
+    LexicalJudge,
+    LLMJudge,
+    parse_reply,
+    verify_sentences,
+)
+from rag.settings import Settings
 from rag.types import KINDS, Chunk, Hit, Turn
-from rag.answering.verify import DraftSentence, LexicalJudge, LLMJudge, parse_reply, verify_sentences
 
 S = Settings()
 INJECTION = (

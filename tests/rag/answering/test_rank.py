@@ -1,8 +1,8 @@
 """The sentence ranker puts the sentence that answers above one that only shares the topic."""
 
 from rag.answering.compose import Candidate
-from rag.question import analyse, concepts
 from rag.answering.rank import FEATURES, feature_matrix, rerank, topic_support
+from rag.question import analyse, concepts
 from rag.settings import RankSettings
 from rag.types import Chunk, Hit
 

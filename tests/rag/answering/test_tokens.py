@@ -2,8 +2,8 @@ import hashlib
 
 import tiktoken
 
-from rag.settings import Settings
 from rag.answering.tokens import _EXPECTED_SHA256, cache_path, count_tokens, seed_cache
+from rag.settings import Settings
 
 
 def test_seeded_cache_matches_tiktoken_expected_hash(tmp_path):

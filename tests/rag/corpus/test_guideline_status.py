@@ -9,7 +9,12 @@ import re
 
 import pytest
 
-from rag.corpus.guideline_status import ngc_identifiers, parse_status, reference_fields, status_label
+from rag.corpus.guideline_status import (
+    ngc_identifiers,
+    parse_status,
+    reference_fields,
+    status_label,
+)
 from rag.settings import Settings
 from rag.types import DocSection, Document
 

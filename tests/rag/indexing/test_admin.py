@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from rag.cli import app
-from rag.indexing.index import GuideIndexError, build_index, load_index
 from rag.indexing.admin import list_indexes, remove_index
+from rag.indexing.index import GuideIndexError, build_index, load_index
 from rag.settings import Settings
 from rag.types import DocSection, Document
 

@@ -1,5 +1,3 @@
-import numpy as np
-import pytest
 
 from rag.indexing.chunking import Chunker, embed_prefix
 from rag.settings import Settings

@@ -2,7 +2,6 @@ import numpy as np
 
 from rag.indexing.embedding import cpu_has_amx, get_embedder, resolve_backend
 from rag.settings import Settings
-
 from tests.rag.indexing.test_onnx_encoder import TEXTS as SENTENCES
 
 # More than one batch, so the bf16 path (not the short-list ONNX path) encodes them.

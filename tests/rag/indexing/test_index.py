@@ -136,7 +136,7 @@ def test_backend_mismatch_is_refused(index_settings, built_index):
 
 
 def test_sentence_vectors_are_stored_for_every_quotable_sentence(index_settings, built_index, embedder):
-    from rag.answering.compose import quotable_spans
+    from rag.text import quotable_spans
 
     ix = load_index(index_settings)
     assert ix.manifest.sentences == ix.sentences.shape[0] > ix.size  # several sentences per chunk
@@ -154,8 +154,8 @@ def test_sentence_vectors_are_stored_for_every_quotable_sentence(index_settings,
 
 def test_encoded_sentence_vectors_are_each_sentence_on_its_own(index_settings, embedder, tmp_path, monkeypatch):
     from rag.indexing.chunking import embed_prefix
-    from rag.answering.compose import quotable_spans
     from rag.pipeline import Pipeline
+    from rag.text import quotable_spans
 
     pooled_settings = _settings(index_settings, tmp_path / "pooled", embedding={"sentence_vectors": "pooled"})
     s = _settings(index_settings, tmp_path / "encoded", embedding={"sentence_vectors": "encoded"})
