@@ -146,9 +146,9 @@ def compare(ours: GuideqaBuild, base: BaselineBuild) -> Comparison:
 
 
 def _versions() -> dict[str, str]:
-    from rag.indexing.index import package_versions
-    return package_versions(("guideqa", "sentence-transformers", "torch", "onnxruntime", "faiss-cpu", "bm25s",
-                             "langchain-community", "langchain-text-splitters", "langchain-core"), python=False)
+    from rag.versions import BUILD_BENCH_PACKAGES, package_versions
+
+    return package_versions(BUILD_BENCH_PACKAGES, python=False)
 
 
 # --------------------------------------------------------------------------- worker (child process)

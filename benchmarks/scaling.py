@@ -418,9 +418,9 @@ def recommend(rows: Sequence[ScalingRow], budget_ms: float = LATENCY_BUDGET_MS, 
 
 
 def _versions() -> dict[str, str]:
-    from rag.indexing.index import package_versions
+    from rag.versions import SCALING_PACKAGES, package_versions
 
-    return {**package_versions(("faiss-cpu", "numpy")), "cpus": str(os.cpu_count())}
+    return {**package_versions(SCALING_PACKAGES), "cpus": str(os.cpu_count())}
 
 
 def run_scaling(

@@ -8,14 +8,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from evals.retrieval import QueryResult, recall_curve
-from rag.indexing.index import package_versions
 from rag.settings import Settings
+from rag.versions import EVAL_PACKAGES, package_versions
 
 CURVE_KS = (1, 2, 3, 5, 10)
 
 
 def versions() -> dict[str, str]:
-    return package_versions(("guideqa", "ranx", "sentence-transformers", "faiss-cpu", "bm25s", "torch"))
+    return package_versions(EVAL_PACKAGES)
 
 
 def _write_run(out: Path, metrics: dict, settings: Settings, rows, rows_file: str) -> dict:

@@ -20,7 +20,6 @@ import hashlib
 import json
 import logging
 import os
-import platform
 import re
 import shutil
 import sqlite3
@@ -28,7 +27,6 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +38,7 @@ from rag.indexing.embedding import Embedder, get_embedder, resolve_backend
 from rag.settings import Settings
 from rag.text import quotable_spans, stemmer
 from rag.types import KINDS, Chunk, Document, IndexInfo
+from rag.versions import INDEX_PACKAGES, package_versions
 
 log = logging.getLogger(__name__)
 
@@ -121,21 +120,6 @@ def _bm25_corpus(chunks: Sequence[Chunk], titles: dict[str, str], step: int = 20
             ids.append(np.fromiter((vocab.setdefault(t, len(vocab)) for t in tokens), dtype=np.int32, count=len(tokens)))
     vocab.setdefault("", len(vocab))  # bm25s scores a query with no known word against this empty token
     return ids, vocab
-
-
-def package_versions(packages: Sequence[str], python: bool = True) -> dict[str, str]:
-    """Installed versions of `packages` ("not installed" when absent), for manifests and reports."""
-    out = {"python": platform.python_version()} if python else {}
-    for pkg in packages:
-        try:
-            out[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            out[pkg] = "not installed"
-    return out
-
-
-def _versions() -> dict[str, str]:
-    return package_versions(("guideqa", "sentence-transformers", "torch", "transformers", "faiss-cpu", "bm25s", "numpy"))
 
 
 def corpus_fingerprint(docs: Iterable[Document]) -> str:
@@ -316,7 +300,7 @@ def _write_index(
         build_seconds=0.0,
         stage_seconds=stage_seconds,
         embedding_cache=cache_stats,
-        versions=_versions(),
+        versions=package_versions(INDEX_PACKAGES),
     )
 
 
