@@ -1,1 +1,1 @@
-"""HTTP API for guideqa (see issue 3)."""
+"""The HTTP API and web page: FastAPI routes over one loaded pipeline."""

@@ -1,10 +1,4 @@
-"""Conversations in SQLite: they survive restarts and are shared safely by threads and workers.
-
-Each thread keeps one connection (opening one per call cost about a tenth of an
-answer's server time under load), WAL journaling lets readers run beside a writer,
-and a turn is appended inside BEGIN IMMEDIATE so two requests on one conversation
-can never take the same turn number.
-"""
+"""Conversations in SQLite: they survive restarts and are shared safely by threads and workers."""
 
 from __future__ import annotations
 
@@ -31,6 +25,8 @@ CREATE TABLE IF NOT EXISTS turns (
 
 
 class StoredTurn(BaseModel):
+    """A turn as stored: the question and the internal Answer given to it."""
+
     turn: int
     question: str
     answer: Answer
@@ -38,7 +34,7 @@ class StoredTurn(BaseModel):
 
 
 class ConversationNotFound(KeyError):
-    pass
+    """No conversation with that id (never created, or deleted)."""
 
 
 def _now() -> str:
@@ -46,6 +42,14 @@ def _now() -> str:
 
 
 class ConversationStore:
+    """Conversations and their turns in one SQLite file.
+
+    Each thread keeps one connection (opening one per call cost about a tenth of an
+    answer's server time under load), WAL journaling lets readers run beside a writer,
+    and a turn is appended inside BEGIN IMMEDIATE so two requests on one conversation
+    can never take the same turn number.
+    """
+
     def __init__(self, path: Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -98,21 +102,19 @@ class ConversationStore:
     def exists(self, cid: str) -> bool:
         return self._con().execute("SELECT 1 FROM conversations WHERE id = ?", (cid,)).fetchone() is not None
 
+    def _turn_rows(self, cid: str, columns: str) -> list[tuple]:
+        """`columns` of the conversation's turns, oldest first; ConversationNotFound when there is no such conversation."""
+        con = self._con()
+        self._require(con, cid)
+        return con.execute(f"SELECT {columns} FROM turns WHERE conversation_id = ? ORDER BY turn", (cid,)).fetchall()
+
     def history(self, cid: str) -> list[Turn]:
         """What follow-up rewriting needs; read from columns, without parsing stored answers."""
-        con = self._con()
-        self._require(con, cid)
-        rows = con.execute(
-            "SELECT question, standalone_question FROM turns WHERE conversation_id = ? ORDER BY turn", (cid,)
-        ).fetchall()
-        return [Turn(question=q, standalone_question=sq) for q, sq in rows]
+        return [Turn(question=q, standalone_question=sq) for q, sq in self._turn_rows(cid, "question, standalone_question")]
 
     def turns(self, cid: str) -> list[StoredTurn]:
-        con = self._con()
-        self._require(con, cid)
-        rows = con.execute(
-            "SELECT turn, question, answer, created_at FROM turns WHERE conversation_id = ? ORDER BY turn", (cid,)
-        ).fetchall()
+        """Every turn with its stored answer, oldest first."""
+        rows = self._turn_rows(cid, "turn, question, answer, created_at")
         return [StoredTurn(turn=r[0], question=r[1], answer=Answer.model_validate_json(r[2]), created_at=r[3]) for r in rows]
 
     def append(self, cid: str, answer: Answer) -> int:
@@ -125,5 +127,3 @@ class ConversationStore:
     def delete(self, cid: str) -> None:
         if self._con().execute("DELETE FROM conversations WHERE id = ?", (cid,)).rowcount == 0:
             raise ConversationNotFound(cid)
-
-

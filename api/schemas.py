@@ -1,8 +1,4 @@
-"""Public request and response schemas of the HTTP API (v1).
-
-They are kept apart from the pipeline's internal types so the contract stays
-put when internals move; `AnswerOut.from_answer` is the one place they meet.
-"""
+"""Public request and response schemas of the HTTP API (v1), and their mapping to and from the internal types."""
 
 from __future__ import annotations
 
@@ -10,26 +6,39 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, model_validator
 
-from rag.types import Answer
+from rag.types import Answer, Filters, Kind
 
-KindName = Literal["guideline", "research", "patient"]
+# The contract is declared here, apart from rag.types, so it stays put when internals move (its descriptions,
+# strict strings and required fields differ on purpose). Requests forbid unknown fields. Responses are read
+# from the internal objects attribute by attribute, by these models' own field names: an internal field they
+# do not name is never read, so adding one neither breaks a response nor leaks into it.
 
 
 class Strict(BaseModel):
+    """A request body: unknown fields are refused."""
+
     model_config = ConfigDict(extra="forbid")
 
 
+class Out(BaseModel):
+    """A response body, read from an internal object by this model's field names only."""
+
+    model_config = ConfigDict(extra="forbid", from_attributes=True)
+
+
 class FiltersIn(Strict):
-    kind: list[KindName] | None = Field(default=None, description="Only these kinds of source.")
+    kind: list[Kind] | None = Field(default=None, description="Only these kinds of source.")
     year_from: int | None = Field(default=None, ge=1900, le=2100, description="Only sources from this year on.")
     year_to: int | None = Field(default=None, ge=1900, le=2100, description="Only sources up to this year.")
     source: list[StrictStr] | None = Field(default=None, description="Issuing bodies or journals (case-insensitive substring).")
 
     @model_validator(mode="after")
-    def _range(self) -> "FiltersIn":
-        if self.year_from and self.year_to and self.year_from > self.year_to:
-            raise ValueError("year_from is after year_to")
+    def _valid_filters(self) -> "FiltersIn":
+        self.to_filters()  # Filters' own checks (year_from after year_to...) refuse the request with a 422
         return self
+
+    def to_filters(self) -> Filters:
+        return Filters(kind=self.kind, year_from=self.year_from, year_to=self.year_to, source=self.source)
 
 
 class AnswerRequest(Strict):
@@ -53,7 +62,7 @@ class AnswerRequest(Strict):
     )
 
 
-class StatementOut(Strict):
+class StatementOut(Out):
     text: str
     citations: list[int]
     group: str | None = Field(default=None, description="Sub-heading within the section: 'Bottom line', "
@@ -67,13 +76,13 @@ class StatementOut(Strict):
                                                        "differs (opposite recommendation).' on the newer guideline's statement.")
 
 
-class SectionOut(Strict):
+class SectionOut(Out):
     title: str
     kind: str
     statements: list[StatementOut]
 
 
-class ReferenceOut(Strict):
+class ReferenceOut(Out):
     n: int
     doc_id: str
     kind: str
@@ -90,12 +99,12 @@ class ReferenceOut(Strict):
     chunk_ids: list[str]
 
 
-class IndexOut(Strict):
+class IndexOut(Out):
     name: str
     fingerprint: str
 
 
-class WriterOut(Strict):
+class WriterOut(Out):
     name: Literal["extractive", "llm"]
     model: str | None
     judge: str | None
@@ -112,7 +121,7 @@ class WriterOut(Strict):
     removed_citations: int
 
 
-class AnswerOut(Strict):
+class AnswerOut(Out):
     conversation_id: str
     turn: int
     question: str
@@ -128,28 +137,30 @@ class AnswerOut(Strict):
 
     @classmethod
     def from_answer(cls, answer: Answer, conversation_id: str, turn: int) -> "AnswerOut":
-        return cls.model_validate(answer.model_dump() | {"conversation_id": conversation_id, "turn": turn})
+        """The response for `answer`: every other field is the Answer's attribute of that name."""
+        ids = {"conversation_id": conversation_id, "turn": turn}
+        return cls.model_validate({name: getattr(answer, name) for name in cls.model_fields.keys() - ids} | ids)
 
 
-class TurnOut(Strict):
+class TurnOut(Out):
     turn: int
     question: str
     created_at: str
     answer: AnswerOut
 
 
-class ConversationOut(Strict):
+class ConversationOut(Out):
     conversation_id: str
     turns: list[TurnOut]
 
 
-class PassageOut(Strict):
+class PassageOut(Out):
     chunk_id: str
     section: str
     text: str
 
 
-class SourceOut(Strict):
+class SourceOut(Out):
     doc_id: str
     kind: str
     title: str
@@ -161,12 +172,12 @@ class SourceOut(Strict):
     passages: list[PassageOut] = Field(description="The requested passages (the cited ones), or the first few.")
 
 
-class ErrorOut(Strict):
+class ErrorOut(Out):
     error: str = Field(description="Machine-readable code, e.g. 'invalid_question'.")
     message: str = Field(description="What was wrong, for a person.")
 
 
-class ReadyOut(Strict):
+class ReadyOut(Out):
     status: Literal["ready"]
     index: IndexOut
     documents: int

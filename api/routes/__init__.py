@@ -1,0 +1,1 @@
+"""The v1 routes and the health probes, one module per resource."""

@@ -1,3 +1,5 @@
+"""POST /v1/answers: answer a question or a follow-up, as JSON or as server-sent events."""
+
 from __future__ import annotations
 
 import json
@@ -10,7 +12,6 @@ from api.deps import PipelineDep, StoreDep
 from api.schemas import AnswerOut, AnswerRequest, ErrorOut
 from rag.pipeline import QuestionError
 from rag.retrieval.retriever import FilterError
-from rag.types import Filters
 
 router = APIRouter(prefix="/answers", tags=["answers"])
 
@@ -31,7 +32,7 @@ def create(body: AnswerRequest, request: Request, pipeline: PipelineDep, store: 
     if body.conversation_id is not None and not store.exists(body.conversation_id):
         raise HTTPException(404, detail={"error": "unknown_conversation", "message": f"no conversation {body.conversation_id}"})
     history = store.history(body.conversation_id) if body.conversation_id else []
-    filters = Filters.model_validate(body.filters.model_dump()) if body.filters else None
+    filters = body.filters.to_filters() if body.filters else None
     try:
         answer = pipeline.ask(body.question, history, filters=filters)
     except QuestionError as exc:

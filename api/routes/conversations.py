@@ -1,3 +1,5 @@
+"""GET and DELETE /v1/conversations/{id}: a conversation's turns."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Path, Response

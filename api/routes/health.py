@@ -1,3 +1,5 @@
+"""GET /healthz and /readyz: liveness and readiness probes."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Request

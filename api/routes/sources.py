@@ -1,3 +1,5 @@
+"""GET /v1/sources/{doc_id}: a cited source's metadata and passages."""
+
 from __future__ import annotations
 
 from typing import Annotated
