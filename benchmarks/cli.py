@@ -1,4 +1,4 @@
-"""`guideqa bench build|query|scaling`: each module registers its own command."""
+"""`guideqa bench build|query|scaling`: the sub-app, each benchmark's command module registering its own command."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ bench_app = typer.Typer(help="Performance benchmarks: print tables and write JSO
 
 
 def _register() -> None:
-    from benchmarks import build, query, scaling
+    from benchmarks.index_build import command as build
+    from benchmarks.query import command as query
+    from benchmarks.scaling import command as scaling
 
     for module in (build, query, scaling):
         module.register(bench_app)

@@ -1,22 +1,64 @@
-"""Helpers shared by the benchmarks: resident memory, latency percentiles, environment, JSON output."""
+"""Helpers shared by the benchmarks: process memory, latency percentiles, machine, JSON output, settings."""
 
 from __future__ import annotations
 
 import os
 import platform
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
 from pydantic import BaseModel
 
+Note = Callable[[str], None]  # where a benchmark sends its progress messages
 
-def rss_bytes() -> int:
-    """Current resident set size of this process (Linux /proc; psutil is not a dependency)."""
-    with open("/proc/self/statm", encoding="ascii") as f:
-        resident_pages = int(f.read().split()[1])
-    return resident_pages * os.sysconf("SC_PAGE_SIZE")
+
+def rss_bytes(pid: int | None = None) -> int | None:
+    """Resident set size of process `pid` (default: this one); None once it has exited."""
+    import psutil
+
+    try:
+        return int(psutil.Process(pid).memory_info().rss)
+    except psutil.Error:
+        return None
+
+
+def settled_rss_bytes() -> int | None:
+    """This process's RSS after collecting garbage and handing freed heap back to the OS, so that a later
+    delta is the new allocations, not the allocator's memory of earlier ones."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
+    return rss_bytes()
+
+
+def peak_rss_bytes(pid: int | None = None) -> int | None:
+    """Peak resident set size of process `pid` (default: this one) so far: VmHWM in /proc/<pid>/status.
+
+    psutil reports no peak on Linux (its peak_* fields are Windows-only), hence /proc. Not getrusage's
+    ru_maxrss: on Linux that high-water mark survives exec, so a worker started from a large parent
+    (a test runner holding the model) reports the parent's peak. VmHWM belongs to the process's own
+    address space, which exec replaces. Without /proc: ru_maxrss for this process, None for another.
+    """
+    try:
+        with open(f"/proc/{pid or 'self'}/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024  # reported in kB
+    except OSError:
+        pass
+    if pid is not None:
+        return None
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024  # bytes on macOS, kB elsewhere
 
 
 def folder_bytes(path: Path) -> int:
@@ -72,26 +114,6 @@ def write_json(model: BaseModel, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(model.model_dump_json(indent=2), encoding="utf-8")
     return path
-
-
-def peak_rss_bytes() -> int:
-    """Peak resident set size of this process so far (VmHWM in /proc/self/status).
-
-    Not getrusage's ru_maxrss: on Linux that high-water mark survives exec, so a worker
-    started from a large parent (a test runner holding the model) reports the parent's peak.
-    VmHWM belongs to the process's own address space, which exec replaces.
-    """
-    try:
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024  # reported in kB
-    except OSError:
-        pass
-    import resource
-
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak if sys.platform == "darwin" else peak * 1024  # bytes on macOS, kB elsewhere
 
 
 def settings_or_exit(err):

@@ -1,11 +1,4 @@
-"""How far a progress bar's ETA is from the truth, from the progress a build reported.
-
-A build calls `progress(stage, done, total)`; `Recorder` keeps each call with its time. For every
-stage that ran longer than `after_s`, `eta_errors` replays what rich's TimeRemainingColumn shows
-(speed over the last `window_s` seconds of updates, remaining = (total - done) / speed) at each
-update from `after_s` on, and compares the finish time it implies with the stage's real end. The
-error is a share of the stage's duration: 0.2 means the ETA was off by a fifth of the stage.
-"""
+"""How far a progress bar's ETA is from the truth, replayed from the progress a build reported."""
 
 from __future__ import annotations
 
@@ -33,6 +26,13 @@ class Recorder:
 
 def eta_errors(samples: dict[str, list[tuple[float, int, int]]], after_s: float = 60.0,
                window_s: float = 30.0) -> dict[str, StageEta]:
+    """The ETA error of every stage that ran longer than `after_s`, from `Recorder.samples`.
+
+    At each update from `after_s` on, replay what rich's TimeRemainingColumn shows (speed over the last
+    `window_s` seconds of updates, remaining = (total - done) / speed) and compare the finish time it
+    implies with the stage's real end. The error is a share of the stage's duration: 0.2 means the ETA
+    was off by a fifth of the stage.
+    """
     out: dict[str, StageEta] = {}
     for stage, rows in samples.items():
         if len(rows) < 3:

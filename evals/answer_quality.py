@@ -27,6 +27,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from evals.datasets import DATA, ConversationTurn, DatasetError, _jsonl, out_of_corpus  # noqa: F401 (DatasetError: callers catch it)
+from evals.report import write_run
 from rag.pipeline import Pipeline
 from rag.types import Answer, Turn
 
@@ -227,12 +228,10 @@ def summarise_quality(rows: Sequence[QualityRow]) -> dict[str, float | int | Non
 
 def write_quality_report(out: Path, *, summary: dict, rows: Sequence[QualityRow], seconds: float, settings, index: dict,
                          dataset: str) -> dict:
-    from evals.report import _write_run
-
     out.mkdir(parents=True, exist_ok=True)
     metrics = {"kind": "answer_quality", "dataset": dataset, "writer": settings.writer, "index": index,
                "metrics": summary, "seconds": seconds}
-    metrics = _write_run(out, metrics, settings, rows, "turns.jsonl")
+    metrics = write_run(out, metrics, settings, rows, "turns.jsonl")
     names = list(next(iter(summary.values())))
     lines = [f"# Answer quality: {dataset}", "", f"index `{index['name']}` ({index['fingerprint']}) · writer `{settings.writer}`",
              "", "| metric | " + " | ".join(summary) + " |", "|---" * (len(summary) + 1) + "|"]

@@ -138,6 +138,27 @@ def summarise(rows: Sequence[AnswerResult]) -> dict[str, float | None]:
     }
 
 
+_FLAT = {
+    "citation_integrity": "answers/citation_integrity",
+    "citation_recall": "answers/citation_recall",
+    "citation_precision": "answers/citation_precision",
+    "statement_support_rate": "answers/support_rate",
+    "fully_supported_answers": "answers/fully_supported_rate",
+    "gold_source_hit_rate": "answers/gold_hit_rate",
+    "abstention_on_unanswerable": "answers/abstain_rate_unanswerable",
+    "false_abstention_on_answerable": "answers/false_abstain_rate",
+    "llm_fallback_rate": "answers/llm_fallback_rate",
+    "llm_removed_sentence_rate": "answers/llm_removed_sentence_rate",
+    "llm_removed_citations": "answers/llm_removed_citations",
+    "llm_rewrite_rate": "answers/llm_rewrite_rate",
+}
+
+
+def flat_answer_metrics(summary: dict) -> dict:
+    """The stable, flat metric names other tools read (issue 4's command contract)."""
+    return {flat: summary[key] for key, flat in _FLAT.items()}
+
+
 class AnswerEvaluator:
     """Callable: evaluator(pipeline) -> {"answers/support_rate": …, …}; per-answer rows in `.rows`."""
 
@@ -148,7 +169,5 @@ class AnswerEvaluator:
         self.rows: list[AnswerResult] = []
 
     def __call__(self, pipeline: Pipeline) -> dict[str, float | None]:
-        from evals.report import flat_answer_metrics
-
         summary, self.rows, _ = evaluate_answers(pipeline, self.queries, self.judge)
         return flat_answer_metrics(summary)

@@ -18,9 +18,14 @@ import numpy as np
 from pydantic import BaseModel
 
 from evals.datasets import EvalQuery, guideline_dev, out_of_corpus, pubmedqa
+from evals.retrieval import rank_documents, ranx_scores
 from rag.pipeline import Pipeline
+from rag.settings import Settings
 
-__all__ = ["guideline_dev", "out_of_corpus", "pubmedqa_queries", "recall_at", "best_scores", "calibrate"]
+__all__ = ["guideline_dev", "out_of_corpus", "pubmedqa_queries", "recall_at", "best_scores", "calibrate", "run_calibration"]
+
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
 
 def pubmedqa_queries(pipe: Pipeline, limit: int | None = None) -> list[EvalQuery]:
     """PubMedQA questions whose abstract is in the loaded index."""
@@ -29,21 +34,16 @@ def pubmedqa_queries(pipe: Pipeline, limit: int | None = None) -> list[EvalQuery
     return out[:limit] if limit else out
 
 
-def ranked_docs(pipe: Pipeline, question: str, mode: str, depth: int = 50) -> list[str]:
-    hits = pipe.retriever.search(question, k=depth, mode=mode)
-    return list(dict.fromkeys(h.chunk.doc_id for h in hits))
-
-
 def recall_at(pipe: Pipeline, queries: list[EvalQuery], ks=(1, 5, 10), modes=("bm25", "dense", "hybrid"),
               progress: Callable[[Iterable], Iterable] = lambda x: x) -> dict[str, dict[str, float]]:
+    """Per retriever, the share of queries with a gold document in the top k (ranx hit_rate@k: recall@k for one gold)."""
+    qrels = {str(i): dict(q.qrels) for i, q in enumerate(queries)}  # by position: ids need not be unique
     out: dict[str, dict[str, float]] = {}
     for mode in modes:
-        hits = {k: 0 for k in ks}
-        for q in progress(queries):
-            docs = ranked_docs(pipe, q.question, mode)
-            for k in ks:
-                hits[k] += any(g in docs[:k] for g in q.qrels)
-        out[mode] = {f"recall@{k}": round(hits[k] / len(queries), 4) for k in ks}
+        rankings = {str(i): [d for d, _ in rank_documents(pipe.retriever, q.question, mode, 50)]
+                    for i, q in enumerate(progress(queries))}
+        scores = ranx_scores(qrels, rankings, [f"hit_rate@{k}" for k in ks])
+        out[mode] = {f"recall@{k}": round(scores[f"hit_rate@{k}"], 4) for k in ks}
     return out
 
 
@@ -77,3 +77,22 @@ def calibrate(in_scores: np.ndarray, out_scores: np.ndarray, threshold: float) -
         n_in=len(in_scores),
         n_out=len(out_scores),
     )
+
+
+def run_calibration(pipe: Pipeline, settings: Settings, limit: int | None = None,
+                    progress: Callable[[Iterable, str], Iterable] = lambda x, _: x) -> dict:
+    """`guideqa eval calibrate`: recall per retriever, abstention rates in vs out of corpus, best-score quantiles."""
+    pubmed = pubmedqa_queries(pipe, limit)
+    dev = [q for q in guideline_dev() if set(q.qrels) & pipe.index.document_ids]
+    results: dict = {"index": pipe.index.info.model_dump(), "n_pubmedqa": len(pubmed), "n_guideline_dev": len(dev)}
+    results["pubmedqa_recall"] = recall_at(pipe, pubmed, progress=lambda x: progress(x, "PubMedQA recall"))
+    if dev:
+        results["guideline_dev_recall"] = recall_at(pipe, dev, progress=lambda x: progress(x, "guideline recall"))
+    in_scores = best_scores(pipe, pubmed, progress=lambda x: progress(x, "in-corpus scores"))
+    out_scores = best_scores(pipe, out_of_corpus(), progress=lambda x: progress(x, "out-of-corpus scores"))
+    results["abstention"] = calibrate(in_scores, out_scores, settings.answer.abstain_threshold).model_dump()
+    results["best_score_quantiles"] = {
+        "in_corpus": [round(float(q), 3) for q in np.quantile(in_scores, QUANTILES)],
+        "out_of_corpus": [round(float(q), 3) for q in np.quantile(out_scores, QUANTILES)],
+    }
+    return results

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from evals.answers import AnswerResult, score_answer, summarise
 from evals.datasets import Conversation, EvalQuery
-from evals.retrieval import rank_documents
+from evals.retrieval import rank_documents, ranx_scores
 from rag.answering.verify import Judge
 from rag.conversation import standalone_question
 from rag.pipeline import Pipeline
@@ -31,28 +31,30 @@ def follow_up_recall(retriever: Retriever, conversations: Sequence[Conversation]
     """Recall of each follow-up's gold documents, asked three ways. `rewrite` is how the product rewrites
     (a pipeline's `rewrite`, LLM or rules); by default the rule-based rewriter."""
     rewrite = rewrite or (lambda question, history: standalone_question(question, history, retriever.settings))
-    hits = {w: {k: 0 for k in KS} for w in WAYS}
+    qrels: dict[str, dict[str, int]] = {}
+    rankings: dict[str, dict[str, list[str]]] = {w: {} for w in WAYS}
     rows: list[dict] = []
-    n = 0
     for conv in conversations:
         history: list[Turn] = []
         for i, turn in enumerate(conv.turns):
             rewritten = rewrite(turn.question, history)
             if i > 0 and turn.gold_doc_ids and turn.standalone:
-                n += 1
+                n = str(len(qrels))  # by position: conversation ids need not be unique
+                qrels[n] = {d: 1 for d in turn.gold_doc_ids}
                 texts = {"rewritten": rewritten, "standalone": turn.standalone, "raw": turn.question}
                 row = {"conversation": conv.id, "turn": i + 1, **{f"{w}_query": t for w, t in texts.items()}}
                 for way, text in texts.items():
                     docs = [d for d, _ in rank_documents(retriever, text, "hybrid", depth)]
-                    first = next((r + 1 for r, d in enumerate(docs) if d in turn.gold_doc_ids), None)
-                    row[f"{way}_first_gold_rank"] = first
-                    for k in KS:
-                        hits[way][k] += first is not None and first <= k
+                    rankings[way][n] = docs
+                    row[f"{way}_first_gold_rank"] = next((r + 1 for r, d in enumerate(docs) if d in turn.gold_doc_ids), None)
                 rows.append(row)
             history.append(Turn(question=turn.question, standalone_question=rewritten))
-    if not n:
+    if not qrels:
         raise ValueError("no follow-up turn has gold documents and a standalone rewrite")
-    return {w: {f"recall@{k}": round(hits[w][k] / n, 4) for k in KS} | {"turns": n} for w in WAYS}, rows
+    # Share of follow-ups with a gold document in the top k: ranx hit_rate@k, recall@k for one gold document.
+    metrics = [f"hit_rate@{k}" for k in KS]
+    scores = {w: ranx_scores(qrels, rankings[w], metrics) for w in WAYS}
+    return {w: {f"recall@{k}": round(scores[w][f"hit_rate@{k}"], 4) for k in KS} | {"turns": len(qrels)} for w in WAYS}, rows
 
 
 def evaluate_conversation_answers(

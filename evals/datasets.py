@@ -75,14 +75,14 @@ def load_beir(folder: Path, split: str = "test") -> tuple[list[Document], list[E
 
 def pubmedqa(settings: Settings, split: str = "all") -> list[EvalQuery]:
     """Each PubMedQA question with its own abstract as the gold document."""
-    from rag.corpus.sources import load_pubmedqa_questions
+    from rag.corpus.pubmedqa import load_pubmedqa_questions
 
     return [EvalQuery(id=q.doc_id, question=q.question, qrels={q.doc_id: 1}) for q in load_pubmedqa_questions(settings, split)]
 
 
 def medquad(settings: Settings) -> list[EvalQuery]:
     """Each MedQuAD question with its own answer document as gold (questions are our sections' titles)."""
-    from rag.corpus.sources import iter_documents
+    from rag.corpus.documents import iter_documents
 
     out = []
     for doc in iter_documents(settings, sources=["medquad"]):
@@ -125,7 +125,8 @@ def liveqa(settings: Settings, field: str = "original") -> tuple[list[EvalQuery]
     import xml.etree.ElementTree as ET
     import zipfile
 
-    from rag.corpus.sources import corpus_file, medquad_answer_ids
+    from rag.corpus.manifest import corpus_file
+    from rag.corpus.medquad import medquad_answer_ids
 
     root = ET.parse(corpus_file(settings, "medquad/TREC-2017-LiveQA-Medical-Test-Questions-w-summaries.xml")).getroot()
     questions: dict[str, str] = {}

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
+from evals.answers import flat_answer_metrics, support_by_section
+from evals.conversations import flat_follow_up_metrics
 from evals.retrieval import QueryResult, recall_curve
 from rag.settings import Settings
 from rag.versions import EVAL_PACKAGES, package_versions
@@ -18,7 +20,7 @@ def versions() -> dict[str, str]:
     return package_versions(EVAL_PACKAGES)
 
 
-def _write_run(out: Path, metrics: dict, settings: Settings, rows, rows_file: str) -> dict:
+def write_run(out: Path, metrics: dict, settings: Settings, rows, rows_file: str) -> dict:
     """Stamp a run with its settings, versions and time; write metrics.json and the per-item JSONL."""
     metrics |= {
         "settings": settings.model_dump(mode="json"),
@@ -58,10 +60,18 @@ def write_retrieval_report(
         "seconds": seconds,
         "dataset_notes": notes or {},
     }
-    metrics = _write_run(out, metrics, settings, rows, "queries.jsonl")
+    metrics = write_run(out, metrics, settings, rows, "queries.jsonl")
     _plot_curves(out / "success_at_k.png", curves, dataset)
     (out / "report.md").write_text(_markdown(metrics, modes), encoding="utf-8")
     return metrics
+
+
+def write_follow_up_report(out: Path, *, scores: dict, rows: Sequence[dict], index: dict) -> None:
+    """`guideqa eval conversations --out`: metrics.json (recall per way of asking) and turns.jsonl."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "metrics.json").write_text(json.dumps({"kind": "conversations", "index": index, "follow_up_retrieval": scores},
+                                                 indent=2) + "\n", encoding="utf-8")
+    (out / "turns.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
 
 
 def _markdown(metrics: dict, modes: list[str]) -> str:
@@ -105,9 +115,6 @@ def _plot_curves(path: Path, curves: dict[str, list[float]], title: str) -> None
 def write_answer_report(out: Path, *, dataset: str, summary: dict, rows, seconds: float, judge: str,
                         settings: Settings, index: dict, follow_up: dict | None = None) -> dict:
     """`follow_up`: follow_up_recall scores, for conversation datasets (adds followup/* metrics and a table)."""
-    from evals.answers import support_by_section
-    from evals.conversations import flat_follow_up_metrics
-
     out.mkdir(parents=True, exist_ok=True)
     by_section = support_by_section(rows)
     metrics = {
@@ -123,7 +130,7 @@ def write_answer_report(out: Path, *, dataset: str, summary: dict, rows, seconds
     }
     if follow_up:
         metrics["follow_up_retrieval"] = follow_up
-    metrics = _write_run(out, metrics, settings, rows, "answers.jsonl")
+    metrics = write_run(out, metrics, settings, rows, "answers.jsonl")
     writer = settings.writer + (f" ({settings.llm.model} at {settings.llm.base_url or settings.llm.provider})"
                                 if settings.writer == "llm" else "")
     lines = [f"# Answer evaluation: {dataset}", "",
@@ -141,27 +148,6 @@ def write_answer_report(out: Path, *, dataset: str, summary: dict, rows, seconds
     _plot_bars(out / "support_by_section.png", {k: v for k, v in by_section.items() if v is not None},
                f"statement support rate per section ({judge})")
     return metrics
-
-
-_FLAT = {
-    "citation_integrity": "answers/citation_integrity",
-    "citation_recall": "answers/citation_recall",
-    "citation_precision": "answers/citation_precision",
-    "statement_support_rate": "answers/support_rate",
-    "fully_supported_answers": "answers/fully_supported_rate",
-    "gold_source_hit_rate": "answers/gold_hit_rate",
-    "abstention_on_unanswerable": "answers/abstain_rate_unanswerable",
-    "false_abstention_on_answerable": "answers/false_abstain_rate",
-    "llm_fallback_rate": "answers/llm_fallback_rate",
-    "llm_removed_sentence_rate": "answers/llm_removed_sentence_rate",
-    "llm_removed_citations": "answers/llm_removed_citations",
-    "llm_rewrite_rate": "answers/llm_rewrite_rate",
-}
-
-
-def flat_answer_metrics(summary: dict) -> dict:
-    """The stable, flat metric names other tools read (issue 4's command contract)."""
-    return {flat: summary[key] for key, flat in _FLAT.items()}
 
 
 def _plot_bars(path: Path, values: dict[str, float], title: str) -> None:

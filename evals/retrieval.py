@@ -35,6 +35,16 @@ def rank_documents(retriever: Retriever, question: str, mode: str, depth: int) -
     return list(seen.items())
 
 
+def ranx_scores(qrels: dict[str, dict[str, int]], rankings: dict[str, list[str]], metrics: Sequence[str]) -> dict[str, float]:
+    """ranx `metrics` of document rankings against gold documents (both keyed by query), averaged over the queries."""
+    from ranx import Qrels, Run, evaluate
+
+    # ranx wants strictly ordered scores; use the rank, not fusion scores that may tie.
+    run = {q: {doc: float(len(docs) - i) for i, doc in enumerate(docs)} or {"__none__": 0.0} for q, docs in rankings.items()}
+    result = evaluate(Qrels(qrels), Run(run), list(metrics), make_comparable=True)
+    return {m: float(v) for m, v in result.items()} if isinstance(result, dict) else {metrics[0]: float(result)}
+
+
 def evaluate_retrieval(
     retriever: Retriever,
     queries: Sequence[EvalQuery],
@@ -43,12 +53,10 @@ def evaluate_retrieval(
     progress: Callable[[Iterable, str], Iterable] = lambda x, _: x,
 ) -> tuple[dict[str, dict[str, float]], list[QueryResult], dict[str, float]]:
     """Returns ({mode: {metric: value}}, per-query results, seconds per mode)."""
-    from ranx import Qrels, Run, evaluate
-
     judged = [q for q in queries if q.qrels]
     if not judged:
         raise ValueError("no query has a gold document")
-    qrels = Qrels({q.id: dict(q.qrels) for q in judged})
+    qrels = {q.id: dict(q.qrels) for q in judged}
     scores: dict[str, dict[str, float]] = {}
     rows: list[QueryResult] = []
     seconds: dict[str, float] = {}
@@ -56,17 +64,14 @@ def evaluate_retrieval(
     per_doc_depth = max(depth, retriever.settings.retrieval.max_per_document * 50)
     for mode in modes:
         started = time.perf_counter()
-        run: dict[str, dict[str, float]] = {}
+        rankings: dict[str, list[str]] = {}
         for q in progress(judged, f"{mode:>6}"):
-            ranked = rank_documents(retriever, q.question, mode, per_doc_depth)[:depth]
-            # ranx wants strictly ordered scores; use the rank, not fusion scores that may tie.
-            run[q.id] = {doc: float(len(ranked) - i) for i, (doc, _) in enumerate(ranked)} or {"__none__": 0.0}
-            ids = [d for d, _ in ranked]
+            ids = [d for d, _ in rank_documents(retriever, q.question, mode, per_doc_depth)[:depth]]
+            rankings[q.id] = ids
             first = next((i + 1 for i, d in enumerate(ids) if d in q.qrels), None)
             rows.append(QueryResult(id=q.id, mode=mode, question=q.question, gold=q.qrels, ranked=ids[:10], first_gold_rank=first))
         seconds[mode] = round(time.perf_counter() - started, 2)
-        result = evaluate(qrels, Run(run), METRICS, make_comparable=True)
-        scores[mode] = {m: round(float(v), 4) for m, v in result.items()}
+        scores[mode] = {m: round(v, 4) for m, v in ranx_scores(qrels, rankings, METRICS).items()}
     return scores, rows, seconds
 
 

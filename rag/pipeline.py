@@ -1,25 +1,25 @@
-"""ask(question, history) -> Answer: rewrite, retrieve, compose."""
+"""ask(question, history) -> Answer: rewrite, retrieve, gather evidence sentences, write."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rag.answering.compose import (
+from rag.answering.candidates import (
     Candidate,
     candidates_from_hits,
     gather_candidates,
     score_candidates,
 )
+from rag.answering.evidence import Evidence
 from rag.answering.rank import Idf, rerank, topic_support
 from rag.answering.writers import make_writer
 from rag.conversation import llm_standalone_question, standalone_question
 from rag.indexing.embedding import get_embedder
-from rag.indexing.index import load_index
-from rag.question import QuestionFocus, analyse
+from rag.indexing.store import load_index
+from rag.question import analyse
 from rag.retrieval.retriever import Retriever
 from rag.settings import Settings, get_settings
 from rag.text import sentence_key
@@ -37,23 +37,6 @@ def check_question(question: str, settings: Settings) -> str:
     if len(question) > limit:
         raise QuestionError(f"the question is {len(question)} characters long; the limit is {limit}")
     return question.strip()
-
-
-@dataclass
-class Evidence:
-    """What an answer is written from: the standalone query, its hits and their scored sentences."""
-
-    standalone: str
-    hits: list[Hit]
-    candidates: list[Candidate]
-    timings_ms: dict[str, float] = field(default_factory=dict)
-    rewrite: str = "none"  # "rules", "llm" or "none" (no history)
-    rewrite_fallback: str | None = None
-    focus: QuestionFocus | None = None
-
-    @property
-    def best_relevance(self) -> float:
-        return max((c.relevance for c in self.candidates), default=0.0)
 
 
 class Pipeline:

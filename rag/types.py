@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -125,6 +126,32 @@ class Reference(BaseModel):
     chunk_ids: list[str] = Field(default_factory=list, description="The passages cited.")
 
 
+class Citations:
+    """References numbered by first use, one per document: the one numbering both writers cite with."""
+
+    def __init__(self, fields: Callable[[Document], dict[str, Any]] = lambda doc: {}):
+        # A reference's fields read from its document's corpus metadata (guideline status): passed in, as rag.corpus
+        # imports this module.
+        self.fields = fields
+        self.numbers: dict[str, int] = {}  # doc id -> n
+        self.references: list[Reference] = []
+
+    def cite(self, doc: Document, chunk_id: str, grade: str | None = None) -> int:
+        """The [n] of `doc` (numbered now if it is new), recording the cited passage; `grade` is what the cited
+        text states, kept as a guideline reference's grade unless an earlier citation gave one."""
+        if doc.id not in self.numbers:
+            self.numbers[doc.id] = len(self.numbers) + 1
+            self.references.append(Reference(n=self.numbers[doc.id], doc_id=doc.id, kind=doc.kind, title=doc.title,
+                                             source=doc.source, year=doc.year, url=doc.url,
+                                             pmid=doc.identifiers.get("pmid"), chunk_ids=[], **self.fields(doc)))
+        ref = self.references[self.numbers[doc.id] - 1]
+        if chunk_id not in ref.chunk_ids:
+            ref.chunk_ids.append(chunk_id)
+        if ref.grade is None and ref.kind == "guideline":
+            ref.grade = grade
+        return ref.n
+
+
 class IndexInfo(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str
@@ -197,31 +224,42 @@ class Answer(BaseModel):
         grade = " ".join((st.grade or "").strip("()[] ").split())  # "( Grade 1B )" -> "Grade 1B"
         return " · ".join(p for p in (grade, body) if p)
 
-    def to_text(self) -> str:
-        """Plain-text rendering (used by logs and tests; the CLI renders with rich)."""
+    def to_text(self, markup: bool = False) -> str:
+        """The answer's one rendering: plain text (logs, tests), or with `markup` the CLI's (rich markup, indented
+        bullets, each reference's kind and id)."""
+        esc = str
+        if markup:
+            from rich.markup import escape as esc
+
+        def styled(text: str, style: str) -> str:
+            return f"[{style}]{esc(text)}[/]" if markup else text
+
         lines: list[str] = []
         if self.abstention:
-            lines += [self.abstention, ""]
+            lines += [esc(self.abstention), ""]
         for section in self.sections:
-            lines.append(f"{section.title}")
+            lines.append(styled(section.title, "bold yellow" if section.kind == "related" else "bold cyan"))
             group = None
             for st in section.statements:
                 if st.group and st.group != group:
                     group = st.group
-                    lines.append(f"  {group}")
-                cites = "".join(f"[{n}]" for n in st.citations)
-                mark = f" {UNVERIFIED_MARK}" if st.verified is False else ""
-                source = f" ({self.attribution(st)})" if st.role == "bottom_line" and self.attribution(st) else ""
-                lines.append(f"- {' '.join(st.text.split())} {cites}{source}{mark}")  # a quoted list spans lines
+                    lines.append("  " + styled(group, "bold"))
+                cites = styled("".join(f"[{n}]" for n in st.citations), "bold")
+                mark = " " + styled(UNVERIFIED_MARK, "red") if st.verified is False else ""
+                source = self.attribution(st) if st.role == "bottom_line" else ""
+                source = " " + styled(f"({source})", "dim") if source else ""
+                bullet = "  • " if markup else "- "
+                lines.append(f"{bullet}{esc(' '.join(st.text.split()))} {cites}{source}{mark}")  # a quoted list spans lines
                 if st.note:
-                    lines.append(f"  Note: {st.note}")
+                    lines.append(("    " if markup else "  ") + styled(f"Note: {st.note}", "yellow"))
             lines.append("")
         if self.references:
-            lines.append("References")
+            lines.append(styled("References", "bold"))
             for r in self.references:
-                lines.append(f"[{r.n}] {format_reference(r)}")
+                ids = "  " + styled(f"({r.kind}; {r.doc_id})", "dim") if markup else ""
+                lines.append(("  " if markup else "") + f"{styled(f'[{r.n}]', 'bold')} {esc(format_reference(r))}{ids}")
             lines.append("")
-        lines.append(self.disclaimer)
+        lines.append(styled(self.disclaimer, "italic dim"))
         return "\n".join(lines)
 
 

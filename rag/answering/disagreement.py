@@ -17,7 +17,7 @@ from rag.types import Document
 
 
 class Candidate(Protocol):
-    """What this module reads of rag.answering.compose.Candidate (a quoted sentence and the passage it came from)."""
+    """What this module reads of rag.answering.candidates.Candidate (a quoted sentence and the passage it came from)."""
 
     text: str
     hit: Any

@@ -1,1 +1,1 @@
-"""Corpus sources: the manifest, fetching, text repair and one loader per source."""
+"""The corpus: its manifest, fetching, text repair, one loader per source, and iterating Documents."""

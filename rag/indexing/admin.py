@@ -23,7 +23,8 @@ from rag.indexing.build_folders import (
     links,
     owner_alive,
 )
-from rag.indexing.index import GuideIndexError, read_manifest
+from rag.indexing.errors import GuideIndexError
+from rag.indexing.manifest import read_manifest
 
 
 class IndexEntry(BaseModel):

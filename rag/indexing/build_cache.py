@@ -25,7 +25,8 @@ from rag.types import Chunk
 SCHEMA_VERSION = 2
 
 
-def text_key(text: str, spans: Sequence[tuple[int, int]] = ()) -> bytes:
+def cache_key(text: str, spans: Sequence[tuple[int, int]] = ()) -> bytes:
+    """The cache key of `text` embedded with these sentence spans: a content hash, not a normalised text."""
     h = hashlib.sha256(text.encode("utf-8"))
     h.update(repr(list(spans)).encode())
     return h.digest()[:20]

@@ -1,7 +1,7 @@
 """Build folders under indexes/.builds: which process made each, which no index name uses, and clearing up
-after killed builds. A leaf module: rag.indexing.index calls `clean_stale` before each build.
+after killed builds. A leaf module: rag.indexing.build calls `clean_stale` before each build.
 
-Build folders are named <name>-<UTC stamp>-<pid>[.partial] (rag.indexing.index.build_index). The pid says which
+Build folders are named <name>-<UTC stamp>-<pid>[.partial] (rag.indexing.build.build_index). The pid says which
 process owns a folder, so a folder no index name points at can go once that process is gone; a folder
 whose process still runs (a concurrent build, perhaps about to swap its link in) is never touched.
 """

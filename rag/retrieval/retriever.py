@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from rag.indexing.bm25 import bm25_tokenize
 from rag.indexing.embedding import Embedder, get_embedder
-from rag.indexing.index import Index, bm25_tokenize
+from rag.indexing.store import Index
 from rag.question import spelled_out
 from rag.settings import Settings
 from rag.types import KINDS, Filters, Hit

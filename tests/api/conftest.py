@@ -38,7 +38,7 @@ def server_env(settings, **extra) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def live_server(api_settings, built_index, tmp_path_factory):
     """`guideqa serve` in its own process on a loopback port (the benchmark's launcher), stopped at the end."""
-    from benchmarks.query import running_server
+    from benchmarks.query.server import running_server
 
     with running_server(api_settings, tmp_path_factory.mktemp("serve") / "server.log") as (base, *_):
         yield base
@@ -48,9 +48,9 @@ def live_server(api_settings, built_index, tmp_path_factory):
 def llm_live_server(api_settings, built_index, tmp_path_factory):
     """`guideqa serve` with the LLM writer, talking to the OpenAI-compatible stub (which adds an unsupported
     sentence and a bogus citation); unsupported sentences are kept and marked, so the page must show them."""
-    from benchmarks.query import running_server
-    from evals.llm_stub import StubConfig, running_stub
+    from benchmarks.query.server import running_server
     from rag.settings import Settings
+    from tests.stubs.llm_server import StubConfig, running_stub
 
     db = tmp_path_factory.mktemp("api-llm") / "conversations.sqlite"
     with running_stub(StubConfig(faults=["unsupported", "bogus"])) as url:

@@ -175,7 +175,7 @@ def test_server_refuses_to_start_without_an_index(api_settings):
 
 
 def test_real_server_with_llm_writer_reports_verification(llm_live_server):
-    from evals.llm_stub import UNSUPPORTED_SENTENCE
+    from tests.stubs.llm_server import UNSUPPORTED_SENTENCE
 
     r = httpx.post(f"{llm_live_server}/v1/answers", json={"question": PDPH}, timeout=60)
     assert r.status_code == 200

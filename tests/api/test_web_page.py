@@ -7,15 +7,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import skip_unless_required
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 PDPH = "What needle type reduces the risk of post-dural puncture headache?"
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (.ci/run installs it)")
 
 
 @pytest.fixture(scope="module")
 def browser():
+    if not Path(CHROMIUM).exists():
+        skip_unless_required("Debian's chromium is not installed (.ci/run installs it)", "GUIDEQA_REQUIRE_BROWSER")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

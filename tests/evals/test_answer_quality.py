@@ -43,7 +43,7 @@ def test_the_set_has_the_size_and_spread_the_issue_asks_for(conversations):
 
 
 def test_every_key_fact_is_stated_by_a_quotable_sentence_of_its_gold_guideline(conversations, mirror_settings):
-    from rag.corpus.sources import iter_documents
+    from rag.corpus.documents import iter_documents
 
     wanted = {d for c in conversations for t in c.turns if t.key_facts for d in t.gold_doc_ids}
     sentences: dict[str, list[str]] = {}

@@ -1,12 +1,9 @@
-import json
 
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
-from typer.testing import CliRunner
 
 from evals import datasets as ds
 from evals.answers import evaluate_answers, integrity, summarise
 from rag.answering.verify import LexicalJudge, LLMJudge
-from rag.cli import app
 
 
 def test_extractive_answers_are_fully_supported_and_abstain_out_of_corpus(pipeline, index_settings):
@@ -40,21 +37,6 @@ def test_integrity_detects_a_dangling_reference(pipeline):
 def test_summary_handles_no_answerable_questions():
     assert summarise([])["citation_recall"] is None
 
-
-def test_cli_writes_an_answer_report(tmp_path, index_settings, built_index, monkeypatch):
-    monkeypatch.setenv("GUIDEQA_INDEX__DIR", str(index_settings.index.dir))
-    monkeypatch.setenv("GUIDEQA_INDEX__NAME", "test")
-    out = tmp_path / "answers"
-    result = CliRunner().invoke(app, ["eval", "answers", "--dataset", "pubmedqa", "--limit", "3", "--out", str(out)], env={"COLUMNS": "200"})
-    assert result.exit_code == 0, result.output
-    metrics = json.loads((out / "metrics.json").read_text())
-    assert metrics["judge"].startswith("lexical") and metrics["answers"]["answers"] == 3 + 40
-    assert metrics["metrics"]["answers/abstain_rate_unanswerable"] == 1.0
-    assert {"answers/support_rate", "answers/citation_precision", "answers/false_abstain_rate"} <= set(metrics["metrics"])
-    assert (out / "answer_metrics.png").stat().st_size > 1000 and (out / "support_by_section.png").stat().st_size > 1000
-    assert set(metrics["support_rate_by_section"]) <= {"guideline", "research", "patient"}
-    assert all(v == 1.0 for v in metrics["support_rate_by_section"].values())
-    assert len((out / "answers.jsonl").read_text().splitlines()) == 43
 
 
 def test_a_citation_to_a_passage_that_does_not_support_the_sentence_is_caught(pipeline):

@@ -32,3 +32,12 @@ def test_in_corpus_questions_score_above_out_of_corpus_ones(pipeline):
     inside = cal.best_scores(pipeline, cal.pubmedqa_queries(pipeline)[:10])
     outside = cal.best_scores(pipeline, cal.out_of_corpus()[:10])
     assert np.median(inside) > np.median(outside) + 0.1
+
+
+def test_the_calibration_run_reports_recall_abstention_and_quantiles(pipeline, index_settings):
+    results = cal.run_calibration(pipeline, index_settings, limit=5)
+    assert results["n_pubmedqa"] == 5 and results["index"]["name"] == "test"
+    assert set(results["pubmedqa_recall"]) == {"bm25", "dense", "hybrid"}
+    assert set(results["pubmedqa_recall"]["hybrid"]) == {"recall@1", "recall@5", "recall@10"}
+    assert results["abstention"]["n_in"] == 5 and results["abstention"]["threshold"] == index_settings.answer.abstain_threshold
+    assert all(len(q) == 5 for q in results["best_score_quantiles"].values())

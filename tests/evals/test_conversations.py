@@ -1,10 +1,7 @@
 import json
 
-from typer.testing import CliRunner
-
 from evals.conversations import follow_up_recall
 from evals.datasets import Conversation
-from rag.cli import app
 
 PDPH = "What needle type reduces the risk of post-dural puncture headache?"
 
@@ -68,24 +65,3 @@ def test_conversation_answers_are_asked_with_their_history(pipeline, tmp_path):
     assert follow_up.asked_as and "post-dural puncture headache" in follow_up.asked_as  # history reached the pipeline
     assert follow_up.gold_hit and not follow_up.abstained
     assert summary["abstention_on_unanswerable"] == 1.0 and summary["false_abstention_on_answerable"] == 0.0
-
-
-def test_cli_answers_over_a_conversation_file(tmp_path, index_settings, built_index, monkeypatch):
-    monkeypatch.setenv("GUIDEQA_INDEX__DIR", str(index_settings.index.dir))
-    monkeypatch.setenv("GUIDEQA_INDEX__NAME", "test")
-    _write_conversations(tmp_path / "c.jsonl")
-    out = tmp_path / "report"
-    result = CliRunner().invoke(app, ["eval", "answers", "--dataset", f"conversations:{tmp_path / 'c.jsonl'}", "--out", str(out)],
-                                env={"COLUMNS": "200"})
-    assert result.exit_code == 0, result.output
-    metrics = json.loads((out / "metrics.json").read_text())
-    assert metrics["answers"]["answers"] == 4
-    assert metrics["metrics"]["followup/recall@10"] == 1.0 and metrics["metrics"]["followup/standalone_recall@10"] == 1.0
-    assert metrics["metrics"]["followup/raw_recall@10"] <= metrics["metrics"]["followup/recall@10"]
-    assert "Follow-up retrieval" in (out / "report.md").read_text()
-    assert len((out / "answers.jsonl").read_text().splitlines()) == 4
-
-
-def test_cli_rejects_a_missing_conversation_file(tmp_path):
-    result = CliRunner().invoke(app, ["eval", "answers", "--dataset", f"conversations:{tmp_path / 'nope.jsonl'}"])
-    assert result.exit_code != 0 and "nope.jsonl" in result.output

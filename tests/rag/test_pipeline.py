@@ -1,7 +1,7 @@
 
 import pytest
 
-from rag.answering.compose import DISCLAIMER
+from rag.answering.extractive import DISCLAIMER
 from rag.pipeline import QuestionError
 from rag.settings import Settings
 from rag.text import find_grade
@@ -148,7 +148,7 @@ def test_a_lead_in_is_quoted_with_its_list():
 
 
 def test_content_stems_match_inflections():
-    from rag.answering.compose import content_stems
+    from rag.text import content_stems
 
     q = content_stems("What causes squeaks after oiling the hinges?")
     assert q == {"caus", "squeak", "oil", "hing"}
@@ -168,7 +168,7 @@ def test_answers_encode_no_sentences_over_the_default_index(pipeline, monkeypatc
 
 def test_pooled_index_re_encodes_only_the_shortlist(index_settings, real_docs, embedder, tmp_path, monkeypatch):
     # Pooled sentence vectors shortlist the sentences; only the best `rescore_top` are encoded at query time.
-    from rag.indexing.index import build_index
+    from rag.indexing.build import build_index
     from rag.pipeline import Pipeline
 
     data = index_settings.model_dump()

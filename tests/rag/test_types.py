@@ -1,8 +1,12 @@
-"""Plain-text rendering of guideline references: revision year and status, and what an older index lacks."""
+"""Plain-text rendering of guideline references (revision year and status, and what an older index lacks); citation
+numbering by first use."""
 
 from rag.types import (
     Answer,
     AnswerSection,
+    Citations,
+    DocSection,
+    Document,
     IndexInfo,
     Reference,
     Statement,
@@ -48,3 +52,21 @@ def test_a_reference_without_a_stored_status_reads_as_before():
     paper = Reference(n=1, doc_id="pubmed:1", kind="research", title="A trial", source="J Ex", year=2015, pmid="1")
     assert format_reference(paper) == "A trial. J Ex, 2015. PMID 1."
     assert recency(NEW.model_copy(update={"status": None})) == "Revised 2016 (first released 2009)"
+
+
+def test_citations_number_documents_by_first_use_and_keep_the_first_grade_a_guideline_states():
+    def doc(doc_id, kind="guideline"):
+        return Document(id=doc_id, kind=kind, title=doc_id, source="Body", year=2016, identifiers={"pmid": "7"},
+                        sections=[DocSection(title="", text="x")])
+
+    g1, g2, paper = doc("ngc-1"), doc("ngc-2"), doc("pubmed:7", "research")
+    citations = Citations(lambda d: {"status": "withdrawn"} if d.kind == "guideline" else {})
+    assert [citations.cite(g2, "ngc-2#0:0-1"), citations.cite(g1, "ngc-1#0:0-1", "Grade B"),
+            citations.cite(g2, "ngc-2#0:1-2", "[A]"), citations.cite(g2, "ngc-2#0:1-2", "[C]"),
+            citations.cite(paper, "pubmed:7#0:0-1", "Level 1")] == [1, 2, 1, 1, 3]
+    assert citations.numbers == {"ngc-2": 1, "ngc-1": 2, "pubmed:7": 3}
+    g2_ref, g1_ref, paper_ref = citations.references
+    assert [r.n for r in citations.references] == [1, 2, 3]
+    assert g2_ref.chunk_ids == ["ngc-2#0:0-1", "ngc-2#0:1-2"] and g2_ref.grade == "[A]" and g2_ref.status == "withdrawn"
+    assert g1_ref.grade == "Grade B"
+    assert paper_ref.grade is None and paper_ref.pmid == "7" and paper_ref.status is None  # research has no grade

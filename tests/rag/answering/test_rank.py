@@ -1,6 +1,6 @@
 """The sentence ranker puts the sentence that answers above one that only shares the topic."""
 
-from rag.answering.compose import Candidate
+from rag.answering.candidates import Candidate
 from rag.answering.rank import FEATURES, feature_matrix, rerank, topic_support
 from rag.question import analyse, concepts
 from rag.settings import RankSettings

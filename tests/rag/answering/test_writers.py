@@ -1,4 +1,5 @@
-"""The LLM writer over the real test index, with fake LangChain chat models (no network, no model)."""
+"""The LLM writer (and the writer a pipeline builds) over the real test index, with fake LangChain chat models (no
+network, no model)."""
 
 from __future__ import annotations
 
@@ -11,20 +12,21 @@ import pytest
 from langchain_core.language_models.chat_models import SimpleChatModel
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from evals.llm_stub import (
+from rag.answering.chat_model import LLMTimeout, invoke_with_timeout
+from rag.answering.extractive import DISCLAIMER, SECTION_TITLES
+from rag.answering.llm_writer import LLMWriter
+from rag.answering.prompts import EVIDENCE_CLOSE, EVIDENCE_OPEN, number_passages
+from rag.answering.writers import ExtractiveWriter, make_writer
+from rag.conversation import llm_standalone_question, standalone_question
+from rag.settings import Settings
+from rag.text import split_sentences
+from rag.types import UNVERIFIED_MARK, Turn
+from tests.stubs.llm_server import (
     UNCITED_SENTENCE,
     UNSUPPORTED_SENTENCE,
     echo_reply,
     evidence_passages,
 )
-from rag.answering.chat_model import LLMTimeout, invoke_with_timeout
-from rag.answering.compose import DISCLAIMER, SECTION_TITLES
-from rag.answering.prompts import EVIDENCE_CLOSE, EVIDENCE_OPEN, number_passages
-from rag.answering.writers import ExtractiveWriter, LLMWriter, make_writer
-from rag.conversation import llm_standalone_question, standalone_question
-from rag.settings import Settings
-from rag.text import split_sentences
-from rag.types import UNVERIFIED_MARK, Turn
 
 PDPH = "What needle type reduces the risk of post-dural puncture headache?"
 OFF_TOPIC = "How do I replace the spark plugs in a car engine?"

@@ -17,13 +17,14 @@ from rag.corpus.guideline_status import (
 )
 from rag.settings import Settings
 from rag.types import DocSection, Document
+from tests.conftest import skip_unless_required
 
 
 @pytest.fixture(scope="module")
 def ngc_records() -> list[dict]:
     mirror = Settings().corpus.mirror
     if mirror is None or not (mirror / "ngc" / "ngc_summaries.jsonl.gz").exists():
-        pytest.skip("the corpus mirror (../shared/corpus) is not available")
+        skip_unless_required("the corpus mirror (../shared/corpus) is not available", "GUIDEQA_REQUIRE_CORPUS")
     with gzip.open(mirror / "ngc" / "ngc_summaries.jsonl.gz", "rt", encoding="utf-8", errors="replace") as fh:
         return [json.loads(line) for line in fh if line.strip()]
 

@@ -12,7 +12,9 @@ from typer.testing import CliRunner
 
 from rag.cli import app
 from rag.indexing.admin import list_indexes, remove_index
-from rag.indexing.index import GuideIndexError, build_index, load_index
+from rag.indexing.build import build_index
+from rag.indexing.errors import GuideIndexError
+from rag.indexing.store import load_index
 from rag.settings import Settings
 from rag.types import DocSection, Document
 

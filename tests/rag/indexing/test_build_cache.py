@@ -1,7 +1,7 @@
 import numpy as np
 
-from rag.indexing.build_cache import EmbeddingCache, text_key
-from rag.indexing.index import build_index
+from rag.indexing.build import build_index
+from rag.indexing.build_cache import EmbeddingCache, cache_key
 from rag.settings import Settings
 from rag.types import DocSection, Document
 
@@ -14,16 +14,16 @@ def _doc(i: int) -> Document:
 
 def test_vectors_round_trip_and_a_truncated_row_is_ignored(tmp_path):
     cache = EmbeddingCache(tmp_path, "model|onnx", 4)
-    keys = [text_key("a"), text_key("b")]
+    keys = [cache_key("a"), cache_key("b")]
     sentences = [np.array([[0, 0, 1, 0], [0, 0, 0, 1]]), np.zeros((0, 4))]
     cache.put(keys, np.array([[1, 0, 0, 0], [0, 1, 0, 0]], dtype=np.float32), sentences)
     with cache.con:
         cache.con.execute("UPDATE vectors SET vector = ? WHERE key = ?", (b"\x00\x01", keys[1]))
-    found = cache.get(keys + [text_key("c")])
+    found = cache.get(keys + [cache_key("c")])
     assert list(found) == [keys[0]] and found[keys[0]][0].tolist() == [1, 0, 0, 0]
     assert found[keys[0]][1].tolist() == [[0, 0, 1, 0], [0, 0, 0, 1]]
     # The same text split into other sentences is another key.
-    assert text_key("a", [(0, 1)]) != text_key("a")
+    assert cache_key("a", [(0, 1)]) != cache_key("a")
     cache.close()
     # Another model or backend never sees these vectors.
     assert len(EmbeddingCache(tmp_path, "model|onnx-int8", 4)) == 0

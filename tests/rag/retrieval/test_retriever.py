@@ -30,7 +30,7 @@ def test_single_retriever_modes(pipeline, mode):
 
 
 def test_pubmedqa_question_finds_its_abstract(pipeline, index_settings):
-    from rag.corpus.sources import load_pubmedqa_questions
+    from rag.corpus.pubmedqa import load_pubmedqa_questions
 
     questions = load_pubmedqa_questions(index_settings)[:20]
     found = sum(q.doc_id in {h.chunk.doc_id for h in pipeline.retriever.search(q.question, k=10)} for q in questions)

@@ -1,0 +1,1 @@
+"""`guideqa bench query`: query-path latency (in process and through the HTTP server) and index memory."""

@@ -1,0 +1,1 @@
+"""`guideqa bench scaling`: how query latency and memory grow with index size, and when to leave IndexFlatIP."""

@@ -1,0 +1,106 @@
+"""Which candidate sentences an answer quotes, or that it abstains: the relevance gates, then MMR under caps.
+
+Kept apart from the layout of the answer (rag/answering/extractive.py) because the LLM writer trusts the same
+decision: when it abstains, no model is called.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rag.answering.candidates import Candidate
+from rag.question import QuestionFocus, states
+from rag.settings import AnswerSettings, Settings
+from rag.text import content_stems
+from rag.types import KINDS
+
+_MIN_SHARED_TERMS = 2
+_SPECIFIC_ASKS = ("dose", "duration", "interval")  # numbers a sentence states reliably; drug names it may not
+# What a guideline's recommendation states and a study's finding does not: which drug, how much, how long, when.
+_RECOMMENDATION_ASKS = {"drug", "dose", "duration", "interval", "when"}
+
+
+@dataclass
+class Selection:
+    """The statements by section kind ("related" only when abstaining), and why the answer abstains."""
+
+    groups: list[tuple[str, list[Candidate]]]
+    abstained: bool
+    unknown: list[str] = field(default_factory=list)  # rare question concepts no retrieved source states
+    animal: str | None = None  # the non-human patient the question is about
+
+
+def select_statements(standalone: str, cands: list[Candidate], settings: Settings, force_abstain: bool = False,
+                      focus: QuestionFocus | None = None) -> Selection:
+    """Answer from the eligible sentences, or abstain and keep only closely related ones."""
+    a = settings.answer
+    best = max((c.relevance for c in cands), default=0.0)
+    # A statement must itself (with its guideline's title and section) be about the question's topic.
+    eligible = [c for c in cands if c.relevance >= a.min_sentence_relevance and c.coverage >= a.min_statement_coverage]
+    lead = max(eligible, key=lambda c: c.rank_score, default=None)
+    # Research abstracts are indexed without their titles (PubMedQA derives its questions from them), so an
+    # abstract's defining term can be missing from its text: only a guideline answer needs every rare word.
+    unknown = list(focus.unknown) if focus is not None and (lead is None or lead.hit.chunk.kind != "research") else []
+    # One unfamiliar word among many (shorthand, a vignette's detail) is not a topic the index lacks.
+    if unknown and focus.weights and focus.coverage(set(unknown)) < a.min_unknown_share:
+        unknown = []
+    # A question for a recommendation (which drug, what dose, when to screen) that only research abstracts touch
+    # is a guideline gap: the research is shown as related, not as the answer.
+    research_only = (a.guideline_required and focus is not None and bool(set(focus.asks) & _RECOMMENDATION_ASKS)
+                     and lead is not None
+                     and not any(c.hit.chunk.kind == "guideline" for c in eligible))
+    animal = focus.animal if focus is not None else None  # guidelines and abstracts are about human patients
+    abstained = (force_abstain or best < a.abstain_threshold or lead is None or bool(unknown) or research_only
+                 or animal is not None
+                 or (focus is not None and _off_topic(focus, eligible, lead, best, a)))
+
+    if abstained:
+        # "Closely related" must also be about the question's terms, not just near it in embedding space.
+        terms = content_stems(standalone)
+        related = [c for c in cands if c.relevance >= a.related_threshold and len(terms & content_stems(c.text)) >= _MIN_SHARED_TERMS]
+        picked = mmr_select(related, settings, -np.inf, a.max_related)
+        return Selection([("related", picked)] if picked else [], True, unknown, animal)
+    top = max(c.rank_score for c in eligible)
+    picked = mmr_select(eligible, settings, top - a.relative_margin, a.max_statements)
+    return Selection([(kind, [c for c in picked if c.hit.chunk.kind == kind]) for kind in KINDS], False, unknown, animal)
+
+
+def _off_topic(focus: QuestionFocus, eligible: list[Candidate], lead: Candidate, best: float, a: AnswerSettings) -> bool:
+    """The evidence is near the question but does not answer it."""
+    # Near the question in embedding space is not enough: a retrieved document must state most of its topic,
+    # unless a sentence is so close that the words it lacks are the vignette's details.
+    if focus.document_coverage < a.min_topic_coverage and best < a.sure_relevance:
+        return True
+    # A question for a quantity (a dose, a duration, an interval) is not answered by sentences that state none.
+    specific = [k for k in focus.asks if k in _SPECIFIC_ASKS]
+    close = [c for c in eligible if c.rank_score >= lead.rank_score - a.relative_margin]
+    return bool(specific) and a.require_asked and not any(states(k, c.text) for c in close for k in specific)
+
+
+def mmr_select(cands: list[Candidate], settings: Settings, threshold: float, limit: int) -> list[Candidate]:
+    """Greedy maximal marginal relevance under per-document and per-section caps."""
+    a = settings.answer
+    pool = [c for c in cands if c.rank_score >= threshold]
+    chosen: list[Candidate] = []
+    per_doc: dict[str, int] = {}
+    per_kind: dict[str, int] = {}
+    while pool and len(chosen) < limit:
+        best, best_score = None, -np.inf
+        for cand in pool:
+            if per_doc.get(cand.hit.chunk.doc_id, 0) >= a.max_per_document:
+                continue
+            if per_kind.get(cand.hit.chunk.kind, 0) >= a.max_per_section:
+                continue
+            redundancy = max((float(cand.vector @ c.vector) for c in chosen), default=0.0)
+            score = a.mmr_lambda * cand.rank_score - (1 - a.mmr_lambda) * redundancy
+            if score > best_score:
+                best, best_score = cand, score
+        if best is None:
+            break
+        chosen.append(best)
+        pool.remove(best)
+        per_doc[best.hit.chunk.doc_id] = per_doc.get(best.hit.chunk.doc_id, 0) + 1
+        per_kind[best.hit.chunk.kind] = per_kind.get(best.hit.chunk.kind, 0) + 1
+    return chosen

@@ -1,0 +1,38 @@
+"""Which sentences of the retrieved chunks are quotable candidates: never a question, boilerplate or a duplicate."""
+
+from rag.text import quotable_spans
+from rag.types import Chunk, Hit
+
+
+def test_a_question_in_the_evidence_is_never_quoted():
+    from rag.answering.candidates import candidates_from_hits
+
+    text = "Should gonorrhea be treated with ceftriaxone? Treat uncomplicated gonorrhea with ceftriaxone for 7 days."
+    chunk = Chunk(id="ngc-1#0:0-1", doc_id="ngc-1", kind="guideline", section_index=0, section="Major Recommendations",
+                  start=0, end=len(text), text=text, n_tokens=20)
+    assert [c.text for c in candidates_from_hits([Hit(chunk=chunk, score=1.0)])] == [
+        "Treat uncomplicated gonorrhea with ceftriaxone for 7 days."]
+
+
+def test_copies_of_a_sentence_that_differ_only_in_punctuation_are_quoted_once():
+    from rag.answering.candidates import candidates_from_hits
+
+    text = 'Classify as "mild," "severe," or "complicated," and treat. Classify as "mild" "severe," or "complicated," and treat.'
+    chunk = Chunk(id="ngc-1#0:0-1", doc_id="ngc-1", kind="guideline", section_index=0, section="Major Recommendations",
+                  start=0, end=len(text), text=text, n_tokens=20)
+    assert len(candidates_from_hits([Hit(chunk=chunk, score=1.0)])) == 1
+
+
+def test_a_summary_s_editorial_notes_and_grading_tables_are_never_quoted():
+    # Invented in the shape of the NGC summaries' own notes; the advice sentences beside them stay quotable.
+    text = ("Definitions of the grades of advice are provided at the end of the \"Main Advice\" field. "
+            "Class II : Cohort studies of watering schedules in a representative garden. "
+            "Offer/provide this service for selected gardens depending on individual circumstances. "
+            "These recommendations are available on the RHS Web site (www.example.org). "
+            "The society recommends against the service. "
+            "All readers of this summary are urged to read the full leaflet. "
+            "The definitions of these grades can be found at the end of the \"Main Advice\" field. "
+            "( Grade: strong recommendation, high-quality evidence ). "
+            "Gardeners should water tomato plants every morning in dry weather.")
+    quoted = [text[a:b] for a, b in quotable_spans(text)]
+    assert quoted == ["Gardeners should water tomato plants every morning in dry weather."]
