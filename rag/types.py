@@ -22,6 +22,18 @@ class DocSection(BaseModel):
     model_config = ConfigDict(extra="forbid")
     title: str = Field(description="Section heading as the source names it ('' when the source has none).")
     text: str
+    page_starts: list[tuple[int, int]] = Field(
+        default_factory=list, description="(offset into text, 1-based page number) where each page of a paged source "
+                                          "(PDF) begins in this section; empty when the source has no pages.")
+
+    def page_at(self, offset: int) -> int | None:
+        """The page holding character `offset` of this section's text (None for a source without pages)."""
+        page = None
+        for start, number in self.page_starts:
+            if start > offset:
+                break
+            page = number
+        return page if page is not None or not self.page_starts else self.page_starts[0][1]
 
 
 class Document(BaseModel):
@@ -48,7 +60,9 @@ class Document(BaseModel):
 
     def content_hash(self) -> str:
         h = hashlib.sha256()
-        h.update(self.model_dump_json().encode("utf-8"))
+        # Without pages the dump leaves the field out, so documents hash as they did before pages existed.
+        paged = any(s.page_starts for s in self.sections)
+        h.update(self.model_dump_json(exclude=None if paged else {"sections": {"__all__": {"page_starts"}}}).encode("utf-8"))
         return h.hexdigest()
 
 
@@ -65,6 +79,7 @@ class Chunk(BaseModel):
     end: int
     text: str
     n_tokens: int = Field(description="Embedder word pieces of the embedded text, special tokens included.")
+    page: int | None = Field(default=None, description="The page the passage starts on, for a paged source (PDF).")
 
     @staticmethod
     def make_id(doc_id: str, section_index: int, start: int, end: int) -> str:
@@ -124,6 +139,7 @@ class Reference(BaseModel):
     pmid: str | None = None
     grade: str | None = Field(default=None, description="Evidence grade as the cited guideline text states it.")
     chunk_ids: list[str] = Field(default_factory=list, description="The passages cited.")
+    pages: list[int] = Field(default_factory=list, description="Pages of the cited passages, for a paged source.")
 
 
 class Citations:

@@ -70,3 +70,16 @@ def test_citations_number_documents_by_first_use_and_keep_the_first_grade_a_guid
     assert g2_ref.chunk_ids == ["ngc-2#0:0-1", "ngc-2#0:1-2"] and g2_ref.grade == "[A]" and g2_ref.status == "withdrawn"
     assert g1_ref.grade == "Grade B"
     assert paper_ref.grade is None and paper_ref.pmid == "7" and paper_ref.status is None  # research has no grade
+
+
+def test_a_section_knows_the_page_of_each_offset_and_pages_leave_old_hashes_alone():
+    from rag.types import DocSection, Document
+
+    paged = DocSection(title="Scope", text="x" * 100, page_starts=[(0, 3), (50, 4)])
+    assert [paged.page_at(o) for o in (0, 49, 50, 99)] == [3, 3, 4, 4]
+    assert DocSection(title="", text="no pages").page_at(3) is None
+    plain = Document(id="a", kind="guideline", title="t", source="s", sections=[DocSection(title="", text="hello")])
+    dump = plain.model_dump_json(exclude={"sections": {"__all__": {"page_starts"}}})
+    assert "page_starts" not in dump and plain.content_hash() == __import__("hashlib").sha256(dump.encode()).hexdigest()
+    with_pages = plain.model_copy(update={"sections": [paged]})
+    assert with_pages.content_hash() != plain.model_copy(update={"sections": [paged.model_copy(update={"page_starts": []})]}).content_hash()
