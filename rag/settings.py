@@ -32,6 +32,27 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
+class EutilsSettings(Section):
+    """NCBI E-utilities, asked only by `guideqa corpus enrich-pubmed` (never by loading or querying)."""
+
+    base_url: str = Field(
+        default="https://eutils.ncbi.nlm.nih.gov/entrez/eutils", description="E-utilities base URL (esummary.fcgi is under it)."
+    )
+    api_key: SecretStr | None = Field(
+        default=None, description="NCBI API key: allows 10 requests/s instead of 3 (NCBI's limits, kept by the client)."
+    )
+    email: str | None = Field(
+        default=None, description="Your contact address, sent with each request as NCBI asks (they write before blocking a tool)."
+    )
+    tool: str = Field(default="guideqa", description="Tool name sent with each request, as NCBI asks.")
+    timeout_s: float = Field(default=30.0, gt=0, description="Seconds to wait for one E-utilities reply.")
+    batch_size: int = Field(default=200, ge=1, le=500, description="PMIDs per esummary request.")
+    retries: int = Field(default=4, ge=0, description="Retries of a request that got HTTP 429 or 5xx or no connection.")
+    backoff_s: float = Field(
+        default=1.0, ge=0, description="First wait before a retry, doubled each time (a Retry-After header wins)."
+    )
+
+
 class CorpusSettings(Section):
     mirror: Path | None = Field(
         default_factory=_default_mirror,
@@ -50,6 +71,18 @@ class CorpusSettings(Section):
         default_factory=list,
         description="Extra folders of your own guidelines (JSONL Documents, or Markdown/text with front matter).",
     )
+    max_file_mb: float = Field(
+        default=50.0, gt=0,
+        description="Largest file (PDF, HTML, DOCX, Markdown, text) guideqa reads as your own guideline, in MB; "
+        "a larger one is rejected with that reason.",
+    )
+    pubmed_titles: bool = Field(
+        default=False,
+        description="PubMed abstracts get their article title, journal and year from the cache `guideqa corpus "
+        "enrich-pubmed` fills (data_dir/pubmed_titles.sqlite); off, or for a PMID not cached, they read 'PubMed "
+        "abstract <PMID>'. Changes the documents: rebuild the index after switching it.",
+    )
+    eutils: EutilsSettings = Field(default_factory=EutilsSettings, description="NCBI E-utilities, for enrich-pubmed.")
 
 
 class EmbeddingSettings(Section):
@@ -118,6 +151,11 @@ class ChunkingSettings(Section):
 class IndexSettings(Section):
     dir: Path = Field(default=REPO_ROOT / "indexes", description="Folder holding built indexes.")
     name: str = Field(default="default", pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="Index to build or load.")
+    reload_check_s: float = Field(
+        default=1.0, ge=0,
+        description="A loaded index (guideqa serve, a Pipeline) checks at most this often whether its build or its "
+        "added/removed documents changed, and reopens them: two readlink calls. 0 checks on every question.",
+    )
 
 
 class RetrievalSettings(Section):
@@ -315,6 +353,14 @@ class ApiSettings(Section):
         default_factory=list, description="Origins allowed to call the API from a browser (none by default)."
     )
     max_body_bytes: int = Field(default=16_384, ge=1024, description="Largest request body accepted (413 above).")
+    max_upload_bytes: int = Field(
+        default=32 * 1024 * 1024, ge=1024,
+        description="Largest POST /v1/documents body accepted, all files together (413 above).",
+    )
+    uploads_dir: Path = Field(
+        default=REPO_ROOT / "data" / "uploads",
+        description="Where uploaded files are kept, each under a name made from its content hash (never the client's name).",
+    )
 
 
 class TokenSettings(Section):

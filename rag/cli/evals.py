@@ -1,4 +1,4 @@
-"""`guideqa eval calibrate|retrieval|answers|fit-ranker|conversations`: run an evaluation, print its table."""
+"""`guideqa eval calibrate|retrieval|answers|fit-ranker|conversations|extraction`: run an evaluation, print its table."""
 
 from __future__ import annotations
 
@@ -167,3 +167,32 @@ def eval_conversations(
     for way, values in scores.items():
         table.add_row(way, str(values["recall@1"]), str(values["recall@5"]), str(values["recall@10"]))
     console.print(table)
+
+
+@eval_app.command("extraction")
+def eval_extraction(
+    pdf: Annotated[Optional[list[Path]], typer.Option("--pdf", help="A PDF to measure (repeatable; default: the mirror's pdf/ folder).")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Report folder: extraction.json.")] = Path("reports/extraction"),
+) -> None:
+    """PDF extraction quality: sections against the outline, words against pdftotext, running headers left."""
+    from evals.extraction import default_pdfs, run_extraction
+
+    pdfs = pdf or default_pdfs(load_settings())
+    if not pdfs:
+        fail("no PDF given and no corpus mirror with a pdf/ folder")
+    report = run_extraction(pdfs, out)
+    table = Table("pdf", "pages", "s", "sections", "outline", "by type", "recall", "precision", "running",
+                  title=f"PDF extraction → {out / 'extraction.json'}",
+                  caption="outline: entries that became a section on their page (by type: headings from typography "
+                  "alone); recall/precision: words vs pdftotext; running: header/footer lines left")
+    for r in report["pdfs"]:
+        outline, typo, words = r["outline"], r["typography_only"], r.get("words")
+        table.add_row(r["file"], str(r["pages"]), f"{r['seconds']:.2f}", f"{r['sections']} ({r['sections_from']})",
+                      f"{outline['matched']}/{outline['entries']}" if outline["entries"] else "no outline",
+                      f"{typo['matched']}/{typo['entries']}" if "entries" in typo else "-",
+                      f"{words['recall']:.4f}" if words else "-", f"{words['precision']:.4f}" if words else "-",
+                      str(len(r["running"]["running_left"])) if "running" in r else "-")
+    console.print(table)
+    if not report["pdftotext"]:
+        console.print("[yellow]pdftotext is not installed (apt-get install -y poppler-utils): word recall and "
+                      "running lines were not measured.[/]")

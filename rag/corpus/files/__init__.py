@@ -1,0 +1,1 @@
+"""Your own guideline files (PDF, HTML, DOCX, Markdown, text) read into Documents: see reader.read_file."""
