@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from rag.answering.candidates import (
     Candidate,
@@ -18,7 +18,8 @@ from rag.answering.rank import Idf, rerank, topic_support
 from rag.answering.writers import make_writer
 from rag.conversation import llm_standalone_question, standalone_question
 from rag.indexing.embedding import get_embedder
-from rag.indexing.store import load_index
+from rag.indexing.live import LiveIndex
+from rag.indexing.view import IndexView
 from rag.question import analyse
 from rag.retrieval.retriever import Retriever
 from rag.settings import Settings, get_settings
@@ -39,8 +40,17 @@ def check_question(question: str, settings: Settings) -> str:
     return question.strip()
 
 
+class _Serving(NamedTuple):
+    """One state of the index and what is derived from it; a question uses one state from start to end."""
+
+    index: IndexView
+    retriever: Retriever
+    idf: Idf
+
+
 class Pipeline:
-    """Holds the loaded model and index; ask() is safe to call from several threads."""
+    """Holds the loaded model and index; ask() is safe to call from several threads. Documents added or removed
+    (rag.indexing.updates) are answered from within `index.reload_check_s` seconds, or at once after refresh()."""
 
     def __init__(self, settings: Settings | dict[str, Any] | str | Path | None = None, index_name: str | None = None):
         self.settings = get_settings(settings)
@@ -49,15 +59,43 @@ class Pipeline:
 
             faiss.omp_set_num_threads(self.settings.retrieval.faiss_threads)
         self.embedder = get_embedder(self.settings)
-        self.index = load_index(self.settings, index_name)
-        self.retriever = Retriever(self.index, self.settings, self.embedder)
-        self.idf = Idf(self.index.bm25)
+        self.live = LiveIndex(self.settings, index_name)
+        self._state = self._serving(self.live.view)
         self.chat = None
         if self.settings.writer == "llm":
             from rag.answering.chat_model import make_chat_model
 
             self.chat = make_chat_model(self.settings)
         self.writer = make_writer(self.settings, self.chat)
+
+    def _serving(self, view: IndexView) -> _Serving:
+        return _Serving(view, Retriever(view, self.settings, self.embedder), Idf(view.term_stats))
+
+    def _current(self) -> _Serving:
+        """The index as it serves now (reopened if its build or updates changed), with its retriever and idf."""
+        view = self.live.current()
+        state = self._state
+        if state.index is not view:
+            state = self._state = self._serving(view)
+        return state
+
+    def refresh(self) -> bool:
+        """Pick up an add or remove at once (the API calls this after changing the index); whether anything changed."""
+        changed = self.live.refresh()
+        self._current()
+        return changed
+
+    @property
+    def index(self) -> IndexView:
+        return self._current().index
+
+    @property
+    def retriever(self) -> Retriever:
+        return self._current().retriever
+
+    @property
+    def idf(self) -> Idf:
+        return self._current().idf
 
     def retrieve(self, query: str, filters: Filters | None = None, k: int | None = None) -> list[Hit]:
         return self.retriever.search(query, filters=filters, k=k)
@@ -69,42 +107,45 @@ class Pipeline:
         return standalone_question(question, turns, self.settings), ("rules" if turns else "none"), None
 
     def gather(self, question: str, history: Sequence[Turn | dict] = (), filters: Filters | None = None) -> Evidence:
+        return self._gather(self._current(), question, history, filters)
+
+    def _gather(self, st: _Serving, question: str, history: Sequence[Turn | dict], filters: Filters | None) -> Evidence:
         t0 = time.perf_counter()
         question = check_question(question, self.settings)
         turns = [t if isinstance(t, Turn) else Turn.model_validate(t) for t in history]
         standalone, how, why_not = self.rewrite(question, turns)
         t1 = time.perf_counter()
-        query_vector = self.retriever.encode(standalone)
+        query_vector = st.retriever.encode(standalone)
         t2 = time.perf_counter()
-        hits = self.retriever.search(standalone, filters=filters, query_vector=query_vector)
+        hits = st.retriever.search(standalone, filters=filters, query_vector=query_vector)
         t3 = time.perf_counter()
-        stored = self.index.sentence_vectors([h.chunk.id for h in hits])
+        stored = st.index.sentence_vectors([h.chunk.id for h in hits])
         # Independently encoded sentence vectors are already what re-encoding the shortlist would give.
-        rescore = 0 if self.index.manifest.sentence_vectors == "encoded" else self.settings.answer.rescore_top
+        rescore = 0 if st.index.manifest.sentence_vectors == "encoded" else self.settings.answer.rescore_top
         cands = gather_candidates(hits, query_vector, self.embedder, stored, rescore)
-        cands += self._expand(hits, cands, query_vector)
+        cands += self._expand(st.index, hits, cands, query_vector)
         follow_up = question if turns and standalone != question else None
-        focus = analyse(standalone, follow_up, self.idf)
-        titles = self.index.titles(c.hit.chunk.doc_id for c in cands)
+        focus = analyse(standalone, follow_up, st.idf)
+        titles = st.index.titles(c.hit.chunk.doc_id for c in cands)
         # The ranker's cues cost far more than a cosine: only the closest sentences are worth them.
         keep = set(sorted(range(len(cands)), key=lambda i: -cands[i].relevance)[: self.settings.answer.rank_candidates])
         cands = [c for i, c in enumerate(cands) if i in keep]  # in retrieval order: the ranker reads document rank from it
         rerank(cands, focus, titles, self.settings.answer.rank)
-        focus.document_coverage, focus.unknown = topic_support(cands, focus, titles, self.idf, self.settings.answer.rare_idf)
+        focus.document_coverage, focus.unknown = topic_support(cands, focus, titles, st.idf, self.settings.answer.rare_idf)
         t4 = time.perf_counter()
         ms = {"rewrite": t1 - t0, "embed_query": t2 - t1, "retrieve": t3 - t2, "score_sentences": t4 - t3}
         return Evidence(standalone, hits, cands, {k: v * 1000 for k, v in ms.items()}, how, why_not, focus)
 
-    def _expand(self, hits: list[Hit], cands: list[Candidate], query_vector) -> list[Candidate]:
+    def _expand(self, index: IndexView, hits: list[Hit], cands: list[Candidate], query_vector) -> list[Candidate]:
         """Every stored sentence of the best-ranked guidelines that the hits did not already bring."""
         n = self.settings.answer.expand_documents
         docs = list(dict.fromkeys(h.chunk.doc_id for h in hits if h.chunk.kind == "guideline"))[:n]
-        if not docs or self.index.sentences is None:
+        if not docs or index.sentences is None:
             return []
         have = {h.chunk.id for h in hits}
-        rows = [r for d in docs for r in self.index.doc_rows(d)]
-        extra = [Hit.model_construct(chunk=c, score=0.0) for c in self.index.chunks(rows) if c.id not in have]
-        stored = self.index.sentence_vectors([h.chunk.id for h in extra])
+        rows = [r for d in docs for r in index.doc_rows(d)]
+        extra = [Hit.model_construct(chunk=c, score=0.0) for c in index.chunks(rows) if c.id not in have]
+        stored = index.sentence_vectors([h.chunk.id for h in extra])
         seen = {sentence_key(c.text) for c in cands}
         out = [c for c in candidates_from_hits(extra, stored, seen) if c.vector is not None]
         score_candidates(out, query_vector, self.embedder)
@@ -112,10 +153,11 @@ class Pipeline:
 
     def ask(self, question: str, history: Sequence[Turn | dict] = (), filters: Filters | None = None) -> Answer:
         t0 = time.perf_counter()
-        evidence = self.gather(question, history, filters)
+        st = self._current()
+        evidence = self._gather(st, question, history, filters)
         t1 = time.perf_counter()
-        documents = self.index.documents(h.chunk.doc_id for h in evidence.hits)
-        answer = self.writer.write(question.strip(), evidence, documents, self.settings, self.index.info)
+        documents = st.index.documents(h.chunk.doc_id for h in evidence.hits)
+        answer = self.writer.write(question.strip(), evidence, documents, self.settings, st.index.info)
         answer.writer.rewrite, answer.writer.rewrite_fallback = evidence.rewrite, evidence.rewrite_fallback
         t2 = time.perf_counter()
         timings = evidence.timings_ms | {"compose": (t2 - t1) * 1000, "total": (t2 - t0) * 1000}

@@ -1,4 +1,4 @@
-"""`guideqa corpus fetch`: get the source corpus files."""
+"""`guideqa corpus fetch`: get the source corpus files; `add`, `remove`, `list`: your own documents in an index."""
 
 from __future__ import annotations
 
@@ -8,8 +8,12 @@ import typer
 from rich.table import Table
 
 from rag.cli.common import console, fail, load_settings
+from rag.cli.corpus_documents import corpus_add, corpus_list, corpus_remove
 
-corpus_app = typer.Typer(help="Get and inspect the source corpora.", no_args_is_help=True)
+corpus_app = typer.Typer(help="Get and inspect the source corpora; add and remove your own documents.", no_args_is_help=True)
+corpus_app.command("add")(corpus_add)
+corpus_app.command("remove")(corpus_remove)
+corpus_app.command("list")(corpus_list)
 
 
 @corpus_app.command("fetch")
@@ -29,3 +33,28 @@ def corpus_fetch(
     for r in results:
         table.add_row(r.source, str(r.path), r.status)
     console.print(table)
+
+
+@corpus_app.command("enrich-pubmed")
+def corpus_enrich_pubmed(
+    limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Only the corpus's first N PMIDs.")] = None,
+) -> None:
+    """Fetch PubMed titles, journals and years from NCBI into the local cache (needs internet; see corpus.pubmed_titles)."""
+    from rag.corpus.enrich_pubmed import enrich_pubmed
+    from rag.corpus.manifest import CorpusError
+
+    s = load_settings()
+    try:
+        with console.status("fetching PubMed summaries…") as status:
+            r = enrich_pubmed(s, limit=limit, progress=lambda done, total: status.update(f"PMIDs {done}/{total}"))
+    except CorpusError as exc:
+        fail(str(exc))
+    console.print(f"PubMed titles in {r.cache}: fetched {r.fetched}, already cached {r.cached}, failed {r.failed} "
+                  f"of {r.requested} ({r.requests} request{'' if r.requests == 1 else 's'})")
+    if r.missing:
+        console.print(f"NCBI has no summary for {len(r.missing)}: {', '.join(r.missing[:10])}{' …' if len(r.missing) > 10 else ''}")
+    if r.error:
+        kept = f"the {r.fetched} fetched before it are kept; " if r.fetched else ""
+        fail(f"{r.error}. {kept}run the command again to fetch the other {r.unfinished}.")
+    if not s.corpus.pubmed_titles:
+        console.print("References show them once GUIDEQA_CORPUS__PUBMED_TITLES=true and the index is rebuilt.")

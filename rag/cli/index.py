@@ -57,6 +57,20 @@ def _load_documents(s: Settings, sources: list[str] | None, preset: str | None) 
     return docs, {rep.source: len(rep.skipped) for rep in reports}
 
 
+def _note_updates(s: Settings, name: str) -> None:
+    """Say that the documents added and removed with `guideqa corpus add/remove` carry over into the build."""
+    from rag.indexing.delta import read_updates_manifest
+    from rag.indexing.errors import GuideIndexError
+
+    try:
+        updates = read_updates_manifest(s.index.dir, name)
+    except GuideIndexError as exc:
+        fail(str(exc))
+    if updates is not None and (updates.added or updates.removed):
+        console.print(f"your changes to {name!r}: {len(updates.added)} added documents kept, {len(updates.removed)} "
+                      "removed documents left out (guideqa corpus list --added)")
+
+
 @index_app.command("build")
 def index_build(
     name: Annotated[str, typer.Option(help="Index name; also the preset in corpus/sources.toml when one exists.")] = "default",
@@ -76,6 +90,7 @@ def index_build(
         name = "all" if name == "default" else name
     preset = _preset(s, name, sources, "all" if all_ else preset)
     docs, skipped = _load_documents(s, sources, preset)
+    _note_updates(s, name)
 
     columns = (TextColumn("{task.description:<20}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=False) as bar:
@@ -105,15 +120,16 @@ def index_build(
 
 @index_app.command("info")
 def index_info(name: Annotated[str, typer.Option(help="Index name.")] = "default") -> None:
-    """Print an index's manifest."""
+    """Print an index's manifest: its build, with the documents added and removed since folded into the counts and
+    fingerprint (`updates` says what they were)."""
+    from rag.indexing.catalog import index_manifest
     from rag.indexing.errors import GuideIndexError
-    from rag.indexing.manifest import read_manifest
 
     s = load_settings(name)
     if not s.index_path.exists():
         fail(f"no index named {name!r} in {s.index.dir}")
     try:
-        console.print_json(read_manifest(s.index_path.resolve()).model_dump_json())
+        console.print_json(index_manifest(s.index.dir, name).model_dump_json())
     except GuideIndexError as exc:
         fail(str(exc))
 

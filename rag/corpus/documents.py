@@ -20,7 +20,7 @@ from rag.corpus.manifest import (
 )
 from rag.corpus.medquad import load_medquad
 from rag.corpus.ngc import load_ngc
-from rag.corpus.pubmedqa import load_pubmedqa
+from rag.corpus.pubmedqa import load_pubmedqa, pubmedqa_options
 from rag.corpus.records import LoadReport
 from rag.corpus.user_files import load_user_dir
 from rag.settings import Settings
@@ -71,6 +71,8 @@ def iter_documents(
     jobs: list[Job] = []
     for src, options in _plan(manifest, sources, preset):
         loader, pattern = LOADERS[src.loader]
+        if src.loader == "pubmedqa":  # the title cache, when settings.corpus.pubmed_titles is on
+            options = {**options, **pubmedqa_options(settings)}
         path = pick_file(source_files(settings, src), pattern, src.name)
         jobs.append((LoadReport(source=src.name), lambda r, f=loader, p=path, o=options: f(p, o, r)))
     for folder in settings.corpus.user_dirs:

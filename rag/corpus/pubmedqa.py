@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from rag.corpus.manifest import load_manifest, pick_file, source_files
+from rag.corpus.pubmed_titles import ArticleSummary, cache_path, read_titles
 from rag.corpus.records import (
     LoaderOptions,
     LoadReport,
@@ -20,9 +22,20 @@ from rag.corpus.records import (
 from rag.settings import Settings
 from rag.types import DocSection, Document
 
+log = logging.getLogger(__name__)
+
 
 class PubMedQAOptions(LoaderOptions):
     license: str = "MIT"
+    titles_cache: Path | None = Field(
+        default=None, description="PubMed title cache to read titles, journals and years from (None: titles off; "
+        "filled in from settings.corpus.pubmed_titles by pubmedqa_options).")
+
+
+def pubmedqa_options(settings: Settings) -> dict[str, Any]:
+    """The loader options the settings add: the title cache when corpus.pubmed_titles is on, else none, so the
+    documents stay exactly what they were without the feature (their hashes feed the index fingerprint)."""
+    return {"titles_cache": cache_path(settings)} if settings.corpus.pubmed_titles else {}
 
 
 _SMALL_WORDS = frozenset({"a", "an", "and", "or", "of", "the", "in", "on", "for", "to", "with", "by", "at"})
@@ -52,14 +65,27 @@ def load_pubmedqa(path: Path, options: dict[str, Any] | None, report: LoadReport
     if not isinstance(data, dict):
         report.skip(path.name, "expected a JSON object keyed by PMID")
         return
+    titles = _titles(opts.titles_cache)
     for pmid, rec in data.items():
-        doc = _pubmedqa_record(str(pmid).strip(), rec, opts, report)
+        pmid = str(pmid).strip()
+        doc = _pubmedqa_record(pmid, rec, opts, report, titles.get(pmid))
         if doc is not None:
             report.loaded += 1
             yield doc
 
 
-def _pubmedqa_record(pmid: str, rec: Any, opts: PubMedQAOptions, report: LoadReport) -> Document | None:
+def _titles(cache: Path | None) -> dict[str, ArticleSummary]:
+    if cache is None:
+        return {}
+    titles = read_titles(cache)  # read only: loading never goes to the network
+    if not titles:
+        log.warning("corpus.pubmed_titles is on but %s holds no titles; run `guideqa corpus enrich-pubmed`", cache)
+    return titles
+
+
+def _pubmedqa_record(
+    pmid: str, rec: Any, opts: PubMedQAOptions, report: LoadReport, meta: ArticleSummary | None = None
+) -> Document | None:
     where = f"PMID {pmid}"
     if not pmid.isdigit():
         report.skip(where, "key is not a PMID")
@@ -76,15 +102,20 @@ def _pubmedqa_record(pmid: str, rec: Any, opts: PubMedQAOptions, report: LoadRep
     long_answer = rec.get("LONG_ANSWER")
     if isinstance(long_answer, str) and long_answer.strip():
         sections.append(DocSection(title="Conclusions", text=" ".join(long_answer.split())))
+    identifiers = {"pmid": pmid}
+    if meta is not None and meta.journal_full:
+        identifiers["journal"] = meta.journal_full
+    year = int_or_none(rec.get("YEAR"))
     try:
         return Document(
             id=f"pubmed:{pmid}",
             kind="research",
-            title=f"PubMed abstract {pmid}",  # the file has no article title (QUESTION is derived from it)
-            source="PubMed",
-            year=int_or_none(rec.get("YEAR")),
+            # The file has no article title (QUESTION is derived from it): it comes from the cache, when on.
+            title=meta.title if meta else f"PubMed abstract {pmid}",
+            source=meta.journal if meta and meta.journal else "PubMed",
+            year=meta.year if meta and meta.year is not None else year,
             url=f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/",
-            identifiers={"pmid": pmid},
+            identifiers=identifiers,
             license=f"{opts.license} (PubMedQA)" if opts.license else "PubMedQA",
             sections=sections,
         )

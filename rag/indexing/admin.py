@@ -23,8 +23,9 @@ from rag.indexing.build_folders import (
     links,
     owner_alive,
 )
+from rag.indexing.catalog import index_manifest
+from rag.indexing.delta import remove_updates
 from rag.indexing.errors import GuideIndexError
-from rag.indexing.manifest import read_manifest
 
 
 class IndexEntry(BaseModel):
@@ -52,12 +53,12 @@ class Removal(BaseModel):
     bytes_freed: int = 0
 
 
-def _named(name: str, target: Path) -> IndexEntry:
+def _named(index_dir: Path, name: str, target: Path) -> IndexEntry:
     row = IndexEntry(name=name, status="ok", build=target.name, size_bytes=disk_size(target))
     try:
         if not target.is_dir():
             raise GuideIndexError(f"the link points at {target}, which does not exist")
-        m = read_manifest(target)
+        m = index_manifest(index_dir, name)  # with documents added and removed since the build
     except GuideIndexError as exc:
         return row.model_copy(update={"status": "broken", "error": str(exc)})
     return row.model_copy(update={"documents": m.documents, "chunks": m.chunks, "sentences": m.sentences, "built_at": m.built_at,
@@ -66,7 +67,7 @@ def _named(name: str, target: Path) -> IndexEntry:
 
 def list_indexes(index_dir: Path) -> list[IndexEntry]:
     """Every index name under `index_dir` (unreadable ones with their error), then the leftover build folders."""
-    rows = [_named(name, target) for name, target in links(index_dir).items()]
+    rows = [_named(index_dir, name, target) for name, target in links(index_dir).items()]
     for folder in leftovers(index_dir):
         m = BUILD_NAME.match(folder.name)
         rows.append(IndexEntry(status="partial" if folder.name.endswith(".partial") else "orphan", build=folder.name,
@@ -84,6 +85,8 @@ def remove_index(index_dir: Path, name: str) -> Removal:
     target = named[name]
     (index_dir / name).unlink()  # first, so nothing loads a half-deleted index
     done = Removal(name=name, removed=[str(index_dir / name)])
+    for path in remove_updates(index_dir, name):  # the documents added and removed with guideqa corpus add/remove
+        done.removed.append(str(path))
     unused = leftovers(index_dir)
     if target.exists() and target not in unused:
         done.kept.append(str(target))  # another name points at it, or it lies outside .builds

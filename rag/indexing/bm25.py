@@ -46,14 +46,28 @@ def bm25_corpus(chunks: Sequence[Chunk], titles: dict[str, str], step: int = 204
     return ids, vocab
 
 
-def write_bm25(folder: Path, chunks: Sequence[Chunk], titles: dict[str, str]) -> None:
-    """Index `chunks` (row = chunk row) and save it to `folder` without pickle."""
+def write_bm25(folder: Path, chunks: Sequence[Chunk], titles: dict[str, str]) -> float:
+    """Index `chunks` (row = chunk row) and save it to `folder` without pickle. Returns the mean passage length in
+    tokens (bm25s does not save it; documents added later are scored with it)."""
     import bm25s
 
     config = bm25_config()
     retriever = bm25s.BM25(method=config["method"], k1=config["k1"], b=config["b"])
-    retriever.index(bm25_corpus(chunks, titles), show_progress=False)
+    ids, vocab = bm25_corpus(chunks, titles)
+    retriever.index((ids, vocab), show_progress=False)
     retriever.save(str(folder))
+    return float(np.mean([len(a) for a in ids])) if ids else 0.0
+
+
+def term_counts(texts: Sequence[str]) -> list[dict[str, int]]:
+    """Each text's BM25 tokens with their counts, tokenized as the index tokenizes (for documents added later)."""
+    out = []
+    for tokens in bm25_tokenize(list(texts), return_ids=False):
+        counts: dict[str, int] = {}
+        for t in tokens:
+            counts[t] = counts.get(t, 0) + 1
+        out.append(counts)
+    return out
 
 
 def read_bm25(folder: Path):

@@ -18,8 +18,9 @@ import rag.indexing.chunking
 import rag.text
 from rag.indexing.bm25 import bm25_config, write_bm25
 from rag.indexing.build_cache import ChunkCache, EmbeddingCache, cache_key
-from rag.indexing.build_folders import BUILDS, clean_stale
+from rag.indexing.build_folders import BUILDS, clean_stale, swap_link
 from rag.indexing.chunking import Chunker, embed_prefix
+from rag.indexing.delta import apply_updates, compact_updates, encoder_of
 from rag.indexing.embedding import Embedder, get_embedder, resolve_backend
 from rag.indexing.errors import GuideIndexError
 from rag.indexing.layout import BM25_DIR, DENSE, MANIFEST, SENTENCES, STORE
@@ -29,6 +30,7 @@ from rag.indexing.manifest import (
     corpus_fingerprint,
     index_fingerprint,
     read_manifest,
+    source_of,
 )
 from rag.indexing.store import write_store
 from rag.settings import Settings
@@ -55,6 +57,8 @@ def build_index(
     `use_cache=False` embeds every chunk afresh (a cold build, for fair timing); None follows the settings.
     """
     name = name or settings.index.name
+    # Documents added and removed since the last build (guideqa corpus add/remove) carry over into this one.
+    docs = apply_updates(docs, settings.index.dir, name)
     if not docs:
         raise GuideIndexError("no documents to index: check the sources (guideqa corpus fetch)")
     embedder = embedder or get_embedder(settings)
@@ -90,8 +94,10 @@ def build_index(
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-    _swap(link, final)
+    swap_link(link, final)
     clean_stale(settings.index.dir, replaced=name)  # older builds of `name`, and what dead builds left
+    # Added documents now in the build leave the delta.
+    compact_updates(settings.index.dir, name, {d.id: d for d in docs}, encoder_of(manifest))
     return link, manifest, True
 
 
@@ -121,9 +127,9 @@ def _write_index(
 
     chunker = Chunker(settings, embedder.count_tokens_batch, embedder.max_tokens)
     titles = {d.id: d.title for d in docs}
-    source_of = {d.id: _source_name(d) for d in docs}
+    source_name = {d.id: source_of(d.id) for d in docs}
 
-    chunks = _chunk_all(docs, chunker, embedder, settings, use_cache, note)
+    chunks = chunk_documents(docs, chunker, embedder, settings, use_cache, note)
     if not chunks:
         raise GuideIndexError("the documents produced no chunks")
     prefixes = [embed_prefix(titles[c.doc_id], c.section, settings.chunking.prefix) for c in chunks]
@@ -135,7 +141,7 @@ def _write_index(
     starts = np.concatenate([[0], np.cumsum([len(s) for s in sentence_spans])]).astype(np.int64)
     n_sentences = int(starts[-1])
     sentence_file = np.lib.format.open_memmap(work / SENTENCES, mode="w+", dtype=np.float16, shape=(n_sentences, embedder.dim))
-    vectors, cache_stats = _embed(texts, [c.n_tokens for c in chunks], prefixes, sentence_spans, starts, sentence_file, embedder, settings, use_cache, note)
+    vectors, cache_stats = embed_chunks(texts, [c.n_tokens for c in chunks], prefixes, sentence_spans, starts, sentence_file, embedder, settings, use_cache, note)
     sentence_file.flush()
     del sentence_file
     lap("embed")
@@ -146,7 +152,7 @@ def _write_index(
     lap("faiss")
 
     note("bm25", 0, 1)
-    write_bm25(work / BM25_DIR, chunks, titles)
+    avgdl = write_bm25(work / BM25_DIR, chunks, titles)
     note("bm25", 1, 1)
     lap("bm25")
 
@@ -155,9 +161,9 @@ def _write_index(
 
     counts: dict[str, SourceCount] = {}
     for doc in docs:
-        counts.setdefault(source_of[doc.id], SourceCount()).documents += 1
+        counts.setdefault(source_name[doc.id], SourceCount()).documents += 1
     for c in chunks:
-        counts[source_of[c.doc_id]].chunks += 1
+        counts[source_name[c.doc_id]].chunks += 1
     for src, n in skipped.items():
         counts.setdefault(src, SourceCount()).skipped = n
     tokens = np.array([c.n_tokens for c in chunks])
@@ -171,7 +177,7 @@ def _write_index(
         dimensions=embedder.dim,
         model_max_tokens=embedder.max_tokens,
         chunking=settings.chunking.model_dump(mode="json") | {"effective_max_tokens": chunker.limit},
-        bm25=bm25_config(),
+        bm25=bm25_config() | {"avgdl": round(avgdl, 4)},  # documents added later are scored with it
         sources=counts,
         documents=len(docs),
         chunks=len(chunks),
@@ -191,8 +197,8 @@ def _write_index(
     )
 
 
-def _chunk_all(docs: Sequence[Document], chunker: Chunker, embedder: Embedder, settings: Settings,
-               use_cache: bool, note: Progress) -> list[Chunk]:
+def chunk_documents(docs: Sequence[Document], chunker: Chunker, embedder: Embedder, settings: Settings,
+                    use_cache: bool, note: Progress) -> list[Chunk]:
     """Every document's chunks; an unchanged document's come from the chunk cache (tokenizing is the slow part)."""
     # The chunker's own source is part of the key, so changing how chunks are cut invalidates old entries.
     code = hashlib.sha256(b"".join(Path(m.__file__).read_bytes() for m in (rag.indexing.chunking, rag.text))).hexdigest()
@@ -221,7 +227,7 @@ def _chunk_all(docs: Sequence[Document], chunker: Chunker, embedder: Embedder, s
     return chunks
 
 
-def _embed(
+def embed_chunks(
     texts: list[str],
     n_tokens: list[int],
     prefixes: list[str],
@@ -287,24 +293,3 @@ def _histogram(tokens: np.ndarray, limit: int, width: int = 32) -> dict[str, int
     counts, _ = np.histogram(tokens, bins=edges)  # the last bucket includes the limit itself
     last = len(counts) - 1
     return {f"{lo}-{hi if i == last else hi - 1}": int(n) for i, (lo, hi, n) in enumerate(zip(edges, edges[1:], counts))}
-
-
-def _source_name(doc: Document) -> str:
-    # Corpus sources are named by id prefix (ngc-, pubmed:, medquad:); user documents by kind.
-    if doc.id.startswith("ngc-"):
-        return "ngc"
-    if doc.id.startswith("pubmed:"):
-        return "pubmedqa"
-    if doc.id.startswith("medquad:"):
-        return "medquad"
-    return "user"
-
-
-def _swap(link: Path, target: Path) -> None:
-    """Point `link` at `target` in one step (os.replace), so readers never see a missing or half-made index."""
-    tmp = link.with_name(f".{link.name}.swap-{os.getpid()}")
-    if tmp.is_symlink() or tmp.exists():
-        tmp.unlink()
-    tmp.symlink_to(os.path.relpath(target, link.parent))
-    os.replace(tmp, link)
-

@@ -71,6 +71,15 @@ def leftovers(index_dir: Path) -> list[Path]:
     return [f for f in folders if f not in used]
 
 
+def swap_link(link: Path, target: Path) -> None:
+    """Point `link` at `target` in one step (os.replace), so readers never see a missing or half-made folder."""
+    tmp = link.with_name(f".{link.name}.swap-{os.getpid()}")
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    tmp.symlink_to(os.path.relpath(target, link.parent))
+    os.replace(tmp, link)
+
+
 def clean_stale(index_dir: Path, replaced: str | None = None) -> list[Path]:
     """Remove unlinked build folders whose process is gone (killed builds' partials, orphaned builds), and,
     when `replaced` names an index this process just swapped to a new build, the older builds of it made here."""

@@ -59,7 +59,9 @@ class Chunker:
         chunks: list[Chunk] = []
         for index, section in enumerate(doc.sections):
             prefix = embed_prefix(doc.title, section.title, self.prefix)
-            chunks.extend(self._section_chunks(doc, index, section.title, section.text, prefix))
+            for c in self._section_chunks(doc, index, section.title, section.text, prefix):
+                c.page = section.page_at(c.start)  # the page a citation of this passage points to (paged sources)
+                chunks.append(c)
         return chunks
 
     def _section_chunks(self, doc: Document, index: int, title: str, text: str, prefix: str) -> Iterator[Chunk]:

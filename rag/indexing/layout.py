@@ -8,16 +8,27 @@ indexes/<name> is a symlink to indexes/.builds/<name>-<stamp>/, which holds:
   sentences.npy   float16 vectors of each chunk's quotable sentences, pooled from the chunk's own
                   forward pass, so answers score sentences without running the encoder
   bm25/           bm25s index (numpy arrays saved without pickle, JSON vocabulary)
-  store.sqlite    documents and chunks (text, offsets, metadata)
+  store.sqlite    documents and chunks (text, offsets, page, metadata)
 
 A build writes a new folder and then swaps the symlink with os.replace, which
 is atomic: a build killed halfway leaves the previous index serving.
+
+Documents added or removed after the build (guideqa corpus add/remove) live beside it:
+indexes/.updates/<name> is a symlink to indexes/.updates/<name>-<stamp>-<pid>/, which holds
+(rag.indexing.delta):
+
+  updates.json    generation, the added documents (with content hashes) and the removed ids
+  documents.jsonl every added Document in full: the next build of <name> reads them too
+  chunks.jsonl    the chunks of added documents not yet in the build (row = delta row)
+  vectors.npy     their float32 chunk vectors; sentences.npy their float16 sentence vectors
+  arrays.npz      sentence offsets and BM25 term counts (numpy, no pickle); terms.json the BM25 words
 """
 
-FORMAT_VERSION = 2  # 2: sentence vectors (sentences.npy + sentences table)
-READABLE_FORMATS = (1, 2)  # format 1 has no sentence vectors: answers encode sentences at query time
+FORMAT_VERSION = 3  # 2: sentence vectors (sentences.npy + sentences table); 3: chunks.page, BM25 avgdl in the manifest
+READABLE_FORMATS = (1, 2, 3)  # format 1 has no sentence vectors: answers encode sentences at query time; before 3, no pages
 MANIFEST = "manifest.json"
 DENSE = "dense.faiss"
 SENTENCES = "sentences.npy"
 BM25_DIR = "bm25"
 STORE = "store.sqlite"
+UPDATES = ".updates"

@@ -47,6 +47,17 @@ class Manifest(BaseModel):
     stage_seconds: dict[str, float] = Field(default_factory=dict, description="Wall time per build stage.")
     embedding_cache: dict[str, int] = Field(default_factory=dict, description="Chunk vectors reused vs embedded.")
     versions: dict[str, str]
+    updates: dict | None = Field(default=None, description="Documents added and removed since the build (guideqa corpus "
+                                 "add/remove): generation, counts, the build's own fingerprint and counts. The counts "
+                                 "and fingerprint above include them.")
+
+
+def source_of(doc_id: str) -> str:
+    """The source a document counts under: corpus sources by id prefix (ngc-, pubmed:, medquad:), anything else 'user'."""
+    for prefix, name in (("ngc-", "ngc"), ("pubmed:", "pubmedqa"), ("medquad:", "medquad")):
+        if doc_id.startswith(prefix):
+            return name
+    return "user"
 
 
 def corpus_fingerprint(docs: Iterable[Document]) -> str:

@@ -26,7 +26,8 @@ CREATE TABLE documents (
 CREATE TABLE chunks (
   row INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, doc_id TEXT NOT NULL REFERENCES documents(id),
   kind TEXT NOT NULL, section_index INTEGER NOT NULL, section TEXT NOT NULL,
-  start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL, n_tokens INTEGER NOT NULL
+  start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL, n_tokens INTEGER NOT NULL,
+  page INTEGER
 );
 CREATE INDEX chunks_doc ON chunks(doc_id);
 CREATE TABLE sentences (
@@ -50,9 +51,9 @@ def write_store(path: Path, docs: Sequence[Document], chunks: Sequence[Chunk], s
             ],
         )
         con.executemany(
-            "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             [
-                (row, c.id, c.doc_id, c.kind, c.section_index, c.section, c.start, c.end, c.text, c.n_tokens)
+                (row, c.id, c.doc_id, c.kind, c.section_index, c.section, c.start, c.end, c.text, c.n_tokens, c.page)
                 for row, c in enumerate(chunks)
             ],
         )
@@ -105,9 +106,44 @@ class Index:
         self.source_codes = order[self.source_codes] if len(order) else self.source_codes
         self.doc_ids = list(docs)
         self.document_ids = frozenset(docs)
+        # Stores before format 3 have no page column: their chunks read page None.
+        self._page = "page" if any(r[1] == "page" for r in con.execute("PRAGMA table_info(chunks)")) else "NULL"
 
     def doc_of(self, row: int) -> str:
         return self.doc_ids[self.doc_codes[row]]
+
+    live_mask: np.ndarray | None = None  # every row of a build is live; an IndexView masks removed documents
+
+    @property
+    def term_stats(self):
+        """Document frequencies as rag.answering.rank.Idf reads them: the bm25s index itself."""
+        return self.bm25
+
+    def dense_search(self, vector: np.ndarray, depth: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
+        """The `depth` rows nearest `vector` (inner product) among those `mask` allows, best first."""
+        import faiss
+
+        q = np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32)
+        depth = min(depth, self.size)
+        if depth <= 0:
+            return []
+        if mask is None:
+            scores, rows = self.dense.search(q, depth)
+        else:
+            bits = np.packbits(mask, bitorder="little")
+            selector = faiss.IDSelectorBitmap(len(mask), faiss.swig_ptr(bits))
+            scores, rows = self.dense.search(q, depth, params=faiss.SearchParameters(sel=selector))
+        return [(int(i), float(s)) for i, s in zip(rows[0], scores[0]) if i >= 0]
+
+    def bm25_scores(self, words: Sequence[str]) -> np.ndarray | None:
+        """BM25 score of every row for these query words; None when the index holds none of them."""
+        ids = self.bm25.get_tokens_ids(list(words))
+        return self.bm25.get_scores_from_ids(ids) if ids else None
+
+    def bm25_avgdl(self) -> float | None:
+        """Mean BM25 passage length, when the build recorded it (format 3 on)."""
+        value = self.manifest.bm25.get("avgdl")
+        return float(value) if value else None
 
     @property
     def info(self) -> IndexInfo:
@@ -129,8 +165,10 @@ class Index:
             return []
         marks = ",".join("?" * len(rows))
         found = {
-            r[0]: Chunk(id=r[1], doc_id=r[2], kind=r[3], section_index=r[4], section=r[5], start=r[6], end=r[7], text=r[8], n_tokens=r[9])
-            for r in self._con().execute(f'SELECT row, id, doc_id, kind, section_index, section, start, "end", text, n_tokens FROM chunks WHERE row IN ({marks})', list(map(int, rows)))
+            r[0]: Chunk(id=r[1], doc_id=r[2], kind=r[3], section_index=r[4], section=r[5], start=r[6], end=r[7], text=r[8],
+                        n_tokens=r[9], page=r[10])
+            for r in self._con().execute(f'SELECT row, id, doc_id, kind, section_index, section, start, "end", text, n_tokens, '
+                                         f'{self._page} FROM chunks WHERE row IN ({marks})', list(map(int, rows)))
         }
         return [found[int(r)] for r in rows]
 

@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense (FAISS) + BM25, fused by reciprocal rank.
+"""Hybrid retrieval: dense (FAISS) + BM25, fused by reciprocal rank, over a build or a build plus its updates.
 
 Filters are applied inside each retriever before ranking (a FAISS ID selector
 and a BM25 score mask), so a narrow filter still returns its best k matches
@@ -12,6 +12,7 @@ import numpy as np
 from rag.indexing.bm25 import bm25_tokenize
 from rag.indexing.embedding import Embedder, get_embedder
 from rag.indexing.store import Index
+from rag.indexing.view import IndexView
 from rag.question import spelled_out
 from rag.settings import Settings
 from rag.types import KINDS, Filters, Hit
@@ -22,18 +23,18 @@ class FilterError(ValueError):
 
 
 class Retriever:
-    def __init__(self, index: Index, settings: Settings, embedder: Embedder | None = None):
+    def __init__(self, index: Index | IndexView, settings: Settings, embedder: Embedder | None = None):
         self.index = index
         self.settings = settings
         self.embedder = embedder or get_embedder(settings)
 
     # -- filters -------------------------------------------------------------
     def mask(self, filters: Filters | None) -> np.ndarray | None:
-        """Boolean mask over chunk rows, or None when nothing is filtered."""
-        if filters is None or filters.is_empty():
-            return None
+        """Boolean mask over chunk rows (removed documents' rows are off), or None when every row may match."""
         ix = self.index
-        mask = np.ones(ix.size, dtype=bool)
+        if filters is None or filters.is_empty():
+            return ix.live_mask
+        mask = np.ones(ix.size, dtype=bool) if ix.live_mask is None else ix.live_mask.copy()
         if filters.kind:
             mask &= np.isin(ix.kind_codes, [KINDS.index(k) for k in filters.kind])
         if filters.year_from:
@@ -83,24 +84,12 @@ class Retriever:
             depth *= 4
 
     def dense_search(self, vector: np.ndarray, depth: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
-        import faiss
-
-        q = np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32)
-        depth = min(depth, self.index.size)
-        if mask is None:
-            scores, rows = self.index.dense.search(q, depth)
-        else:
-            bits = np.packbits(mask, bitorder="little")
-            selector = faiss.IDSelectorBitmap(len(mask), faiss.swig_ptr(bits))
-            scores, rows = self.index.dense.search(q, depth, params=faiss.SearchParameters(sel=selector))
-        return [(int(i), float(s)) for i, s in zip(rows[0], scores[0]) if i >= 0]
+        return self.index.dense_search(vector, depth, mask)
 
     def bm25_search(self, query: str, depth: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
-        words = bm25_tokenize([query], return_ids=False)[0]
-        ids = self.index.bm25.get_tokens_ids(words)
-        if not ids:
+        scores = self.index.bm25_scores(bm25_tokenize([query], return_ids=False)[0])
+        if scores is None:
             return []
-        scores = self.index.bm25.get_scores_from_ids(ids)
         if mask is not None:
             scores = np.where(mask, scores, 0.0)
         depth = min(depth, len(scores))

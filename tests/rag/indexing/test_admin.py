@@ -13,8 +13,10 @@ from typer.testing import CliRunner
 from rag.cli import app
 from rag.indexing.admin import list_indexes, remove_index
 from rag.indexing.build import build_index
+from rag.indexing.delta import updates_root
 from rag.indexing.errors import GuideIndexError
 from rag.indexing.store import load_index
+from rag.indexing.updates import add_documents, remove_documents
 from rag.settings import Settings
 from rag.types import DocSection, Document
 
@@ -156,3 +158,18 @@ def test_cli_lists_and_removes(built, monkeypatch):
     assert gone.exit_code == 0, gone.output
     assert "removed index 't'" in gone.stdout and "bytes) freed" in gone.stdout and str(path.resolve()) in gone.stdout
     assert not path.is_symlink()
+
+
+def test_list_counts_added_documents_and_remove_deletes_them(built, embedder):
+    s, path, manifest = built
+    extra = _docs(5)[3:]
+    add_documents("t", extra, s, embedder=embedder)
+    remove_documents("t", ["user:doc0"], s)
+    [row] = list_indexes(s.index.dir)
+    assert row.documents == 4 and row.chunks == manifest.chunks + 1 and row.fingerprint != manifest.fingerprint
+    generation = (updates_root(s.index.dir) / "t").resolve()
+    removed = remove_index(s.index.dir, "t")
+    assert str(updates_root(s.index.dir) / "t") in removed.removed and str(generation) in removed.removed
+    assert not generation.exists() and not (updates_root(s.index.dir) / "t").is_symlink()
+    build_index(_docs(), s, embedder=embedder)  # built again: nothing of the old updates comes back
+    assert load_index(s).document_ids == {"user:doc0", "user:doc1", "user:doc2"}

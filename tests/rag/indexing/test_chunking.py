@@ -70,3 +70,15 @@ def test_prefix_can_be_disabled():
     assert embed_prefix("Title", "") == "Title: "
     assert embed_prefix("Title", "Section", "section") == "Section: "
     assert embed_prefix("Title", "", "section") == ""
+
+
+def test_chunks_carry_the_page_they_start_on(embedder):
+    text = " ".join(f"Sentence number {i} says something about page layout." for i in range(60))
+    starts = [(0, 1), (len(text) // 3, 2), (2 * len(text) // 3, 5)]
+    doc = Document(id="x", kind="guideline", title="T", source="S",
+                   sections=[DocSection(title="S1", text=text, page_starts=starts), DocSection(title="S2", text="No pages here.")])
+    chunks = _chunker(embedder, target_tokens=64).chunk(doc)
+    paged = [c for c in chunks if c.section_index == 0]
+    assert len(paged) > 3 and [c.page for c in paged] == [doc.sections[0].page_at(c.start) for c in paged]
+    assert {c.page for c in paged} == {1, 2, 5} and paged[0].page == 1
+    assert [c.page for c in chunks if c.section_index == 1] == [None]

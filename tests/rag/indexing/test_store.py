@@ -1,5 +1,6 @@
 import json
 import shutil
+import sqlite3
 
 import numpy as np
 import pytest
@@ -7,6 +8,7 @@ import pytest
 from rag.indexing.build import build_index
 from rag.indexing.errors import GuideIndexError
 from rag.indexing.store import load_index
+from rag.types import DocSection, Document
 from tests.rag.indexing.small_corpus import _docs, _settings
 
 
@@ -94,3 +96,19 @@ def test_a_format_1_index_without_sentence_vectors_still_answers(index_settings,
     (real / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(GuideIndexError, match="format 99"):
         load_index(s)
+
+
+def test_pages_are_stored_and_an_older_store_without_them_still_reads(index_settings, embedder, tmp_path):
+    s = _settings(index_settings, tmp_path)
+    paged = Document(id="user:paged", kind="guideline", title="Paged", source="S", year=2020,
+                     sections=[DocSection(title="A", text="Lift with the legs. Keep the back straight.", page_starts=[(0, 7)])])
+    path, _, _ = build_index(_docs() + [paged], s, embedder=embedder)
+    ix = load_index(s)
+    assert [c.page for c in ix.chunks(ix.doc_rows("user:paged"))] == [7]
+    assert ix.chunks(ix.doc_rows("user:doc0"))[0].page is None
+    con = sqlite3.connect(path.resolve() / "store.sqlite")
+    con.execute("ALTER TABLE chunks DROP COLUMN page")  # what a format-2 store looks like
+    con.commit()
+    con.close()
+    old = load_index(s)
+    assert [c.page for c in old.chunks(old.doc_rows("user:paged"))] == [None]
