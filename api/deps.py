@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
@@ -22,6 +23,15 @@ def get_pipeline(request: Request) -> Pipeline:
 
 def get_store(request: Request) -> ConversationStore:
     return request.app.state.store
+
+
+def section_lookup(pipeline: Pipeline) -> Callable[[str], str | None]:
+    """A cited passage's section title, read from the served index (None once the index no longer holds it)."""
+    def section_of(chunk_id: str) -> str | None:
+        chunk = pipeline.index.chunk_by_id(chunk_id)
+        return chunk.section if chunk is not None else None
+
+    return section_of
 
 
 def require_key(request: Request, x_api_key: Annotated[str | None, Header(description="API key, when keys are configured.")] = None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, model_validator
@@ -28,8 +29,10 @@ class Out(BaseModel):
 
 class FiltersIn(Strict):
     kind: list[Kind] | None = Field(default=None, description="Only these kinds of source.")
-    year_from: int | None = Field(default=None, ge=1900, le=2100, description="Only sources from this year on.")
-    year_to: int | None = Field(default=None, ge=1900, le=2100, description="Only sources up to this year.")
+    year_from: int | None = Field(default=None, ge=1900, le=2100,
+                                  description="Only sources from this year on; must not be after year_to (else 422).")
+    year_to: int | None = Field(default=None, ge=1900, le=2100,
+                                description="Only sources up to this year; must not be before year_from (else 422).")
     source: list[StrictStr] | None = Field(default=None, description="Issuing bodies or journals (case-insensitive substring).")
 
     @model_validator(mode="after")
@@ -52,7 +55,10 @@ class AnswerRequest(Strict):
             ]
         },
     )
-    question: StrictStr = Field(description="The clinical question (or a follow-up).")
+    # The spec states what the pipeline checks (not empty or blank; maxLength, a setting, is filled in by create_app);
+    # the pipeline still checks it, so a bad question gets its own error code, invalid_question.
+    question: StrictStr = Field(description="The clinical question (or a follow-up); not blank.",
+                                json_schema_extra={"minLength": 1, "pattern": r"\S"})
     conversation_id: StrictStr | None = Field(
         default=None, pattern=r"^[0-9a-f]{32}$", description="Continue this conversation; omit to start a new one."
     )
@@ -97,6 +103,10 @@ class ReferenceOut(Out):
     pmid: str | None
     grade: str | None
     chunk_ids: list[str]
+    pages: list[int] = Field(default_factory=list, description="Pages of the cited passages (1-based, sorted), for a "
+                                                               "paged source such as a PDF; empty otherwise.")
+    section_titles: list[str] = Field(default_factory=list, description="Titles of the sections the cited passages are "
+                                      "from, in citation order (empty when the index no longer holds the passages).")
 
 
 class IndexOut(Out):
@@ -136,10 +146,15 @@ class AnswerOut(Out):
     writer: WriterOut
 
     @classmethod
-    def from_answer(cls, answer: Answer, conversation_id: str, turn: int) -> "AnswerOut":
-        """The response for `answer`: every other field is the Answer's attribute of that name."""
+    def from_answer(cls, answer: Answer, conversation_id: str, turn: int,
+                    section_of: Callable[[str], str | None] = lambda chunk_id: None) -> "AnswerOut":
+        """The response for `answer`: every other field is the Answer's attribute of that name. `section_of` gives a
+        cited passage's section title (from the index), which the Answer does not carry."""
         ids = {"conversation_id": conversation_id, "turn": turn}
-        return cls.model_validate({name: getattr(answer, name) for name in cls.model_fields.keys() - ids} | ids)
+        out = cls.model_validate({name: getattr(answer, name) for name in cls.model_fields.keys() - ids} | ids)
+        for ref in out.references:
+            ref.section_titles = list(dict.fromkeys(s for s in map(section_of, ref.chunk_ids) if s))
+        return out
 
 
 class TurnOut(Out):
@@ -156,7 +171,8 @@ class ConversationOut(Out):
 
 class PassageOut(Out):
     chunk_id: str
-    section: str
+    section: str = Field(description="Title of the section the passage is from ('' when the source has none).")
+    page: int | None = Field(default=None, description="The page the passage starts on, for a paged source (PDF).")
     text: str
 
 
@@ -175,6 +191,48 @@ class SourceOut(Out):
 class ErrorOut(Out):
     error: str = Field(description="Machine-readable code, e.g. 'invalid_question'.")
     message: str = Field(description="What was wrong, for a person.")
+
+
+class AddedFileOut(Out):
+    filename: str = Field(description="The file's name as the client sent it (kept as metadata only).")
+    doc_id: str
+    title: str
+    kind: str
+    chunks: int = Field(description="Passages the document was cut into and indexed.")
+    pages: int | None = Field(description="Pages of a paged source (PDF); null for text.")
+
+
+class RejectedFileOut(Out):
+    filename: str = Field(description="The file's name as the client sent it.")
+    reason: str = Field(description="Why it was not added, for a person.")
+
+
+class UploadOut(Out):
+    index: str = Field(description="The index the documents were added to.")
+    added: list[AddedFileOut]
+    rejected: list[RejectedFileOut] = Field(description="Files that could not be added, each with its reason.")
+
+
+class UploadErrorOut(ErrorOut):
+    rejected: list[RejectedFileOut] = Field(default_factory=list, description="Each file and why it was not added.")
+
+
+class DocumentOut(Out):
+    doc_id: str
+    kind: str
+    title: str
+    source: str
+    year: int | None
+    url: str | None
+    chunks: int = Field(description="Indexed passages.")
+    pages: int | None = Field(description="Pages of a paged source (PDF); null otherwise.")
+    added: bool = Field(description="Added by a user (POST /v1/documents or `guideqa corpus add`), not by the corpus build.")
+    added_at: str | None = Field(description="When it was added (UTC, ISO 8601); null for the corpus's documents.")
+
+
+class DocumentListOut(Out):
+    index: str
+    documents: list[DocumentOut]
 
 
 class ReadyOut(Out):

@@ -152,9 +152,10 @@ class Citations:
         self.numbers: dict[str, int] = {}  # doc id -> n
         self.references: list[Reference] = []
 
-    def cite(self, doc: Document, chunk_id: str, grade: str | None = None) -> int:
-        """The [n] of `doc` (numbered now if it is new), recording the cited passage; `grade` is what the cited
-        text states, kept as a guideline reference's grade unless an earlier citation gave one."""
+    def cite(self, doc: Document, chunk_id: str, grade: str | None = None, page: int | None = None) -> int:
+        """The [n] of `doc` (numbered now if it is new), recording the cited passage and its `page` (a paged
+        source's); `grade` is what the cited text states, kept as a guideline reference's grade unless an earlier
+        citation gave one."""
         if doc.id not in self.numbers:
             self.numbers[doc.id] = len(self.numbers) + 1
             self.references.append(Reference(n=self.numbers[doc.id], doc_id=doc.id, kind=doc.kind, title=doc.title,
@@ -163,6 +164,8 @@ class Citations:
         ref = self.references[self.numbers[doc.id] - 1]
         if chunk_id not in ref.chunk_ids:
             ref.chunk_ids.append(chunk_id)
+        if page is not None and page not in ref.pages:
+            ref.pages = sorted([*ref.pages, page])
         if ref.grade is None and ref.kind == "guideline":
             ref.grade = grade
         return ref.n
@@ -299,6 +302,8 @@ def format_reference(r: Reference) -> str:
         parts.append(meta + ".")
     if dated:
         parts.append(dated + ".")
+    if r.pages:  # the cited pages of a paged source: "p. 12." or "pp. 3, 12."
+        parts.append(("p. " if len(r.pages) == 1 else "pp. ") + ", ".join(map(str, r.pages)) + ".")
     if r.grade:
         parts.append(f"Evidence grade: {r.grade}.")
     if r.pmid:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import StreamingResponse
 
-from api.deps import PipelineDep, StoreDep
+from api.deps import PipelineDep, StoreDep, section_lookup
 from api.schemas import AnswerOut, AnswerRequest, ErrorOut
 from rag.pipeline import QuestionError
 from rag.retrieval.retriever import FilterError
@@ -17,7 +17,9 @@ router = APIRouter(prefix="/answers", tags=["answers"])
 
 _ERRORS = {
     404: {"model": ErrorOut, "description": "Unknown conversation id."},
-    422: {"model": ErrorOut, "description": "Empty or too long question, or invalid fields or filters."},
+    413: {"model": ErrorOut, "description": "The body is over api.max_body_bytes."},
+    422: {"model": ErrorOut, "description": "Empty or too long question, invalid fields or filters, or a body that "
+                                            "cannot be read (invalid UTF-8, broken JSON)."},
 }
 
 
@@ -45,7 +47,7 @@ def create(body: AnswerRequest, request: Request, pipeline: PipelineDep, store: 
         cid, turn = body.conversation_id, store.append(body.conversation_id, answer)
     else:
         cid, turn = store.start(answer), 1
-    out = AnswerOut.from_answer(answer, cid, turn)
+    out = AnswerOut.from_answer(answer, cid, turn, section_lookup(pipeline))
     if "text/event-stream" in request.headers.get("accept", ""):
         return StreamingResponse(_events(out), media_type="text/event-stream")
     return out

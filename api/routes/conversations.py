@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Path, Response
 
 from api.conversations import ConversationNotFound
-from api.deps import StoreDep
+from api.deps import PipelineDep, StoreDep, section_lookup
 from api.schemas import AnswerOut, ConversationOut, ErrorOut, TurnOut
 
 router = APIRouter(prefix="/conversations", tags=["conversations"])
@@ -17,16 +17,17 @@ def _missing(cid: str) -> HTTPException:
 
 
 @router.get("/{conversation_id}", response_model=ConversationOut, responses={404: {"model": ErrorOut}}, summary="A conversation's turns")
-def get(store: StoreDep, conversation_id: str = CID):
+def get(store: StoreDep, pipeline: PipelineDep, conversation_id: str = CID):
     """Every turn of the conversation with its answer, oldest first."""
     try:
         turns = store.turns(conversation_id)
     except ConversationNotFound:
         raise _missing(conversation_id) from None
+    section_of = section_lookup(pipeline)
     return ConversationOut(
         conversation_id=conversation_id,
         turns=[TurnOut(turn=t.turn, question=t.question, created_at=t.created_at,
-                       answer=AnswerOut.from_answer(t.answer, conversation_id, t.turn)) for t in turns],
+                       answer=AnswerOut.from_answer(t.answer, conversation_id, t.turn, section_of)) for t in turns],
     )
 
 

@@ -27,9 +27,9 @@ def get(
         found = [index.chunk_by_id(cid) for cid in chunk]
         if any(c is None or c.doc_id != doc_id for c in found):
             raise HTTPException(404, detail={"error": "unknown_passage", "message": f"a requested passage is not part of {doc_id}"})
-        passages = [PassageOut(chunk_id=c.id, section=c.section, text=c.text) for c in found]
+        passages = [PassageOut(chunk_id=c.id, section=c.section, page=c.page, text=c.text) for c in found]
     else:
         rows = index.doc_rows(doc_id)[:3]
-        passages = [PassageOut(chunk_id=c.id, section=c.section, text=c.text) for c in index.chunks(rows)]
+        passages = [PassageOut(chunk_id=c.id, section=c.section, page=c.page, text=c.text) for c in index.chunks(rows)]
     return SourceOut(doc_id=doc.id, kind=doc.kind, title=doc.title, source=doc.source, year=doc.year, url=doc.url,
                      identifiers=doc.identifiers, license=doc.license, passages=passages)

@@ -121,6 +121,17 @@ function recency(r) {
   return [when, r.status].filter(Boolean).join(" · ");
 }
 
+// Mirrors rag/types.py format_reference(): "p. 12" or "pp. 3, 12" for a paged source.
+function pagesLabel(pages) {
+  if (!pages || !pages.length) return "";
+  return (pages.length === 1 ? "p. " : "pp. ") + pages.join(", ");
+}
+
+// Where in the source the cited passages are: "p. 12 · Recommendations".
+function citedPlace(r) {
+  return [pagesLabel(r.pages), (r.section_titles || []).join("; ")].filter(Boolean).join(" · ");
+}
+
 function renderReferences(answer) {
   const wrap = el("section", { class: "references" }, el("h3", {}, "References"));
   for (const kind of ["guideline", "research", "patient"]) {
@@ -133,6 +144,8 @@ function renderReferences(answer) {
       const item = el("li", { value: r.n, id: `ref-${answer.turn}-${r.n}` }, el("span", { class: "ref-title" }, r.title), " ");
       if (meta) item.append(el("span", { class: "ref-meta" }, meta + ". "));
       if (dated) item.append(el("span", { class: "ref-status" }, dated + ". "));
+      const place = citedPlace(r);
+      if (place) item.append(el("span", { class: "ref-place" }, place + ". "));
       if (r.grade) item.append(el("span", { class: "ref-grade" }, `Evidence grade: ${r.grade}. `));
       if (r.pmid) item.append(el("span", {}, `PMID ${r.pmid}. `));
       if (r.url) item.append(el("a", { href: r.url, target: "_blank", rel: "noopener" }, "link"));
@@ -158,7 +171,10 @@ async function openEvidence(ref) {
     body.replaceChildren(
       el("h3", {}, `[${ref.n}] ${data.title}`),
       el("p", { class: "ref-meta" }, meta),
-      ...data.passages.map((p) => el("blockquote", { class: "passage" }, el("strong", {}, p.section ? p.section + ": " : ""), p.text)),
+      ...data.passages.map((p) => {
+        const where = [p.section, p.page ? `p. ${p.page}` : ""].filter(Boolean).join(" · ");
+        return el("blockquote", { class: "passage" }, el("strong", {}, where ? where + ": " : ""), p.text);
+      }),
     );
     if (data.url) body.append(el("a", { href: data.url, target: "_blank", rel: "noopener" }, "Open the source"));
   } catch (err) {

@@ -78,7 +78,7 @@ def compose_answer(
         placed = sorted(zip(group, roles), key=lambda p: ROLE_ORDER.index(p[1][0]))
         for cand, (role, heading) in placed:
             grade = find_grade(cand.text)
-            n = citations.cite(documents[cand.hit.chunk.doc_id], cand.hit.chunk.id, grade)
+            n = citations.cite(documents[cand.hit.chunk.doc_id], cand.hit.chunk.id, grade, cand.hit.chunk.page)
             statements.append(Statement(text=cand.text, citations=[n], role=role, group=heading,
                                         grade=grade if kind == "guideline" else None))
         said = notes(conflicts, citations.numbers, documents)

@@ -129,7 +129,7 @@ def _assemble(kept: list[CheckedSentence], passages: dict[int, Passage],
             cites: list[int] = []
             for n in c.citations:
                 chunk = passages[n].hit.chunk
-                ref_n = citations.cite(documents[chunk.doc_id], chunk.id, find_grade(chunk.text))
+                ref_n = citations.cite(documents[chunk.doc_id], chunk.id, find_grade(chunk.text), chunk.page)
                 if ref_n not in cites:
                     cites.append(ref_n)
             role = _ROLES.get(group or "") or {"research": "finding", "patient": "patient"}.get(kind, "consideration")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -24,6 +26,20 @@ def client(api_settings, pipeline):
         yield c
 
 
+def scratch_settings(settings, root: Path):
+    """`settings` over a private copy of its index under `root` (same name, same layout: a link into .builds), with
+    their own uploads folder and conversations: for tests that change an index, which the session's must never be."""
+    built = (settings.index.dir / settings.index.name).resolve()
+    copy = root / "indexes" / ".builds" / built.name
+    shutil.copytree(built, copy)
+    (root / "indexes" / settings.index.name).symlink_to(os.path.relpath(copy, root / "indexes"))
+    s = settings.model_copy(deep=True)
+    s.index.dir = root / "indexes"
+    s.api.uploads_dir = root / "uploads"
+    s.api.conversations_db = root / "conversations.sqlite"
+    return s
+
+
 def server_env(settings, **extra) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
@@ -41,6 +57,16 @@ def live_server(api_settings, built_index, tmp_path_factory):
     from benchmarks.query.server import running_server
 
     with running_server(api_settings, tmp_path_factory.mktemp("serve") / "server.log") as (base, *_):
+        yield base
+
+
+@pytest.fixture(scope="module")
+def docs_live_server(api_settings, built_index, tmp_path_factory):
+    """`guideqa serve` over a private copy of the test index, for tests that add and remove documents."""
+    from benchmarks.query.server import running_server
+
+    root = tmp_path_factory.mktemp("serve-docs")
+    with running_server(scratch_settings(api_settings, root), root / "server.log") as (base, *_):
         yield base
 
 

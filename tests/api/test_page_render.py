@@ -1,7 +1,8 @@
 """The web page's rendering of an answer, run in Node against a tiny stand-in DOM (no browser needed).
 
 The browser tests (test_web_page.py) need Debian's chromium; this checks what app.js writes for a reference's
-revision year and status and for a note, from the same JSON the API returns.
+revision year and status, for a note and for the pages and sections a reference cites, from the same JSON the API
+returns.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ const answer = JSON.parse(fs.readFileSync(0, "utf8"));
 const turn = ctx.renderAnswer(answer);
 const texts = (cls) => turn.all(cls).map((n) => n.textContent);
 process.stdout.write(JSON.stringify({ status: texts("ref-status"), meta: texts("ref-meta"), notes: texts("note"),
+                                      place: texts("ref-place"),
                                       cites: turn.all("note").flatMap((n) => n.all("cite")).map((n) => n.textContent) }));
 """
 
@@ -71,3 +73,18 @@ def test_the_page_shows_an_old_indexs_reference_as_before():
                                     "0" * 32, 1).model_dump()
     shown = render(payload)
     assert shown["meta"][0] == "Example Society, 2016. " and len(shown["status"]) == 1
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed")
+def test_the_page_shows_the_cited_pages_and_sections():
+    paged = NEW.model_copy(update={"pages": [12], "chunk_ids": ["ngc-2#3:0-10"]})
+    payload = AnswerOut.from_answer(answer(paged, OLD.model_copy(update={"pages": [3, 12]})), "0" * 32, 1,
+                                    lambda chunk_id: "Recommendations" if chunk_id == "ngc-2#3:0-10" else None).model_dump()
+    assert payload["references"][0]["section_titles"] == ["Recommendations"]
+    shown = render(payload)
+    assert shown["place"] == ["p. 12 · Recommendations. ", "pp. 3, 12. "]
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed")
+def test_a_reference_without_pages_or_sections_shows_no_place():
+    assert render(AnswerOut.from_answer(answer(NEW, OLD), "0" * 32, 1).model_dump())["place"] == []
