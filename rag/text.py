@@ -97,7 +97,7 @@ _BOILERPLATE_RE = re.compile(
     r"\b(refer to|see) the [\"“]?[A-Z][^.]*[\"”]? field\b|^(note|notes|key|abbreviations?|definitions?)\s*:"
     r"|\b(are|is|can be) (provided|defined|given|listed|described|found) (at the end of|in) the [\"“]?[A-Z][^.]*[\"”]? field\b"
     r"|^\s*(class|level|grade|category)\s+[IVX]+[a-c]?\s*:\s"
-    r"|\boffer(/| or )provide this service\b|\brecommends (against )?the service\b"
+    r"|\boffer(ing)?(/| or )provid(e|ing) this service\b|\brecommends (against )?the service\b"
     r"|\b(available|can be found) (on|at) the [A-Z]+ web ?site\b|\ball readers of this summary\b", re.I)
 
 # Evidence grades as guideline text writes them: "[A]", "(Level B)", "Grade C", "Strong recommendation ...".

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from rag.corpus.repair import fix_ligatures
 
 # PDFium's mark for a hyphen it found at a line end (U+FFFE in its extracted text).
 LINE_END_HYPHEN = "\x02"
-_LIGATURES_RE = re.compile("[\ufb00-\ufb06]")
 _INVISIBLE_RE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff\x00-\x01\x03-\x08\x0b\x0c\x0e-\x1f]")
 _SPACES_RE = re.compile("[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 # Bullet glyphs as PDFs and Word documents write them (Symbol/Wingdings map some into private use).
@@ -19,12 +19,6 @@ _FILE_TYPES = {"html", "htm", "pdf", "aspx", "asp", "php", "jsp", "cfm", "shtml"
 _VOCAB_RE = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 _WORD_END_RE = re.compile(r"([A-Za-z]+)$")
 _WORD_START_RE = re.compile(r"^([A-Za-z]+)")
-
-
-def fix_ligatures(text: str) -> str:
-    """'ﬁ' -> 'fi': compatibility-decompose the ligature code points only (NFKC on all text would also
-    rewrite superscripts, fractions and full-width characters)."""
-    return _LIGATURES_RE.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
 
 
 def clean_chars(text: str) -> str:

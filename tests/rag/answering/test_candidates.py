@@ -28,6 +28,7 @@ def test_a_summary_s_editorial_notes_and_grading_tables_are_never_quoted():
     text = ("Definitions of the grades of advice are provided at the end of the \"Main Advice\" field. "
             "Class II : Cohort studies of watering schedules in a representative garden. "
             "Offer/provide this service for selected gardens depending on individual circumstances. "
+            "The society recommends selectively offering or providing this service to individual gardens based on judgment. "
             "These recommendations are available on the RHS Web site (www.example.org). "
             "The society recommends against the service. "
             "All readers of this summary are urged to read the full leaflet. "

@@ -56,8 +56,9 @@ def test_ngc_mirror_loads_every_record(ngc_all, mirror: Path, manifest) -> None:
 def test_ngc_mirror_mojibake_repaired(ngc_all) -> None:
     docs, _ = ngc_all
     text = "\n".join(s.text for d in docs for s in d.sections)
-    assert "\ufb01" in text  # the repaired ligature occurs ...
-    assert "\u00ef\u00ac" not in text and "\u00e2\u20ac" not in text  # ... and its mojibake does not
+    # The mojibake of a ligature is undone and the ligature spelled out: no 'ﬁrst' in a quoted statement.
+    assert "\u00ef\u00ac" not in text and "\u00e2\u20ac" not in text and "\ufb01" not in text
+    assert "first" in text
     assert sum(d.license.endswith("public domain (US federal)") for d in docs) == 97
 
 
@@ -119,7 +120,7 @@ def test_ngc_broken_file_reports_and_skips(tmp_path: Path) -> None:
     # Funding is not configured, the algorithm placeholder is empty: both are dropped.
     assert [s.title for s in doc.sections] == ["Major Recommendations", "Target Population"]
     assert doc.sections[0].text == (
-        "Wash hands before each patient contact (grade A).\n\nUse the \ufb01rst sink you reach."
+        "Wash hands before each patient contact (grade A).\n\nUse the first sink you reach."
     )
 
 

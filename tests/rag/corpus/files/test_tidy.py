@@ -6,12 +6,12 @@ from rag.corpus.files.tidy import (
     LINE_END_HYPHEN,
     bullet_line,
     clean_chars,
-    fix_ligatures,
     join_lines,
     join_with_starts,
     starts_item,
     vocabulary,
 )
+from rag.corpus.repair import fix_ligatures
 
 
 def test_ligatures_and_odd_characters():
