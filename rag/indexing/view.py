@@ -117,13 +117,7 @@ class IndexView:
             return self.delta.documents[doc_id]
         return None if doc_id in self.hidden else self.build.document(doc_id)
 
-    def documents(self, doc_ids: Iterable[str]) -> dict[str, Document]:
-        out = {}
-        for doc_id in dict.fromkeys(doc_ids):
-            doc = self.document(doc_id)
-            if doc is not None:
-                out[doc_id] = doc
-        return out
+    documents = Index.documents  # the same lookup, through this view's document()
 
     # -- search primitives --------------------------------------------------------------------------------------------
     def dense_search(self, vector: np.ndarray, depth: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
