@@ -176,13 +176,18 @@ class PassageOut(Out):
     text: str
 
 
-class SourceOut(Out):
+class _SourceCard(Out):
+    """How a response names a source document (GET /v1/sources, GET /v1/documents)."""
+
     doc_id: str
     kind: str
     title: str
     source: str
     year: int | None
     url: str | None
+
+
+class SourceOut(_SourceCard):
     identifiers: dict[str, str]
     license: str
     passages: list[PassageOut] = Field(description="The requested passages (the cited ones), or the first few.")
@@ -217,13 +222,7 @@ class UploadErrorOut(ErrorOut):
     rejected: list[RejectedFileOut] = Field(default_factory=list, description="Each file and why it was not added.")
 
 
-class DocumentOut(Out):
-    doc_id: str
-    kind: str
-    title: str
-    source: str
-    year: int | None
-    url: str | None
+class DocumentOut(_SourceCard):
     chunks: int = Field(description="Indexed passages.")
     pages: int | None = Field(description="Pages of a paged source (PDF); null otherwise.")
     added: bool = Field(description="Added by a user (POST /v1/documents or `guideqa corpus add`), not by the corpus build.")

@@ -8,28 +8,31 @@ import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from rag.indexing.delta import AddedDocument, UpdatesManifest, read_updates_manifest
+from rag.indexing.delta import (
+    AddedDocument,
+    DocumentCard,
+    UpdatesManifest,
+    read_updates_manifest,
+)
 from rag.indexing.errors import GuideIndexError
 from rag.indexing.layout import STORE
 from rag.indexing.manifest import Manifest, SourceCount, read_manifest, source_of
-from rag.types import Kind
 
 
-class DocumentEntry(BaseModel):
+class DocumentEntry(DocumentCard):
     """One document an index answers from (`guideqa corpus list`)."""
 
-    id: str
-    title: str
-    kind: Kind
-    source: str
-    year: int | None = None
-    url: str | None = None
     chunks: int = Field(description="Passages indexed.")
     pages: int | None = Field(default=None, description="Pages of a paged source (PDF), when known.")
     added_by_user: bool = Field(description="Added with `guideqa corpus add` or POST /v1/documents (not the corpus build).")
     added_at: str | None = None
+
+    @classmethod
+    def of_added(cls, e: AddedDocument, chunks: int | None = None) -> DocumentEntry:
+        return cls(**e.model_dump(include=set(DocumentCard.model_fields)), chunks=e.chunks if chunks is None else chunks,
+                   pages=e.pages, added_by_user=True, added_at=e.added_at)
 
 
 def build_path(index_dir: Path, name: str) -> Path:
@@ -152,6 +155,5 @@ def list_documents(index_dir: Path, name: str) -> list[DocumentEntry]:
            for r in rows if r[0] not in hidden]
     for e in added.values():
         if e.indexed:
-            out.append(DocumentEntry(id=e.id, title=e.title, kind=e.kind, source=e.source, year=e.year, url=e.url,
-                                     chunks=e.chunks, pages=e.pages, added_by_user=True, added_at=e.added_at))
+            out.append(DocumentEntry.of_added(e))
     return out

@@ -38,14 +38,19 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-class AddedDocument(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DocumentCard(BaseModel):
+    """What names a document in a listing: shared by the updates manifest and `guideqa corpus list`."""
+
     id: str
     title: str
     kind: Kind
     source: str
     year: int | None = None
     url: str | None = None
+
+
+class AddedDocument(DocumentCard):
+    model_config = ConfigDict(extra="forbid")
     content_hash: str
     chunks: int
     sentences: int

@@ -216,8 +216,7 @@ def _pages(doc: Document) -> int | None:
 
 def _entry(e: AddedDocument, held: tuple[int, int] | None) -> DocumentEntry:
     chunks = e.chunks if e.indexed or held is None else held[0]
-    return DocumentEntry(id=e.id, title=e.title, kind=e.kind, source=e.source, year=e.year, url=e.url, chunks=chunks,
-                         pages=e.pages, added_by_user=True, added_at=e.added_at)
+    return DocumentEntry.of_added(e, chunks)
 
 
 def _fingerprint(path: Path, build: Manifest, updates: UpdatesManifest) -> str:
