@@ -91,12 +91,12 @@ _MIN_CHARS = 30
 _MIN_WORDS = 5
 # Editorial pointers in NGC summaries ("Refer to the ... field") carry no clinical content.
 # The summary's own editorial notes and grading tables, not the guideline's content: "Definitions of the levels ...
-# are provided at the end of the "Major Recommendations" field", "Class I : Prospective, randomized ...",
+# are provided at the end of the "Major Recommendations" field", "Class I : Prospective, randomized ...", "Grade C : There is insufficient evidence ...", "Strong : The evidence shows ...",
 # USPSTF's "Offer/provide this service ..." grade table and "... available on the USPSTF Web site".
 _BOILERPLATE_RE = re.compile(
     r"\b(refer to|see) the [\"“]?[A-Z][^.]*[\"”]? field\b|^(note|notes|key|abbreviations?|definitions?)\s*:"
     r"|\b(are|is|can be) (provided|defined|given|listed|described|found) (at the end of|in) the [\"“]?[A-Z][^.]*[\"”]? field\b"
-    r"|^\s*(class|level|grade|category)\s+[IVX]+[a-c]?\s*:\s"
+    r"|^\s*(class|level|grade|category)\s+([IVX]+|[A-D])[a-c+-]?\s*:\s|^\s*(strong|weak|conditional)\s*:\s"
     r"|\boffer(ing)?(/| or )provid(e|ing) this service\b|\brecommends (against )?the service\b"
     r"|\b(available|can be found) (on|at) the [A-Z]+ web ?site\b|\ball readers of this summary\b", re.I)
 

@@ -27,6 +27,8 @@ def test_a_summary_s_editorial_notes_and_grading_tables_are_never_quoted():
     # Invented in the shape of the NGC summaries' own notes; the advice sentences beside them stay quotable.
     text = ("Definitions of the grades of advice are provided at the end of the \"Main Advice\" field. "
             "Class II : Cohort studies of watering schedules in a representative garden. "
+            "Grade C : There is insufficient evidence to support watering at night, either for or against. "
+            "Strong : The evidence shows the benefit of mulching clearly outweighs any risk. "
             "Offer/provide this service for selected gardens depending on individual circumstances. "
             "The society recommends selectively offering or providing this service to individual gardens based on judgment. "
             "These recommendations are available on the RHS Web site (www.example.org). "
