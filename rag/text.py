@@ -96,7 +96,7 @@ _MIN_WORDS = 5
 _BOILERPLATE_RE = re.compile(
     r"\b(refer to|see) the [\"“]?[A-Z][^.]*[\"”]? field\b|^(note|notes|key|abbreviations?|definitions?)\s*:"
     r"|\b(are|is|can be) (provided|defined|given|listed|described|found) (at the end of|in) the [\"“]?[A-Z][^.]*[\"”]? field\b"
-    r"|^\s*(class|level|grade|category)\s+([IVX]+|[A-D])[a-c+-]?\s*:\s|^\s*(strong|weak|conditional)\s*:\s"
+    r"|^\s*(class|level|grade|category)\s+([IVX]+|[A-D])(-[1-3]|[a-c+-])?\s*:\s|^\s*(strong|weak|conditional)\s*:\s"
     r"|\boffer(ing)?(/| or )provid(e|ing) this service\b|\brecommends (against )?the service\b"
     r"|\b(available|can be found) (on|at) the [A-Z]+ web ?site\b|\ball readers of this summary\b", re.I)
 

@@ -28,6 +28,7 @@ def test_a_summary_s_editorial_notes_and_grading_tables_are_never_quoted():
     text = ("Definitions of the grades of advice are provided at the end of the \"Main Advice\" field. "
             "Class II : Cohort studies of watering schedules in a representative garden. "
             "Grade C : There is insufficient evidence to support watering at night, either for or against. "
+            "Level II-2 : Evidence obtained from well-designed cohort studies of several gardens. "
             "Strong : The evidence shows the benefit of mulching clearly outweighs any risk. "
             "Offer/provide this service for selected gardens depending on individual circumstances. "
             "The society recommends selectively offering or providing this service to individual gardens based on judgment. "
