@@ -14,6 +14,7 @@ from rag.answering.candidates import (
     score_candidates,
 )
 from rag.answering.evidence import Evidence
+from rag.answering.headings import SectionHeadings, document_headings, heading_of
 from rag.answering.rank import Idf, rerank, topic_support
 from rag.answering.writers import make_writer
 from rag.conversation import llm_standalone_question, standalone_question
@@ -46,6 +47,7 @@ class _Serving(NamedTuple):
     index: IndexView
     retriever: Retriever
     idf: Idf
+    headings: dict[str, SectionHeadings]  # doc id -> its sub-headings, filled as documents are first quoted
 
 
 class Pipeline:
@@ -69,7 +71,7 @@ class Pipeline:
         self.writer = make_writer(self.settings, self.chat)
 
     def _serving(self, view: IndexView) -> _Serving:
-        return _Serving(view, Retriever(view, self.settings, self.embedder), Idf(view.term_stats))
+        return _Serving(view, Retriever(view, self.settings, self.embedder), Idf(view.term_stats), {})
 
     def _current(self) -> _Serving:
         """The index as it serves now (reopened if its build or updates changed), with its retriever and idf."""
@@ -130,11 +132,23 @@ class Pipeline:
         # The ranker's cues cost far more than a cosine: only the closest sentences are worth them.
         keep = set(sorted(range(len(cands)), key=lambda i: -cands[i].relevance)[: self.settings.answer.rank_candidates])
         cands = [c for i, c in enumerate(cands) if i in keep]  # in retrieval order: the ranker reads document rank from it
+        self._set_headings(st, cands)
         rerank(cands, focus, titles, self.settings.answer.rank)
         focus.document_coverage, focus.unknown = topic_support(cands, focus, titles, st.idf, self.settings.answer.rare_idf)
         t4 = time.perf_counter()
         ms = {"rewrite": t1 - t0, "embed_query": t2 - t1, "retrieve": t3 - t2, "score_sentences": t4 - t3}
         return Evidence(standalone, hits, cands, {k: v * 1000 for k, v in ms.items()}, how, why_not, focus)
+
+    def _set_headings(self, st: _Serving, cands: list[Candidate]) -> None:
+        """Each guideline sentence's sub-heading; a document's headings are read once per index state."""
+        for c in cands:
+            chunk = c.hit.chunk
+            if chunk.kind != "guideline":
+                continue
+            found = st.headings.get(chunk.doc_id)
+            if found is None:
+                found = st.headings[chunk.doc_id] = document_headings(st.index.chunks(st.index.doc_rows(chunk.doc_id)))
+            c.heading = heading_of(found, chunk, c.text)
 
     def _expand(self, index: IndexView, hits: list[Hit], cands: list[Candidate], query_vector) -> list[Candidate]:
         """Every stored sentence of the best-ranked guidelines that the hits did not already bring."""

@@ -121,7 +121,7 @@ GENERIC = {
 }
 
 # What the question asks for -> (question cue, sentence pattern that states it).
-_DRUG_SUFFIX = (r"\b\w+(?:mab|nib|pril|sartan|olol|azole|cillin|mycin|floxacin|cycline|statin|gliflozin|gliptin|glutide|"
+DRUG_SUFFIX = (r"\b\w+(?:mab|nib|pril|sartan|olol|azole|cillin|mycin|floxacin|cycline|statin|gliflozin|gliptin|glutide|"
                 r"dipine|prazole|xaban|gatran|parin|vir|tidine|setron|triptan|oxacin|dronate|lukast|zepam|zolam|profen|"
                 r"fenac|coxib|sone|olone|amine|azine|idine|pine|oxetine|aline|amide|tide|ulin|cillin|penem|cef\w+|mide|amate|osate|exone|afil|terol|tropium|sonide|asone|lol|dipine|parib|limus|trexate|platin|taxel|rubicin|micin|abalin|glitazone|apine|idone|oxacin|mab|umab|ximab)\b|\bcef\w+|\b(ICS|LABA|SABA|LAMA|LMWH|DOACs?|NSAIDs?|SSRIs?|SNRIs?|PPIs?|ACE inhibitors?|ARBs?|vitamin [A-K]\d?)\b")
 ASKS = {
@@ -129,9 +129,9 @@ ASKS = {
     "drug": (re.compile(r"\b(drugs?|medications?|medicines?|meds|antibiotics?|abx|antivirals?|antifungals?|antiepileptics?|"
                         r"antiemetics?|anticoagulants?|agents?|pharmacotherap\w*|pharmacologic\w*|regimens?|inhalers?|"
                         r"prescribe)\b|\bdrug of choice\b", re.I),
-             re.compile(_DRUG_SUFFIX + r"|\b(antibiotic|therapy with|treatment with|agents?|inhibitors?|antagonists?|agonists?|blockers?)\b", re.I)),
+             re.compile(DRUG_SUFFIX + r"|\b(antibiotic|therapy with|treatment with|agents?|inhibitors?|antagonists?|agonists?|blockers?)\b", re.I)),
     "treat": (re.compile(r"\b(treat\w*|therap\w*|manag\w*|first[- ]line|of choice)\b", re.I),
-              re.compile(_DRUG_SUFFIX + r"|\b(treat\w*|therap\w*|offer\w*|prescri\w*|administ\w*|procedure|intervention|"
+              re.compile(DRUG_SUFFIX + r"|\b(treat\w*|therap\w*|offer\w*|prescri\w*|administ\w*|procedure|intervention|"
                                          r"surgery|surgical|repositioning|referr?\w*|initiat\w*|start\w*|use of|using)\b", re.I)),
     "dose": (re.compile(r"\bdos(e|es|ing|age)\b|\bhow much\b|\bmg\b", re.I),
              re.compile(r"\b\d+(\.\d+)?\s?(mg|mcg|µg|g|units?|iu|ml|mg/kg|mg/day|gy|mmol|mg/kg/d(ay)?)\b|\bdos(e|es|ing|age)\b", re.I)),
@@ -326,7 +326,9 @@ class QuestionFocus:
 
 @functools.lru_cache(maxsize=1)
 def _generic() -> frozenset[str]:
-    return frozenset({concept_of(w) for w in GENERIC} | GENERIC)
+    # Shorthand for a generic word ("tx" -> treatment, "dx" -> diagnosis) merges with it into one token: generic too.
+    tokens = {_token(full) for full in ABBREVIATIONS.values() if all(w in GENERIC for w in full.split())}
+    return frozenset({concept_of(w) for w in GENERIC} | GENERIC | tokens)
 
 
 def topic_concepts(text: str) -> set[str]:

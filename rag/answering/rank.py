@@ -9,7 +9,12 @@ abstention threshold is calibrated on) plus weighted cues (`FEATURES`):
 - recommendation: a directive or graded recommendation; one *against* something, a
   harms section or a diagnostic sentence count against it unless that is what is asked;
 - constraint: a follow-up's new constraint (cancer, pregnancy...) appears in the sentence;
-- retrieval: how high the sentence's guideline and passage ranked.
+- retrieval: how high the sentence's guideline and passage ranked;
+- finer cues (rag/answering/cues.py): it names a drug when one is asked for, its age or time ranges
+  fit the patient's, its leading condition is for other patients;
+- sub-heading (rag/answering/headings.py): what the heading it sits under is about;
+- local terms: the question's words weighted by their rarity among the same guideline's sentences,
+  which is what tells one recommendation of a guideline from another.
 
 The weights (`settings.answer.rank`) are fitted by `guideqa eval fit-ranker` on the
 tuning half of evals/data/answer_quality_dev.jsonl only.
@@ -19,28 +24,42 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
 
+from rag.answering.headings import META_HEADING_RE, heading_fits
+from rag.answering.cues import (
+    condition_conflict,
+    leading_condition,
+    names_drug,
+    population_conflict,
+    quantity_fit,
+    question_quantities,
+    stated_populations,
+)
 from rag.question import (
     AGAINST_RE,
     DIAGNOSIS_RE,
     RECOMMENDATION_RE,
     QuestionFocus,
+    asking_clause,
     concepts,
     expansion_of,
     populations,
     states,
+    topic_concepts,
 )
 from rag.settings import RankSettings
 from rag.text import find_grade
 
 _HARMS_SECTIONS = ("potential harms", "contraindications", "fda warning")
 FEATURES = ("coverage", "sentence_coverage", "asks", "recommendation", "against", "harms_section", "diagnostic",
-            "graded", "constraint", "population_mismatch", "document_rank", "retrieved", "novelty", "unasked_condition")
-# "In patients with X and Y, ...", "For children receiving Z, ...", "If ...,": whom a recommendation is for.
-_CONDITION_RE = re.compile(r"^(?:recommendation[^:]{0,20}:\s*)?(?:in|for|among|if|when|where)\b([^,;:]{3,200})[,;:]", re.I)
+            "graded", "constraint", "population_mismatch", "document_rank", "retrieved", "novelty", "unasked_condition",
+            "names_drug", "specific_asks", "quantity_fit", "condition_conflict", "heading_topic", "heading_ask",
+            "heading_meta", "heading_population", "local_terms", "local_clause_terms")
+_SPECIFIC_ASKS = ("dose", "duration", "interval", "when")  # asks a sentence answers with a number
 
 
 class Idf:
@@ -71,12 +90,16 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
             doc_rank.setdefault(c.hit.chunk.doc_id, len(doc_rank))
     rows = np.zeros((len(cands), len(FEATURES)), dtype=np.float32)
     asked = concepts(focus.text)
+    quantities = question_quantities(focus.text)
+    specific = [a for a in focus.asks if a in _SPECIFIC_ASKS]
+    stated: list[frozenset[str]] = []
     for i, c in enumerate(cands):
         chunk = c.hit.chunk
         key = (chunk.doc_id, chunk.section)
         if key not in context:
             context[key] = concepts(titles.get(chunk.doc_id, "")) | concepts(chunk.section)
         own = concepts(c.text)
+        stated.append(own | concepts(c.heading))
         c.coverage = focus.coverage(own | context[key])
         guideline = chunk.kind == "guideline"
         harms_section = guideline and chunk.section.lower().startswith(_HARMS_SECTIONS)
@@ -90,13 +113,45 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
             "test" not in focus.asks and bool(DIAGNOSIS_RE.search(c.text)),
             guideline and find_grade(c.text) is not None,
             _constraint_share(focus.constraint, own, c.text),
-            _mismatch(focus.populations, populations(c.text) or populations(titles.get(chunk.doc_id, ""))),
+            population_conflict(focus.populations, stated_populations(c.text) or stated_populations(titles.get(chunk.doc_id, ""))),
             1.0 / (1 + doc_rank.get(chunk.doc_id, len(doc_rank))),
             c.hit.score > 0,
             _novelty(own, asked),
             _unasked_condition(c.text, asked),
+            "drug" in focus.asks and names_drug(c.text),
+            sum(states(a, c.text) for a in specific) / len(specific) if specific else 0.0,
+            quantity_fit(quantities, c.text) or quantity_fit(quantities, c.heading),
+            condition_conflict(c.text, focus.populations),
+            focus.coverage(concepts(c.heading)) if c.heading else 0.0,
+            heading_fits(c.heading, focus.asks),
+            bool(c.heading and META_HEADING_RE.search(c.heading)),
+            _population_fit(focus.populations, stated_populations(c.heading)) if c.heading else 0.0,
+            0.0,
+            0.0,
         )
+    clause = topic_concepts(asking_clause(focus.text))
+    rows[:, FEATURES.index("local_terms")] = local_share(cands, stated, focus.topic)
+    rows[:, FEATURES.index("local_clause_terms")] = local_share(cands, stated, clause)
     return rows
+
+
+def local_share(cands: Sequence, stated: Sequence[frozenset[str]], terms: set[str]) -> np.ndarray:
+    """Per candidate, the share of `terms` it states (with its sub-heading), each term weighted by how rare it is
+    among the candidates of the same document. Within one guideline every sentence names its condition; the words
+    that tell its recommendations apart ("treatment", "carbon monoxide", "lymphoma") are the rare ones there."""
+    out = np.zeros(len(cands), dtype=np.float32)
+    if not terms:
+        return out
+    by_doc: dict[str, list[int]] = {}
+    for i, c in enumerate(cands):
+        by_doc.setdefault(c.hit.chunk.doc_id, []).append(i)
+    for rows in by_doc.values():
+        df = Counter(t for i in rows for t in stated[i] & terms)
+        weight = {t: math.log(1 + len(rows) / (df.get(t, 0) + 0.5)) for t in terms}
+        total = sum(weight.values())
+        for i in rows:
+            out[i] = sum(w for t, w in weight.items() if t in stated[i]) / total
+    return out
 
 
 # "and no cancer", "without renal impairment", "non-pregnant": a constraint the sentence excludes.
@@ -121,16 +176,18 @@ def _novelty(own: frozenset[str], asked: frozenset[str]) -> float:
 def _unasked_condition(text: str, asked: frozenset[str]) -> float:
     """Share of the sentence's leading condition ("In patients with ... and no cancer,") that the question does not
     state: a recommendation for another subgroup."""
-    m = _CONDITION_RE.match(text)
-    if not m:
+    condition = leading_condition(text)
+    if not condition:
         return 0.0
-    cond = concepts(m.group(1))
+    cond = concepts(condition)
     return len(cond - asked) / len(cond) if cond else 0.0
 
 
-def _mismatch(asked: set[str], stated: frozenset[str]) -> bool:
-    """The question names a patient group and the sentence names only others (children for an adult's question)."""
-    return bool(asked and stated and not asked & stated)
+def _population_fit(asked: set[str], stated: frozenset[str]) -> float:
+    """+1: the heading names the patient group asked about; -1: it names only groups that exclude it."""
+    if asked & stated:
+        return 1.0
+    return -1.0 if population_conflict(asked, stated) else 0.0
 
 
 def weights(w: RankSettings) -> np.ndarray:

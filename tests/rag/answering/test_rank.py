@@ -84,3 +84,25 @@ def test_a_sentence_that_excludes_the_follow_ups_constraint_does_not_state_it():
     x = feature_matrix([states_it, excludes_it], focus, TITLES)
     col = FEATURES.index("constraint")
     assert x[0, col] > 0 and x[1, col] == 0
+
+
+def test_a_treatment_question_prefers_the_sentence_under_a_treatment_heading():
+    focus = analyse("What's the treatment of choice for BPPV?", idf=lambda c: 5.0)
+    text = "Clinicians should offer patients with BPPV the maneuver described below."
+    under_diagnosis, under_treatment = _cand(text, doc="ngc-5"), _cand(text, doc="ngc-5")
+    under_diagnosis.heading, under_treatment.heading = "Diagnosis of BPPV", "Repositioning Procedures as Initial Therapy"
+    profile = _cand(text, doc="ngc-5")
+    profile.heading = "Action Statement Profile"
+    rerank([under_diagnosis, under_treatment, profile], focus, {"ngc-5": "Clinical practice guideline: BPPV"}, RankSettings())
+    assert under_treatment.score > under_diagnosis.score
+    assert under_treatment.score > profile.score
+
+
+def test_words_rare_within_a_document_tell_its_sentences_apart():
+    from rag.answering.rank import local_share
+
+    cands = [_cand("Aim at 94 to 98% in most poisonings."), _cand("In carbon monoxide poisoning aim at 100%."),
+             _cand("Aim at 94 to 98% in acute illness.")]
+    stated = [concepts(c.text) for c in cands]
+    share = local_share(cands, stated, set(concepts("carbon monoxide poisoning target")))
+    assert share[1] > share[0] > share[2] == 0

@@ -1,0 +1,175 @@
+"""Finer cues for the sentence ranker: does a sentence name a drug, and do its numbers fit the patient's?
+
+- A question for "which drug" is answered by a sentence that names one ("entecavir or tenofovir"), not by
+  one that says "antiviral therapy is recommended".
+- A question about a 9-month-old is answered by the recommendation "for infants aged 6 to 23 months", not by
+  the one "for children aged 60 months and older"; one about sex 100 hours ago by "96-120 hours ago". A
+  quantity of the question that falls inside a range the sentence states is a match; a sentence whose ranges
+  of that kind all exclude it is about other patients.
+- A recommendation whose leading condition names another patient group ("In children with PAI, ..." for an
+  adult's question) is for them, not for the patient asked about.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from rag.question import AGE_RE, DRUG_SUFFIX, concept_of, conflicting, populations
+
+# Drugs whose names carry none of the suffixes in rag.question.DRUG_SUFFIX.
+_DRUG_NAMES = (
+    "aspirin|warfarin|metformin|levothyroxine|lithium|morphine|codeine|oxycodone|hydrocodone|tramadol|gabapentin|"
+    "clopidogrel|ticagrelor|prasugrel|nitrofurantoin|trimethoprim|fosfomycin|paracetamol|acetaminophen|naproxen|"
+    "zolpidem|melatonin|buprenorphine|methadone|naloxone|varenicline|bupropion|digoxin|amiodarone|dronedarone|"
+    "spironolactone|allopurinol|colchicine|febuxostat|testosterone|estrogens?|oestrogens?|progesterone|progestins?|"
+    "misoprostol|mifepristone|oxytocin|magnesium sulfate|epinephrine|adrenaline|glucagon|insulin|lidocaine|"
+    "bupivacaine|propofol|heparin|protamine|ivermectin|permethrin|isoniazid|rifampin|rifampicin|pyrazinamide|"
+    "ethambutol|iron|folic acid|vitamin [a-k]\\d?|calcium|zinc|interferon|peg-?ifn|botulinum toxin|ulipristal|"
+    "levonorgestrel|penicillin g|benzathine penicillin|atovaquone|proguanil|chloroquine|artesunate|artemether|"
+    "acamprosate|disulfiram|naltrexone|topiramate|lamotrigine|valproate|carbamazepine|levetiracetam|phenytoin|"
+    "haloperidol|clozapine|quetiapine|risperidone|aripiprazole|mirtazapine|trazodone|venlafaxine|sertraline|"
+    "nicotine replacement|salbutamol|albuterol|ipratropium|montelukast|theophylline|omalizumab|cyclosporine|"
+    "tacrolimus|mycophenolate|azathioprine|hydroxychloroquine|sulfasalazine|tamoxifen|letrozole|anastrozole|"
+    "fulvestrant|aromatase inhibitors?|bisphosphonates?|statins?|corticosteroids?|steroids?|antihistamines?"
+)
+DRUG_RE = re.compile(DRUG_SUFFIX + r"|\b(" + _DRUG_NAMES + r")\b", re.I)
+
+
+def names_drug(text: str) -> bool:
+    return bool(DRUG_RE.search(text))
+
+
+# Units of time (in days) and percentages: the kinds of quantity a range can be compared in.
+_UNITS = {"year": 365.25, "yr": 365.25, "y": 365.25, "month": 30.44, "mo": 30.44, "week": 7.0, "wk": 7.0, "day": 1.0,
+          "d": 1.0, "hour": 1 / 24, "h": 1 / 24, "hr": 1 / 24, "%": None}
+_UNIT = r"(years?|yrs?|y|months?|mos?|weeks?|wks?|days?|d|hours?|hrs?|h|%)(?![A-Za-z])"
+_NUM = r"(\d+(?:\.\d+)?)"
+_AGE_WORDS_RE = re.compile(r"\b(ages?d?|old|older|younger|children|child|infants?|adults?|born|birth|newborns?|"
+                           r"adolescents?|girls?|boys?|women|men|persons|people|patients)\b", re.I)
+_RANGES = [  # (pattern, which bound the first number is, which the second)
+    (re.compile(_NUM + r"\s*" + r"(?:" + _UNIT + r")?\s*(?:to|-|–|—|and)\s*" + _NUM + r"\s*" + _UNIT, re.I), "between"),
+    (re.compile(r"(?:≥|>=|>|\bover|\babove|\bmore than|\bolder than|\bat least|\bgreater than|\bexceeding)\s*" + _NUM + r"\s*" + _UNIT, re.I), "above"),
+    (re.compile(_NUM + r"\s*" + _UNIT + r"(?:\s+of age)?\s+(?:or|and)\s+(?:older|over|above|more|greater|higher)\b", re.I), "above"),
+    (re.compile(r"(?:≤|<=|<|\bunder|\bbelow|\bless than|\byounger than|\bup to)\s*" + _NUM + r"\s*" + _UNIT, re.I), "below"),
+    (re.compile(_NUM + r"\s*" + _UNIT + r"(?:\s+of age)?\s+(?:or|and)\s+(?:younger|under|below|less|lower)\b", re.I), "below"),
+]
+_QUESTION_TIME_RE = re.compile(r"\b" + _NUM + r"\s?-?\s?" + _UNIT, re.I)
+_SEX_AGE_RE = re.compile(r"\b(\d{1,3})\s?[FM]\b")  # "58F", "72 M"
+
+
+@dataclass(frozen=True)
+class Quantity:
+    value: float  # in days, or a percentage
+    unit: str  # "time" or "%"
+    age: bool  # a patient's age, not a time since or a duration
+
+
+def _unit(word: str) -> tuple[str, float]:
+    w = word.lower().rstrip("s") if word != "%" else "%"
+    factor = _UNITS.get(w, _UNITS.get(w[:2], 1.0))
+    return ("%", 1.0) if w == "%" else ("time", factor or 1.0)
+
+
+def question_quantities(text: str) -> list[Quantity]:
+    """The patient's age and the times and percentages a question states."""
+    out: list[Quantity] = []
+    taken: list[tuple[int, int]] = []
+    for m in AGE_RE.finditer(text):
+        unit = m.group(2) or m.group(3) or "years"
+        _, factor = _unit(unit)
+        out.append(Quantity(float(m.group(1)) * factor, "time", True))
+        taken.append(m.span())
+    for m in _SEX_AGE_RE.finditer(text):
+        out.append(Quantity(float(m.group(1)) * 365.25, "time", True))
+        taken.append(m.span())
+    for m in _QUESTION_TIME_RE.finditer(text):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        kind, factor = _unit(m.group(2))
+        out.append(Quantity(float(m.group(1)) * factor, kind, False))
+    return out
+
+
+@dataclass(frozen=True)
+class Range:
+    lo: float
+    hi: float
+    unit: str
+    age: bool
+
+
+def sentence_ranges(text: str) -> list[Range]:
+    """Ranges a sentence states ("aged 6 to 23 months", "≥40%", "65 years or older", "96–120 hours")."""
+    out: list[Range] = []
+    for pattern, kind in _RANGES:
+        for m in pattern.finditer(text):
+            groups = [g for g in m.groups()]
+            if kind == "between":
+                a, unit_a, b, unit = groups
+                unit_kind, factor = _unit(unit)
+                lo, hi = float(a) * (_unit(unit_a)[1] if unit_a else factor), float(b) * factor
+            else:
+                n, unit = groups
+                unit_kind, factor = _unit(unit)
+                lo, hi = (float(n) * factor, float("inf")) if kind == "above" else (0.0, float(n) * factor)
+            if lo > hi:
+                continue
+            around = text[max(0, m.start() - 40): m.end() + 20]
+            out.append(Range(lo, hi, unit_kind, bool(_AGE_WORDS_RE.search(around))))
+    return out
+
+
+def quantity_fit(asked: list[Quantity], text: str) -> float:
+    """+1: a quantity of the question lies in a range the sentence states; -1: the sentence states ranges of that
+    kind and all exclude it; 0: nothing to compare."""
+    if not asked:
+        return 0.0
+    ranges = sentence_ranges(text)
+    verdict = 0.0
+    for q in asked:
+        same = [r for r in ranges if r.unit == q.unit and (r.age == q.age or q.unit == "%")]
+        if not same:
+            continue
+        if any(r.lo * 0.98 <= q.value <= r.hi * 1.02 for r in same):
+            return 1.0
+        verdict = -1.0
+    return verdict
+
+
+_CONDITION_RE = re.compile(r"^(?:recommendation[^:]{0,20}:\s*)?(?:in|for|among|if|when|where)\b([^,;:]{3,200})[,;:]", re.I)
+
+
+def leading_condition(text: str) -> str | None:
+    """"In patients with X and Y, ..." -> "patients with X and Y": whom a recommendation is for."""
+    m = _CONDITION_RE.match(text)
+    return m.group(1) if m else None
+
+
+# "12 years or older", "aged 65 and over": an age bound, not the word for older adults.
+_AGE_BOUND_RE = re.compile(r"\b\d+\s*(?:years?|months?)(?:\s+of age)?\s+(?:or|and)\s+(?:older|over|younger)\b", re.I)
+
+
+def stated_populations(text: str) -> frozenset[str]:
+    return populations(_AGE_BOUND_RE.sub(" ", text))
+
+
+@functools.lru_cache(maxsize=1)
+def _young() -> frozenset[str]:
+    return frozenset(concept_of(w) for w in ("children", "newborn"))
+
+
+def population_conflict(asked: set[str] | frozenset[str], stated: frozenset[str]) -> bool:
+    """The text is for other patients only: it names none of the groups asked about, and each group it names
+    excludes one that is (children for an adult; a newborn and an infant are not told apart)."""
+    if not asked or not stated or asked & stated:
+        return False
+    clash = conflicting(set(asked), stated)
+    return bool(clash) and not (asked | stated) <= _young()
+
+
+def condition_conflict(text: str, asked: set[str] | frozenset[str]) -> bool:
+    """The sentence's leading condition names a patient group that excludes the one asked about."""
+    cond = leading_condition(text)
+    return bool(cond) and population_conflict(asked, stated_populations(cond))

@@ -1,0 +1,85 @@
+"""The sub-heading a sentence sits under ("Statement 4a. Repositioning Procedures as Initial Therapy").
+
+Guidelines group their recommendations under headings that say what each group is about: diagnosis or
+treatment, which drug class, which patients. The index keeps only a section's top-level name ("Major
+Recommendations"), but a chunk keeps its lines, so a heading is a short paragraph of its own, without a
+sentence's final full stop, found before the sentence in the same section.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from rag.types import Chunk
+
+_PARAGRAPH_RE = re.compile(r"(?:^|\n\s*\n)[ \t]*([^\n]+?)[ \t]*(?=\n\s*\n|$)")
+_NOT_HEADING_END = (".", ":", ";", ",")
+# "Risks, harms, costs: None": a field of a table, not a heading ("Recommendation 3: Screening" is one).
+_FIELD_RE = re.compile(r"^(?!(?:statement|recommendation|section|part|question|key question)\b)[^:]{1,60}:\s+\S", re.I)
+_LIST_START_RE = re.compile(r"^(?:[-•*–]|\(?[a-z]\)|\d+[.)]\s+[a-z])")
+_MAX_CHARS, _MAX_WORDS = 140, 18
+
+
+def is_heading(line: str) -> bool:
+    line = line.strip().strip("*#").strip()
+    if not line or len(line) > _MAX_CHARS or len(line.split()) > _MAX_WORDS:
+        return False
+    if line.endswith(_NOT_HEADING_END) or _LIST_START_RE.match(line) or _FIELD_RE.match(line):
+        return False
+    return line[0].isupper() or line[0].isdigit()
+
+
+SectionHeadings = dict[int, list[tuple[int, str]]]  # section index -> (offset, heading), in order
+
+
+def document_headings(chunks: Iterable[Chunk]) -> SectionHeadings:
+    """Every heading of one document's chunks, by section."""
+    out: SectionHeadings = {}
+    for chunk in chunks:
+        out.setdefault(chunk.section_index, []).extend(
+            (chunk.start + m.start(1), m.group(1).strip().strip("*#").strip())
+            for m in _PARAGRAPH_RE.finditer(chunk.text) if is_heading(m.group(1)))
+    for found in out.values():
+        found.sort()
+    return out
+
+
+def heading_of(headings: SectionHeadings, chunk: Chunk, sentence: str) -> str:
+    """The last heading before the sentence in its section ("" when none is known)."""
+    at = chunk.text.find(sentence)
+    offset = chunk.start + (at if at >= 0 else 0)
+    best = ""
+    for start, heading in headings.get(chunk.section_index, ()):
+        if start >= offset:
+            break
+        best = heading
+    return best
+
+
+# What a heading says its recommendations are about, by the question's asks (rag.question.ASKS).
+_HEADING_KINDS = {
+    "treat": re.compile(r"\b(treat\w*|therap\w*|manag\w*|pharmacolog\w*|drugs?|medications?|antibiotics?|regimens?|"
+                        r"replacement|supplementation|surgery|surgical|procedures?|interventions?|choice of|prophylaxis)\b", re.I),
+    "test": re.compile(r"\b(diagnos\w*|tests?|testing|imaging|evaluation|assessment|investigations?|work-?up|laboratory)\b", re.I),
+    "screen": re.compile(r"\b(screen\w*|surveillance|monitor\w*|follow-?up|interval|timing)\b", re.I),
+    "duration": re.compile(r"\b(duration|length|extended|continu\w*|stop\w*|discontinu\w*)\b", re.I),
+}
+_ASK_KINDS = {"drug": {"treat"}, "treat": {"treat"}, "dose": {"treat"}, "test": {"test", "screen"},
+              "interval": {"screen"}, "when": {"screen", "treat"}, "who": {"screen", "test"}, "duration": {"duration", "treat"}}
+# Headings over definitions, grading keys and the profile of a statement: their sentences recommend nothing.
+META_HEADING_RE = re.compile(r"\b(action statement profile|definitions?|strength of (the )?recommendations?|quality of evidence|"
+                             r"grading|rating scheme|levels? of evidence|remarks|interpretation of|abbreviations|key to|"
+                             r"evidence (grades|categories|levels)|implementation)\b", re.I)
+
+
+def heading_fits(heading: str, asks: list[str]) -> float:
+    """+1: the heading is about what the question asks (treatment, a test, screening, duration); -1: it is about
+    another of those only (diagnosis when a treatment is asked for); 0: no heading or no verdict."""
+    wanted = set().union(*(_ASK_KINDS.get(a, set()) for a in asks)) if asks else set()
+    if not heading or not wanted:
+        return 0.0
+    found = {kind for kind, pattern in _HEADING_KINDS.items() if pattern.search(heading)}
+    if found & wanted:
+        return 1.0
+    return -1.0 if found else 0.0

@@ -1,0 +1,61 @@
+"""The ranker's finer cues: naming a drug, numbers that fit the patient, recommendations for other patients."""
+
+import pytest
+
+from rag.answering.cues import (
+    condition_conflict,
+    names_drug,
+    population_conflict,
+    quantity_fit,
+    question_quantities,
+    sentence_ranges,
+    stated_populations,
+)
+from rag.question import asked_populations
+
+
+def test_naming_a_drug_is_not_naming_a_kind_of_therapy():
+    assert names_drug("The panel recommends entecavir or tenofovir as preferred initial therapy.")
+    assert names_drug("Offer aspirin.")  # a drug without a telling suffix
+    assert not names_drug("The panel recommends antiviral therapy for adults with active disease.")
+
+
+@pytest.mark.parametrize("question, sentence, fit", [
+    ("Iron for a 9-month-old?", "Recommended in infants and young children aged 6 to 23 months.", 1.0),
+    ("Iron for a 9-month-old?", "Recommended in school-age children aged 60 months and older.", -1.0),
+    ("Unprotected sex about 100 hours ago: which pill?", "Consider it for intercourse 96–120 hours ago.", 1.0),
+    ("Where prevalence is over 40%?", "In settings where anaemia is highly prevalent (≥40% prevalence).", 1.0),
+    ("A 58F with osteoporosis", "Screen women aged 65 years or older.", -1.0),
+    ("A 58F with osteoporosis", "Screen women with risk factors.", 0.0),
+    ("Which drug for gout?", "Treat patients aged 18 to 65 years.", 0.0),
+])
+def test_a_quantity_of_the_question_fits_or_misses_the_range_a_sentence_states(question, sentence, fit):
+    assert quantity_fit(question_quantities(question), sentence) == fit
+
+
+def test_ranges_read_their_bounds_in_one_unit():
+    (r,) = sentence_ranges("children aged 6 to 23 months")
+    assert r.age and r.unit == "time" and r.lo == pytest.approx(6 * 30.44) and r.hi == pytest.approx(23 * 30.44)
+    (r,) = sentence_ranges("patients 12 years or older")
+    assert r.lo == pytest.approx(12 * 365.25) and r.hi == float("inf")
+    assert sentence_ranges("Give 2 doses.") == []
+
+
+def test_an_age_bound_is_not_the_word_for_older_adults():
+    assert stated_populations("patients 12 years or older") == frozenset()
+    assert stated_populations("older adults") != frozenset()
+
+
+def test_a_recommendation_for_other_patients_conflicts_with_the_one_asked_about():
+    adult = asked_populations("usual dose for an adult with Addison's disease")
+    assert condition_conflict("In children with PAI, the Task Force suggests hydrocortisone in three doses.", adult)
+    assert not condition_conflict("In adults with PAI, the Task Force suggests hydrocortisone.", adult)
+    assert not condition_conflict("The Task Force suggests hydrocortisone in two or three doses.", adult)
+
+
+def test_a_text_naming_the_asked_group_among_others_does_not_conflict():
+    breastfeeding = asked_populations("first-line options for depression if she's breastfeeding?")
+    assert not population_conflict(breastfeeding, stated_populations("pregnant or breastfeeding women"))
+    # A newborn and an infant are not told apart.
+    baby = asked_populations("a 6 week old baby with sepsis")
+    assert not population_conflict(baby, stated_populations("children younger than 3 months"))
