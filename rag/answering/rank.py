@@ -58,7 +58,7 @@ _HARMS_SECTIONS = ("potential harms", "contraindications", "fda warning")
 FEATURES = ("coverage", "sentence_coverage", "asks", "recommendation", "against", "harms_section", "diagnostic",
             "graded", "constraint", "population_mismatch", "document_rank", "retrieved", "novelty", "unasked_condition",
             "names_drug", "specific_asks", "quantity_fit", "condition_conflict", "heading_topic", "heading_ask",
-            "heading_meta", "heading_population", "local_terms", "local_clause_terms")
+            "heading_meta", "heading_population", "local_terms", "local_clause_terms", "dangling")
 _SPECIFIC_ASKS = ("dose", "duration", "interval", "when")  # asks a sentence answers with a number
 
 
@@ -128,6 +128,7 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
             _population_fit(focus.populations, stated_populations(c.heading)) if c.heading else 0.0,
             0.0,
             0.0,
+            bool(DANGLING_RE.match(c.text)),
         )
     clause = topic_concepts(asking_clause(focus.text))
     rows[:, FEATURES.index("local_terms")] = local_share(cands, stated, focus.topic)
@@ -154,6 +155,11 @@ def local_share(cands: Sequence, stated: Sequence[frozenset[str]], terms: set[st
     return out
 
 
+# "It is therefore necessary ...", "Conversely, ...", "These patients ...": a sentence that leans on the one before
+# it says less than it seems to when quoted alone.
+DANGLING_RE = re.compile(r"^\W*(it is therefore|therefore|thus|hence|conversely|however|moreover|furthermore|in addition|"
+                         r"additionally|also|otherwise|similarly|likewise|nevertheless|in contrast|this|these|those|such|"
+                         r"it|they|there)\b", re.I)
 # "and no cancer", "without renal impairment", "non-pregnant": a constraint the sentence excludes.
 _NEGATED_RE = re.compile(r"\b(?:no|without|non|not)[- ]+(?:\w+[- ]+)?\w+", re.I)
 
@@ -174,12 +180,13 @@ def _novelty(own: frozenset[str], asked: frozenset[str]) -> float:
 
 
 def _unasked_condition(text: str, asked: frozenset[str]) -> float:
-    """Share of the sentence's leading condition ("In patients with ... and no cancer,") that the question does not
-    state: a recommendation for another subgroup."""
+    """Share of the sentence's leading condition ("In patients with ... and active cancer,") that the question does
+    not state: a recommendation for another subgroup. What the condition excludes ("and no cancer") is not a
+    subgroup: a question that never mentions cancer is about patients without it."""
     condition = leading_condition(text)
     if not condition:
         return 0.0
-    cond = concepts(condition)
+    cond = concepts(_NEGATED_RE.sub(" ", condition))
     return len(cond - asked) / len(cond) if cond else 0.0
 
 

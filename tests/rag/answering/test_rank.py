@@ -106,3 +106,19 @@ def test_words_rare_within_a_document_tell_its_sentences_apart():
     stated = [concepts(c.text) for c in cands]
     share = local_share(cands, stated, set(concepts("carbon monoxide poisoning target")))
     assert share[1] > share[0] > share[2] == 0
+
+
+def test_a_sentence_leaning_on_the_one_before_it_ranks_below_the_same_advice_standing_alone():
+    focus = analyse("How should secondary syphilis be treated in pregnancy?", idf=lambda c: 5.0)
+    alone = _cand("Treat pregnant women with secondary syphilis with benzathine penicillin.", doc="ngc-6")
+    leaning = _cand("Therefore treat pregnant women with secondary syphilis with benzathine penicillin.", doc="ngc-6")
+    rerank([alone, leaning], focus, {"ngc-6": "Syphilis in pregnancy"}, RankSettings())
+    assert alone.score > leaning.score
+
+
+def test_a_condition_that_excludes_something_unasked_is_not_another_subgroup():
+    from rag.answering.rank import _unasked_condition
+
+    asked = concepts("Which anticoagulant for the first 3 months of a proximal DVT?")
+    assert _unasked_condition("In patients with DVT and no cancer, the panel suggests dabigatran.", asked) == 0
+    assert _unasked_condition("In patients with DVT and active cancer, the panel suggests LMWH.", asked) > 0
