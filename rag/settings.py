@@ -182,31 +182,31 @@ class RankSettings(Section):
 
     Fitted by `guideqa eval fit-ranker` on the tuning half of the answer-quality set."""
 
-    coverage: float = Field(default=0.7308, description="Share of the question's topic stated by the sentence, its guideline title or section.")
-    sentence_coverage: float = Field(default=-0.2289, description="Share of the question's topic stated by the sentence itself.")
-    asks: float = Field(default=0.1184, description="The sentence states what is asked for (a drug, dose, duration, interval, test, who, harm).")
-    recommendation: float = Field(default=0.0984, description="A directive or graded recommendation.")
-    against: float = Field(default=0.0435, description="A recommendation against something, when the question does not ask about harms.")
-    harms_section: float = Field(default=-0.0243, description="From a harms or contraindications section, when the question does not ask about them.")
-    diagnostic: float = Field(default=-0.0454, description="A sentence about diagnosis, when the question does not ask for a test.")
-    graded: float = Field(default=0.1145, description="The sentence states an evidence grade.")
-    constraint: float = Field(default=0.2857, description="A follow-up's new constraint (population, comorbidity...) appears in the sentence.")
-    population_mismatch: float = Field(default=-0.0685, description="The question names a patient group (children, pregnancy, older adults...) and the sentence names only others.")
-    document_rank: float = Field(default=0.2049, description="1/(1 + rank of the sentence's document among the retrieved ones).")
-    retrieved: float = Field(default=0.0407, description="The sentence's passage was retrieved (not only its guideline).")
-    novelty: float = Field(default=-0.4238, description="Share of the sentence's concepts the question does not state (an answer adds the drug, dose or test).")
-    unasked_condition: float = Field(default=-0.076, description="Share of the sentence's leading condition ('In patients with ...,') the question does not state.")
-    names_drug: float = Field(default=0.2697, description="The question asks which drug and the sentence names one.")
-    specific_asks: float = Field(default=0.3169, description="Share of the asked dose, duration, interval or timing that the sentence states.")
-    quantity_fit: float = Field(default=0.1172, description="+1 when the patient's age, a time or a percentage of the question lies in a range the sentence states, -1 when the sentence's ranges of that kind all exclude it.")
-    heading_topic: float = Field(default=-0.1249, description="Share of the question's topic that the sentence's sub-heading states.")
-    heading_ask: float = Field(default=0.1323, description="+1 when the sub-heading is about what is asked (treatment, a test, screening, duration), -1 when it is about another of those only.")
-    heading_meta: float = Field(default=-0.3392, description="The sub-heading is a grading key, definitions or a statement's profile.")
-    heading_population: float = Field(default=0.0571, description="+1 when the sub-heading names the patient group asked about, -1 when it names only groups that exclude it.")
-    local_terms: float = Field(default=-0.2244, description="Share of the question's topic words the sentence (with its sub-heading) states, each weighted by its rarity among the candidate sentences of the same document.")
-    local_clause_terms: float = Field(default=0.1535, description="The same for the words of the clause that asks ('... - what's the treatment of choice for BPPV?'), not the vignette.")
-    dangling: float = Field(default=-0.0709, description="The sentence opens by leaning on the one before it ('Therefore', 'Conversely', 'These patients').")
-    condition_conflict: float = Field(default=-0.2497, description="The sentence's leading condition names a patient group that excludes the one asked about ('In children with ...' for an adult).")
+    coverage: float = Field(default=0.8024, description="Share of the question's topic stated by the sentence, its guideline title or section.")
+    sentence_coverage: float = Field(default=-0.2484, description="Share of the question's topic stated by the sentence itself.")
+    asks: float = Field(default=0.1146, description="The sentence states what is asked for (a drug, dose, duration, interval, test, who, harm).")
+    recommendation: float = Field(default=0.0925, description="A directive or graded recommendation.")
+    against: float = Field(default=0.0429, description="A recommendation against something, when the question does not ask about harms.")
+    harms_section: float = Field(default=-0.0615, description="From a harms or contraindications section, when the question does not ask about them.")
+    diagnostic: float = Field(default=-0.0555, description="A sentence about diagnosis, when the question does not ask for a test.")
+    graded: float = Field(default=0.1064, description="The sentence states an evidence grade.")
+    constraint: float = Field(default=0.3183, description="A follow-up's new constraint (population, comorbidity...) appears in the sentence.")
+    population_mismatch: float = Field(default=-0.0683, description="The question names a patient group (children, pregnancy, older adults...) and the sentence names only others.")
+    document_rank: float = Field(default=0.187, description="1/(1 + rank of the sentence's document among the retrieved ones).")
+    retrieved: float = Field(default=0.0475, description="The sentence's passage was retrieved (not only its guideline).")
+    novelty: float = Field(default=-0.4343, description="Share of the sentence's concepts the question does not state (an answer adds the drug, dose or test).")
+    unasked_condition: float = Field(default=-0.0842, description="Share of the sentence's leading condition ('In patients with ...,') the question does not state.")
+    names_drug: float = Field(default=0.2807, description="The question asks which drug and the sentence names one.")
+    specific_asks: float = Field(default=0.3518, description="Share of the asked dose, duration, interval or timing that the sentence states.")
+    quantity_fit: float = Field(default=0.127, description="+1 when the patient's age, a time or a percentage of the question lies in a range the sentence states, -1 when the sentence's ranges of that kind all exclude it.")
+    heading_topic: float = Field(default=-0.1129, description="Share of the question's topic that the sentence's sub-heading states.")
+    heading_ask: float = Field(default=0.1244, description="+1 when the sub-heading is about what is asked (treatment, a test, screening, duration), -1 when it is about another of those only.")
+    heading_meta: float = Field(default=-0.3468, description="The sub-heading is a grading key, definitions or a statement's profile.")
+    heading_population: float = Field(default=0.0661, description="+1 when the sub-heading names the patient group asked about, -1 when it names only groups that exclude it.")
+    local_terms: float = Field(default=-0.2172, description="Share of the question's topic words the sentence (with its sub-heading) states, each weighted by its rarity among the candidate sentences of the same document.")
+    local_clause_terms: float = Field(default=0.1494, description="The same for the words of the clause that asks ('... - what's the treatment of choice for BPPV?'), not the vignette.")
+    dangling: float = Field(default=-0.0779, description="The sentence opens by leaning on the one before it ('Therefore', 'Conversely', 'These patients').")
+    condition_conflict: float = Field(default=-0.2605, description="The sentence's leading condition names a patient group that excludes the one asked about ('In children with ...' for an adult).")
 
 
 class AnswerSettings(Section):
@@ -239,7 +239,7 @@ class AnswerSettings(Section):
         "retrieved passages: the recommendation asked for is often in a passage that ranked below another of its guideline's.",
     )
     rank_candidates: int = Field(
-        default=100, ge=1,
+        default=150, ge=1,
         description="Candidate sentences (the closest by cosine) that the ranker scores; the rest are dropped.",
     )
     min_topic_coverage: float = Field(

@@ -130,7 +130,8 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
             0.0,
             bool(DANGLING_RE.match(c.text)),
         )
-    clause = topic_concepts(asking_clause(focus.text))
+    # "... - what's the next step?": a clause that asks without naming a topic leaves the whole question's words.
+    clause = topic_concepts(asking_clause(focus.text)) or focus.topic
     rows[:, FEATURES.index("local_terms")] = local_share(cands, stated, focus.topic)
     rows[:, FEATURES.index("local_clause_terms")] = local_share(cands, stated, clause)
     return rows
