@@ -24,7 +24,7 @@ from rag.indexing.view import IndexView
 from rag.question import analyse
 from rag.retrieval.retriever import Retriever
 from rag.settings import Settings, get_settings
-from rag.text import sentence_key
+from rag.text import not_content, sentence_key
 from rag.types import Answer, Filters, Hit, Turn
 
 
@@ -125,12 +125,12 @@ class Pipeline:
         # Independently encoded sentence vectors are already what re-encoding the shortlist would give.
         rescore = 0 if st.index.manifest.sentence_vectors == "encoded" else self.settings.answer.rescore_top
         cands = gather_candidates(hits, query_vector, self.embedder, stored, rescore)
-        cands += self._expand(st.index, hits, cands, query_vector)
+        cands += self._expand(st, hits, cands, query_vector)
         follow_up = question if turns and standalone != question else None
         focus = analyse(standalone, follow_up, st.idf)
         titles = st.index.titles(c.hit.chunk.doc_id for c in cands)
         # The ranker's cues cost far more than a cosine: only the closest sentences are worth them.
-        keep = set(sorted(range(len(cands)), key=lambda i: -cands[i].relevance)[: self.settings.answer.rank_candidates])
+        keep = self._closest(cands, self.settings.answer.rank_candidates)
         cands = [c for i, c in enumerate(cands) if i in keep]  # in retrieval order: the ranker reads document rank from it
         self._set_headings(st, cands)
         rerank(cands, focus, titles, self.settings.answer.rank)
@@ -138,6 +138,17 @@ class Pipeline:
         t4 = time.perf_counter()
         ms = {"rewrite": t1 - t0, "embed_query": t2 - t1, "retrieve": t3 - t2, "score_sentences": t4 - t3}
         return Evidence(standalone, hits, cands, {k: v * 1000 for k, v in ms.items()}, how, why_not, focus)
+
+    @staticmethod
+    def _closest(cands: list[Candidate], n: int) -> set[int]:
+        """The n candidates closest to the question that are not boilerplate (checked here, for the few kept)."""
+        keep: set[int] = set()
+        for i in sorted(range(len(cands)), key=lambda i: -cands[i].relevance):
+            if len(keep) >= n:
+                break
+            if not not_content(cands[i].text):
+                keep.add(i)
+        return keep
 
     def _set_headings(self, st: _Serving, cands: list[Candidate]) -> None:
         """Each guideline sentence's sub-heading; a document's headings are read once per index state."""
@@ -150,18 +161,24 @@ class Pipeline:
                 found = st.headings[chunk.doc_id] = document_headings(st.index.chunks(st.index.doc_rows(chunk.doc_id)))
             c.heading = heading_of(found, chunk, c.text)
 
-    def _expand(self, index: IndexView, hits: list[Hit], cands: list[Candidate], query_vector) -> list[Candidate]:
-        """Every stored sentence of the best-ranked guidelines that the hits did not already bring."""
+    def _expand(self, st: _Serving, hits: list[Hit], cands: list[Candidate], query_vector) -> list[Candidate]:
+        """Every stored sentence of the best-ranked guidelines that the hits did not already bring (and, read on the
+        way, their sub-headings)."""
+        index = st.index
         n = self.settings.answer.expand_documents
         docs = list(dict.fromkeys(h.chunk.doc_id for h in hits if h.chunk.kind == "guideline"))[:n]
         if not docs or index.sentences is None:
             return []
         have = {h.chunk.id for h in hits}
         rows = [r for d in docs for r in index.doc_rows(d)]
-        extra = [Hit.model_construct(chunk=c, score=0.0) for c in index.chunks(rows) if c.id not in have]
+        chunks = index.chunks(rows)
+        for d in docs:
+            if d not in st.headings:
+                st.headings[d] = document_headings(c for c in chunks if c.doc_id == d)
+        extra = [Hit.model_construct(chunk=c, score=0.0) for c in chunks if c.id not in have]
         stored = index.sentence_vectors([h.chunk.id for h in extra])
         seen = {sentence_key(c.text) for c in cands}
-        out = [c for c in candidates_from_hits(extra, stored, seen) if c.vector is not None]
+        out = [c for c in candidates_from_hits(extra, stored, seen, check_content=False) if c.vector is not None]
         score_candidates(out, query_vector, self.embedder)
         return out
 

@@ -121,17 +121,36 @@ GENERIC = {
 }
 
 # What the question asks for -> (question cue, sentence pattern that states it).
-DRUG_SUFFIX = (r"\b\w+(?:mab|nib|pril|sartan|olol|azole|cillin|mycin|floxacin|cycline|statin|gliflozin|gliptin|glutide|"
-                r"dipine|prazole|xaban|gatran|parin|vir|tidine|setron|triptan|oxacin|dronate|lukast|zepam|zolam|profen|"
-                r"fenac|coxib|sone|olone|amine|azine|idine|pine|oxetine|aline|amide|tide|ulin|cillin|penem|cef\w+|mide|amate|osate|exone|afil|terol|tropium|sonide|asone|lol|dipine|parib|limus|trexate|platin|taxel|rubicin|micin|abalin|glitazone|apine|idone|oxacin|mab|umab|ximab)\b|\bcef\w+|\b(ICS|LABA|SABA|LAMA|LMWH|DOACs?|NSAIDs?|SSRIs?|SNRIs?|PPIs?|ACE inhibitors?|ARBs?|vitamin [A-K]\d?)\b")
+# A drug's name by its stem's suffix ("-mab", "-pril", "-cillin"), or a drug class's abbreviation. Matched word by
+# word: one regex of \w+ followed by ninety alternatives backtracks through every word of every sentence.
+DRUG_SUFFIXES = (
+    "mab", "nib", "pril", "sartan", "olol", "azole", "cillin", "mycin", "floxacin", "cycline", "statin", "gliflozin",
+    "gliptin", "glutide", "dipine", "prazole", "xaban", "gatran", "parin", "vir", "tidine", "setron", "triptan", "oxacin",
+    "dronate", "lukast", "zepam", "zolam", "profen", "fenac", "coxib", "sone", "olone", "amine", "azine", "idine", "pine",
+    "oxetine", "aline", "amide", "tide", "ulin", "penem", "mide", "amate", "osate", "exone", "afil", "terol", "tropium",
+    "sonide", "asone", "lol", "parib", "limus", "trexate", "platin", "taxel", "rubicin", "micin", "abalin", "glitazone",
+    "apine", "idone",
+)
+_DRUG_CLASS_RE = re.compile(r"\bcef\w+|\b(ICS|LABA|SABA|LAMA|LMWH|DOACs?|NSAIDs?|SSRIs?|SNRIs?|PPIs?|ACE inhibitors?|ARBs?|"
+                            r"vitamin [A-K]\d?)\b", re.I)
+_WORD_RE = re.compile(r"[a-z]+")
+
+
+def names_drug_by_form(text: str) -> bool:
+    """A word ending in a drug stem's suffix (with more before it), or a drug class's abbreviation."""
+    if any(len(w) > 4 and w.endswith(DRUG_SUFFIXES) for w in _WORD_RE.findall(text.lower())):
+        return True
+    return bool(_DRUG_CLASS_RE.search(text))
+
+
 ASKS = {
     # A named class of drug is asked for; "what is the best treatment" may be a procedure, so it is "treat".
     "drug": (re.compile(r"\b(drugs?|medications?|medicines?|meds|antibiotics?|abx|antivirals?|antifungals?|antiepileptics?|"
                         r"antiemetics?|anticoagulants?|agents?|pharmacotherap\w*|pharmacologic\w*|regimens?|inhalers?|"
                         r"prescribe)\b|\bdrug of choice\b", re.I),
-             re.compile(DRUG_SUFFIX + r"|\b(antibiotic|therapy with|treatment with|agents?|inhibitors?|antagonists?|agonists?|blockers?)\b", re.I)),
+             re.compile(r"\b(antibiotic|therapy with|treatment with|agents?|inhibitors?|antagonists?|agonists?|blockers?)\b", re.I)),
     "treat": (re.compile(r"\b(treat\w*|therap\w*|manag\w*|first[- ]line|of choice)\b", re.I),
-              re.compile(DRUG_SUFFIX + r"|\b(treat\w*|therap\w*|offer\w*|prescri\w*|administ\w*|procedure|intervention|"
+              re.compile(r"\b(treat\w*|therap\w*|offer\w*|prescri\w*|administ\w*|procedure|intervention|"
                                          r"surgery|surgical|repositioning|referr?\w*|initiat\w*|start\w*|use of|using)\b", re.I)),
     "dose": (re.compile(r"\bdos(e|es|ing|age)\b|\bhow much\b|\bmg\b", re.I),
              re.compile(r"\b\d+(\.\d+)?\s?(mg|mcg|µg|g|units?|iu|ml|mg/kg|mg/day|gy|mmol|mg/kg/d(ay)?)\b|\bdos(e|es|ing|age)\b", re.I)),
@@ -151,6 +170,7 @@ ASKS = {
     "harm": (re.compile(r"\b(contraindicat\w*|avoid\w*|safe\w*|harms?|risks?|side effects?|adverse|interaction\w*|caution|not (be )?(used|given))\b", re.I),
              re.compile(r"\b(contraindicat\w*|avoid\w*|should not|not recommended|risks?|harms?|adverse|caution\w*|bleeding|toxicity|side effects?|safety|safe)\b", re.I)),
 }
+_DRUG_ASKS = ("drug", "treat")  # asks a drug's name states
 # A graded or directive recommendation, as guidelines phrase it.
 RECOMMENDATION_RE = re.compile(
     r"\b(recommends?|recommended|suggests?|should|offer|consider|is indicated|are indicated|first[- ]line|preferred|"
@@ -445,4 +465,4 @@ def conflicting(old: frozenset[str] | set[str], new: frozenset[str] | set[str]) 
 
 
 def states(ask: str, text: str) -> bool:
-    return bool(ASKS[ask][1].search(text))
+    return bool(ASKS[ask][1].search(text)) or (ask in _DRUG_ASKS and names_drug_by_form(text))

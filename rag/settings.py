@@ -239,7 +239,7 @@ class AnswerSettings(Section):
         "retrieved passages: the recommendation asked for is often in a passage that ranked below another of its guideline's.",
     )
     rank_candidates: int = Field(
-        default=150, ge=1,
+        default=120, ge=1,
         description="Candidate sentences (the closest by cosine) that the ranker scores; the rest are dropped.",
     )
     min_topic_coverage: float = Field(

@@ -34,10 +34,12 @@ SentenceVectors = dict[str, dict[tuple[int, int], np.ndarray]]  # chunk id -> sp
 
 
 def candidates_from_hits(hits: list[Hit], stored: SentenceVectors | None = None,
-                         seen: set[str] | None = None) -> list[Candidate]:
+                         seen: set[str] | None = None, check_content: bool = True) -> list[Candidate]:
     """Sentences of the retrieved chunks worth quoting, without duplicates (with their stored vectors, if any).
 
-    `seen`: normalised texts already taken (it is updated), so a second call adds only new sentences."""
+    `seen`: normalised texts already taken (it is updated), so a second call adds only new sentences.
+    `check_content=False` leaves the boilerplate check (rag.text.not_content) to the caller, for when most
+    sentences will be dropped by their score first."""
     seen = set() if seen is None else seen
     out: list[Candidate] = []
     for hit in hits:
@@ -51,7 +53,7 @@ def candidates_from_hits(hits: list[Hit], stored: SentenceVectors | None = None,
             # and answers nothing.
             if key in seen or ("?" in sentence[-80:] and TRAILING_MARKS_RE.sub("", sentence).rstrip().endswith("?")):
                 continue
-            if not_content(sentence):  # an index built before a boilerplate pattern was added
+            if check_content and not_content(sentence):  # an index built before a boilerplate pattern was added
                 continue
             seen.add(key)
             out.append(Candidate(text=sentence, hit=hit, vector=vectors.get((a, b))))

@@ -16,9 +16,9 @@ import functools
 import re
 from dataclasses import dataclass
 
-from rag.question import AGE_RE, DRUG_SUFFIX, concept_of, conflicting, populations
+from rag.question import AGE_RE, concept_of, conflicting, names_drug_by_form, populations
 
-# Drugs whose names carry none of the suffixes in rag.question.DRUG_SUFFIX.
+# Drugs whose names carry none of the suffixes in rag.question.DRUG_SUFFIXES.
 _DRUG_NAMES = (
     "aspirin|warfarin|metformin|levothyroxine|lithium|morphine|codeine|oxycodone|hydrocodone|tramadol|gabapentin|"
     "clopidogrel|ticagrelor|prasugrel|nitrofurantoin|trimethoprim|fosfomycin|paracetamol|acetaminophen|naproxen|"
@@ -34,11 +34,11 @@ _DRUG_NAMES = (
     "tacrolimus|mycophenolate|azathioprine|hydroxychloroquine|sulfasalazine|tamoxifen|letrozole|anastrozole|"
     "fulvestrant|aromatase inhibitors?|bisphosphonates?|statins?|corticosteroids?|steroids?|antihistamines?"
 )
-DRUG_RE = re.compile(DRUG_SUFFIX + r"|\b(" + _DRUG_NAMES + r")\b", re.I)
+DRUG_RE = re.compile(r"\b(" + _DRUG_NAMES + r")\b", re.I)
 
 
 def names_drug(text: str) -> bool:
-    return bool(DRUG_RE.search(text))
+    return names_drug_by_form(text) or bool(DRUG_RE.search(text))
 
 
 # Units of time (in days) and percentages: the kinds of quantity a range can be compared in.
@@ -124,9 +124,11 @@ def sentence_ranges(text: str) -> list[Range]:
 def quantity_fit(asked: list[Quantity], text: str) -> float:
     """+1: a quantity of the question lies in a range the sentence states; -1: the sentence states ranges of that
     kind and all exclude it; 0: nothing to compare."""
-    if not asked:
-        return 0.0
-    ranges = sentence_ranges(text)
+    return ranges_fit(asked, sentence_ranges(text)) if asked else 0.0
+
+
+def ranges_fit(asked: list[Quantity], ranges: list[Range] | tuple[Range, ...]) -> float:
+    """quantity_fit over ranges already read."""
     verdict = 0.0
     for q in asked:
         same = [r for r in ranges if r.unit == q.unit and (r.age == q.age or q.unit == "%")]
@@ -141,8 +143,13 @@ def quantity_fit(asked: list[Quantity], text: str) -> float:
 _CONDITION_RE = re.compile(r"^(?:recommendation[^:]{0,20}:\s*)?(?:in|for|among|if|when|where)\b([^,;:]{3,200})[,;:]", re.I)
 
 
+_CONDITION_STARTS = ("in ", "for ", "among ", "if ", "when ", "where ", "recommendation")
+
+
 def leading_condition(text: str) -> str | None:
     """"In patients with X and Y, ..." -> "patients with X and Y": whom a recommendation is for."""
+    if not text[:16].lower().startswith(_CONDITION_STARTS):  # the regex backtracks through a sentence without one
+        return None
     m = _CONDITION_RE.match(text)
     return m.group(1) if m else None
 

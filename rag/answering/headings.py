@@ -8,12 +8,12 @@ sentence's final full stop, found before the sentence in the same section.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from rag.types import Chunk
 
-_PARAGRAPH_RE = re.compile(r"(?:^|\n\s*\n)[ \t]*([^\n]+?)[ \t]*(?=\n\s*\n|$)")
 _NOT_HEADING_END = (".", ":", ";", ",")
 # "Risks, harms, costs: None": a field of a table, not a heading ("Recommendation 3: Screening" is one).
 _FIELD_RE = re.compile(r"^(?!(?:statement|recommendation|section|part|question|key question)\b)[^:]{1,60}:\s+\S", re.I)
@@ -37,9 +37,13 @@ def document_headings(chunks: Iterable[Chunk]) -> SectionHeadings:
     """Every heading of one document's chunks, by section."""
     out: SectionHeadings = {}
     for chunk in chunks:
-        out.setdefault(chunk.section_index, []).extend(
-            (chunk.start + m.start(1), m.group(1).strip().strip("*#").strip())
-            for m in _PARAGRAPH_RE.finditer(chunk.text) if is_heading(m.group(1)))
+        found = out.setdefault(chunk.section_index, [])
+        at = 0
+        for part in chunk.text.split("\n\n"):  # a chunk's paragraphs; a heading is one of its own, on one line
+            line = part.strip()
+            if line and "\n" not in line and is_heading(line):
+                found.append((chunk.start + at, line.strip("*#").strip()))
+            at += len(part) + 2
     for found in out.values():
         found.sort()
     return out
@@ -73,13 +77,24 @@ META_HEADING_RE = re.compile(r"\b(action statement profile|definitions?|strength
                              r"evidence (grades|categories|levels)|implementation)\b", re.I)
 
 
-def heading_fits(heading: str, asks: list[str]) -> float:
+def heading_fits(heading: str, asks: Sequence[str]) -> float:
     """+1: the heading is about what the question asks (treatment, a test, screening, duration); -1: it is about
     another of those only (diagnosis when a treatment is asked for); 0: no heading or no verdict."""
     wanted = set().union(*(_ASK_KINDS.get(a, set()) for a in asks)) if asks else set()
     if not heading or not wanted:
         return 0.0
-    found = {kind for kind, pattern in _HEADING_KINDS.items() if pattern.search(heading)}
+    found = heading_kinds(heading)
     if found & wanted:
         return 1.0
     return -1.0 if found else 0.0
+
+
+@functools.lru_cache(maxsize=8192)
+def heading_kinds(heading: str) -> frozenset[str]:
+    """What a heading is about (treat, test, screen, duration); a guideline repeats its headings over many sentences."""
+    return frozenset(kind for kind, pattern in _HEADING_KINDS.items() if pattern.search(heading))
+
+
+@functools.lru_cache(maxsize=8192)
+def is_meta_heading(heading: str) -> bool:
+    return bool(META_HEADING_RE.search(heading))

@@ -22,6 +22,7 @@ tuning half of evals/data/answer_quality_dev.jsonl only.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -29,14 +30,15 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from rag.answering.headings import META_HEADING_RE, heading_fits
+from rag.answering.headings import heading_fits, is_meta_heading
 from rag.answering.cues import (
-    condition_conflict,
+    Range,
     leading_condition,
     names_drug,
     population_conflict,
-    quantity_fit,
     question_quantities,
+    ranges_fit,
+    sentence_ranges,
     stated_populations,
 )
 from rag.question import (
@@ -47,7 +49,6 @@ from rag.question import (
     asking_clause,
     concepts,
     expansion_of,
-    populations,
     states,
     topic_concepts,
 )
@@ -98,37 +99,37 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
         key = (chunk.doc_id, chunk.section)
         if key not in context:
             context[key] = concepts(titles.get(chunk.doc_id, "")) | concepts(chunk.section)
-        own = concepts(c.text)
-        stated.append(own | concepts(c.heading))
-        c.coverage = focus.coverage(own | context[key])
+        p, h = sentence_profile(c.text), sentence_profile(c.heading)
+        stated.append(p.own | h.own)
+        c.coverage = focus.coverage(p.own | context[key])
         guideline = chunk.kind == "guideline"
         harms_section = guideline and chunk.section.lower().startswith(_HARMS_SECTIONS)
         rows[i] = (
             c.coverage,
-            focus.coverage(own),
-            sum(states(a, c.text) for a in focus.asks) / len(focus.asks) if focus.asks else 0.0,
-            guideline and bool(RECOMMENDATION_RE.search(c.text)),
-            guideline and not focus.against_ok and bool(AGAINST_RE.search(c.text)),
+            focus.coverage(p.own),
+            p.share(focus.asks),
+            guideline and p.recommendation,
+            guideline and not focus.against_ok and p.against,
             harms_section and not focus.against_ok,
-            "test" not in focus.asks and bool(DIAGNOSIS_RE.search(c.text)),
-            guideline and find_grade(c.text) is not None,
-            _constraint_share(focus.constraint, own, c.text),
-            population_conflict(focus.populations, stated_populations(c.text) or stated_populations(titles.get(chunk.doc_id, ""))),
+            "test" not in focus.asks and p.diagnostic,
+            guideline and p.graded,
+            len(focus.constraint & p.affirmed) / len(focus.constraint) if focus.constraint else 0.0,
+            population_conflict(focus.populations, p.populations or title_populations(titles.get(chunk.doc_id, ""))),
             1.0 / (1 + doc_rank.get(chunk.doc_id, len(doc_rank))),
             c.hit.score > 0,
-            _novelty(own, asked),
-            _unasked_condition(c.text, asked),
-            "drug" in focus.asks and names_drug(c.text),
-            sum(states(a, c.text) for a in specific) / len(specific) if specific else 0.0,
-            quantity_fit(quantities, c.text) or quantity_fit(quantities, c.heading),
-            condition_conflict(c.text, focus.populations),
-            focus.coverage(concepts(c.heading)) if c.heading else 0.0,
+            _novelty(p.own, asked),
+            len(p.condition - asked) / len(p.condition) if p.condition else 0.0,
+            "drug" in focus.asks and p.drug,
+            p.share(specific),
+            (ranges_fit(quantities, p.ranges) or ranges_fit(quantities, h.ranges)) if quantities else 0.0,
+            p.condition_populations is not None and population_conflict(focus.populations, p.condition_populations),
+            focus.coverage(h.own) if c.heading else 0.0,
             heading_fits(c.heading, focus.asks),
-            bool(c.heading and META_HEADING_RE.search(c.heading)),
-            _population_fit(focus.populations, stated_populations(c.heading)) if c.heading else 0.0,
+            bool(c.heading) and is_meta_heading(c.heading),
+            _population_fit(focus.populations, h.populations) if c.heading else 0.0,
             0.0,
             0.0,
-            bool(DANGLING_RE.match(c.text)),
+            p.dangling,
         )
     # "... - what's the next step?": a clause that asks without naming a topic leaves the whole question's words.
     clause = topic_concepts(asking_clause(focus.text)) or focus.topic
@@ -165,30 +166,90 @@ DANGLING_RE = re.compile(r"^\W*(it is therefore|therefore|thus|hence|conversely|
 _NEGATED_RE = re.compile(r"\b(?:no|without|non|not)[- ]+(?:\w+[- ]+)?\w+", re.I)
 
 
-def _constraint_share(constraint: set[str], own: frozenset[str], text: str) -> float:
-    """Share of a follow-up's new constraint that the sentence states, not counting what it states only to exclude."""
-    if not constraint:
-        return 0.0
-    if _NEGATED_RE.search(text):
-        own = concepts(_NEGATED_RE.sub(" ", text))
-    return len(constraint & own) / len(constraint)
-
-
 def _novelty(own: frozenset[str], asked: frozenset[str]) -> float:
     """The share of the sentence's concepts the question does not state: an answer names the drug, the dose, the
     test; a sentence that restates the question names nothing new."""
     return len(own - asked) / len(own) if own else 0.0
 
 
-def _unasked_condition(text: str, asked: frozenset[str]) -> float:
-    """Share of the sentence's leading condition ("In patients with ... and active cancer,") that the question does
-    not state: a recommendation for another subgroup. What the condition excludes ("and no cancer") is not a
-    subgroup: a question that never mentions cancer is about patients without it."""
-    condition = leading_condition(text)
-    if not condition:
-        return 0.0
-    cond = concepts(_NEGATED_RE.sub(" ", condition))
-    return len(cond - asked) / len(cond) if cond else 0.0
+class SentenceProfile:
+    """What the ranker reads off a sentence's text alone: each cue on first use, then kept with the text (a
+    follow-up re-ranks the same sentences)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.own = concepts(text)
+        self._asks: dict[str, bool] = {}
+
+    def states(self, ask: str) -> bool:
+        if ask not in self._asks:
+            self._asks[ask] = states(ask, self.text)
+        return self._asks[ask]
+
+    def share(self, asks: Sequence[str]) -> float:
+        return sum(self.states(a) for a in asks) / len(asks) if asks else 0.0
+
+    @functools.cached_property
+    def affirmed(self) -> frozenset[str]:
+        """Concepts outside what the sentence excludes ("and no cancer")."""
+        return concepts(_NEGATED_RE.sub(" ", self.text)) if _NEGATED_RE.search(self.text) else self.own
+
+    @functools.cached_property
+    def recommendation(self) -> bool:
+        return bool(RECOMMENDATION_RE.search(self.text))
+
+    @functools.cached_property
+    def against(self) -> bool:
+        return bool(AGAINST_RE.search(self.text))
+
+    @functools.cached_property
+    def diagnostic(self) -> bool:
+        return bool(DIAGNOSIS_RE.search(self.text))
+
+    @functools.cached_property
+    def graded(self) -> bool:
+        return find_grade(self.text) is not None
+
+    @functools.cached_property
+    def drug(self) -> bool:
+        return names_drug(self.text)
+
+    @functools.cached_property
+    def dangling(self) -> bool:
+        return bool(DANGLING_RE.match(self.text))
+
+    @functools.cached_property
+    def populations(self) -> frozenset[str]:
+        return stated_populations(self.text)
+
+    @functools.cached_property
+    def ranges(self) -> tuple[Range, ...]:
+        return tuple(sentence_ranges(self.text))
+
+    @functools.cached_property
+    def _condition(self) -> str | None:
+        return leading_condition(self.text)
+
+    @functools.cached_property
+    def condition(self) -> frozenset[str]:
+        """The leading condition's concepts ("In patients with ... and active cancer,"), less what it excludes: a
+        question that never mentions cancer is about patients without it."""
+        return concepts(_NEGATED_RE.sub(" ", self._condition)) if self._condition else frozenset()
+
+    @functools.cached_property
+    def condition_populations(self) -> frozenset[str] | None:
+        """The patient groups the leading condition names; None without one."""
+        return stated_populations(self._condition) if self._condition else None
+
+
+@functools.lru_cache(maxsize=32768)
+def sentence_profile(text: str) -> SentenceProfile:
+    return SentenceProfile(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def title_populations(title: str) -> frozenset[str]:
+    return stated_populations(title)
 
 
 def _population_fit(asked: set[str], stated: frozenset[str]) -> float:

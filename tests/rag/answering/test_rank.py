@@ -117,8 +117,11 @@ def test_a_sentence_leaning_on_the_one_before_it_ranks_below_the_same_advice_sta
 
 
 def test_a_condition_that_excludes_something_unasked_is_not_another_subgroup():
-    from rag.answering.rank import _unasked_condition
+    from rag.answering.rank import sentence_profile
 
-    asked = concepts("Which anticoagulant for the first 3 months of a proximal DVT?")
-    assert _unasked_condition("In patients with DVT and no cancer, the panel suggests dabigatran.", asked) == 0
-    assert _unasked_condition("In patients with DVT and active cancer, the panel suggests LMWH.", asked) > 0
+    asked = concepts("Which anticoagulant for the first 3 months of a proximal DVT in a patient?")
+    no_cancer = sentence_profile("In patients with DVT and no cancer, the panel suggests dabigatran.")
+    cancer = sentence_profile("In patients with DVT and active cancer, the panel suggests LMWH.")
+    assert not no_cancer.condition - asked
+    assert cancer.condition - asked
+    assert sentence_profile("The panel suggests LMWH.").condition_populations is None
