@@ -65,6 +65,7 @@ ABBREVIATIONS = {
     "tsh": "thyroid stimulating hormone", "hba1c": "hemoglobin a1c", "a1c": "hemoglobin a1c", "bmi": "body mass index",
     "ich": "intracranial hemorrhage", "sah": "subarachnoid hemorrhage", "gbs": "group b streptococcus",
     "ivig": "intravenous immunoglobulin", "ssti": "skin and soft tissue infection", "rsv": "respiratory syncytial virus",
+    "co": "carbon monoxide", "rt": "radiotherapy", "xrt": "radiotherapy",
 }
 # Everyday words -> the guideline's words (each side's stems are one concept).
 SYNONYMS = [
@@ -238,6 +239,14 @@ _DIGIT_RE = re.compile(r"\d")
 # "post-dural" is also written "postdural": a prefix joins its word; other hyphens join words of a phrase.
 _PREFIXED_RE = re.compile(r"\b(post|pre|non|anti|co|re|sub|inter|intra|over|under|peri|trans|multi|extra|hyper|hypo|"
                           r"intra|neo|para|pseudo|semi|ultra)-(?=(?-i:[a-z]))", re.I)  # "post-OHCA" stays two words
+
+
+def _join_prefix(m: re.Match) -> str:
+    """"post-dural" -> "postdural"; "CO-oximeter" keeps its abbreviation apart ("CO oximeter")."""
+    prefix = m.group(1)
+    return prefix + " " if len(prefix) > 1 and prefix.isupper() else prefix
+
+
 _C_DIFF_RE = re.compile(r"\bc\.?\s?diff(icile)?\b", re.I)
 
 
@@ -296,7 +305,7 @@ def _full_forms() -> dict[str, str]:
 def concepts(text: str) -> frozenset[str]:
     """Concept keys of a text's content words (abbreviations merged with their expansions, synonyms merged)."""
     caseless, expansions = _phrases()[1:]
-    words = [_word(w) for w in _WORDS_RE.findall(_PREFIXED_RE.sub(r"\1", _C_DIFF_RE.sub(" cdiff ", text)))]
+    words = [_word(w) for w in _WORDS_RE.findall(_PREFIXED_RE.sub(_join_prefix, _C_DIFF_RE.sub(" cdiff ", text)))]
     out: set[str] = set()
     i = 0
     while i < len(words):
@@ -387,6 +396,16 @@ def analyse(question: str, follow_up: str | None = None, idf=None) -> QuestionFo
 VIGNETTE_WEIGHT = 0.5  # chosen on the tuning half (0.3 abstained on fewer gaps, first statement lower)
 _CLAUSE_SPLIT_RE = re.compile(r"\s[-–—]+\s|(?<=[.;:?])\s+")
 _ASKING_RE = re.compile(r"\?|^\s*(what|which|who|when|how|is|are|should|can|does|do|any)\b", re.I)
+
+
+# "Which antifibrotic drugs ...", "what oral antibiotic ...": the words before the asked-for noun name the kind
+# of answer wanted, not the topic; a guideline that answers may never use them.
+_ANSWER_CLASS_RE = re.compile(r"\b(?:which|what|any|best|preferred|first[- ]line)\s+((?:[\w-]+\s+){1,2}?)"
+                              r"(?:drugs?|medications?|meds|agents?|antibiotics?|therap(?:y|ies)|treatments?|inhalers?|options?)\b", re.I)
+
+
+def answer_class_concepts(question: str) -> set[str]:
+    return {c for m in _ANSWER_CLASS_RE.finditer(question) for c in concepts(m.group(1))}
 
 
 def asking_clause(question: str) -> str:

@@ -46,6 +46,7 @@ from rag.question import (
     DIAGNOSIS_RE,
     RECOMMENDATION_RE,
     QuestionFocus,
+    answer_class_concepts,
     asking_clause,
     concepts,
     expansion_of,
@@ -292,5 +293,8 @@ def topic_support(cands: Sequence, focus: QuestionFocus, titles: dict[str, str],
         found |= concepts(titles.get(doc_id, ""))
     best = max((focus.coverage(found) for found in per_doc.values()), default=0.0)
     seen = set().union(*per_doc.values()) if per_doc else set()
-    missing = sorted(c for c in focus.topic if c not in seen and idf(c) >= rare_idf * idf.max)
+    # What the asking clause is about, not a vignette's detail ("starting RIPE today") nor the kind of answer
+    # wanted ("which antifibrotic drugs"), decides that the index lacks the topic.
+    about = (topic_concepts(asking_clause(focus.text)) or focus.topic) - answer_class_concepts(focus.text)
+    missing = sorted(c for c in focus.topic & about if c not in seen and idf(c) >= rare_idf * idf.max)
     return best, missing

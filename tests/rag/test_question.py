@@ -51,7 +51,7 @@ def test_idf_weights_the_coverage():
 
 
 def test_clinicians_shorthand_means_what_the_guideline_spells_out():
-    from rag.question import concepts
+
 
     assert concepts("hoarse for 2 wks") == concepts("hoarse for 2 weeks")
     assert concepts("CXR nl") == concepts("chest radiograph normal")
@@ -95,7 +95,7 @@ def test_a_vignette_counts_half_of_the_clause_that_asks():
 
 
 def test_a_clinicians_word_and_the_guidelines_variant_are_one_concept():
-    from rag.question import concepts
+
 
     assert concepts("retinal exams") == concepts("retinopathy examinations")
 
@@ -112,3 +112,20 @@ def test_a_question_whose_patient_is_an_animal_is_recognised(q, animal):
     from rag.question import animal_patient
 
     assert animal_patient(q) == animal
+
+
+def test_an_abbreviation_before_a_hyphen_is_not_a_prefix():
+
+
+    assert concepts("pulse CO-oximeter") == concepts("pulse CO oximeter")
+    assert "zzcarbonmonoxide" in concepts("CO-oximeter")
+    assert concepts("post-dural") == concepts("postdural")  # a real prefix still joins its word
+    assert concepts("co-trimoxazole") == concepts("cotrimoxazole")
+
+
+def test_the_words_naming_the_kind_of_answer_wanted_are_not_its_topic():
+    from rag.question import answer_class_concepts
+
+    assert answer_class_concepts("Which antifibrotic drugs are recommended for IPF?") == set(concepts("antifibrotic"))
+    assert answer_class_concepts("best oral antibiotic for moderate acne?") == set(concepts("oral"))
+    assert answer_class_concepts("How should IPF be treated?") == set()

@@ -125,3 +125,25 @@ def test_a_condition_that_excludes_something_unasked_is_not_another_subgroup():
     assert not no_cancer.condition - asked
     assert cancer.condition - asked
     assert sentence_profile("The panel suggests LMWH.").condition_populations is None
+
+
+def test_only_what_the_asking_clause_is_about_can_be_missing_from_the_index():
+    class Idf:  # every question word is rare; the retrieved guideline holds meningitis, tuberculosis and steroids
+        max = 9.5
+
+        def __call__(self, c):
+            return 9.5
+
+    idf = Idf()
+    focus = analyse("Adult with TB meningitis, starting RIPE today. Do I add a steroid for the meningitis?", idf=idf)
+    cands = [_cand("Offer adjunctive steroids to adults with tuberculous meningitis.", doc="ngc-7")]
+    _, unknown = topic_support(cands, focus, {"ngc-7": "Tuberculosis"}, idf, 0.9)
+    assert unknown == []  # "RIPE" is the vignette's shorthand
+    focus = analyse("Which antifibrotic drugs are recommended for IPF?", idf=idf)
+    cands = [_cand("The committee suggests that clinicians use pirfenidone in patients with IPF.", doc="ngc-8")]
+    _, unknown = topic_support(cands, focus, {"ngc-8": "Idiopathic pulmonary fibrosis"}, idf, 0.9)
+    assert unknown == []  # the kind of drug asked for, not the topic
+    focus = analyse("What is the treatment for COVID-19 pneumonia?", idf=idf)
+    cands = [_cand("Treat community-acquired pneumonia with amoxicillin.", doc="ngc-9")]
+    _, unknown = topic_support(cands, focus, {"ngc-9": "Pneumonia"}, idf, 0.9)
+    assert unknown  # the asking clause's own topic is missing
