@@ -92,13 +92,21 @@ _MIN_WORDS = 5
 # Editorial pointers in NGC summaries ("Refer to the ... field") carry no clinical content.
 # The summary's own editorial notes and grading tables, not the guideline's content: "Definitions of the levels ...
 # are provided at the end of the "Major Recommendations" field", "Class I : Prospective, randomized ...", "Grade C : There is insufficient evidence ...", "Strong : The evidence shows ...",
-# USPSTF's "Offer/provide this service ..." grade table and "... available on the USPSTF Web site".
+# USPSTF's "Offer/provide this service ..." grade table and "... available on the USPSTF Web site"; the fields of
+# a statement's profile ("Intentional vagueness: ...", "Policy level: ...").
 _BOILERPLATE_RE = re.compile(
     r"\b(refer to|see) the [\"“]?[A-Z][^.]*[\"”]? field\b|^(note|notes|key|abbreviations?|definitions?)\s*:"
     r"|\b(are|is|can be) (provided|defined|given|listed|described|found) (at the end of|in) the [\"“]?[A-Z][^.]*[\"”]? field\b"
     r"|^\s*(class|level|grade|category)\s+([IVX]+|[A-D])(-[1-3]|[a-c+-])?\s*:\s|^\s*(strong|weak|conditional)\s*:\s"
     r"|\boffer(ing)?(/| or )provid(e|ing) this service\b|\brecommends (against )?the service\b"
-    r"|\b(available|can be found) (on|at) the [A-Z]+ web ?site\b|\ball readers of this summary\b", re.I)
+    r"|\b(available|can be found) (on|at) the [A-Z]+ web ?site\b|\ball readers of this summary\b"
+    # USPSTF's "Suggestions for practice" column; a guideline statement profile's fields (AAP, AAO-HNSF); GRADE's
+    # definition of a weak recommendation.
+    r"|\b(discourage the use of|offer (or provide )?this service|provide this service)\b"
+    r"|^\s*(intentional vagueness|role of patient preferences?|policy level|differences of opinion|quality improvement "
+    r"opportunit(y|ies)|aggregate evidence quality|level of confidence in (the )?evidence|benefits?[- ]harms? "
+    r"assessment)\s*:"
+    r"|\bare likely to result in a (weak|strong|conditional) recommendation\b", re.I)
 
 # Evidence grades as guideline text writes them: "[A]", "(Level B)", "Grade C", "Strong recommendation ...".
 GRADE_RES = [

@@ -162,7 +162,8 @@ def local_share(cands: Sequence, stated: Sequence[frozenset[str]], terms: set[st
 # it says less than it seems to when quoted alone.
 DANGLING_RE = re.compile(r"^\W*(it is therefore|therefore|thus|hence|conversely|however|moreover|furthermore|in addition|"
                          r"additionally|also|otherwise|similarly|likewise|nevertheless|in contrast|this|these|those|such|"
-                         r"it|they|there)\b", re.I)
+                         r"it|they|there)\b"
+                         r"|^(?-i:[a-z]{2,})\b", re.I)  # a lower-case word: the tail of a sentence split in two
 # "and no cancer", "without renal impairment", "non-pregnant": a constraint the sentence excludes.
 _NEGATED_RE = re.compile(r"\b(?:no|without|non|not)[- ]+(?:\w+[- ]+)?\w+", re.I)
 

@@ -37,6 +37,10 @@ def test_a_summary_s_editorial_notes_and_grading_tables_are_never_quoted():
             "All readers of this summary are urged to read the full leaflet. "
             "The definitions of these grades can be found at the end of the \"Main Advice\" field. "
             "( Grade: strong recommendation, high-quality evidence ). "
+            "Discourage the use of this service. "
+            "Intentional vagueness: The gardener must judge what counts as a dry week. "
+            "Policy level: Strong recommendation. "
+            "Cases where the balance of cost and benefit is unclear are likely to result in a weak recommendation. "
             "Gardeners should water tomato plants every morning in dry weather.")
     quoted = [text[a:b] for a, b in quotable_spans(text)]
     assert quoted == ["Gardeners should water tomato plants every morning in dry weather."]

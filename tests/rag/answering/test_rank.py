@@ -147,3 +147,12 @@ def test_only_what_the_asking_clause_is_about_can_be_missing_from_the_index():
     cands = [_cand("Treat community-acquired pneumonia with amoxicillin.", doc="ngc-9")]
     _, unknown = topic_support(cands, focus, {"ngc-9": "Pneumonia"}, idf, 0.9)
     assert unknown  # the asking clause's own topic is missing
+
+
+def test_the_lower_case_tail_of_a_split_sentence_is_dangling():
+    from rag.answering.rank import DANGLING_RE
+
+    assert DANGLING_RE.match("ceftriaxone (with the latter two used alone) is preferred.")
+    assert DANGLING_RE.match("Conversely, the risk rises with age.")
+    assert not DANGLING_RE.match("Offer amoxicillin for 5 days.")
+    assert not DANGLING_RE.match("d At the time of publication, it had no licence.")  # a footnote's letter
