@@ -106,7 +106,8 @@ _BOILERPLATE_RE = re.compile(
     r"|^\s*(intentional vagueness|role of patient preferences?|policy level|differences of opinion|quality improvement "
     r"opportunit(y|ies)|aggregate evidence quality|level of confidence in (the )?evidence|benefits?[- ]harms? "
     r"assessment)\s*:"
-    r"|\bare likely to result in a (weak|strong|conditional) recommendation\b", re.I)
+    r"|\bare likely to result in a (weak|strong|conditional) recommendation\b"
+    r"|^\s*an? (weak|strong|conditional) recommendation (implies|means|indicates)\b", re.I)
 
 # Evidence grades as guideline text writes them: "[A]", "(Level B)", "Grade C", "Strong recommendation ...".
 GRADE_RES = [
