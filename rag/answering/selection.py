@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rag.answering.candidates import Candidate
-from rag.question import QuestionFocus, states
+from rag.question import QuestionFocus, concepts, states
 from rag.settings import AnswerSettings, Settings
 from rag.text import content_stems
 from rag.types import KINDS
@@ -59,12 +59,19 @@ def select_statements(standalone: str, cands: list[Candidate], settings: Setting
     if abstained:
         # "Closely related" must also be about the question's terms, not just near it in embedding space.
         terms = content_stems(standalone)
-        related = [c for c in cands if c.relevance >= a.related_threshold and len(terms & content_stems(c.text)) >= _MIN_SHARED_TERMS]
+        related = [c for c in cands if c.relevance >= a.related_threshold and len(terms & content_stems(c.text)) >= _MIN_SHARED_TERMS
+                   and _shares_topic(c, focus)]
         picked = mmr_select(related, settings, -np.inf, a.max_related)
         return Selection([("related", picked)] if picked else [], True, unknown, animal)
     top = max(c.rank_score for c in eligible)
     picked = mmr_select(eligible, settings, top - a.relative_margin, a.max_statements)
     return Selection([(kind, [c for c in picked if c.hit.chunk.kind == kind]) for kind in KINDS], False, unknown, animal)
+
+
+def _shares_topic(cand: Candidate, focus: QuestionFocus | None) -> bool:
+    """Related evidence names something the question is about ("gout" for gout in dogs), not only its generic words
+    ("recommended dose" for a drug the index lacks)."""
+    return focus is None or not focus.topic or bool(focus.topic & concepts(cand.text))
 
 
 def _off_topic(focus: QuestionFocus, eligible: list[Candidate], lead: Candidate, best: float, a: AnswerSettings) -> bool:

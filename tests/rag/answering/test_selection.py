@@ -87,3 +87,13 @@ def test_mmr_respects_the_per_document_cap():
     cands = [_cand(f"Treat uncomplicated gonorrhea with regimen {i} for 7 days.", 0.9 - i / 100, i) for i in range(4)]
     chosen = mmr_select(cands, Settings(answer={"max_per_document": 2}), 0.0, 4)
     assert [c.text for c in chosen] == [cands[0].text, cands[1].text]
+
+
+def test_related_evidence_shown_with_an_abstention_names_something_the_question_is_about():
+    question = "What is the recommended dose of zanubrutinib for gonorrhea?"
+    focus = analyse(question)
+    focus.document_coverage = 1.0
+    on_topic = _cand("The recommended dose of ceftriaxone for uncomplicated gonorrhea is 500 mg once.", 0.7, 0)
+    generic = _cand("The recommended dose of efavirenz is 600 mg daily whatever the body weight.", 0.7, 1)
+    forced = select_statements(question, [on_topic, generic], Settings(), force_abstain=True, focus=focus)
+    assert [c.text for _, group in forced.groups for c in group] == [on_topic.text]
