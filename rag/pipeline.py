@@ -124,7 +124,9 @@ class Pipeline:
         stored = st.index.sentence_vectors([h.chunk.id for h in hits])
         # Independently encoded sentence vectors are already what re-encoding the shortlist would give.
         rescore = 0 if st.index.manifest.sentence_vectors == "encoded" else self.settings.answer.rescore_top
-        cands = gather_candidates(hits, query_vector, self.embedder, stored, rescore)
+        # Boilerplate is checked once, in _closest, for the sentences the ranker keeps (unless a rescored shortlist
+        # is cut first: boilerplate must not take its places).
+        cands = gather_candidates(hits, query_vector, self.embedder, stored, rescore, check_content=bool(rescore))
         cands += self._expand(st, hits, cands, query_vector)
         follow_up = question if turns and standalone != question else None
         focus = analyse(standalone, follow_up, st.idf)

@@ -344,6 +344,7 @@ class QuestionFocus:
     document_coverage: float = 1.0  # best share of the topic that one retrieved document states
     unknown: list[str] = field(default_factory=list)  # rare topic words no retrieved document states
     animal: str | None = None  # the animal a veterinary question is about ("cat" in "gout in a cat")
+    clause: set[str] = field(default_factory=set)  # topic concepts of the clause that asks (asking_clause)
 
     def coverage(self, covered: set[str]) -> float:
         """Informativeness-weighted share of the topic covered by `covered`."""
@@ -367,7 +368,7 @@ def topic_concepts(text: str) -> set[str]:
 
 def analyse(question: str, follow_up: str | None = None, idf=None) -> QuestionFocus:
     """`follow_up`: the latest message when `question` is a rewritten follow-up; `idf(concept) -> float`."""
-    focus = QuestionFocus(text=question, topic=topic_concepts(question))
+    focus = QuestionFocus(text=question, topic=topic_concepts(question), clause=topic_concepts(asking_clause(question)))
     asked = follow_up or question
     focus.asks = [name for name, (cue, _) in ASKS.items() if cue.search(asked)] or \
                  [name for name, (cue, _) in ASKS.items() if cue.search(question)]
@@ -383,11 +384,11 @@ def analyse(question: str, follow_up: str | None = None, idf=None) -> QuestionFo
         unseen = getattr(idf, "max", None)
         if unseen is not None:
             shorthand = {c for c in _acronyms(question) if idf(c) >= unseen}
-            focus.topic -= shorthand - topic_concepts(asking_clause(question))
+            focus.topic -= shorthand - focus.clause
         focus.weights = {c: idf(c) for c in focus.topic}
         # "Positive Dix-Hallpike on the right - what's the treatment of choice for BPPV?": the vignette's details
         # count half; the clause that asks says what the answer must be about.
-        vignette = focus.topic - topic_concepts(asking_clause(question))
+        vignette = focus.topic - focus.clause
         if vignette != focus.topic:
             focus.weights.update({c: focus.weights[c] * VIGNETTE_WEIGHT for c in vignette})
     return focus

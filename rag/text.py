@@ -98,11 +98,11 @@ _BOILERPLATE_RE = re.compile(
     r"\b(refer to|see) the [\"“]?[A-Z][^.]*[\"”]? field\b|^(note|notes|key|abbreviations?|definitions?)\s*:"
     r"|\b(are|is|can be) (provided|defined|given|listed|described|found) (at the end of|in) the [\"“]?[A-Z][^.]*[\"”]? field\b"
     r"|^\s*(class|level|grade|category)\s+([IVX]+|[A-D])(-[1-3]|[a-c+-])?\s*:\s|^\s*(strong|weak|conditional)\s*:\s"
-    r"|\boffer(ing)?(/| or )provid(e|ing) this service\b|\brecommends (against )?the service\b"
+    r"|\brecommends (against )?the service\b"
     r"|\b(available|can be found) (on|at) the [A-Z]+ web ?site\b|\ball readers of this summary\b"
     # USPSTF's "Suggestions for practice" column; a guideline statement profile's fields (AAP, AAO-HNSF); GRADE's
     # definition of a weak recommendation.
-    r"|\b(discourage the use of|offer (or provide )?this service|provide this service)\b"
+    r"|\b(discourage the use of|offer(ing)? this service|provid(e|ing) this service)\b"
     r"|^\s*(intentional vagueness|role of patient preferences?|policy level|differences of opinion|quality improvement "
     r"opportunit(y|ies)|aggregate evidence quality|level of confidence in (the )?evidence|benefits?[- ]harms? "
     r"assessment)\s*:"

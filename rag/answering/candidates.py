@@ -74,13 +74,14 @@ def score_candidates(cands: list[Candidate], query_vector: np.ndarray, embedder:
 
 
 def gather_candidates(hits: list[Hit], query_vector: np.ndarray, embedder: Embedder,
-                      stored: SentenceVectors | None = None, rescore_top: int = 0) -> list[Candidate]:
+                      stored: SentenceVectors | None = None, rescore_top: int = 0,
+                      check_content: bool = True) -> list[Candidate]:
     """Quotable sentences of the hits, each scored against the question.
 
     With stored vectors and `rescore_top`, the best N are re-encoded on their own and only they are kept:
     a sentence pooled inside its chunk carries the chunk's topic, so neighbours score alike.
     """
-    cands = candidates_from_hits(hits, stored)
+    cands = candidates_from_hits(hits, stored, check_content=check_content)
     score_candidates(cands, query_vector, embedder)
     if stored and rescore_top and cands:
         cands = sorted(cands, key=lambda c: -c.relevance)[:rescore_top]

@@ -43,7 +43,7 @@ def names_drug(text: str) -> bool:
 
 # Units of time (in days) and percentages: the kinds of quantity a range can be compared in.
 _UNITS = {"year": 365.25, "yr": 365.25, "y": 365.25, "month": 30.44, "mo": 30.44, "week": 7.0, "wk": 7.0, "day": 1.0,
-          "d": 1.0, "hour": 1 / 24, "h": 1 / 24, "hr": 1 / 24, "%": None}
+          "d": 1.0, "hour": 1 / 24, "h": 1 / 24, "hr": 1 / 24}
 _UNIT = r"(years?|yrs?|y|months?|mos?|weeks?|wks?|days?|d|hours?|hrs?|h|%)(?![A-Za-z])"
 _NUM = r"(\d+(?:\.\d+)?)"
 _AGE_WORDS_RE = re.compile(r"\b(ages?d?|old|older|younger|children|child|infants?|adults?|born|birth|newborns?|"
@@ -67,9 +67,8 @@ class Quantity:
 
 
 def _unit(word: str) -> tuple[str, float]:
-    w = word.lower().rstrip("s") if word != "%" else "%"
-    factor = _UNITS.get(w, _UNITS.get(w[:2], 1.0))
-    return ("%", 1.0) if w == "%" else ("time", factor or 1.0)
+    """("time", days per unit) or ("%", 1)."""
+    return ("%", 1.0) if word == "%" else ("time", _UNITS.get(word.lower().rstrip("s"), 1.0))
 
 
 def question_quantities(text: str) -> list[Quantity]:
@@ -105,13 +104,12 @@ def sentence_ranges(text: str) -> list[Range]:
     out: list[Range] = []
     for pattern, kind in _RANGES:
         for m in pattern.finditer(text):
-            groups = [g for g in m.groups()]
             if kind == "between":
-                a, unit_a, b, unit = groups
+                a, unit_a, b, unit = m.groups()
                 unit_kind, factor = _unit(unit)
                 lo, hi = float(a) * (_unit(unit_a)[1] if unit_a else factor), float(b) * factor
             else:
-                n, unit = groups
+                n, unit = m.groups()
                 unit_kind, factor = _unit(unit)
                 lo, hi = (float(n) * factor, float("inf")) if kind == "above" else (0.0, float(n) * factor)
             if lo > hi:
@@ -141,8 +139,6 @@ def ranges_fit(asked: list[Quantity], ranges: list[Range] | tuple[Range, ...]) -
 
 
 _CONDITION_RE = re.compile(r"^(?:recommendation[^:]{0,20}:\s*)?(?:in|for|among|if|when|where)\b([^,;:]{3,200})[,;:]", re.I)
-
-
 _CONDITION_STARTS = ("in ", "for ", "among ", "if ", "when ", "where ", "recommendation")
 
 
@@ -176,7 +172,13 @@ def population_conflict(asked: set[str] | frozenset[str], stated: frozenset[str]
     return bool(clash) and not (asked | stated) <= _young()
 
 
+def condition_populations(text: str) -> frozenset[str] | None:
+    """The patient groups a sentence's leading condition names; None without a leading condition."""
+    cond = leading_condition(text)
+    return stated_populations(cond) if cond else None
+
+
 def condition_conflict(text: str, asked: set[str] | frozenset[str]) -> bool:
     """The sentence's leading condition names a patient group that excludes the one asked about."""
-    cond = leading_condition(text)
-    return bool(cond) and population_conflict(asked, stated_populations(cond))
+    groups = condition_populations(text)
+    return groups is not None and population_conflict(asked, groups)

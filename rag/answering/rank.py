@@ -33,6 +33,7 @@ import numpy as np
 from rag.answering.headings import heading_fits, is_meta_heading
 from rag.answering.cues import (
     Range,
+    condition_populations,
     leading_condition,
     names_drug,
     population_conflict,
@@ -47,11 +48,9 @@ from rag.question import (
     RECOMMENDATION_RE,
     QuestionFocus,
     answer_class_concepts,
-    asking_clause,
     concepts,
     expansion_of,
     states,
-    topic_concepts,
 )
 from rag.settings import RankSettings
 from rag.text import find_grade
@@ -133,7 +132,7 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
             p.dangling,
         )
     # "... - what's the next step?": a clause that asks without naming a topic leaves the whole question's words.
-    clause = topic_concepts(asking_clause(focus.text)) or focus.topic
+    clause = focus.clause or focus.topic
     rows[:, FEATURES.index("local_terms")] = local_share(cands, stated, focus.topic)
     rows[:, FEATURES.index("local_clause_terms")] = local_share(cands, stated, clause)
     return rows
@@ -241,7 +240,7 @@ class SentenceProfile:
     @functools.cached_property
     def condition_populations(self) -> frozenset[str] | None:
         """The patient groups the leading condition names; None without one."""
-        return stated_populations(self._condition) if self._condition else None
+        return condition_populations(self.text)
 
 
 @functools.lru_cache(maxsize=32768)
@@ -296,6 +295,6 @@ def topic_support(cands: Sequence, focus: QuestionFocus, titles: dict[str, str],
     seen = set().union(*per_doc.values()) if per_doc else set()
     # What the asking clause is about, not a vignette's detail ("starting RIPE today") nor the kind of answer
     # wanted ("which antifibrotic drugs"), decides that the index lacks the topic.
-    about = (topic_concepts(asking_clause(focus.text)) or focus.topic) - answer_class_concepts(focus.text)
+    about = (focus.clause or focus.topic) - answer_class_concepts(focus.text)
     missing = sorted(c for c in focus.topic & about if c not in seen and idf(c) >= rare_idf * idf.max)
     return best, missing
