@@ -107,7 +107,8 @@ _BOILERPLATE_RE = re.compile(
     r"opportunit(y|ies)|aggregate evidence quality|level of confidence in (the )?evidence|benefits?[- ]harms? "
     r"assessment)\s*:"
     r"|\bare likely to result in a (weak|strong|conditional) recommendation\b"
-    r"|^\s*an? (weak|strong|conditional) recommendation (implies|means|indicates)\b", re.I)
+    r"|^\s*an? (weak|strong|conditional) recommendation (implies|means|indicates)\b"
+    r"|\b(is|are) in development and (is|are) due to be published\b", re.I)  # NICE's notes on guidance to come
 
 # Evidence grades as guideline text writes them: "[A]", "(Level B)", "Grade C", "Strong recommendation ...".
 GRADE_RES = [

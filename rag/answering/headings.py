@@ -72,9 +72,12 @@ _HEADING_KINDS = {
 _ASK_KINDS = {"drug": {"treat"}, "treat": {"treat"}, "dose": {"treat"}, "test": {"test", "screen"},
               "interval": {"screen"}, "when": {"screen", "treat"}, "who": {"screen", "test"}, "duration": {"duration", "treat"}}
 # Headings over definitions, grading keys and the profile of a statement: their sentences recommend nothing.
-META_HEADING_RE = re.compile(r"\b(action statement profile|definitions?|strength of (the )?recommendations?|quality of evidence|"
-                             r"grading|rating scheme|levels? of evidence|remarks|interpretation of|abbreviations|key to|"
-                             r"evidence (grades|categories|levels)|implementation)\b", re.I)
+# Those over a grading key or a statement's profile are never statements; NICE heads the key to its own wording
+# "Interventions That Should (or Should Not) Be Used".
+GRADING_HEADING_RE = re.compile(r"\b(action statement profile|definitions?|strength of (the )?recommendations?|quality of "
+                                r"(the )?evidence|grading|rating scheme|levels? of evidence|interpretation of|abbreviations|"
+                                r"key to|evidence (grades|categories|levels)|interventions that (could|should|must))\b", re.I)
+META_HEADING_RE = re.compile(GRADING_HEADING_RE.pattern + r"|\b(remarks|implementation)\b", re.I)
 
 
 def heading_fits(heading: str, asks: Sequence[str]) -> float:
@@ -98,3 +101,8 @@ def heading_kinds(heading: str) -> frozenset[str]:
 @functools.lru_cache(maxsize=8192)
 def is_meta_heading(heading: str) -> bool:
     return bool(META_HEADING_RE.search(heading))
+
+
+@functools.lru_cache(maxsize=8192)
+def is_grading_heading(heading: str) -> bool:
+    return bool(heading) and bool(GRADING_HEADING_RE.search(heading))

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rag.answering.candidates import Candidate
+from rag.answering.headings import is_grading_heading
 from rag.question import QuestionFocus, concepts, states
 from rag.settings import AnswerSettings, Settings
 from rag.text import content_stems
@@ -37,6 +38,8 @@ def select_statements(standalone: str, cands: list[Candidate], settings: Setting
     """Answer from the eligible sentences, or abstain and keep only closely related ones."""
     a = settings.answer
     best = max((c.relevance for c in cands), default=0.0)
+    # A grading key's or a statement profile's sentences describe the guideline, never the patient's care.
+    cands = [c for c in cands if not is_grading_heading(c.heading)]
     # A statement must itself (with its guideline's title and section) be about the question's topic.
     eligible = [c for c in cands if c.relevance >= a.min_sentence_relevance and c.coverage >= a.min_statement_coverage]
     lead = max(eligible, key=lambda c: c.rank_score, default=None)

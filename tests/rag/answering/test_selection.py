@@ -97,3 +97,15 @@ def test_related_evidence_shown_with_an_abstention_names_something_the_question_
     generic = _cand("The recommended dose of efavirenz is 600 mg daily whatever the body weight.", 0.7, 1)
     forced = select_statements(question, [on_topic, generic], Settings(), force_abstain=True, focus=focus)
     assert [c.text for _, group in forced.groups for c in group] == [on_topic.text]
+
+
+def test_sentences_under_a_grading_key_are_never_statements():
+    question = "How long should uncomplicated gonorrhea be treated?"
+    focus = analyse(question)
+    focus.document_coverage = 1.0
+    key = _cand("The panel uses 'offer' when confident that treating uncomplicated gonorrhea for 7 days does more good than harm.", 0.8, 0)
+    key.heading = "Interventions That Should (or Should Not) Be Used – a 'Strong' Recommendation"
+    advice = _cand("Treat uncomplicated gonorrhea with ceftriaxone for 7 days.", 0.7, 1)
+    advice.heading = "Treatment of Gonorrhea"
+    chosen = select_statements(question, [key, advice], Settings(), focus=focus)
+    assert [c.text for _, group in chosen.groups for c in group] == [advice.text]
