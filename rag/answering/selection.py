@@ -6,13 +6,16 @@ decision: when it abstains, no model is called.
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
 import numpy as np
 
 from rag.answering.candidates import Candidate
 from rag.answering.headings import is_grading_heading
-from rag.question import QuestionFocus, concepts, states
+from rag.question import QuestionFocus, concepts, spelled_out, states
 from rag.settings import AnswerSettings, Settings
 from rag.text import content_stems
 from rag.types import KINDS
@@ -103,6 +106,8 @@ def mmr_select(cands: list[Candidate], settings: Settings, threshold: float, lim
                 continue
             if per_kind.get(cand.hit.chunk.kind, 0) >= a.max_per_section:
                 continue
+            if any(_restates(cand, c) for c in chosen):
+                continue
             redundancy = max((float(cand.vector @ c.vector) for c in chosen), default=0.0)
             score = a.mmr_lambda * cand.rank_score - (1 - a.mmr_lambda) * redundancy
             if score > best_score:
@@ -114,3 +119,33 @@ def mmr_select(cands: list[Candidate], settings: Settings, threshold: float, lim
         per_doc[best.hit.chunk.doc_id] = per_doc.get(best.hit.chunk.doc_id, 0) + 1
         per_kind[best.hit.chunk.kind] = per_kind.get(best.hit.chunk.kind, 0) + 1
     return chosen
+
+
+def _restates(cand: Candidate, chosen: Candidate) -> bool:
+    """The same recommendation again: a summary repeats a statement with and without its grade ("... cushingoid
+    appearance." / "... cushingoid appearance ( Level B ), with ..."), or with "BP" spelled out. Every word of the
+    shorter one is in the longer one, in a row; a changed number or group ("term" / "preterm") makes a new
+    statement.
+    Pooled vectors of one passage all look alike, so this is read off the words."""
+    a, b = statement_words(cand.text), statement_words(chosen.text)
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    if not short:
+        return False
+    blocks = [m for m in SequenceMatcher(None, short, long_, autojunk=False).get_matching_blocks() if m.size]
+    if sum(m.size for m in blocks) < len(short):
+        return False
+    # A word added inside it makes another statement ("cefazolin is recommended" / "routine cefazolin is not
+    # recommended"; "a single dose" / "for women undergoing cesarean delivery ... a single dose"); a grade or a
+    # clause added before or after it does not.
+    return blocks[-1].b + blocks[-1].size - blocks[0].b == len(short)
+
+
+_PARENTHESIS_RE = re.compile(r"\s*\([^()]*\)")
+_SPELLED_RE = re.compile(r"\b[\w-]+ \(([^()]*)\)")
+
+
+@functools.lru_cache(maxsize=4096)
+def statement_words(text: str) -> tuple[str, ...]:
+    """The sentence's words, lower-cased, without asides in parentheses, abbreviations spelled out."""
+    plain = _SPELLED_RE.sub(r"\1", spelled_out(_PARENTHESIS_RE.sub("", text)))
+    return tuple(re.findall(r"[a-z0-9]+", plain.lower()))

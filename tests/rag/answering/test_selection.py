@@ -109,3 +109,27 @@ def test_sentences_under_a_grading_key_are_never_statements():
     advice.heading = "Treatment of Gonorrhea"
     chosen = select_statements(question, [key, advice], Settings(), focus=focus)
     assert [c.text for _, group in chosen.groups for c in group] == [advice.text]
+
+
+def test_a_statement_repeated_with_its_grade_or_spelled_out_is_quoted_once():
+    graded = _cand("Prednisone 0.75 mg/kg/d carries a risk of weight gain ( Level B ), with equal side effects "
+                   "on weekend dosing.", 0.9, 0)
+    plain = _cand("Prednisone 0.75 mg/kg/d carries a risk of weight gain.", 0.85, 1)
+    spelled = _cand("Treat to a blood pressure (BP) below 150 mm Hg.", 0.8, 2)
+    short = _cand("Treat to a BP below 150 mm Hg.", 0.75, 3)
+    chosen = mmr_select([graded, plain, spelled, short], Settings(), 0.0, 4)
+    assert [c.text for c in chosen] == [graded.text, spelled.text]
+
+
+def test_statements_that_differ_in_a_number_or_a_group_are_both_quoted():
+    term = _cand("If feeds are indicated for term infants, use cups or spoons.", 0.9, 0)
+    preterm = _cand("If feeds are indicated for preterm infants, use cups or spoons.", 0.85, 1)
+    g4 = _cand("In CKD G4, check calcium every 3 to 6 months.", 0.8, 2)
+    g5 = _cand("In CKD G5, check calcium every 1 to 3 months.", 0.75, 3)
+    general = _cand("The regimen is a single dose of cefazolin.", 0.7, 0)
+    specific = _cand("The regimen for all women undergoing cesarean delivery is a single dose of cefazolin.", 0.65, 1)
+    against = _cand("Routine prophylaxis with cefazolin is not recommended before dental procedures.", 0.6, 2)
+    for_ = _cand("Prophylaxis with cefazolin is recommended before dental procedures.", 0.55, 3)
+    cands = [term, preterm, g4, g5, general, specific, against, for_]
+    settings = Settings(answer={"max_per_document": 8, "max_per_section": 8, "max_statements": 8})
+    assert len(mmr_select(cands, settings, 0.0, 8)) == 8
