@@ -261,7 +261,10 @@ def _stem_lower(word: str) -> str:
     word = _CONTRACTION_RE.sub("", word.lower())
     for pattern, repl in _SPELLING:  # British and American spellings are one concept
         word = pattern.sub(repl, word)
-    return stem(word)
+    s = stem(word)
+    # Snowball keeps a final "i" on some nouns and not on their adjectives: "pericarditis" / "pericardial",
+    # "neuropathy" / "neuropathic", "allergy" / "allergic", "diagnosis" / "diagnose" are one concept each.
+    return s[:-1] if len(s) >= 6 and s.endswith("i") else s
 
 
 _PAIR_STARTS = frozenset(k.split()[0] for k in ABBREVIATIONS if " " in re.sub(r"[^a-z0-9 ]", "", k))
@@ -345,13 +348,17 @@ class QuestionFocus:
     unknown: list[str] = field(default_factory=list)  # rare topic words no retrieved document states
     animal: str | None = None  # the animal a veterinary question is about ("cat" in "gout in a cat")
     clause: set[str] = field(default_factory=set)  # topic concepts of the clause that asks (asking_clause)
+    aliases: dict[str, str] = field(default_factory=dict)  # "ulipristal (ellaOne)": ellaon -> uliprist
 
     def coverage(self, covered: set[str]) -> float:
-        """Informativeness-weighted share of the topic covered by `covered`."""
-        total = sum(self.weights.get(c, 1.0) for c in self.topic)
+        """Informativeness-weighted share of the topic covered by `covered`; a name and its alias count once."""
+        if self.aliases:
+            covered = set(covered) | {name for alias, name in self.aliases.items() if alias in covered}
+        topic = [c for c in self.topic if c not in self.aliases]
+        total = sum(self.weights.get(c, 1.0) for c in topic)
         if not total:
             return 1.0
-        return sum(self.weights.get(c, 1.0) for c in self.topic if c in covered) / total
+        return sum(self.weights.get(c, 1.0) for c in topic if c in covered) / total
 
 
 @functools.lru_cache(maxsize=1)
@@ -377,6 +384,7 @@ def analyse(question: str, follow_up: str | None = None, idf=None) -> QuestionFo
     focus.animal = animal_patient(question + " " + (follow_up or ""))
     if follow_up:
         focus.constraint = topic_concepts(follow_up) & focus.topic
+    focus.aliases = _aliases(question, focus.topic)
     if idf is not None:
         # An acronym no indexed passage spells in the vignette ("starting RIPE today. Do I add a steroid?") is the
         # asker's shorthand, not a topic the index lacks: it neither counts for coverage nor makes a gap. In the
@@ -391,6 +399,10 @@ def analyse(question: str, follow_up: str | None = None, idf=None) -> QuestionFo
         vignette = focus.topic - focus.clause
         if vignette != focus.topic:
             focus.weights.update({c: focus.weights[c] * VIGNETTE_WEIGHT for c in vignette})
+        # "Which antifibrotic drugs ...": the kind of answer wanted, which a guideline that answers may never name.
+        focus.weights.update({c: focus.weights[c] * VIGNETTE_WEIGHT for c in answer_class_concepts(question) & focus.topic})
+        for alias, name in focus.aliases.items():  # the pair weighs as its more telling name
+            focus.weights[name] = max(focus.weights[name], focus.weights[alias])
     return focus
 
 
@@ -403,6 +415,19 @@ _ASKING_RE = re.compile(r"\?|^\s*(what|which|who|when|how|is|are|should|can|does
 # of answer wanted, not the topic; a guideline that answers may never use them.
 _ANSWER_CLASS_RE = re.compile(r"\b(?:which|what|any|best|preferred|first[- ]line)\s+((?:[\w-]+\s+){1,2}?)"
                               r"(?:drugs?|medications?|meds|agents?|antibiotics?|therap(?:y|ies)|treatments?|inhalers?|options?)\b", re.I)
+
+
+# "ulipristal (ellaOne)", "ketorolac (Toradol)": one thing named twice; a source names one of them.
+_ALIAS_RE = re.compile(r"\b([A-Za-z][\w-]{2,})\s+\(([A-Za-z][\w-]{2,})\)")
+
+
+def _aliases(question: str, topic: set[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for m in _ALIAS_RE.finditer(question):
+        name, alias = concepts(m.group(1)), concepts(m.group(2))
+        if len(name) == 1 and len(alias) == 1 and name != alias and name <= topic and alias <= topic:
+            out[next(iter(alias))] = next(iter(name))
+    return out
 
 
 def answer_class_concepts(question: str) -> set[str]:

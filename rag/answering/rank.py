@@ -76,6 +76,8 @@ class Idf:
         if concept.startswith("zz"):  # an abbreviation token: as informative as its rarest word
             return max((self(s) for s in expansion_of(concept)), default=self.max)
         tid = self.vocab.get(concept)
+        if tid is None:  # the index's Snowball stem may keep the "i" that concepts drop (rag.question._stem_lower)
+            tid = self.vocab.get(concept + "i")
         if tid is None or tid + 1 >= len(self.indptr):
             return self.max
         df = int(self.indptr[tid + 1] - self.indptr[tid])
@@ -296,5 +298,7 @@ def topic_support(cands: Sequence, focus: QuestionFocus, titles: dict[str, str],
     # What the asking clause is about, not a vignette's detail ("starting RIPE today") nor the kind of answer
     # wanted ("which antifibrotic drugs"), decides that the index lacks the topic.
     about = (focus.clause or focus.topic) - answer_class_concepts(focus.text)
+    seen |= {alias for alias, name in focus.aliases.items() if name in seen}
+    seen |= {name for alias, name in focus.aliases.items() if alias in seen}
     missing = sorted(c for c in focus.topic & about if c not in seen and idf(c) >= rare_idf * idf.max)
     return best, missing

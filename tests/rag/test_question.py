@@ -129,3 +129,31 @@ def test_the_words_naming_the_kind_of_answer_wanted_are_not_its_topic():
     assert answer_class_concepts("Which antifibrotic drugs are recommended for IPF?") == set(concepts("antifibrotic"))
     assert answer_class_concepts("best oral antibiotic for moderate acne?") == set(concepts("oral"))
     assert answer_class_concepts("How should IPF be treated?") == set()
+
+
+def test_the_kind_of_answer_wanted_counts_half_of_the_topic():
+    from rag.question import analyse, concept_of
+
+    focus = analyse("Which antifibrotic drugs are recommended for IPF?", idf=lambda c: 2.0)
+    assert focus.weights[concept_of("antifibrotic")] == 1.0
+    # The guideline names pirfenidone for IPF, never "antifibrotic": most of the topic is still there.
+    assert focus.coverage({next(iter(concepts("IPF")))}) > 0.5
+
+
+def test_a_noun_and_its_adjective_are_one_concept():
+    for a, b in [("pericarditis", "pericardial"), ("neuropathy", "neuropathic"), ("allergy", "allergic"),
+                 ("arthritis", "arthritic")]:
+        assert concepts(a) == concepts(b), (a, b)
+    assert concepts("colitis") != concepts("colonic")
+
+
+def test_a_name_and_the_alias_beside_it_in_brackets_count_once():
+    from rag.question import analyse, concept_of
+
+    focus = analyse("Can she start the combined pill the day after ulipristal (ellaOne)?",
+                    idf=lambda c: 5.0 if c == concept_of("ellaone") else 2.0)
+    name, alias = concept_of("ulipristal"), concept_of("ellaone")
+    assert focus.aliases == {alias: name}
+    assert focus.coverage({name}) == focus.coverage({alias}) > 0
+    assert focus.weights[name] == 5.0  # the pair weighs as its rarer name
+    assert analyse("pulmonary embolism (PE) in pregnancy").aliases == {}
