@@ -1,0 +1,20 @@
+from rag.lexicon import ABBREVIATIONS, GENERIC, SYNONYMS
+from rag.question import concept_of, concepts
+
+
+def test_abbreviations_are_lower_case_and_stand_for_words():
+    for short, full in ABBREVIATIONS.items():
+        assert short == short.lower() and full == full.lower() and full.strip(), short
+
+
+def test_each_synonym_set_is_one_concept():
+    for group in SYNONYMS:
+        keys = {concept_of(w) for phrase in group for w in phrase.split() if " " not in phrase}
+        assert len(keys) <= 1, group
+
+
+def test_generic_words_are_never_a_topic():
+    from rag.question import topic_concepts
+
+    assert not topic_concepts(" ".join(sorted(GENERIC)))
+    assert concepts("kids") == concepts("children")
