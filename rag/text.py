@@ -93,7 +93,8 @@ _MIN_WORDS = 5
 # The summary's own editorial notes and grading tables, not the guideline's content: "Definitions of the levels ...
 # are provided at the end of the "Major Recommendations" field", "Class I : Prospective, randomized ...", "Grade C : There is insufficient evidence ...", "Strong : The evidence shows ...",
 # USPSTF's "Offer/provide this service ..." grade table and "... available on the USPSTF Web site"; the fields of
-# a statement's profile ("Intentional vagueness: ...", "Policy level: ...").
+# a statement's profile ("Intentional vagueness: ...", "Policy level: ...", "Benefits: ..."); ACR's scenario
+# labels; pointers to advice held elsewhere.
 _BOILERPLATE_RE = re.compile(
     r"\b(refer to|see) the [\"“]?[A-Z][^.]*[\"”]? field\b|^(note|notes|key|abbreviations?|definitions?)\s*:"
     r"|\b(are|is|can be) (provided|defined|given|listed|described|found) (at the end of|in) the [\"“]?[A-Z][^.]*[\"”]? field\b"
@@ -105,7 +106,12 @@ _BOILERPLATE_RE = re.compile(
     r"|\b(discourage the use of|offer(ing)? this service|provid(e|ing) this service)\b"
     r"|^\s*(intentional vagueness|role of patient preferences?|policy level|differences of opinion|quality improvement "
     r"opportunit(y|ies)|aggregate evidence quality|level of confidence in (the )?evidence|benefits?[- ]harms? "
-    r"assessment)\s*:"
+    r"assessment|benefits?|risks?,? harms?,? (and )?costs?|value judgm?ents?|exclusions?)\s*:"
+    # ACR Appropriateness Criteria's scenario labels ("Variant 1: Average-risk individual: age ≥50 years.").
+    r"|^\s*variant\s+\d+\s*:"
+    # A pointer to advice held elsewhere ("Recommendations for the treatment of LTBI are available from the CDC.").
+    r"|^\s*(the )?(recommendations|guidance|guidelines|information|details)\b[^.;]{0,80}\b(are|is) available (from|at|in|on)\b"
+    r"|\brefer to the NGC summary\b"
     r"|\bare likely to result in a (weak|strong|conditional) recommendation\b"
     r"|^\s*an? (weak|strong|conditional) recommendation (implies|means|indicates)\b"
     r"|\b(is|are) in development and (is|are) due to be published\b", re.I)  # NICE's notes on guidance to come

@@ -43,6 +43,11 @@ def test_a_summary_s_editorial_notes_and_grading_tables_are_never_quoted():
             "Cases where the balance of cost and benefit is unclear are likely to result in a weak recommendation. "
             "A weak recommendation implies that most gardeners would want to do it but that many would not. "
             "*RHS guidance on watering in drought is in development and is due to be published in May 2015. "
+            "Benefits: Identify the plants most likely to gain from watering. "
+            "Risks, harms, cost: Water wasted on plants that would have survived anyway. "
+            "Variant 3: Tomato plants in a greenhouse, dry week. "
+            "Recommendations for the watering of orchids are available from the Orchid Society. "
+            "For gardens on chalk, refer to the NGC summary of the society's guideline on lime. "
             "Gardeners should water tomato plants every morning in dry weather.")
     quoted = [text[a:b] for a, b in quotable_spans(text)]
     assert quoted == ["Gardeners should water tomato plants every morning in dry weather."]
