@@ -250,6 +250,7 @@ class QuestionFocus:
     animal: str | None = None  # the animal a veterinary question is about ("cat" in "gout in a cat")
     clause: set[str] = field(default_factory=set)  # topic concepts of the clause that asks (asking_clause)
     aliases: dict[str, str] = field(default_factory=dict)  # "ulipristal (ellaOne)": ellaon -> uliprist
+    open: bool = False  # asks what to do ("which antibiotic ...?"), not whether to ("should ... get imaging?")
 
     def coverage(self, covered: set[str]) -> float:
         """Informativeness-weighted share of the topic covered by `covered`; a name and its alias count once."""
@@ -281,6 +282,7 @@ def analyse(question: str, follow_up: str | None = None, idf=None) -> QuestionFo
     focus.asks = [name for name, (cue, _) in ASKS.items() if cue.search(asked)] or \
                  [name for name, (cue, _) in ASKS.items() if cue.search(question)]
     focus.against_ok = "harm" in focus.asks
+    focus.open = bool(_OPEN_QUESTION_RE.search(asking_clause(asked)))
     focus.populations = set(asked_populations(question + " " + (follow_up or "")))
     focus.animal = animal_patient(question + " " + (follow_up or ""))
     if follow_up:
@@ -309,6 +311,8 @@ def analyse(question: str, follow_up: str | None = None, idf=None) -> QuestionFo
 
 VIGNETTE_WEIGHT = 0.5  # chosen on the tuning half (0.3 abstained on fewer gaps, first statement lower)
 _CLAUSE_SPLIT_RE = re.compile(r"\s[-–—]+\s|(?<=[.;:?])\s+")
+# "What if ...", "what about ..." bring a new case, not a question of what to do.
+_OPEN_QUESTION_RE = re.compile(r"^\W*(what(?! if| about)|which|how|when|who|where)\b", re.I)
 _ASKING_RE = re.compile(r"\?|^\s*(what|which|who|when|how|is|are|should|can|does|do|any)\b", re.I)
 
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from rag.answering.candidates import Candidate
 from rag.answering.headings import is_grading_heading
-from rag.question import QuestionFocus, concepts, spelled_out, states
+from rag.question import AGAINST_RE, RECOMMENDATION_RE, QuestionFocus, concepts, spelled_out, states
 from rag.settings import AnswerSettings, Settings
 from rag.text import content_stems
 from rag.types import KINDS
@@ -41,8 +41,9 @@ def select_statements(standalone: str, cands: list[Candidate], settings: Setting
     """Answer from the eligible sentences, or abstain and keep only closely related ones."""
     a = settings.answer
     best = max((c.relevance for c in cands), default=0.0)
-    # A grading key's or a statement profile's sentences describe the guideline, never the patient's care.
-    cands = [c for c in cands if not is_grading_heading(c.heading)]
+    # A grading key's or a statement profile's sentences describe the guideline, never the patient's care; an
+    # abstract's methods describe the study, not what it found.
+    cands = [c for c in cands if not is_grading_heading(c.heading) and not _study_setup(c)]
     # A statement must itself (with its guideline's title and section) be about the question's topic.
     eligible = [c for c in cands if c.relevance >= a.min_sentence_relevance and c.coverage >= a.min_statement_coverage]
     lead = max(eligible, key=lambda c: c.rank_score, default=None)
@@ -71,7 +72,31 @@ def select_statements(standalone: str, cands: list[Candidate], settings: Setting
         return Selection([("related", picked)] if picked else [], True, unknown, animal)
     top = max(c.rank_score for c in eligible)
     picked = mmr_select(eligible, settings, top - a.relative_margin, a.max_statements)
+    if focus is not None and not focus.against_ok and focus.open:
+        picked = _recommendation_first(picked)
     return Selection([(kind, [c for c in picked if c.hit.chunk.kind == kind]) for kind in KINDS], False, unknown, animal)
+
+
+# An abstract's aims, background and methods say what was studied, not what was found ("Forty-one children, aged
+# 4-16 years, undergoing tonsillectomy."): research is quoted from its results and conclusions.
+_STUDY_SETUP_RE = re.compile(r"\b(background|introduction|objectives?|aims?|purpose|methods?|design|setting|participants|"
+                             r"materials)\b", re.I)
+
+
+def _study_setup(cand: Candidate) -> bool:
+    return cand.hit.chunk.kind == "research" and bool(_STUDY_SETUP_RE.search(cand.hit.chunk.section))
+
+
+def _recommendation_first(picked: list[Candidate]) -> list[Candidate]:
+    """Asked what to do, the bottom line is the best recommendation *for* something, not one against ("regimens of
+    20 or fewer days ... are not recommended" before "initial antibiotic therapy should employ ...")."""
+    guideline = [c for c in picked if c.hit.chunk.kind == "guideline"]
+    if not guideline or not AGAINST_RE.search(guideline[0].text):
+        return picked
+    positive = next((c for c in guideline if RECOMMENDATION_RE.search(c.text) and not AGAINST_RE.search(c.text)), None)
+    if positive is None:
+        return picked
+    return [positive] + [c for c in picked if c is not positive]
 
 
 def _shares_topic(cand: Candidate, focus: QuestionFocus | None) -> bool:

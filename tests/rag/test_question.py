@@ -157,3 +157,15 @@ def test_a_name_and_the_alias_beside_it_in_brackets_count_once():
     assert focus.coverage({name}) == focus.coverage({alias}) > 0
     assert focus.weights[name] == 5.0  # the pair weighs as its rarer name
     assert analyse("pulmonary embolism (PE) in pregnancy").aliases == {}
+
+
+@pytest.mark.parametrize("question, follow_up, open_", [
+    ("Which antibiotic is recommended for erythema migrans?", None, True),
+    ("Gout flare - what is the treatment?", None, True),
+    ("Should adults with low back pain get imaging?", None, False),
+    ("What sats should I target in AECOPD? it's asthma, would you use NIV?", "what if it's asthma, would you use NIV?", False),
+])
+def test_a_question_asks_what_to_do_or_whether_to(question, follow_up, open_):
+    from rag.question import analyse
+
+    assert analyse(question, follow_up).open is open_

@@ -133,3 +133,34 @@ def test_statements_that_differ_in_a_number_or_a_group_are_both_quoted():
     cands = [term, preterm, g4, g5, general, specific, against, for_]
     settings = Settings(answer={"max_per_document": 8, "max_per_section": 8, "max_statements": 8})
     assert len(mmr_select(cands, settings, 0.0, 8)) == 8
+
+
+def _research(text: str, rel: float, i: int, section: str):
+    cand = _cand(text, rel, i)
+    cand.hit.chunk = cand.hit.chunk.model_copy(update={"kind": "research", "doc_id": f"pubmed:{i}", "section": section})
+    return cand
+
+
+def test_research_is_quoted_from_its_results_not_its_methods():
+    question = "How long should uncomplicated gonorrhea be treated?"
+    focus = analyse(question)
+    focus.document_coverage = 1.0
+    methods = _research("Forty-one adults with uncomplicated gonorrhea were treated for 7 or 14 days.", 0.9, 0, "Methods")
+    aims = _research("To compare 7 with 14 days of treatment for uncomplicated gonorrhea.", 0.85, 1, "Objective")
+    results = _research("Treating uncomplicated gonorrhea for 7 days cured as many as 14 days did.", 0.8, 2, "Results")
+    advice = _cand("Treat uncomplicated gonorrhea for 7 days.", 0.7, 3)
+    chosen = select_statements(question, [methods, aims, results, advice], Settings(), focus=focus)
+    assert [c.text for _, group in chosen.groups for c in group] == [advice.text, results.text]
+    gap = select_statements(question, [methods, aims, results], Settings(), focus=focus)  # research only: related
+    assert gap.abstained and [c.text for _, group in gap.groups for c in group] == [results.text]
+
+
+def test_asked_what_to_do_the_bottom_line_is_a_recommendation_for_something():
+    against = _cand("Regimens of 3 days or fewer are not recommended for uncomplicated gonorrhea.", 0.9, 0)
+    positive = _cand("Uncomplicated gonorrhea should be treated with ceftriaxone for 7 days.", 0.8, 1)
+    for question, first in [("How should uncomplicated gonorrhea be treated?", positive),
+                            ("Should uncomplicated gonorrhea be treated for 3 days?", against)]:
+        focus = analyse(question)
+        focus.document_coverage = 1.0
+        chosen = select_statements(question, [against, positive], Settings(), focus=focus)
+        assert chosen.groups[0][1][0].text == first.text, question
