@@ -282,7 +282,7 @@ def analyse(question: str, follow_up: str | None = None, idf=None) -> QuestionFo
     focus.asks = [name for name, (cue, _) in ASKS.items() if cue.search(asked)] or \
                  [name for name, (cue, _) in ASKS.items() if cue.search(question)]
     focus.against_ok = "harm" in focus.asks
-    focus.open = bool(_OPEN_QUESTION_RE.search(asking_clause(asked)))
+    focus.open = _asks_what_to_do(asked, question)
     focus.populations = set(asked_populations(question + " " + (follow_up or "")))
     focus.animal = animal_patient(question + " " + (follow_up or ""))
     if follow_up:
@@ -311,8 +311,19 @@ def analyse(question: str, follow_up: str | None = None, idf=None) -> QuestionFo
 
 VIGNETTE_WEIGHT = 0.5  # chosen on the tuning half (0.3 abstained on fewer gaps, first statement lower)
 _CLAUSE_SPLIT_RE = re.compile(r"\s[-–—]+\s|(?<=[.;:?])\s+")
-# "What if ...", "what about ..." bring a new case, not a question of what to do.
-_OPEN_QUESTION_RE = re.compile(r"^\W*(what(?! if| about)|which|how|when|who|where)\b", re.I)
+_OPEN_QUESTION_RE = re.compile(r"^\W*(what|which|how|when|who|where)\b", re.I)
+# "What if ...", "what about ...", "and for ...": a new case for the question before, which it asks again, unless
+# it asks whether to ("..., would you put them on NIV?").
+_NEW_CASE_RE = re.compile(r"^\W*(what if|what about|how about|and if|and for|and in|and)\b", re.I)
+_WHETHER_RE = re.compile(r"\b(would|should|can|could|do|does|will|is it|are they)\s+(you|i|we|they|he|she|it|them)\b", re.I)
+
+
+def _asks_what_to_do(asked: str, question: str) -> bool:
+    """`asked`: the latest message; `question`: the standalone question it makes."""
+    new_case = _NEW_CASE_RE.match(asked)
+    if new_case:
+        return not _WHETHER_RE.search(asked[new_case.end():]) and bool(_OPEN_QUESTION_RE.search(question))
+    return bool(_OPEN_QUESTION_RE.search(asking_clause(asked)))
 _ASKING_RE = re.compile(r"\?|^\s*(what|which|who|when|how|is|are|should|can|does|do|any)\b", re.I)
 
 

@@ -164,6 +164,8 @@ def test_a_name_and_the_alias_beside_it_in_brackets_count_once():
     ("Gout flare - what is the treatment?", None, True),
     ("Should adults with low back pain get imaging?", None, False),
     ("What sats should I target in AECOPD? it's asthma, would you use NIV?", "what if it's asthma, would you use NIV?", False),
+    ("What antibiotic should I give for erythema migrans in a child under 8?", "what about in a child under 8?", True),
+    ("Should adults with back pain get imaging if they are over 70?", "what if they are over 70?", False),
 ])
 def test_a_question_asks_what_to_do_or_whether_to(question, follow_up, open_):
     from rag.question import analyse
