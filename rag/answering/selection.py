@@ -131,16 +131,16 @@ def mmr_select(cands: list[Candidate], settings: Settings, threshold: float, lim
                 continue
             if per_kind.get(cand.hit.chunk.kind, 0) >= a.max_per_section:
                 continue
-            if any(_restates(cand, c) for c in chosen):
-                continue
             redundancy = max((float(cand.vector @ c.vector) for c in chosen), default=0.0)
             score = a.mmr_lambda * cand.rank_score - (1 - a.mmr_lambda) * redundancy
             if score > best_score:
                 best, best_score = cand, score
         if best is None:
             break
-        chosen.append(best)
         pool.remove(best)
+        if any(_restates(best, c) for c in chosen):
+            continue
+        chosen.append(best)
         per_doc[best.hit.chunk.doc_id] = per_doc.get(best.hit.chunk.doc_id, 0) + 1
         per_kind[best.hit.chunk.kind] = per_kind.get(best.hit.chunk.kind, 0) + 1
     return chosen
