@@ -112,6 +112,9 @@ _BOILERPLATE_RE = re.compile(
     # A pointer to advice held elsewhere ("Recommendations for the treatment of LTBI are available from the CDC.").
     r"|^\s*(the )?(recommendations|guidance|guidelines|information|details)\b[^.;]{0,80}\b(are|is) available (from|at|in|on)\b"
     r"|\brefer to the NGC summary\b"
+    r"|^\W*(please )?(refer to|see) (the )?(evidence sections?|appendix|appendices|original guideline|full guideline)\b"
+    # USPSTF's key to its grades and its levels of certainty.
+    r"|\bgrades its recommendations\b|\bmore information may allow (an )?estimation of effects\b"
     r"|\bare likely to result in a (weak|strong|conditional) recommendation\b"
     r"|^\s*an? (weak|strong|conditional) recommendation (implies|means|indicates)\b"
     r"|\b(is|are) in development and (is|are) due to be published\b", re.I)  # NICE's notes on guidance to come

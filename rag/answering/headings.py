@@ -76,7 +76,9 @@ _ASK_KINDS = {"drug": {"treat"}, "treat": {"treat"}, "dose": {"treat"}, "test": 
 # "Interventions That Should (or Should Not) Be Used".
 GRADING_HEADING_RE = re.compile(r"\b(action statement profile|definitions?|strength of (the )?recommendations?|quality of "
                                 r"(the )?evidence|grading|rating scheme|levels? of evidence|interpretation of|abbreviations|"
-                                r"key to|evidence (grades|categories|levels)|interventions that (could|should|must))\b", re.I)
+                                r"key to|evidence (grades|categories|levels)|interventions that (could|should|must)|"
+                                r"classification of (\w+ )?(evidence|recommendations?)|grades? of (the )?recommendations?|"
+                                r"levels? of certainty|certainty regarding net benefit)\b", re.I)
 META_HEADING_RE = re.compile(GRADING_HEADING_RE.pattern + r"|\b(remarks|implementation)\b", re.I)
 
 

@@ -48,6 +48,10 @@ def test_a_summary_s_editorial_notes_and_grading_tables_are_never_quoted():
             "Variant 3: Tomato plants in a greenhouse, dry week. "
             "Recommendations for the watering of orchids are available from the Orchid Society. "
             "For gardens on chalk, refer to the NGC summary of the society's guideline on lime. "
+            "See Appendix Tables 4 and 5 in the original guideline document for the costs of mulches. "
+            "Refer to the evidence sections in the original guideline document for the harms of watering. "
+            "The RHS grades its recommendations ( A, B, C, D, or I ). "
+            "More information may allow an estimation of effects on tomato yield. "
             "Gardeners should water tomato plants every morning in dry weather.")
     quoted = [text[a:b] for a, b in quotable_spans(text)]
     assert quoted == ["Gardeners should water tomato plants every morning in dry weather."]

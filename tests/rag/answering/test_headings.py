@@ -51,3 +51,12 @@ def test_grading_keys_and_statement_profiles_are_meta_headings():
     assert META_HEADING_RE.search("Action Statement Profile")
     assert META_HEADING_RE.search("Strength of Recommendations")
     assert not META_HEADING_RE.search("Treatment during Pregnancy")
+
+
+@pytest.mark.parametrize("heading", ["Classification of Therapeutic Evidence", "Grades of Recommendation Based on "
+                                     "Strength of Evidence", "Levels of Certainty Regarding Net Benefit"])
+def test_keys_to_evidence_classes_grades_and_certainty_are_grading_headings(heading):
+    from rag.answering.headings import is_grading_heading
+
+    assert is_grading_heading(heading)
+    assert not is_grading_heading("Classification of Gout Flares by Severity")
