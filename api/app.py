@@ -36,7 +36,11 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        app.state.pipeline = pipeline or Pipeline(settings)
+        if pipeline is None:
+            app.state.pipeline = Pipeline(settings)
+            app.state.pipeline.warm()  # the guideline titles the ranker reads, encoded before the first answer
+        else:
+            app.state.pipeline = pipeline
         app.state.store = ConversationStore(settings.api.conversations_db)
         yield
 

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import numpy as np
+
 from rag.answering.candidates import (
     Candidate,
     candidates_from_hits,
@@ -25,7 +27,7 @@ from rag.question import analyse
 from rag.retrieval.retriever import Retriever
 from rag.settings import Settings, get_settings
 from rag.text import not_content, sentence_key
-from rag.types import Answer, Filters, Hit, Turn
+from rag.types import KINDS, Answer, Filters, Hit, Turn
 
 
 class QuestionError(ValueError):
@@ -62,6 +64,7 @@ class Pipeline:
             faiss.omp_set_num_threads(self.settings.retrieval.faiss_threads)
         self.embedder = get_embedder(self.settings)
         self.live = LiveIndex(self.settings, index_name)
+        self._title_vectors: dict[str, np.ndarray] = {}
         self._state = self._serving(self.live.view)
         self.chat = None
         if self.settings.writer == "llm":
@@ -135,6 +138,7 @@ class Pipeline:
         keep = self._closest(cands, self.settings.answer.rank_candidates)
         cands = [c for i, c in enumerate(cands) if i in keep]  # in retrieval order: the ranker reads document rank from it
         self._set_headings(st, cands)
+        self._set_title_relevance(cands, titles, query_vector)
         rerank(cands, focus, titles, self.settings.answer.rank)
         focus.document_coverage, focus.unknown = topic_support(cands, focus, titles, st.idf, self.settings.answer.rare_idf)
         t4 = time.perf_counter()
@@ -162,6 +166,30 @@ class Pipeline:
             if found is None:
                 found = st.headings[chunk.doc_id] = document_headings(st.index.chunks(st.index.doc_rows(chunk.doc_id)))
             c.heading = heading_of(found, chunk, c.text)
+
+    def _set_title_relevance(self, cands: list[Candidate], titles: dict[str, str], query_vector) -> None:
+        """Each candidate's cosine between its guideline's title and the question: which guideline a sentence comes
+        from matters as much as the sentence."""
+        of = {c.hit.chunk.doc_id: titles.get(c.hit.chunk.doc_id) for c in cands if c.hit.chunk.kind == "guideline"}
+        self._encode_titles([t for t in of.values() if t])
+        for c in cands:
+            title = of.get(c.hit.chunk.doc_id)
+            c.title_relevance = float(self._title_vectors[title] @ query_vector) if title else 0.0
+
+    def _encode_titles(self, titles: Sequence[str], batch: int = 64) -> None:
+        """Title vectors, kept by title text (whatever index state holds them), encoded in batches when first met."""
+        new = [t for t in dict.fromkeys(titles) if t not in self._title_vectors]
+        for i in range(0, len(new), batch):
+            for title, vector in zip(new[i:i + batch], self.embedder.encode_queries(new[i:i + batch])):
+                self._title_vectors[title] = vector
+
+    def warm(self) -> None:
+        """Encode every guideline title now (a few seconds for the default index), so that no answer pays for it:
+        the server calls this at start-up; a one-off question from the CLI encodes only the titles it meets."""
+        index = self.index
+        guideline = KINDS.index("guideline")
+        ids = [d for d in index.document_ids if (rows := index.doc_rows(d)) and index.kind_codes[rows[0]] == guideline]
+        self._encode_titles(list(index.titles(ids).values()))
 
     def _expand(self, st: _Serving, hits: list[Hit], cands: list[Candidate], query_vector) -> list[Candidate]:
         """Every stored sentence of the best-ranked guidelines that the hits did not already bring (and, read on the

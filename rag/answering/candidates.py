@@ -24,6 +24,7 @@ class Candidate:
     score: float | None = None  # the ranker's score (rag/answering/rank.py); None: rank by relevance
     coverage: float = 1.0  # share of the question's topic the sentence and its context state
     heading: str = ""  # the guideline's sub-heading the sentence sits under (rag/answering/headings.py)
+    title_relevance: float = 0.0  # cosine between its guideline's title and the question (0 for other sources)
 
     @property
     def rank_score(self) -> float:

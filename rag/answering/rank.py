@@ -14,7 +14,8 @@ abstention threshold is calibrated on) plus weighted cues (`FEATURES`):
   fit the patient's, its leading condition is for other patients;
 - sub-heading (rag/answering/headings.py): what the heading it sits under is about;
 - local terms: the question's words weighted by their rarity among the same guideline's sentences,
-  which is what tells one recommendation of a guideline from another.
+  which is what tells one recommendation of a guideline from another;
+- title relevance: the cosine between the guideline's title and the question.
 
 The weights (`settings.answer.rank`) are fitted by `guideqa eval fit-ranker` on the
 tuning half of evals/data/answer_quality_dev.jsonl only.
@@ -59,7 +60,7 @@ _HARMS_SECTIONS = ("potential harms", "contraindications", "fda warning")
 FEATURES = ("coverage", "sentence_coverage", "asks", "recommendation", "against", "harms_section", "diagnostic",
             "graded", "constraint", "population_mismatch", "document_rank", "retrieved", "novelty", "unasked_condition",
             "names_drug", "specific_asks", "quantity_fit", "condition_conflict", "heading_topic", "heading_ask",
-            "heading_meta", "heading_population", "local_terms", "local_clause_terms", "dangling")
+            "heading_meta", "heading_population", "local_terms", "local_clause_terms", "dangling", "title_relevance")
 _SPECIFIC_ASKS = ("dose", "duration", "interval", "when")  # asks a sentence answers with a number
 
 
@@ -132,6 +133,7 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
             0.0,
             0.0,
             p.dangling,
+            c.title_relevance,
         )
     # "... - what's the next step?": a clause that asks without naming a topic leaves the whole question's words.
     clause = focus.clause or focus.topic

@@ -5,7 +5,7 @@ from rag.answering.extractive import DISCLAIMER
 from rag.pipeline import QuestionError
 from rag.settings import Settings
 from rag.text import find_grade
-from rag.types import Answer, Turn
+from rag.types import KINDS, Answer, Turn
 
 PDPH = "What needle type reduces the risk of post-dural puncture headache?"
 
@@ -188,3 +188,21 @@ def test_pooled_index_re_encodes_only_the_shortlist(index_settings, real_docs, e
     encoded.clear()
     monkeypatch.setattr(pipe.settings.answer, "rescore_top", 0)
     assert pipe.ask(question).references and encoded == []  # stored vectors only
+
+
+def test_each_guideline_sentence_knows_how_close_its_guidelines_title_is(pipeline):
+    ev = pipeline.gather("How should a post-dural puncture headache be treated?")
+    guideline = [c for c in ev.candidates if c.hit.chunk.kind == "guideline"]
+    assert guideline and all(-1.0 <= c.title_relevance <= 1.0 for c in guideline)
+    titles = pipeline.index.titles(c.hit.chunk.doc_id for c in guideline)
+    best = max(guideline, key=lambda c: c.title_relevance)
+    assert "headache" in titles[best.hit.chunk.doc_id].lower() or "dural" in titles[best.hit.chunk.doc_id].lower()
+    assert all(c.title_relevance == 0.0 for c in ev.candidates if c.hit.chunk.kind != "guideline")
+
+
+def test_warming_encodes_every_guideline_title_once(pipeline):
+    pipeline.warm()
+    index = pipeline.index
+    guideline_titles = {t for d, t in index.titles(index.document_ids).items()
+                        if index.kind_codes[index.doc_rows(d)[0]] == KINDS.index("guideline")}
+    assert guideline_titles and guideline_titles <= set(pipeline._title_vectors)
