@@ -93,9 +93,10 @@ def _recommendation_first(picked: list[Candidate]) -> list[Candidate]:
     guideline = [c for c in picked if c.hit.chunk.kind == "guideline"]
     if not guideline or not AGAINST_RE.search(guideline[0].text):
         return picked
-    positive = next((c for c in guideline if RECOMMENDATION_RE.search(c.text) and not AGAINST_RE.search(c.text)), None)
-    if positive is None:
+    positives = [c for c in guideline if RECOMMENDATION_RE.search(c.text) and not AGAINST_RE.search(c.text)]
+    if not positives:
         return picked
+    positive = max(positives, key=lambda c: c.rank_score)  # the ranker's choice, not the diversity pass's order
     return [positive] + [c for c in picked if c is not positive]
 
 
