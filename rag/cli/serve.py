@@ -21,6 +21,7 @@ def serve(
 
     s = load_settings(index)
     pipe = load_pipeline(s)  # fails here, with the reason, if the index or model cannot load
+    pipe.warm()  # the guideline titles the ranker reads, encoded before the first answer
     host = host or s.api.host
     port = port or s.api.port
     console.print(f"guideqa serving index {pipe.index.info.name!r} on http://{host}:{port}/  (API docs: /docs)")
