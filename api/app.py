@@ -36,11 +36,7 @@ def create_app(settings: Settings | None = None, pipeline: Pipeline | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        if pipeline is None:
-            app.state.pipeline = Pipeline(settings)
-            app.state.pipeline.warm()  # the guideline titles the ranker reads, encoded before the first answer
-        else:
-            app.state.pipeline = pipeline
+        app.state.pipeline = pipeline or Pipeline(settings)
         app.state.store = ConversationStore(settings.api.conversations_db)
         yield
 

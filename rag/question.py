@@ -251,11 +251,18 @@ class QuestionFocus:
     clause: set[str] = field(default_factory=set)  # topic concepts of the clause that asks (asking_clause)
     aliases: dict[str, str] = field(default_factory=dict)  # "ulipristal (ellaOne)": ellaon -> uliprist
     open: bool = False  # asks what to do ("which antibiotic ...?"), not whether to ("should ... get imaging?")
+    answer_class: set[str] = field(default_factory=set)  # the kind of answer wanted ("which antifibrotic drugs")
+
+    def named(self, found: set[str]) -> set[str]:
+        """`found` with each name of the question's alias pairs that the other name stands for."""
+        if not self.aliases:
+            return found
+        return (set(found) | {name for alias, name in self.aliases.items() if alias in found}
+                | {alias for alias, name in self.aliases.items() if name in found})
 
     def coverage(self, covered: set[str]) -> float:
         """Informativeness-weighted share of the topic covered by `covered`; a name and its alias count once."""
-        if self.aliases:
-            covered = set(covered) | {name for alias, name in self.aliases.items() if alias in covered}
+        covered = self.named(covered)
         topic = [c for c in self.topic if c not in self.aliases]
         total = sum(self.weights.get(c, 1.0) for c in topic)
         if not total:
@@ -288,6 +295,7 @@ def analyse(question: str, follow_up: str | None = None, idf=None) -> QuestionFo
     if follow_up:
         focus.constraint = topic_concepts(follow_up) & focus.topic
     focus.aliases = _aliases(question, focus.topic)
+    focus.answer_class = answer_class_concepts(question)
     if idf is not None:
         # An acronym no indexed passage spells in the vignette ("starting RIPE today. Do I add a steroid?") is the
         # asker's shorthand, not a topic the index lacks: it neither counts for coverage nor makes a gap. In the
@@ -303,7 +311,7 @@ def analyse(question: str, follow_up: str | None = None, idf=None) -> QuestionFo
         if vignette != focus.topic:
             focus.weights.update({c: focus.weights[c] * VIGNETTE_WEIGHT for c in vignette})
         # "Which antifibrotic drugs ...": the kind of answer wanted, which a guideline that answers may never name.
-        focus.weights.update({c: focus.weights[c] * VIGNETTE_WEIGHT for c in answer_class_concepts(question) & focus.topic})
+        focus.weights.update({c: focus.weights[c] * VIGNETTE_WEIGHT for c in focus.answer_class & focus.topic})
         for alias, name in focus.aliases.items():  # the pair weighs as its more telling name
             focus.weights[name] = max(focus.weights[name], focus.weights[alias])
     return focus
@@ -311,19 +319,6 @@ def analyse(question: str, follow_up: str | None = None, idf=None) -> QuestionFo
 
 VIGNETTE_WEIGHT = 0.5  # chosen on the tuning half (0.3 abstained on fewer gaps, first statement lower)
 _CLAUSE_SPLIT_RE = re.compile(r"\s[-–—]+\s|(?<=[.;:?])\s+")
-_OPEN_QUESTION_RE = re.compile(r"^\W*(what|which|how|when|who|where)\b", re.I)
-# "What if ...", "what about ...", "and for ...": a new case for the question before, which it asks again, unless
-# it asks whether to ("..., would you put them on NIV?").
-_NEW_CASE_RE = re.compile(r"^\W*(what if|what about|how about|and if|and for|and in|and)\b", re.I)
-_WHETHER_RE = re.compile(r"\b(would|should|can|could|do|does|will|is it|are they)\s+(you|i|we|they|he|she|it|them)\b", re.I)
-
-
-def _asks_what_to_do(asked: str, question: str) -> bool:
-    """`asked`: the latest message; `question`: the standalone question it makes."""
-    new_case = _NEW_CASE_RE.match(asked)
-    if new_case:
-        return not _WHETHER_RE.search(asked[new_case.end():]) and bool(_OPEN_QUESTION_RE.search(question))
-    return bool(_OPEN_QUESTION_RE.search(asking_clause(asked)))
 _ASKING_RE = re.compile(r"\?|^\s*(what|which|who|when|how|is|are|should|can|does|do|any)\b", re.I)
 
 
@@ -356,6 +351,21 @@ def asking_clause(question: str) -> str:
     parts = [p for p in _CLAUSE_SPLIT_RE.split(question) if p.strip()]
     asking = [p for p in parts if _ASKING_RE.search(p)]
     return asking[-1] if len(parts) > 1 and asking else question
+
+
+_OPEN_QUESTION_RE = re.compile(r"^\W*(what|which|how|when|who|where)\b", re.I)
+# "What if ...", "what about ...", "and for ...": a new case for the question before, which it asks again, unless
+# it asks whether to ("..., would you put them on NIV?").
+_NEW_CASE_RE = re.compile(r"^\W*(what if|what about|how about|and if|and for|and in|and)\b", re.I)
+_WHETHER_RE = re.compile(r"\b(would|should|can|could|do|does|will|is it|are they)\s+(you|i|we|they|he|she|it|them)\b", re.I)
+
+
+def _asks_what_to_do(asked: str, question: str) -> bool:
+    """`asked`: the latest message; `question`: the standalone question it makes."""
+    new_case = _NEW_CASE_RE.match(asked)
+    if new_case:
+        return not _WHETHER_RE.search(asked[new_case.end():]) and bool(_OPEN_QUESTION_RE.search(question))
+    return bool(_OPEN_QUESTION_RE.search(asking_clause(asked)))
 
 
 _ACRONYM_RE = re.compile(r"\b[A-Za-z]*[A-Z][A-Za-z]*[A-Z][A-Za-z]*\b")

@@ -48,7 +48,6 @@ from rag.question import (
     DIAGNOSIS_RE,
     RECOMMENDATION_RE,
     QuestionFocus,
-    answer_class_concepts,
     concepts,
     expansion_of,
     states,
@@ -299,8 +298,7 @@ def topic_support(cands: Sequence, focus: QuestionFocus, titles: dict[str, str],
     seen = set().union(*per_doc.values()) if per_doc else set()
     # What the asking clause is about, not a vignette's detail ("starting RIPE today") nor the kind of answer
     # wanted ("which antifibrotic drugs"), decides that the index lacks the topic.
-    about = (focus.clause or focus.topic) - answer_class_concepts(focus.text)
-    seen |= {alias for alias, name in focus.aliases.items() if name in seen}
-    seen |= {name for alias, name in focus.aliases.items() if alias in seen}
+    about = (focus.clause or focus.topic) - focus.answer_class
+    seen = focus.named(seen)
     missing = sorted(c for c in focus.topic & about if c not in seen and idf(c) >= rare_idf * idf.max)
     return best, missing
