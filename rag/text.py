@@ -117,6 +117,7 @@ _BOILERPLATE_RE = re.compile(
     r"|\bgrades its recommendations\b|\bmore information may allow (an )?estimation of effects\b"
     r"|\bare likely to result in a (weak|strong|conditional) recommendation\b"
     r"|^\s*an? (weak|strong|conditional) recommendation (implies|means|indicates)\b"
+    r"|^\s*(weak|strong|conditional) recommendations (result|are made|are given) when\b"
     r"|\b(is|are) in development and (is|are) due to be published\b", re.I)  # NICE's notes on guidance to come
 
 # Evidence grades as guideline text writes them: "[A]", "(Level B)", "Grade C", "Strong recommendation ...".

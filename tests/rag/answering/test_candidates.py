@@ -42,6 +42,7 @@ def test_a_summary_s_editorial_notes_and_grading_tables_are_never_quoted():
             "Policy level: Strong recommendation. "
             "Cases where the balance of cost and benefit is unclear are likely to result in a weak recommendation. "
             "A weak recommendation implies that most gardeners would want to do it but that many would not. "
+            "Weak recommendations result when the balance between the benefits and harms of watering is small. "
             "*RHS guidance on watering in drought is in development and is due to be published in May 2015. "
             "Benefits: Identify the plants most likely to gain from watering. "
             "Risks, harms, cost: Water wasted on plants that would have survived anyway. "
