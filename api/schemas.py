@@ -144,6 +144,8 @@ class AnswerOut(Out):
     timings_ms: dict[str, float]
     index: IndexOut
     writer: WriterOut
+    degraded: list[str] = Field(default_factory=list, description="Shards of a sharded index that did not answer (a "
+                                "replica down or too slow): the answer comes from the others and may miss evidence.")
 
     @classmethod
     def from_answer(cls, answer: Answer, conversation_id: str, turn: int,

@@ -22,7 +22,8 @@ from rag.answering.writers import make_writer
 from rag.conversation import llm_standalone_question, standalone_question
 from rag.indexing.embedding import get_embedder
 from rag.indexing.live import LiveIndex
-from rag.indexing.view import IndexView
+from rag.indexing.sharded import missing_shards
+from rag.indexing.view import IndexView, SearchersFor
 from rag.question import analyse
 from rag.retrieval.retriever import Retriever
 from rag.settings import Settings, get_settings
@@ -56,14 +57,15 @@ class Pipeline:
     """Holds the loaded model and index; ask() is safe to call from several threads. Documents added or removed
     (rag.indexing.updates) are answered from within `index.reload_check_s` seconds, or at once after refresh()."""
 
-    def __init__(self, settings: Settings | dict[str, Any] | str | Path | None = None, index_name: str | None = None):
+    def __init__(self, settings: Settings | dict[str, Any] | str | Path | None = None, index_name: str | None = None,
+                 searchers_for: SearchersFor | None = None):
         self.settings = get_settings(settings)
         if self.settings.retrieval.faiss_threads:
             import faiss
 
             faiss.omp_set_num_threads(self.settings.retrieval.faiss_threads)
         self.embedder = get_embedder(self.settings)
-        self.live = LiveIndex(self.settings, index_name)
+        self.live = LiveIndex(self.settings, index_name, searchers_for)
         self._title_vectors: dict[str, np.ndarray] = {}
         self._state = self._serving(self.live.view)
         self.chat = None
@@ -215,10 +217,12 @@ class Pipeline:
     def ask(self, question: str, history: Sequence[Turn | dict] = (), filters: Filters | None = None) -> Answer:
         t0 = time.perf_counter()
         st = self._current()
-        evidence = self._gather(st, question, history, filters)
+        with missing_shards() as missing:  # a sharded index's shards that fail: answered from the others
+            evidence = self._gather(st, question, history, filters)
         t1 = time.perf_counter()
         documents = st.index.documents(h.chunk.doc_id for h in evidence.hits)
         answer = self.writer.write(question.strip(), evidence, documents, self.settings, st.index.info)
+        answer.degraded = sorted(missing)
         answer.writer.rewrite, answer.writer.rewrite_fallback = evidence.rewrite, evidence.rewrite_fallback
         t2 = time.perf_counter()
         timings = evidence.timings_ms | {"compose": (t2 - t1) * 1000, "total": (t2 - t0) * 1000}

@@ -156,6 +156,20 @@ class IndexSettings(Section):
         description="A loaded index (guideqa serve, a Pipeline) checks at most this often whether its build or its "
         "added/removed documents changed, and reopens them: two readlink calls. 0 checks on every question.",
     )
+    shards: int = Field(default=1, ge=1, le=1024, description="Shards a build writes: each a complete index folder "
+                        "holding a run of the rows, searched in parallel and merged exactly (rag.indexing.sharded).")
+
+
+class ClusterSettings(Section):
+    """Ray, for builds and serving past one machine (rag.distributed)."""
+
+    address: str | None = Field(default=None, description="Ray cluster to join: 'auto' (one started with `ray start`), "
+                                "ray://HOST:PORT, or None for a local Ray started by the process itself.")
+    encoders: int = Field(default=2, ge=1, description="Encoder actors embedding in parallel; each loads the model once.")
+    cpus_per_encoder: float = Field(default=1.0, gt=0, description="CPUs Ray reserves for each encoder actor.")
+    batch_rows: int = Field(default=256, ge=1, description="Chunks per batch an encoder actor embeds.")
+    shard_timeout_s: float = Field(default=10.0, gt=0, description="How long a question waits for one shard replica "
+                                   "before answering from the others (marked degraded).")
 
 
 class RetrievalSettings(Section):
@@ -392,6 +406,7 @@ class Settings(BaseSettings):
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings, description="The encoder.")
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings, description="How documents are cut.")
     index: IndexSettings = Field(default_factory=IndexSettings, description="Where indexes live.")
+    cluster: ClusterSettings = Field(default_factory=ClusterSettings, description="Ray, past one machine.")
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings, description="Hybrid retrieval.")
     answer: AnswerSettings = Field(default_factory=AnswerSettings, description="Choosing evidence sentences (both writers).")
     writer: Literal["extractive", "llm"] = Field(

@@ -212,6 +212,8 @@ class Answer(BaseModel):
     timings_ms: dict[str, float] = Field(default_factory=dict)
     index: IndexInfo
     writer: WriterReport = Field(default_factory=WriterReport)
+    degraded: list[str] = Field(default_factory=list, description="Shards of a sharded index that did not answer (a "
+                                "replica down or too slow): the answer comes from the others and may miss evidence.")
 
     def cited_numbers(self) -> list[int]:
         """Reference numbers in order of first use."""

@@ -54,6 +54,10 @@ function renderAnswer(answer) {
   if (answer.standalone_question !== answer.question) {
     turn.append(el("p", { class: "searched" }, "Searched for: ", el("em", {}, answer.standalone_question)));
   }
+  if (answer.degraded && answer.degraded.length) {
+    turn.append(el("p", { class: "degraded" }, "Part of the index did not answer in time, so this answer may miss " +
+      "evidence. Ask again in a moment."));
+  }
   if (answer.abstained) {
     turn.append(el("p", { class: "abstention" }, answer.abstention));
   }

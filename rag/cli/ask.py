@@ -34,6 +34,9 @@ def render_answer(answer, out: Console = console) -> None:
     out.print()
     if answer.standalone_question != answer.question:
         out.print(f"[dim]searched for: {escape(answer.standalone_question)}[/]")
+    if answer.degraded:
+        out.print(f"[red]part of the index did not answer ({escape(', '.join(answer.degraded))}): this answer may miss "
+                  "evidence[/]")
     if answer.abstention:
         out.print(Panel(escape(answer.abstention), title="Not directly addressed", border_style="yellow"))
     # Boxed above, so the text leaves the abstention out.

@@ -46,9 +46,10 @@ def bm25_corpus(chunks: Sequence[Chunk], titles: dict[str, str], step: int = 204
     return ids, vocab
 
 
-def write_bm25(folder: Path, chunks: Sequence[Chunk], titles: dict[str, str]) -> float:
-    """Index `chunks` (row = chunk row) and save it to `folder` without pickle. Returns the mean passage length in
-    tokens (bm25s does not save it; documents added later are scored with it)."""
+def write_bm25(folder: Path, chunks: Sequence[Chunk], titles: dict[str, str]) -> np.ndarray:
+    """Index `chunks` (row = chunk row) and save it to `folder` without pickle. Returns each passage's length in
+    tokens (bm25s saves neither them nor their mean: documents added later are scored with the mean, and a sharded
+    index rescores each shard's passages with global statistics from them)."""
     import bm25s
 
     config = bm25_config()
@@ -56,7 +57,7 @@ def write_bm25(folder: Path, chunks: Sequence[Chunk], titles: dict[str, str]) ->
     ids, vocab = bm25_corpus(chunks, titles)
     retriever.index((ids, vocab), show_progress=False)
     retriever.save(str(folder))
-    return float(np.mean([len(a) for a in ids])) if ids else 0.0
+    return np.fromiter((len(a) for a in ids), dtype=np.int32, count=len(ids))
 
 
 def term_counts(texts: Sequence[str]) -> list[dict[str, int]]:

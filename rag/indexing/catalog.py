@@ -137,19 +137,21 @@ def index_manifest(index_dir: Path, name: str) -> Manifest:
 def list_documents(index_dir: Path, name: str) -> list[DocumentEntry]:
     """Every document index `name` answers from: the build's (less removed and replaced ones), then the added ones."""
     path = build_path(index_dir, name)
-    read_manifest(path)  # a clear error for a broken build
+    manifest = read_manifest(path)  # a clear error for a broken build
     updates = read_updates_manifest(index_dir, name)
     added = {e.id: e for e in updates.added} if updates else {}
     hidden = {r.id for r in updates.removed} | set(updates.indexed_ids()) if updates else set()
-    con = _connect(path / STORE)
-    try:
-        page = "MAX(c.page)" if any(r[1] == "page" for r in con.execute("PRAGMA table_info(chunks)")) else "NULL"
-        rows = con.execute(f"SELECT d.id, d.title, d.kind, d.source, d.year, d.url, COUNT(c.row), {page} FROM documents d "
-                           "LEFT JOIN chunks c ON c.doc_id = d.id GROUP BY d.id ORDER BY MIN(c.row)").fetchall()
-    except sqlite3.DatabaseError as exc:
-        raise GuideIndexError(f"index {name!r}: chunk store is unreadable ({exc}); rebuild it") from exc
-    finally:
-        con.close()
+    rows = []
+    for store in [path / e.folder / STORE for e in manifest.shards] or [path / STORE]:  # a sharded index: in row order
+        con = _connect(store)
+        try:
+            page = "MAX(c.page)" if any(r[1] == "page" for r in con.execute("PRAGMA table_info(chunks)")) else "NULL"
+            rows += con.execute(f"SELECT d.id, d.title, d.kind, d.source, d.year, d.url, COUNT(c.row), {page} FROM "
+                                "documents d LEFT JOIN chunks c ON c.doc_id = d.id GROUP BY d.id ORDER BY MIN(c.row)").fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise GuideIndexError(f"index {name!r}: chunk store is unreadable ({exc}); rebuild it") from exc
+        finally:
+            con.close()
     out = [DocumentEntry(id=r[0], title=r[1], kind=r[2], source=r[3], year=r[4], url=r[5], chunks=r[6], pages=r[7],
                          added_by_user=r[0] in added, added_at=added[r[0]].added_at if r[0] in added else None)
            for r in rows if r[0] not in hidden]

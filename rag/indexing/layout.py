@@ -8,6 +8,7 @@ indexes/<name> is a symlink to indexes/.builds/<name>-<stamp>/, which holds:
   sentences.npy   float16 vectors of each chunk's quotable sentences, pooled from the chunk's own
                   forward pass, so answers score sentences without running the encoder
   bm25/           bm25s index (numpy arrays saved without pickle, JSON vocabulary)
+  bm25_lengths.npy  each passage's BM25 length in tokens (a sharded index scores with global statistics)
   store.sqlite    documents and chunks (text, offsets, page, metadata)
 
 A build writes a new folder and then swaps the symlink with os.replace, which
@@ -30,5 +31,6 @@ MANIFEST = "manifest.json"
 DENSE = "dense.faiss"
 SENTENCES = "sentences.npy"
 BM25_DIR = "bm25"
+BM25_LENGTHS = "bm25_lengths.npy"
 STORE = "store.sqlite"
 UPDATES = ".updates"

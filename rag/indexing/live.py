@@ -16,7 +16,7 @@ from pathlib import Path
 
 from rag.indexing.delta import updates_root
 from rag.indexing.errors import GuideIndexError
-from rag.indexing.view import IndexView, open_index
+from rag.indexing.view import IndexView, SearchersFor, open_index
 from rag.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -32,13 +32,14 @@ def _target(link: Path) -> str | None:
 class LiveIndex:
     """`current()` is the index as it serves now; safe to call from several threads."""
 
-    def __init__(self, settings: Settings, name: str | None = None):
+    def __init__(self, settings: Settings, name: str | None = None, searchers_for: SearchersFor | None = None):
         self.settings = settings
         self.name = name or settings.index.name
+        self.searchers_for = searchers_for  # a sharded build's shards searched elsewhere (rag.distributed.serve)
         self.check_s = settings.index.reload_check_s
         self._lock = threading.Lock()
         self._stamp = self._read_stamp()  # before opening: a change made while we open is seen at the next check
-        self.view: IndexView = open_index(settings, self.name)
+        self.view: IndexView = open_index(settings, self.name, searchers_for=searchers_for)
         self._checked = time.monotonic()
 
     def _read_stamp(self) -> tuple[str | None, str | None]:
@@ -68,7 +69,7 @@ class LiveIndex:
             return False
         try:
             build = self.view.build if stamp[0] == self._stamp[0] else None  # same build: only the delta is new
-            view = open_index(self.settings, self.name, build)
+            view = open_index(self.settings, self.name, build, self.searchers_for)
         except (GuideIndexError, OSError) as exc:
             log.warning("index %r changed but could not be reopened (%s); still serving the previous state", self.name, exc)
             return False

@@ -23,6 +23,17 @@ class SourceCount(BaseModel):
     skipped: int = 0
 
 
+class ShardEntry(BaseModel):
+    """One shard of a sharded index: a complete index folder of its own, holding a run of the index's rows."""
+
+    model_config = ConfigDict(extra="forbid")
+    folder: str = Field(description="Sub-folder of the index folder.")
+    fingerprint: str
+    documents: int
+    chunks: int
+    sentences: int
+
+
 class Manifest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     format_version: int = FORMAT_VERSION
@@ -47,6 +58,9 @@ class Manifest(BaseModel):
     stage_seconds: dict[str, float] = Field(default_factory=dict, description="Wall time per build stage.")
     embedding_cache: dict[str, int] = Field(default_factory=dict, description="Chunk vectors reused vs embedded.")
     versions: dict[str, str]
+    engine: str = Field(default="local", description="What ran the build: 'local' (this process) or 'ray'.")
+    shards: list[ShardEntry] = Field(default_factory=list, description="A sharded index's shards, in row order: the "
+                                     "index's rows are theirs one after another. Empty for an index in one folder.")
     updates: dict | None = Field(default=None, description="Documents added and removed since the build (guideqa corpus "
                                  "add/remove): generation, counts, the build's own fingerprint and counts. The counts "
                                  "and fingerprint above include them.")
@@ -68,7 +82,7 @@ def corpus_fingerprint(docs: Iterable[Document]) -> str:
     return h.hexdigest()
 
 
-def index_fingerprint(corpus_fp: str, settings: Settings, dim: int) -> str:
+def index_fingerprint(corpus_fp: str, settings: Settings, dim: int, shards: int = 1) -> str:
     shape = {
         "format": FORMAT_VERSION,
         "corpus": corpus_fp,
@@ -78,7 +92,7 @@ def index_fingerprint(corpus_fp: str, settings: Settings, dim: int) -> str:
         "dim": dim,
         "chunking": settings.chunking.model_dump(mode="json"),
         "bm25": bm25_config(),
-    }
+    } | ({"shards": shards} if shards > 1 else {})  # one folder keeps the fingerprints it always had
     return hashlib.sha256(json.dumps(shape, sort_keys=True).encode()).hexdigest()[:16]
 
 

@@ -227,16 +227,31 @@ class Index:
         return out
 
 
-def load_index(settings: Settings, name: str | None = None) -> Index:
-    """Open indexes/<name>, checking it is complete and was built with the configured model."""
-    import faiss
-
+def index_folder(settings: Settings, name: str | None = None) -> tuple[Path, Manifest]:
+    """The folder index `name` points at, and its manifest."""
     name = name or settings.index.name
     path = settings.index.dir / name
     if not path.exists():
         raise GuideIndexError(f"no index named {name!r} in {settings.index.dir}; build it with: guideqa index build --name {name}")
     path = path.resolve()
-    manifest = read_manifest(path)
+    return path, read_manifest(path)
+
+
+def load_index(settings: Settings, name: str | None = None) -> Index:
+    """Open indexes/<name>, an index in one folder (rag.indexing.view.open_index opens sharded ones too)."""
+    name = name or settings.index.name
+    path, manifest = index_folder(settings, name)
+    if manifest.shards:
+        raise GuideIndexError(f"index {name!r} is sharded ({len(manifest.shards)} shards): open it with open_index")
+    return load_folder(settings, path, name, manifest=manifest)
+
+
+def load_folder(settings: Settings, path: Path, name: str, *, manifest: Manifest | None = None, dense: bool = True) -> Index:
+    """Open an index folder, checking it is complete and was built with the configured model. `dense=False` leaves
+    the vectors on disk (a shard searched elsewhere)."""
+    import faiss
+
+    manifest = manifest or read_manifest(path)
     if manifest.format_version not in READABLE_FORMATS:
         raise GuideIndexError(f"index {name!r} has format {manifest.format_version}, this guideqa reads {READABLE_FORMATS}; rebuild it")
     if manifest.model != settings.embedding.model:
@@ -255,7 +270,7 @@ def load_index(settings: Settings, name: str | None = None) -> Index:
         if not (path / part).exists():
             raise GuideIndexError(f"index {name!r} is incomplete: {part} is missing; rebuild it")
     try:
-        dense = faiss.read_index(str(path / DENSE))
+        dense = faiss.read_index(str(path / DENSE), faiss.IO_FLAG_MMAP_IFC if not dense else 0)
     except Exception as exc:
         raise GuideIndexError(f"index {name!r}: {DENSE} is corrupt ({exc}); rebuild it") from exc
     if dense.d != manifest.dimensions or dense.ntotal != manifest.chunks:

@@ -66,6 +66,13 @@ class UpdateReport(BaseModel):
     fingerprint: str = Field(description="The index's fingerprint after the change.")
 
 
+def _unsharded(name: str, build: Manifest) -> Manifest:
+    if build.shards:
+        raise UpdateError(f"index {name!r} is sharded ({len(build.shards)} shards); adding or removing documents one by "
+                          f"one is not supported on a sharded index yet: change the corpus and rebuild it")
+    return build
+
+
 def add_documents(name: str, docs: Sequence[Document], settings: Settings, *, embedder: Embedder | None = None,
                   progress: Progress | None = None) -> UpdateReport:
     """Add `docs` to index `name` (a document with an id the index holds replaces it). Only they are embedded."""
@@ -77,7 +84,7 @@ def add_documents(name: str, docs: Sequence[Document], settings: Settings, *, em
     if twice:
         raise UpdateError(f"the same document id more than once in one add: {', '.join(twice)}")
     path = build_path(settings.index.dir, name)
-    build = read_manifest(path)
+    build = _unsharded(name, read_manifest(path))
     embedder = embedder or get_embedder(settings)
     _check_encoder(name, build, embedder, settings)
     with updates_lock(settings.index.dir, name):
@@ -138,7 +145,7 @@ def remove_documents(name: str, doc_ids: Sequence[str], settings: Settings) -> U
     if not ids:
         raise UpdateError("no document ids to remove")
     path = build_path(settings.index.dir, name)
-    build = read_manifest(path)
+    build = _unsharded(name, read_manifest(path))
     with updates_lock(settings.index.dir, name):
         delta = _current(settings, name, build)
         removed = {r.id for r in delta.manifest.removed}

@@ -10,7 +10,8 @@ pass over the build's per-row arrays.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -18,7 +19,9 @@ from rag.indexing.bm25_global import GlobalBm25, store_avgdl
 from rag.indexing.catalog import build_counts, combine_manifest, masked_ids
 from rag.indexing.delta import Delta, encoder_of, read_updates
 from rag.indexing.errors import GuideIndexError
-from rag.indexing.store import Index, load_index
+from rag.indexing.manifest import Manifest
+from rag.indexing.sharded import ShardedIndex, ShardSearch, load_sharded
+from rag.indexing.store import Index, index_folder, load_folder
 from rag.settings import Settings
 from rag.types import KINDS, Chunk, Document, IndexInfo
 
@@ -152,11 +155,29 @@ def build_avgdl(build: Index, delta: Delta | None) -> float | None:
     return avgdl
 
 
-def open_index(settings: Settings, name: str | None = None, build: Index | None = None) -> IndexView:
+# Searchers for a sharded build's shards (e.g. Ray replicas, rag.distributed.serve), given its folder and manifest.
+SearchersFor = Callable[[Path, Manifest], Sequence[ShardSearch]]
+
+
+def load_build(settings: Settings, name: str | None = None, searchers_for: SearchersFor | None = None
+               ) -> Index | ShardedIndex:
+    """Index `name`'s build: one folder, or its shards (searched here, or by `searchers_for`'s searchers)."""
+    name = name or settings.index.name
+    path, manifest = index_folder(settings, name)
+    if manifest.shards:
+        return load_sharded(settings, path, manifest, searchers_for(path, manifest) if searchers_for else None)
+    return load_folder(settings, path, name, manifest=manifest)
+
+
+def open_index(settings: Settings, name: str | None = None, build: Index | ShardedIndex | None = None,
+               searchers_for: SearchersFor | None = None) -> IndexView:
     """Index `name` as it serves: its build (loaded, or the one given) plus its updates."""
     name = name or settings.index.name
-    build = build or load_index(settings, name)
+    build = build or load_build(settings, name, searchers_for)
     delta = read_updates(settings.index.dir, name)
+    if isinstance(build, ShardedIndex) and delta is not None and (delta.size or delta.manifest.removed):
+        raise GuideIndexError(f"index {name!r} is sharded, and documents added or removed since its build are not "
+                              f"served from a sharded index yet; rebuild it (guideqa index build --name {name})")
     if delta is not None and delta.size and encoder_of(delta.manifest) != encoder_of(build.manifest):
         raise GuideIndexError(f"index {name!r}: its added documents were embedded with {encoder_of(delta.manifest)} but "
                               f"the build with {encoder_of(build.manifest)}; rebuild it (guideqa index build --name "
