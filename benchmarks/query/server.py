@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,13 +23,15 @@ def _free_port() -> int:
 
 
 @contextmanager
-def running_server(settings, log_path: Path) -> Iterator[tuple[str, subprocess.Popen, list[str], float]]:
-    """`guideqa serve` on a free loopback port; yields (base url, process, command, startup seconds). Always stopped."""
+def running_server(settings, log_path: Path, extra_args: Sequence[str] = ()
+                   ) -> Iterator[tuple[str, subprocess.Popen, list[str], float]]:
+    """`guideqa serve` on a free loopback port; yields (base url, process, command, startup seconds). Always stopped.
+    `extra_args` go to `guideqa serve` (e.g. --engine ray)."""
     import httpx
 
     port = _free_port()
     command = [sys.executable, "-m", "rag.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-               "--index", settings.index.name]
+               "--index", settings.index.name, *extra_args]
     started = time.perf_counter()
     # Output goes to a file, not a pipe nobody reads, so a chatty server can never block on a full pipe.
     with open(log_path, "w", encoding="utf-8") as log:

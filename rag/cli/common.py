@@ -31,13 +31,13 @@ def load_settings(index: str | None = None) -> Settings:
     return s
 
 
-def load_pipeline(s: Settings):
+def load_pipeline(s: Settings, searchers_for=None):
     from rag.indexing.embedding import EmbeddingError
     from rag.indexing.errors import GuideIndexError
     from rag.pipeline import Pipeline
 
     try:
         with console.status("loading index and model…"):
-            return Pipeline(s)
+            return Pipeline(s, searchers_for=searchers_for)
     except (GuideIndexError, EmbeddingError) as exc:
         fail(str(exc))

@@ -79,6 +79,9 @@ def index_build(
     preset: Annotated[Optional[str], typer.Option("--preset", help="Preset in corpus/sources.toml to build under --name (default: the preset named like the index).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Rebuild even when the index is up to date.")] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Chunk and embed every document afresh, ignoring the build cache (a cold build, for fair timing); implies --force.")] = False,
+    shards: Annotated[Optional[int], typer.Option("--shards", min=1, help="Write the index as N shards, searched in parallel with the same rankings (default: index.shards, 1).")] = None,
+    engine: Annotated[str, typer.Option("--engine", help="Who chunks and embeds: 'local' (this process) or 'ray' (a Ray cluster: encoder actors in parallel).")] = "local",
+    address: Annotated[Optional[str], typer.Option("--address", help="With --engine ray: the cluster, 'auto' or ray://HOST:PORT (default: a local Ray).")] = None,
 ) -> None:
     """Build an index (into a temporary folder, swapped in when complete)."""
     from rag.indexing.build import build_index
@@ -86,6 +89,12 @@ def index_build(
     from rag.indexing.errors import GuideIndexError
 
     s = load_settings()
+    if engine not in ("local", "ray"):
+        fail(f"--engine must be 'local' or 'ray', not {engine!r}")
+    if shards is not None:
+        s.index.shards = shards
+    if address is not None:
+        s.cluster.address = address
     if all_:
         name = "all" if name == "default" else name
     preset = _preset(s, name, sources, "all" if all_ else preset)
@@ -103,8 +112,14 @@ def index_build(
             bar.update(tasks[stage], completed=done, total=total)
 
         try:
-            path, manifest, rebuilt = build_index(docs, s, name=name, skipped=skipped, force=force or no_cache,
-                                                  progress=note, use_cache=False if no_cache else None)
+            if engine == "ray":
+                from rag.distributed.build import build_on_ray
+
+                path, manifest, rebuilt = build_on_ray(docs, s, name=name, skipped=skipped, force=force or no_cache,
+                                                       progress=note, use_cache=False if no_cache else None)
+            else:
+                path, manifest, rebuilt = build_index(docs, s, name=name, skipped=skipped, force=force or no_cache,
+                                                      progress=note, use_cache=False if no_cache else None)
         except (GuideIndexError, EmbeddingError) as exc:
             fail(str(exc))
     state = "built" if rebuilt else "already up to date (use --force to rebuild)"
@@ -112,6 +127,9 @@ def index_build(
         f"[bold green]index {name!r} {state}[/]: {manifest.documents} documents, {manifest.chunks} chunks, "
         f"fingerprint {manifest.fingerprint}, {manifest.build_seconds:.0f} s → {path}"
     )
+    if manifest.shards:
+        console.print(f"  {len(manifest.shards)} shards ({manifest.engine} build): " + ", ".join(
+            f"{e.folder} {e.documents} documents / {e.chunks} chunks" for e in manifest.shards))
     if rebuilt:
         cache = manifest.embedding_cache
         stages = ", ".join(f"{k} {v:.1f} s" for k, v in manifest.stage_seconds.items())

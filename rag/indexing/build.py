@@ -23,6 +23,7 @@ from rag.indexing.delta import apply_updates, compact_updates, encoder_of
 from rag.indexing.embedding import Embedder, get_embedder, resolve_backend
 from rag.indexing.errors import GuideIndexError
 from rag.indexing.folder import (
+    Encoder,
     Prepared,
     Progress,
     folder_manifest,
@@ -156,7 +157,8 @@ def _write_index(
 
     p = run_prepare(work, docs, settings, embedder, use_cache, note, lap)
     n_shards = min(settings.index.shards, len(docs))
-    common = dict(settings=settings, embedder=embedder, limit=p.limit, engine=p.engine, cache_stats=p.cache_stats)
+    common = dict(settings=settings, encoder=Encoder.of(embedder), limit=p.limit, engine=p.engine,
+                  cache_stats=p.cache_stats)
     if n_shards == 1:
         note("write", 0, 1)
         lengths = write_folder(work, docs, p.chunks, p.spans, p.vectors, None, lap)

@@ -23,6 +23,18 @@ from rag.versions import INDEX_PACKAGES, package_versions
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
+class Encoder(NamedTuple):
+    """What a manifest says of the encoder (plain data: it travels to the Ray tasks that write shards)."""
+
+    backend: str
+    dim: int
+    max_tokens: int
+
+    @classmethod
+    def of(cls, embedder: Embedder) -> Encoder:
+        return cls(embedder.backend, embedder.dim, embedder.max_tokens)
+
+
 class Prepared(NamedTuple):
     """Every chunk in row order with its vectors: what a build writes into its folder or shards."""
 
@@ -67,7 +79,7 @@ def write_folder(folder: Path, docs: Sequence[Document], chunks: Sequence[Chunk]
 
 def folder_manifest(name: str, fingerprint: str, corpus_fp: str, docs: Sequence[Document], chunks: Sequence[Chunk],
                     n_sentences: int, lengths: np.ndarray | None, skipped: dict[str, int], stage_seconds: dict[str, float],
-                    *, settings: Settings, embedder: Embedder, limit: int, engine: str, cache_stats: dict[str, int],
+                    *, settings: Settings, encoder: Encoder, limit: int, engine: str, cache_stats: dict[str, int],
                     shards: list | None = None, avgdl: float | None = None) -> Manifest:
     """The manifest of a folder holding `docs` and their `chunks` (a whole index, or one shard of one)."""
     counts: dict[str, SourceCount] = {}
@@ -85,10 +97,10 @@ def folder_manifest(name: str, fingerprint: str, corpus_fp: str, docs: Sequence[
         fingerprint=fingerprint,
         corpus_fingerprint=corpus_fp,
         model=settings.embedding.model,
-        backend=embedder.backend,
+        backend=encoder.backend,
         sentence_vectors=settings.embedding.sentence_vectors,
-        dimensions=embedder.dim,
-        model_max_tokens=embedder.max_tokens,
+        dimensions=encoder.dim,
+        model_max_tokens=encoder.max_tokens,
         chunking=settings.chunking.model_dump(mode="json") | {"effective_max_tokens": limit},
         # documents added later are scored with the mean passage length
         bm25=bm25_config() | ({"avgdl": round(avgdl, 4)} if avgdl is not None else {}),
