@@ -148,6 +148,20 @@ class ChunkingSettings(Section):
     )
 
 
+class AnnSettings(Section):
+    """The dense index a build writes (kind and its build parameters) and how hard a question searches it."""
+
+    kind: Literal["flat", "hnsw", "ivfpq"] = Field(default="flat", description="flat: exact; hnsw: a graph, approximate "
+                                                   "neighbours; ivfpq: compressed codes re-scored exactly from vectors on disk.")
+    hnsw_m: int = Field(default=32, ge=4, description="HNSW links per vector (build).")
+    ef_construction: int = Field(default=80, ge=8, description="HNSW search width while building.")
+    ef_search: int = Field(default=96, ge=8, description="HNSW search width per question.")
+    lists: int | None = Field(default=None, ge=1, description="IVF lists (build); None: 4 * sqrt(vectors).")
+    pq_bytes: int = Field(default=48, ge=1, description="Bytes per PQ code (build); must divide the vector size.")
+    nprobe: int = Field(default=24, ge=1, description="IVF lists searched per question.")
+    rerank: int = Field(default=8, ge=1, description="IVF-PQ: re-score this many times the depth asked, exactly.")
+
+
 class IndexSettings(Section):
     dir: Path = Field(default=REPO_ROOT / "indexes", description="Folder holding built indexes.")
     name: str = Field(default="default", pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", description="Index to build or load.")
@@ -158,6 +172,7 @@ class IndexSettings(Section):
     )
     shards: int = Field(default=1, ge=1, le=1024, description="Shards a build writes: each a complete index folder "
                         "holding a run of the rows, searched in parallel and merged exactly (rag.indexing.sharded).")
+    ann: AnnSettings = Field(default_factory=AnnSettings, description="The dense index of each folder or shard.")
 
 
 class ClusterSettings(Section):

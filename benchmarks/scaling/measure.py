@@ -75,7 +75,7 @@ def _seconds(call: Callable[[], object]) -> float:
 def index_bytes(index) -> int:
     import faiss
 
-    return int(len(faiss.serialize_index(index)))
+    return int(len(faiss.serialize_index(getattr(index, "index", index))))  # a wrapper's FAISS index
 
 
 def measure(

@@ -15,6 +15,7 @@ driver leaves the previous index serving. Ray restarts a killed actor and retrie
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -68,11 +69,12 @@ def _map(items: list[dict], actor: type, settings: Settings, batch_size: int):
     import ray.data
 
     ray.data.DataContext.get_current().enable_progress_bars = False  # the CLI shows its own
+    logging.getLogger("ray.data").setLevel(logging.WARNING)  # not a line per dataset started and finished
     c = settings.cluster
     # Ray Data's actor pool restarts an actor that dies and retries the batch it held.
     return ray.data.from_items(items).map_batches(
         actor, fn_constructor_args=(settings.model_dump_json(), c.cpus_per_encoder), batch_size=batch_size,
-        batch_format="numpy", concurrency=c.encoders, num_cpus=c.cpus_per_encoder)
+        batch_format="numpy", compute=ray.data.ActorPoolStrategy(size=c.encoders), num_cpus=c.cpus_per_encoder)
 
 
 def chunk_on_ray(docs: list[Document], settings: Settings) -> Iterator[tuple[int, list[Chunk]]]:

@@ -161,10 +161,10 @@ def _write_index(
                   cache_stats=p.cache_stats)
     if n_shards == 1:
         note("write", 0, 1)
-        lengths = write_folder(work, docs, p.chunks, p.spans, p.vectors, None, lap)
+        lengths, dense = write_folder(work, docs, p.chunks, p.spans, p.vectors, None, settings.index.ann, lap)
         note("write", 1, 1)
         return folder_manifest(name, fingerprint, corpus_fp, docs, p.chunks, len(p.sentences), lengths, skipped,
-                               stage_seconds, **common)
+                               stage_seconds, dense=dense, **common)
     from rag.indexing.shards import write_shards
 
     entries = write_shards(work, docs, p, n_shards, name, fingerprint, note, lap, run=p.run, **common)

@@ -12,11 +12,12 @@ from typing import NamedTuple
 import numpy as np
 
 from rag.indexing.bm25 import bm25_config, write_bm25
+from rag.indexing.dense import write_dense
 from rag.indexing.embedding import Embedder
-from rag.indexing.layout import BM25_DIR, BM25_LENGTHS, DENSE, SENTENCES, STORE
+from rag.indexing.layout import BM25_DIR, BM25_LENGTHS, SENTENCES, STORE
 from rag.indexing.manifest import Manifest, SourceCount, source_of
 from rag.indexing.store import write_store
-from rag.settings import Settings
+from rag.settings import AnnSettings, Settings
 from rag.types import Chunk, Document
 from rag.versions import INDEX_PACKAGES, package_versions
 
@@ -56,17 +57,14 @@ def sentence_starts(spans: Sequence[Sequence[tuple[int, int]]]) -> np.ndarray:
 
 
 def write_folder(folder: Path, docs: Sequence[Document], chunks: Sequence[Chunk], spans: Sequence[Sequence[tuple[int, int]]],
-                 vectors: np.ndarray, sentences: np.ndarray | None, lap=lambda stage: None) -> np.ndarray:
+                 vectors: np.ndarray, sentences: np.ndarray | None, ann: AnnSettings, lap=lambda stage: None
+                 ) -> tuple[np.ndarray, dict]:
     """Write the folder's parts (row = chunk row); `sentences` None when SENTENCES is already in place (a single
-    build streams it there while embedding). Returns each passage's BM25 length."""
-    import faiss
-
+    build streams it there while embedding). Returns each passage's BM25 length, and the dense index written."""
     folder.mkdir(parents=True, exist_ok=True)
     if sentences is not None:
         np.save(folder / SENTENCES, np.ascontiguousarray(sentences, dtype=np.float16), allow_pickle=False)
-    index = faiss.IndexFlatIP(vectors.shape[1])
-    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    faiss.write_index(index, str(folder / DENSE))
+    dense = write_dense(folder, vectors, ann)
     lap("faiss")
     titles = {d.id: d.title for d in docs}
     lengths = write_bm25(folder / BM25_DIR, chunks, titles)
@@ -74,13 +72,13 @@ def write_folder(folder: Path, docs: Sequence[Document], chunks: Sequence[Chunk]
     lap("bm25")
     write_store(folder / STORE, docs, chunks, spans)
     lap("store")
-    return lengths
+    return lengths, dense
 
 
 def folder_manifest(name: str, fingerprint: str, corpus_fp: str, docs: Sequence[Document], chunks: Sequence[Chunk],
                     n_sentences: int, lengths: np.ndarray | None, skipped: dict[str, int], stage_seconds: dict[str, float],
                     *, settings: Settings, encoder: Encoder, limit: int, engine: str, cache_stats: dict[str, int],
-                    shards: list | None = None, avgdl: float | None = None) -> Manifest:
+                    shards: list | None = None, avgdl: float | None = None, dense: dict | None = None) -> Manifest:
     """The manifest of a folder holding `docs` and their `chunks` (a whole index, or one shard of one)."""
     counts: dict[str, SourceCount] = {}
     for doc in docs:
@@ -122,6 +120,7 @@ def folder_manifest(name: str, fingerprint: str, corpus_fp: str, docs: Sequence[
         versions=package_versions(INDEX_PACKAGES),
         engine=engine,
         shards=shards or [],
+        dense=dense or {"kind": settings.index.ann.kind},
     )
 
 

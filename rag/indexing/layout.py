@@ -4,7 +4,8 @@ indexes/<name> is a symlink to indexes/.builds/<name>-<stamp>/, which holds:
 
   manifest.json   what built it: model, dimensions, chunking, sources and counts,
                   corpus fingerprint, build time, software versions
-  dense.faiss     FAISS inner-product index over normalised vectors (row = chunk row)
+  dense.faiss     FAISS inner-product index over normalised vectors (row = chunk row): flat by default,
+                  or HNSW / IVF-PQ (rag.indexing.dense); vectors.npy beside IVF-PQ for exact re-scoring
   sentences.npy   float16 vectors of each chunk's quotable sentences, pooled from the chunk's own
                   forward pass, so answers score sentences without running the encoder
   bm25/           bm25s index (numpy arrays saved without pickle, JSON vocabulary)
@@ -30,6 +31,7 @@ READABLE_FORMATS = (1, 2, 3)  # format 1 has no sentence vectors: answers encode
 MANIFEST = "manifest.json"
 DENSE = "dense.faiss"
 SENTENCES = "sentences.npy"
+VECTORS = "vectors.npy"  # full-precision chunk vectors beside an IVF-PQ dense.faiss, for exact re-scoring
 BM25_DIR = "bm25"
 BM25_LENGTHS = "bm25_lengths.npy"
 STORE = "store.sqlite"

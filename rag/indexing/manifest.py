@@ -58,6 +58,8 @@ class Manifest(BaseModel):
     stage_seconds: dict[str, float] = Field(default_factory=dict, description="Wall time per build stage.")
     embedding_cache: dict[str, int] = Field(default_factory=dict, description="Chunk vectors reused vs embedded.")
     versions: dict[str, str]
+    dense: dict = Field(default_factory=lambda: {"kind": "flat"}, description="The dense index written: its kind "
+                        "(flat, hnsw, ivfpq) and build parameters (rag.indexing.dense).")
     engine: str = Field(default="local", description="What ran the build: 'local' (this process) or 'ray'.")
     shards: list[ShardEntry] = Field(default_factory=list, description="A sharded index's shards, in row order: the "
                                      "index's rows are theirs one after another. Empty for an index in one folder.")
@@ -93,6 +95,8 @@ def index_fingerprint(corpus_fp: str, settings: Settings, dim: int, shards: int 
         "chunking": settings.chunking.model_dump(mode="json"),
         "bm25": bm25_config(),
     } | ({"shards": shards} if shards > 1 else {})  # one folder keeps the fingerprints it always had
+    if settings.index.ann.kind != "flat":
+        shape["dense"] = settings.index.ann.model_dump(include={"kind", "hnsw_m", "ef_construction", "lists", "pq_bytes"})
     return hashlib.sha256(json.dumps(shape, sort_keys=True).encode()).hexdigest()[:16]
 
 

@@ -41,9 +41,10 @@ def shard_cuts(doc_chunks: Sequence[int], n: int) -> list[int]:
 
 
 def _write_one(folder: Path, docs, chunks, spans, vectors, sentences, manifest_args: dict) -> ShardEntry:
-    lengths = write_folder(folder, docs, chunks, spans, vectors, sentences)
+    lengths, dense = write_folder(folder, docs, chunks, spans, vectors, sentences, manifest_args["settings"].index.ann)
     manifest = folder_manifest(docs=docs, chunks=chunks, n_sentences=len(sentences), lengths=lengths,
-                               corpus_fp=corpus_fingerprint(docs), skipped={}, stage_seconds={}, **manifest_args)
+                               corpus_fp=corpus_fingerprint(docs), skipped={}, stage_seconds={}, dense=dense,
+                               **manifest_args)
     (folder / MANIFEST).write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
     return ShardEntry(folder=folder.name, fingerprint=manifest.fingerprint, documents=len(docs), chunks=len(chunks),
                       sentences=len(sentences))

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.indexing.bm25 import read_bm25
+from rag.indexing.dense import read_dense
 from rag.indexing.embedding import resolve_backend
 from rag.indexing.errors import GuideIndexError
 from rag.indexing.layout import BM25_DIR, DENSE, READABLE_FORMATS, SENTENCES, STORE
@@ -121,19 +122,7 @@ class Index:
 
     def dense_search(self, vector: np.ndarray, depth: int, mask: np.ndarray | None) -> list[tuple[int, float]]:
         """The `depth` rows nearest `vector` (inner product) among those `mask` allows, best first."""
-        import faiss
-
-        q = np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32)
-        depth = min(depth, self.size)
-        if depth <= 0:
-            return []
-        if mask is None:
-            scores, rows = self.dense.search(q, depth)
-        else:
-            bits = np.packbits(mask, bitorder="little")
-            selector = faiss.IDSelectorBitmap(len(mask), faiss.swig_ptr(bits))
-            scores, rows = self.dense.search(q, depth, params=faiss.SearchParameters(sel=selector))
-        return [(int(i), float(s)) for i, s in zip(rows[0], scores[0]) if i >= 0]
+        return self.dense.search(vector, depth, mask)
 
     def bm25_scores(self, words: Sequence[str]) -> np.ndarray | None:
         """BM25 score of every row for these query words; None when the index holds none of them."""
@@ -249,8 +238,6 @@ def load_index(settings: Settings, name: str | None = None) -> Index:
 def load_folder(settings: Settings, path: Path, name: str, *, manifest: Manifest | None = None, dense: bool = True) -> Index:
     """Open an index folder, checking it is complete and was built with the configured model. `dense=False` leaves
     the vectors on disk (a shard searched elsewhere)."""
-    import faiss
-
     manifest = manifest or read_manifest(path)
     if manifest.format_version not in READABLE_FORMATS:
         raise GuideIndexError(f"index {name!r} has format {manifest.format_version}, this guideqa reads {READABLE_FORMATS}; rebuild it")
@@ -269,10 +256,7 @@ def load_folder(settings: Settings, path: Path, name: str, *, manifest: Manifest
     for part in parts:
         if not (path / part).exists():
             raise GuideIndexError(f"index {name!r} is incomplete: {part} is missing; rebuild it")
-    try:
-        dense = faiss.read_index(str(path / DENSE), faiss.IO_FLAG_MMAP_IFC if not dense else 0)
-    except Exception as exc:
-        raise GuideIndexError(f"index {name!r}: {DENSE} is corrupt ({exc}); rebuild it") from exc
+    dense = read_dense(path, manifest.dense, settings.index.ann, name, mmap=not dense)
     if dense.d != manifest.dimensions or dense.ntotal != manifest.chunks:
         raise GuideIndexError(
             f"index {name!r}: FAISS holds {dense.ntotal} vectors of {dense.d} dims, manifest says "
