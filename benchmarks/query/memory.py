@@ -30,15 +30,15 @@ _MEMORY_PROBE = """
 import gc, json, sys
 import bm25s, faiss, numpy, psutil  # imported before the first reading: only the index's own data is counted
 from benchmarks.common import rss_bytes
-from rag.indexing.store import load_index
+from rag.indexing.view import load_build
 from rag.settings import Settings
 settings = Settings.model_validate_json(sys.stdin.read())
 gc.collect()
 before = rss_bytes()
-index = load_index(settings)
+index = load_build(settings)  # one folder, or every shard of a sharded index
 gc.collect()
 after = rss_bytes()
-print(json.dumps({"before": before, "after": after, "chunks": index.size, "dimensions": index.dense.d}))
+print(json.dumps({"before": before, "after": after, "chunks": index.size, "dimensions": index.manifest.dimensions}))
 """
 
 

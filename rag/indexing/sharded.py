@@ -74,6 +74,8 @@ class LocalShard:
         self.n = int(scores["num_docs"])
         self.lengths = np.asarray(lengths, dtype=np.float64)
         self.avgdl = float(self.lengths.mean()) if len(self.lengths) else 1.0  # bm25s's own mean
+        self._norm_own = self.k1 * (1 - self.b + self.b * self.lengths / self.avgdl)
+        self._norm_global, self._norm_avgdl = self._norm_own, self.avgdl
 
     def dense(self, vector: np.ndarray, depth: int, mask: np.ndarray | None) -> Ranked:
         hits = self.index.dense_search(vector, depth, mask)
@@ -81,6 +83,8 @@ class LocalShard:
 
     def bm25(self, words: Sequence[str], idf: dict[str, float], avgdl: float) -> Ranked:
         """Scores of the rows holding any of `words`, with global idf and mean length (repeated words count again)."""
+        if self._norm_avgdl != avgdl:  # the whole index's mean length: the same for every question
+            self._norm_global, self._norm_avgdl = self.k1 * (1 - self.b + self.b * self.lengths / avgdl), avgdl
         rows_all: list[np.ndarray] = []
         parts: list[np.ndarray] = []
         for word in words:
@@ -91,21 +95,16 @@ class LocalShard:
             if end <= start:
                 continue
             rows = np.asarray(self.indices[start:end], dtype=np.int64)
-            length = self.lengths[rows]
             # bm25s (lucene): idf * tf / (tf + k1 (1 - b + b dl / avgdl)); solve for the term count tf.
             y = np.asarray(self.data[start:end], dtype=np.float64) / lucene_idf(end - start, self.n)
-            tf = np.rint(y * self.k1 * (1 - self.b + self.b * length / self.avgdl) / np.maximum(1 - y, 1e-12))
-            norm = self.k1 * (1 - self.b + self.b * length / avgdl)
+            tf = np.rint(y * self._norm_own[rows] / np.maximum(1 - y, 1e-12))
             rows_all.append(rows)
-            parts.append(idf[word] * tf / (tf + norm))
+            parts.append(idf[word] * tf / (tf + self._norm_global[rows]))
         if not rows_all:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        rows = np.concatenate(rows_all)
-        scores = np.concatenate(parts)
-        unique, inverse = np.unique(rows, return_inverse=True)
-        summed = np.zeros(len(unique), np.float64)
-        np.add.at(summed, inverse, scores)
-        return unique, summed.astype(np.float32)
+        summed = np.bincount(np.concatenate(rows_all), weights=np.concatenate(parts), minlength=self.n)
+        hit = np.flatnonzero(summed)
+        return hit, summed[hit].astype(np.float32)
 
 
 def shard_term_stats(indexes: Sequence[Index]) -> TermStats:

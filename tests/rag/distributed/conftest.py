@@ -6,6 +6,7 @@ import os
 import secrets
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -50,3 +51,13 @@ def cluster_settings(base, address: str, **index):
     for key, value in index.items():
         setattr(s.index, key, value)
     return s
+
+
+def wait_until(check, timeout_s: float = 120.0, every_s: float = 0.2) -> bool:
+    """Whether `check()` came true within `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(every_s)
+    return False

@@ -15,7 +15,7 @@ from rag.indexing.store import load_folder
 from rag.indexing.view import open_index
 from rag.retrieval.retriever import Retriever
 from rag.types import DocSection
-from tests.rag.distributed.conftest import cluster_settings
+from tests.rag.distributed.conftest import cluster_settings, wait_until
 from tests.rag.indexing.test_sharded import QUESTIONS, same_ranking
 
 
@@ -120,7 +120,7 @@ def test_a_driver_killed_mid_build_leaves_the_previous_index_serving(index_setti
     ids = ",".join(d.id for d in real_docs if d.id.startswith("ngc-"))
     driver = subprocess.Popen([sys.executable, "-c", _DRIVER, str(tmp_path / "settings.json"), ids])
     try:
-        assert _wait_for(lambda: bool(_encoding_workers()) or driver.poll() is not None, 240)
+        assert wait_until(lambda: bool(_encoding_workers()) or driver.poll() is not None, 240, 0.1)
         assert driver.poll() is None, "the build finished before it could be killed"
         driver.kill()  # SIGKILL: no cleanup runs
         driver.wait(timeout=60)
@@ -133,15 +133,6 @@ def test_a_driver_killed_mid_build_leaves_the_previous_index_serving(index_setti
     assert Retriever(view, s, embedder).search(QUESTIONS[0], k=3)
     build_index(real_docs[:3], s, embedder=embedder, force=True)  # the next build clears what the killed one left
     assert not [f for f in leftovers(s.index.dir) if f.name.endswith(".partial")]
-
-
-def _wait_for(check, timeout_s: float) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_guideqa_index_build_engine_ray_writes_shards(index_settings, ray_address, tmp_path, monkeypatch):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 
 import httpx
 import pytest
@@ -13,7 +12,7 @@ from benchmarks.query.server import running_server
 from rag.distributed.cluster import connected
 from rag.distributed.serve import Replicas
 from rag.pipeline import Pipeline
-from tests.rag.distributed.conftest import cluster_settings
+from tests.rag.distributed.conftest import cluster_settings, wait_until
 from tests.rag.indexing.test_sharded import QUESTIONS
 
 PDPH = QUESTIONS[0]
@@ -33,15 +32,6 @@ def _texts(answer) -> list[list[str]]:
     return [[st.text for st in sec.statements] for sec in answer.sections]
 
 
-def _wait_until(check, timeout_s: float = 120.0):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.5)
-    return False
-
-
 def test_replicas_give_the_answers_one_process_gives_and_answer_while_one_is_down(sharded, pipeline):
     s = sharded.model_copy(deep=True)
     s.cluster.shard_timeout_s = 5.0
@@ -58,7 +48,7 @@ def test_replicas_give_the_answers_one_process_gives_and_answer_while_one_is_dow
             assert down.degraded == [f"{s.index.name}/shard-001"]
             assert down.sections and all(st.text for sec in down.sections for st in sec.statements)
             # Ray restarts the replica; answers are whole again.
-            assert _wait_until(lambda: not pipe.ask(PDPH).degraded), "the replica was not replaced"
+            assert wait_until(lambda: not pipe.ask(PDPH).degraded), "the replica was not replaced"
             assert replicas.pids()[1] != second and replicas.pids()[0] == first
             assert _texts(pipe.ask(PDPH)) == _texts(pipeline.ask(PDPH))
         finally:
@@ -81,4 +71,4 @@ def test_guideqa_serve_engine_ray_answers_over_http_while_a_replica_is_killed(sh
         answers = [httpx.post(f"{base}/v1/answers", json={"question": q}, timeout=60) for q in QUESTIONS[:3]]
         assert [r.status_code for r in answers] == [200, 200, 200]  # never a 500
         assert any(r.json()["degraded"] for r in answers)
-        assert _wait_until(lambda: not httpx.post(f"{base}/v1/answers", json={"question": PDPH}, timeout=60).json()["degraded"])
+        assert wait_until(lambda: not httpx.post(f"{base}/v1/answers", json={"question": PDPH}, timeout=60).json()["degraded"])
