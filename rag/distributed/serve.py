@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.indexing.manifest import Manifest
-from rag.indexing.sharded import LocalShard, Ranked, shard_lengths
+from rag.indexing.sharded import LocalShard, Ranked, set_faiss_threads, shard_lengths
 from rag.indexing.store import load_folder
 from rag.settings import Settings
 
@@ -32,6 +32,7 @@ class ShardReplica:
 
     def __init__(self, settings_json: str, folder: str, label: str):
         s = Settings.model_validate_json(settings_json)
+        set_faiss_threads(s.retrieval.faiss_threads)  # (Ray runs a plain actor's methods on this thread)
         path = Path(folder)
         self.shard = LocalShard(load_folder(s, path, label), shard_lengths(path, label))
         self.size = self.shard.index.size

@@ -128,7 +128,7 @@ class ShardedIndex:
     live_mask: np.ndarray | None = None
 
     def __init__(self, path: Path, manifest: Manifest, shards: Sequence[Index], searchers: Sequence[ShardSearch],
-                 lengths: Sequence[np.ndarray], names: Sequence[str] | None = None):
+                 lengths: Sequence[np.ndarray], names: Sequence[str] | None = None, faiss_threads: int = 0):
         self.path, self.manifest = path, manifest
         self.shards = list(shards)
         self.searchers = list(searchers)
@@ -151,7 +151,9 @@ class ShardedIndex:
         self.bm25 = shard_term_stats(shards)
         total = sum(float(np.sum(x)) for x in lengths)
         self.avgdl = total / max(int(self.offsets[-1]), 1)
-        self._pool = ThreadPoolExecutor(max_workers=len(shards), thread_name_prefix="shard")
+        # FAISS's OpenMP thread count is per thread: the shard threads get the configured one (retrieval.faiss_threads).
+        self._pool = ThreadPoolExecutor(max_workers=len(shards), thread_name_prefix="shard",
+                                        initializer=set_faiss_threads, initargs=(faiss_threads,))
 
     # -- routing ------------------------------------------------------------------------------------------------------
     def _shard(self, row: int) -> int:
@@ -258,6 +260,13 @@ class ShardedIndex:
     documents = Index.documents  # the same lookup, through this index's document()
 
 
+def set_faiss_threads(n: int) -> None:
+    if n:
+        import faiss
+
+        faiss.omp_set_num_threads(n)
+
+
 def shard_lengths(path: Path, label: str) -> np.ndarray:
     try:
         return np.load(path / BM25_LENGTHS, allow_pickle=False)
@@ -287,4 +296,4 @@ def load_sharded(settings: Settings, path: Path, manifest: Manifest, searchers: 
     searchers = [LocalShard(s, x) for s, x in zip(shards, lengths)] if local else list(searchers)
     if len(searchers) != len(shards):
         raise GuideIndexError(f"index {manifest.name!r} has {len(shards)} shards but {len(searchers)} searchers")
-    return ShardedIndex(path, manifest, shards, searchers, lengths)
+    return ShardedIndex(path, manifest, shards, searchers, lengths, faiss_threads=settings.retrieval.faiss_threads)
