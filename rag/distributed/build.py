@@ -86,7 +86,7 @@ def chunk_on_ray(docs: list[Document], settings: Settings) -> Iterator[tuple[int
             yield int(i), [Chunk.model_validate(c) for c in json.loads(cs)]
 
 
-def encode_on_ray(todo: list[int], texts: list[str], shifted: list[list[tuple[int, int]]], embedder: Embedder,
+def encode_on_ray(todo: list[int], texts: list[str], shifted: dict[int, list[tuple[int, int]]], embedder: Embedder,
                   settings: Settings) -> Iterator[tuple[list[int], np.ndarray, list[np.ndarray]]]:
     items = [{"row": r, "text": texts[r], "spans": json.dumps(shifted[r])} for r in todo]  # longest first, as given
     if not items:

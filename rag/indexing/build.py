@@ -209,7 +209,7 @@ def chunk_documents(docs: Sequence[Document], chunker: Chunker, embedder: Embedd
 
 
 # Encodes the rows still to embed, in batches: yields (rows, chunk vectors, each row's sentence vectors).
-EncodeRows = Callable[[list[int], list[str], list[list[tuple[int, int]]], Embedder, Settings],
+EncodeRows = Callable[[list[int], list[str], dict[int, list[tuple[int, int]]], Embedder, Settings],
                       Iterator[tuple[list[int], np.ndarray, list[np.ndarray]]]]
 
 
@@ -251,7 +251,7 @@ def embed_chunks(
         # Longest first: similar lengths share a batch (less padding).
         todo.sort(key=lambda i: -len(texts[i]))
         # Sentence offsets are in the chunk text; the encoder sees prefix + text.
-        shifted = [[(a + len(p), b + len(p)) for a, b in sp] for p, sp in zip(prefixes, spans)]
+        shifted = {r: [(a + len(prefixes[r]), b + len(prefixes[r])) for a, b in spans[r]] for r in todo}
         # Progress in word pieces, not chunks: the longest chunks come first, so a chunk count would run slow early
         # and the ETA would overshoot.
         total, done = sum(n_tokens[i] for i in todo), 0
@@ -268,7 +268,7 @@ def embed_chunks(
     return vectors, {"reused": len(texts) - len(todo), "embedded": len(todo)}
 
 
-def encode_here(todo: list[int], texts: list[str], shifted: list[list[tuple[int, int]]], embedder: Embedder,
+def encode_here(todo: list[int], texts: list[str], shifted: dict[int, list[tuple[int, int]]], embedder: Embedder,
                 settings: Settings) -> Iterator[tuple[list[int], np.ndarray, list[np.ndarray]]]:
     """Encode rows `todo` in this process, in steps (so progress moves)."""
     step = max(256, settings.embedding.batch_size * 8)

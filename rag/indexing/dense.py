@@ -81,8 +81,6 @@ class Dense:
         if depth <= 0:
             return []
         wide = min(self.ntotal, depth * self.ann.rerank) if self.full is not None else depth
-        if self.kind == "hnsw":
-            wide = max(wide, min(self.ntotal, self.ann.ef_search))
         selector = None
         if mask is not None:
             bits = np.packbits(mask, bitorder="little")

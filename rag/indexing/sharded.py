@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import weakref
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -154,6 +155,7 @@ class ShardedIndex:
         # FAISS's OpenMP thread count is per thread: the shard threads get the configured one (retrieval.faiss_threads).
         self._pool = ThreadPoolExecutor(max_workers=len(shards), thread_name_prefix="shard",
                                         initializer=set_faiss_threads, initargs=(faiss_threads,))
+        weakref.finalize(self, self._pool.shutdown, wait=False)  # a reopened index must not leave its threads behind
 
     # -- routing ------------------------------------------------------------------------------------------------------
     def _shard(self, row: int) -> int:
