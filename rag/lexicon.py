@@ -73,6 +73,9 @@ SYNONYMS = [
     {"men", "man", "male", "males"},
     {"baby", "babies", "newborn", "newborns", "neonate", "neonates", "neonatal"},
     {"diabetes", "diabetic"},
+    # The care setting, which decides a regimen as much as the patient group does.
+    {"outpatient", "outpatients", "ambulatory"},
+    {"inpatient", "inpatients", "hospitalised", "hospitalized", "admitted"},
 ]
 # Question words that say what is asked, not what about: they never count as topic concepts.
 GENERIC = {

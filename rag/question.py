@@ -75,7 +75,8 @@ ASKS = {
 _DRUG_ASKS = ("drug", "treat")  # asks a drug's name states
 # A graded or directive recommendation, as guidelines phrase it.
 RECOMMENDATION_RE = re.compile(
-    r"\b(recommends?|recommended|suggests?|should|offer|consider|is indicated|are indicated|first[- ]line|preferred|"
+    r"\b(recommends?|recommended|(?<!data )(?<!evidence )(?<!studies )(?<!results )(?<!responses )(?<!findings )"
+    r"(?<!trials )(?<!this )(?<!these )suggests?|should|offer|consider|is indicated|are indicated|first[- ]line|preferred|"
     r"is appropriate|are appropriate|usually appropriate|strong recommendation|weak recommendation|"
     r"(level|grade|class) [a-d1-4i]+\b)|\[[a-d]\]|\(\s*(level|grade|class)\b", re.I)
 AGAINST_RE = re.compile(r"\b(recommends? against|suggests? against|should not|not recommended|not be (used|offered|given)|"
@@ -395,7 +396,8 @@ def animal_patient(text: str) -> str | None:
     return next((g.lower() for g in m.groups() if g), None)
 
 
-_POPULATION_WORDS = ("children", "pregnancy", "breastfeeding", "elderly", "adults", "women", "men", "newborn")
+_POPULATION_WORDS = ("children", "pregnancy", "breastfeeding", "elderly", "adults", "women", "men", "newborn", "outpatient",
+                     "inpatient")
 
 
 @functools.lru_cache(maxsize=1)
@@ -423,10 +425,11 @@ def asked_populations(question: str) -> frozenset[str]:
 
 @functools.lru_cache(maxsize=1)
 def _exclusive() -> list[frozenset[str]]:
-    """Groups of populations one patient cannot belong to at once (an age band; a sex; pregnant or breastfeeding)."""
+    """Groups of populations one patient cannot belong to at once (an age band; a sex; pregnant or breastfeeding; treated
+    in hospital or not)."""
     groups = (("children", "newborn", "adults", "elderly"), ("women", "men"), ("pregnancy", "breastfeeding"),
               ("pregnancy", "men"), ("pregnancy", "children", "newborn"), ("women", "children", "newborn"),
-              ("men", "children", "newborn"))
+              ("men", "children", "newborn"), ("outpatient", "inpatient"))
     return [frozenset(concept_of(w) for w in g) for g in groups]
 
 

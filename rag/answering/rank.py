@@ -166,6 +166,8 @@ DANGLING_RE = re.compile(r"^\W*(it is therefore|therefore|thus|hence|conversely|
                          r"additionally|also|otherwise|similarly|likewise|nevertheless|in contrast|this|these|those|such|"
                          r"it|they|there)\b"
                          r"|^(?-i:[a-z]{2,})\b", re.I)  # a lower-case word: the tail of a sentence split in two
+# "Azithromycin is also an acceptable agent", "Evidence also showed": an addition to what came before.
+ALSO_RE = re.compile(r"^\W*(?:also\b|(?:[\w()-]+,?\s+){1,5}?(?<!who )(?<!that )(?<!which )also\b)", re.I)
 # "and no cancer", "without renal impairment", "non-pregnant": a constraint the sentence excludes.
 _NEGATED_RE = re.compile(r"\b(?:no|without|non|not)[- ]+(?:\w+[- ]+)?\w+", re.I)
 
@@ -221,6 +223,10 @@ class SentenceProfile:
     @functools.cached_property
     def dangling(self) -> bool:
         return bool(DANGLING_RE.match(self.text))
+
+    @functools.cached_property
+    def addition(self) -> bool:
+        return bool(ALSO_RE.match(self.text))
 
     @functools.cached_property
     def populations(self) -> frozenset[str]:

@@ -15,7 +15,9 @@ import numpy as np
 
 from rag.answering.candidates import Candidate
 from rag.answering.headings import is_grading_heading
-from rag.question import AGAINST_RE, RECOMMENDATION_RE, QuestionFocus, concepts, spelled_out, states
+from rag.answering.cues import population_conflict
+from rag.answering.rank import sentence_profile
+from rag.question import AGAINST_RE, RECOMMENDATION_RE, QuestionFocus, concept_of, concepts, spelled_out, states
 from rag.settings import AnswerSettings, Settings
 from rag.text import content_stems
 from rag.types import KINDS
@@ -72,8 +74,11 @@ def select_statements(standalone: str, cands: list[Candidate], settings: Setting
         return Selection([("related", picked)] if picked else [], True, unknown, animal)
     top = max(c.rank_score for c in eligible)
     picked = mmr_select(eligible, settings, top - a.relative_margin, a.max_statements)
+    picked = _standalone_first(picked)
     if focus is not None and not focus.against_ok and focus.open:
         picked = _recommendation_first(picked)
+    if focus is not None:  # last: a recommendation for the other setting answers nothing
+        picked = _setting_first(picked, focus)
     return Selection([(kind, [c for c in picked if c.hit.chunk.kind == kind]) for kind in KINDS], False, unknown, animal)
 
 
@@ -93,11 +98,49 @@ def _recommendation_first(picked: list[Candidate]) -> list[Candidate]:
     guideline = [c for c in picked if c.hit.chunk.kind == "guideline"]
     if not guideline or not AGAINST_RE.search(guideline[0].text):
         return picked
-    positives = [c for c in guideline if RECOMMENDATION_RE.search(c.text) and not AGAINST_RE.search(c.text)]
+    positives = [c for c in guideline if RECOMMENDATION_RE.search(c.text) and not AGAINST_RE.search(c.text)
+                 and not sentence_profile(c.text).addition]
     if not positives:
         return picked
     positive = max(positives, key=lambda c: c.rank_score)  # the ranker's choice, not the diversity pass's order
     return [positive] + [c for c in picked if c is not positive]
+
+
+def _standalone_first(picked: list[Candidate]) -> list[Candidate]:
+    """The bottom line is read alone: "Azithromycin is also an acceptable agent" is an addition to a first choice
+    stated before it. The best-scored guideline statement that is not an addition leads."""
+    guideline = [c for c in picked if c.hit.chunk.kind == "guideline"]
+    if not guideline or not sentence_profile(guideline[0].text).addition:
+        return picked
+    whole = [c for c in guideline if not sentence_profile(c.text).addition]
+    if not whole:
+        return picked
+    lead = max(whole, key=lambda c: c.rank_score)
+    return [lead] + [c for c in picked if c is not lead]
+
+
+def _setting_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidate]:
+    """The bottom line is for the care setting asked about: not "... who are admitted to hospital" for an outpatient,
+    when another statement is not for the other setting. (Age bands are left to the ranker: "adults aged 60 or
+    older" is for a 72-year-old, though "adults" and "older adults" are told apart.)"""
+    asked = focus.populations & _settings()
+    guideline = [c for c in picked if c.hit.chunk.kind == "guideline"]
+    if not asked or not guideline or not _other_setting(guideline[0], asked):
+        return picked
+    fitting = [c for c in guideline if not _other_setting(c, asked)]
+    if not fitting:
+        return picked
+    lead = max(fitting, key=lambda c: c.rank_score)
+    return [lead] + [c for c in picked if c is not lead]
+
+
+@functools.lru_cache(maxsize=1)
+def _settings() -> frozenset[str]:
+    return frozenset(concept_of(w) for w in ("outpatient", "inpatient"))
+
+
+def _other_setting(cand: Candidate, asked: set[str]) -> bool:
+    return population_conflict(asked, sentence_profile(cand.text).populations & _settings())
 
 
 def _shares_topic(cand: Candidate, focus: QuestionFocus | None) -> bool:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.question import analyse, concepts, states
+from rag.question import RECOMMENDATION_RE, analyse, asked_populations, concepts, conflicting, states
 
 
 def test_an_abbreviation_and_its_expansion_are_one_concept():
@@ -171,3 +171,16 @@ def test_a_question_asks_what_to_do_or_whether_to(question, follow_up, open_):
     from rag.question import analyse
 
     assert analyse(question, follow_up).open is open_
+
+
+def test_a_finding_that_suggests_is_not_a_recommendation():
+    assert RECOMMENDATION_RE.search("The panel suggests ceftriaxone for gonorrhea.")
+    assert not RECOMMENDATION_RE.search("Minimal responses suggest a need for a combination of agents.")
+    assert not RECOMMENDATION_RE.search("These data suggest a benefit of screening.")
+
+
+def test_inpatient_and_outpatient_care_exclude_each_other():
+    outpatient = asked_populations("CAP in an otherwise healthy outpatient?")
+    admitted = asked_populations("patients admitted to hospital with CAP")
+    assert outpatient and admitted and conflicting(outpatient, admitted) == set(outpatient)
+    assert not conflicting(outpatient, asked_populations("community-acquired pneumonia in adults"))

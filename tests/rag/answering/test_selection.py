@@ -164,3 +164,28 @@ def test_asked_what_to_do_the_bottom_line_is_a_recommendation_for_something():
         focus.document_coverage = 1.0
         chosen = select_statements(question, [against, positive], Settings(), focus=focus)
         assert chosen.groups[0][1][0].text == first.text, question
+
+
+def test_the_bottom_line_is_not_an_addition_to_a_sentence_it_leaves_out():
+    also = _cand("Azithromycin is also an acceptable agent for uncomplicated gonorrhea.", 0.9, 0)
+    first = _cand("Uncomplicated gonorrhea should be treated with ceftriaxone.", 0.8, 1)
+    question = "Which antibiotic for uncomplicated gonorrhea?"
+    focus = analyse(question)
+    focus.document_coverage = 1.0
+    chosen = select_statements(question, [also, first], Settings(), focus=focus)
+    assert [c.text for c in chosen.groups[0][1]] == [first.text, also.text]
+    # Alone, the addition is still quoted: it is the best evidence there is.
+    alone = select_statements(question, [also], Settings(), focus=focus)
+    assert [c.text for c in alone.groups[0][1]] == [also.text]
+
+
+def test_the_bottom_line_is_for_the_care_setting_asked_about():
+    admitted = _cand("Offer antibiotics within 4 hours to patients with gonorrhea who are admitted to hospital.", 0.9, 0)
+    community = _cand("Offer ceftriaxone to outpatients with uncomplicated gonorrhea.", 0.8, 1)
+    for question, first in [("How should gonorrhea be treated in an outpatient?", community),
+                            ("How should gonorrhea be treated in hospitalised patients?", admitted),
+                            ("How should gonorrhea be treated?", admitted)]:
+        focus = analyse(question)
+        focus.document_coverage = 1.0
+        chosen = select_statements(question, [admitted, community], Settings(), focus=focus)
+        assert chosen.groups[0][1][0].text == first.text, question
