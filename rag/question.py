@@ -54,7 +54,7 @@ ASKS = {
     "treat": (re.compile(r"\b(treat\w*|therap\w*|manag\w*|first[- ]line|of choice)\b", re.I),
               re.compile(r"\b(treat\w*|therap\w*|offer\w*|prescri\w*|administ\w*|procedure|intervention|"
                                          r"surgery|surgical|repositioning|referr?\w*|initiat\w*|start\w*|use of|using)\b", re.I)),
-    "dose": (re.compile(r"\bdos(e|es|ing|age)\b|\bhow much\b|\bmg\b", re.I),
+    "dose": (re.compile(r"(?<!high-)(?<!low-)(?<!high )(?<!low )\bdos(e|es|ing|age)\b|\bhow much\b|\bmg\b", re.I),
              re.compile(r"\b\d+(\.\d+)?\s?(mg|mcg|µg|g|units?|iu|ml|mg/kg|mg/day|gy|mmol|mg/kg/d(ay)?)\b|\bdos(e|es|ing|age)\b", re.I)),
     "duration": (re.compile(r"\bhow long\b|\bduration\b|\bhow many (days|weeks|months|years)\b|\bwhen (to|should\b[^?]*) stop\b|\bcontinue\b", re.I),
                  re.compile(r"\b(\d+|one|two|three|four|five|six|twelve)[- ](days?|weeks?|months?|years?)\b|\bindefinite\w*|\bextended\b|\b(at least|up to|for)\s\d+|\bduration\b|\blong[- ]term\b|\bdiscontinu\w+|\bstop\w*\b", re.I)),

@@ -168,6 +168,11 @@ DANGLING_RE = re.compile(r"^\W*(it is therefore|therefore|thus|hence|conversely|
                          r"|^(?-i:[a-z]{2,})\b", re.I)  # a lower-case word: the tail of a sentence split in two
 # "Azithromycin is also an acceptable agent", "Evidence also showed": an addition to what came before.
 ALSO_RE = re.compile(r"^\W*(?:also\b|(?:[\w()-]+,?\s+){1,5}?(?<!who )(?<!that )(?<!which )also\b)", re.I)
+# "Remarks : These recommendations do not apply to ...", "This recommendation applies to adults ...": about the
+# recommendation (its scope, its basis), not what to do. "The guideline authors recommend ..." is a recommendation.
+SCOPE_RE = re.compile(r"^\W*(?:remarks?\s*:|(?:these|this|the|such|both|all|each) (?:recommendations?|guidelines?|statements?|"
+                      r"guidance) (?:applies|apply|does|do|did|is|are|was|were|has|have|covers?|focus\w*|address\w*|includes?|"
+                      r"excludes?|relates?|pertains?)\b)", re.I)
 # "and no cancer", "without renal impairment", "non-pregnant": a constraint the sentence excludes.
 _NEGATED_RE = re.compile(r"\b(?:no|without|non|not)[- ]+(?:\w+[- ]+)?\w+", re.I)
 
@@ -227,6 +232,10 @@ class SentenceProfile:
     @functools.cached_property
     def addition(self) -> bool:
         return bool(ALSO_RE.match(self.text))
+
+    @functools.cached_property
+    def scope(self) -> bool:
+        return bool(SCOPE_RE.match(self.text))
 
     @functools.cached_property
     def populations(self) -> frozenset[str]:

@@ -24,6 +24,13 @@ from rag.types import KINDS
 
 _MIN_SHARED_TERMS = 2
 _SPECIFIC_ASKS = ("dose", "duration", "interval")  # numbers a sentence states reliably; drug names it may not
+_N = r"\b(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|twelve)"
+# The quantity itself, not the word for it ("the optimal dose ... has not been determined"), nor a citation's year.
+_QUANTITY_RE = {
+    "dose": re.compile(_N + r"\s?(?:mg|mcg|µg|μg|g|units?|iu|ml|mmol|gy|mg/kg\w*)\b", re.I),
+    "duration": re.compile(_N + r"(?:\s?(?:to|-|–|or)\s?\d+)?(?: consecutive| more| additional| further)?[- ](?:hours?|days?|weeks?|months?|years?)\b"
+                           r"|\b(?:indefinite\w*|extended|long[- ]term|lifelong)\b", re.I),
+}
 # What a guideline's recommendation states and a study's finding does not: which drug, how much, how long, when.
 _RECOMMENDATION_ASKS = {"drug", "dose", "duration", "interval", "when"}
 
@@ -75,6 +82,8 @@ def select_statements(standalone: str, cands: list[Candidate], settings: Setting
     top = max(c.rank_score for c in eligible)
     picked = mmr_select(eligible, settings, top - a.relative_margin, a.max_statements)
     picked = _standalone_first(picked)
+    if focus is not None:
+        picked = _asked_first(picked, focus)
     if focus is not None and not focus.against_ok and focus.open:
         picked = _recommendation_first(picked)
     if focus is not None:  # last: a recommendation for the other setting answers nothing
@@ -108,14 +117,43 @@ def _recommendation_first(picked: list[Candidate]) -> list[Candidate]:
 
 def _standalone_first(picked: list[Candidate]) -> list[Candidate]:
     """The bottom line is read alone: "Azithromycin is also an acceptable agent" is an addition to a first choice
-    stated before it. The best-scored guideline statement that is not an addition leads."""
+    stated before it, and "Remarks : These recommendations do not apply to ..." is about a recommendation, not one.
+    The best-scored guideline statement that is neither leads."""
     guideline = [c for c in picked if c.hit.chunk.kind == "guideline"]
-    if not guideline or not sentence_profile(guideline[0].text).addition:
+    if not guideline or _standalone(guideline[0]):
         return picked
-    whole = [c for c in guideline if not sentence_profile(c.text).addition]
+    whole = [c for c in guideline if _standalone(c)]
     if not whole:
         return picked
     lead = max(whole, key=lambda c: c.rank_score)
+    return [lead] + [c for c in picked if c is not lead]
+
+
+def _standalone(cand: Candidate) -> bool:
+    profile = sentence_profile(cand.text)
+    return not profile.addition and not profile.scope
+
+
+def _asked_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidate]:
+    """Asked how much, how long or how often, the bottom line states it: "Daily iron supplementation is recommended
+    ..." leads no one to a dose that a statement below it gives ("30 mg elemental iron given daily for 3 months").
+    Counted over everything asked: "aged 6 to 23 months" reads as a duration, and the dose is still missing."""
+    asked = [k for k in focus.asks if k in _SPECIFIC_ASKS]
+    guideline = [c for c in picked if c.hit.chunk.kind == "guideline"]
+    if not asked or not guideline:
+        return picked
+
+    def stated(c: Candidate) -> int:
+        return sum(bool(_QUANTITY_RE[k].search(c.text)) if k in _QUANTITY_RE else states(k, c.text) for k in asked)
+
+    most = max(stated(c) for c in guideline[1:]) if len(guideline) > 1 else 0
+    if stated(guideline[0]) >= most:
+        return picked
+    stating = [c for c in guideline[1:] if stated(c) == most and not sentence_profile(c.text).addition
+               and (focus.against_ok or not sentence_profile(c.text).against)]
+    if not stating:
+        return picked
+    lead = max(stating, key=lambda c: c.rank_score)
     return [lead] + [c for c in picked if c is not lead]
 
 

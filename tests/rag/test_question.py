@@ -30,6 +30,8 @@ def test_what_is_asked_and_whether_a_sentence_states_it():
     assert "duration" in analyse("How long should anticoagulation continue after a first unprovoked PE?").asks
     assert "interval" in analyse("How often should women be screened for cervical cancer?").asks
     assert "dose" in analyse("What dose of iron for infants?").asks
+    # A high-dose drug names the drug; it does not ask how much.
+    assert "dose" not in analyse("High-dose methylprednisolone for severe head injury - yes or no?").asks
     assert states("duration", "Treat for at least 3 months.")
     assert not states("duration", "Offer anticoagulation.")
     assert states("interval", "Screen every 3 years.")

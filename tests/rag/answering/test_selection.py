@@ -189,3 +189,34 @@ def test_the_bottom_line_is_for_the_care_setting_asked_about():
         focus.document_coverage = 1.0
         chosen = select_statements(question, [admitted, community], Settings(), focus=focus)
         assert chosen.groups[0][1][0].text == first.text, question
+
+
+def test_the_bottom_line_is_not_a_remark_on_a_recommendation_scope():
+    scope = _cand("Remarks : These recommendations apply to adults with gonorrhea in every setting.", 0.9, 0)
+    first = _cand("Uncomplicated gonorrhea should be treated with ceftriaxone.", 0.8, 1)
+    authors = _cand("The guideline authors recommend ceftriaxone for uncomplicated gonorrhea.", 0.8, 2)
+    question = "How should uncomplicated gonorrhea be treated?"
+    focus = analyse(question)
+    focus.document_coverage = 1.0
+    chosen = select_statements(question, [scope, first], Settings(), focus=focus)
+    assert [c.text for c in chosen.groups[0][1]] == [first.text, scope.text]
+    # "The guideline authors recommend ..." is a recommendation, not a remark about one.
+    chosen = select_statements(question, [authors, scope], Settings(), focus=focus)
+    assert chosen.groups[0][1][0].text == authors.text
+
+
+def test_asked_how_much_and_how_long_the_bottom_line_states_both():
+    general = _cand("Daily iron supplementation is recommended for children with anaemia aged 6 to 23 months.", 0.9, 0)
+    scheme = _cand("Suggested scheme for children with anaemia: 10 mg elemental iron daily for 3 consecutive months.", 0.8, 1)
+    for question, first in [("Iron for a child with anaemia: what dose and for how long?", scheme),
+                            ("Should a child with anaemia get iron?", general)]:
+        focus = analyse(question)
+        focus.document_coverage = 1.0
+        chosen = select_statements(question, [general, scheme], Settings(), focus=focus)
+        assert chosen.groups[0][1][0].text == first.text, question
+    # The word "dose" is not a dose: a sentence that says none is not preferred for it.
+    vague = _cand("The optimal dose of iron for children with anaemia has not been determined.", 0.8, 1)
+    focus = analyse("Iron for a child with anaemia: what dose?")
+    focus.document_coverage = 1.0
+    chosen = select_statements(focus.text, [general, vague], Settings(), focus=focus)
+    assert chosen.groups[0][1][0].text == general.text
