@@ -48,6 +48,9 @@ ABBREVIATIONS = {
     "ich": "intracranial hemorrhage", "sah": "subarachnoid hemorrhage", "gbs": "group b streptococcus",
     "ivig": "intravenous immunoglobulin", "ssti": "skin and soft tissue infection", "rsv": "respiratory syncytial virus",
     "co": "carbon monoxide", "rt": "radiotherapy", "xrt": "radiotherapy",
+    # Drug names as they are said on the ward.
+    "vori": "voriconazole", "vanc": "vancomycin", "vanco": "vancomycin", "amox": "amoxicillin", "cipro": "ciprofloxacin",
+    "mtx": "methotrexate", "hctz": "hydrochlorothiazide", "tmp-smx": "trimethoprim sulfamethoxazole",
 }
 # Everyday words -> the guideline's words (each side's stems are one concept).
 SYNONYMS = [
@@ -73,6 +76,8 @@ SYNONYMS = [
     {"men", "man", "male", "males"},
     {"baby", "babies", "newborn", "newborns", "neonate", "neonates", "neonatal"},
     {"diabetes", "diabetic"},
+    {"smoker", "smokers", "smoking", "tobacco", "cigarette", "cigarettes"},
+    {"lymphoma", "lymphomas", "lymphoproliferative"},
     # The care setting, which decides a regimen as much as the patient group does.
     {"outpatient", "outpatients", "ambulatory"},
     {"inpatient", "inpatients", "hospitalised", "hospitalized", "admitted"},

@@ -148,6 +148,8 @@ def find_grade(text: str) -> str | None:
     return None
 
 
+# A footnote's mark before its text ("a In the event that ...", "† Adults ..."): not part of what it says.
+FOOTNOTE_MARK_RE = re.compile(r"^(?:[a-z]|[*†‡§¶]+)\s+(?=[A-Z0-9])")
 TRAILING_MARKS_RE = re.compile(r"(\s*(\[[^\]]{0,40}\]|\([^)]{0,60}\)|[\"”’)\]]))+$")
 
 

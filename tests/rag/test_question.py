@@ -17,6 +17,9 @@ def test_everyday_words_meet_the_guidelines_words():
     assert concepts("kids") == concepts("children")
     assert concepts("pregnant") == concepts("pregnancy")
     assert concepts("kidney") == concepts("renal")
+    assert concepts("heavy smoker") & concepts("tobacco use")
+    assert concepts("a lymphoma treated in the past") & concepts("previously treated lymphoproliferative disorder")
+    assert concepts("vori") == concepts("voriconazole")  # ward shorthand for a drug
 
 
 def test_the_topic_leaves_out_what_the_question_asks_for():
