@@ -63,7 +63,7 @@ SYNONYMS = [
     {"snorer", "snorers", "snoring", "snore"},
     {"exam", "exams", "examination", "examinations"},
     {"retinal", "retina", "retinopathy"},
-    {"kidney", "renal", "nephropathy", "egfr", "dialysis"},
+    {"kidney", "renal", "nephropathy", "egfr", "dialysis", "haemodialysis", "hemodialysis"},
     {"liver", "hepatic"},
     {"heart", "cardiac"},
     {"cancer", "malignancy", "malignant", "tumor", "tumour", "neoplasm", "oncology"},

@@ -254,6 +254,13 @@ class QuestionFocus:
     open: bool = False  # asks what to do ("which antibiotic ...?"), not whether to ("should ... get imaging?")
     answer_class: set[str] = field(default_factory=set)  # the kind of answer wanted ("which antifibrotic drugs")
 
+    @property
+    def subject(self) -> set[str]:
+        """What the question is about, less who it is for and what a follow-up added ("Chagas disease" of "Chagas
+        disease ... in pregnancy"): a guideline on another condition that speaks of pregnancy does not answer it."""
+        cues = concepts(" ".join(m.group(0) for cue, _ in ASKS.values() for m in cue.finditer(self.text)))
+        return self.topic - self.populations - self.constraint - cues  # "how often ... repeated": what is asked
+
     def named(self, found: set[str]) -> set[str]:
         """`found` with each name of the question's alias pairs that the other name stands for."""
         if not self.aliases:
@@ -261,10 +268,11 @@ class QuestionFocus:
         return (set(found) | {name for alias, name in self.aliases.items() if alias in found}
                 | {alias for alias, name in self.aliases.items() if name in found})
 
-    def coverage(self, covered: set[str]) -> float:
-        """Informativeness-weighted share of the topic covered by `covered`; a name and its alias count once."""
+    def coverage(self, covered: set[str], without: set[str] | frozenset[str] = frozenset()) -> float:
+        """Informativeness-weighted share of the topic (less `without`) covered by `covered`; a name and its alias
+        count once."""
         covered = self.named(covered)
-        topic = [c for c in self.topic if c not in self.aliases]
+        topic = [c for c in self.topic if c not in self.aliases and c not in without]
         total = sum(self.weights.get(c, 1.0) for c in topic)
         if not total:
             return 1.0

@@ -295,6 +295,13 @@ class AnswerSettings(Section):
         "share of the question's topic to make the answer abstain: a new drug or a species does; one unfamiliar word "
         "of a long vignette does not.",
     )
+    min_document_coverage: float = Field(
+        default=0.4, ge=0, le=1,
+        description="A statement's document (its title and retrieved text) must state at least this idf-weighted "
+        "share of the question's subject (its topic less patient groups, a follow-up's constraint and the words "
+        "that ask): 'pregnancy' in a guideline on another condition does not answer 'Chagas disease in pregnancy'. "
+        "On the tuning half 0.4 raised statement precision .757 -> .783; 0.5 lost a tenth of follow-up recall.",
+    )
     min_statement_coverage: float = Field(
         default=0.3, ge=0, le=1,
         description="A statement must state, with its guideline's title and section, at least this share of the "

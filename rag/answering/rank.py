@@ -294,6 +294,7 @@ def rerank(cands: Sequence, focus: QuestionFocus, titles: dict[str, str], w: Ran
 def topic_support(cands: Sequence, focus: QuestionFocus, titles: dict[str, str], idf: Idf,
                   rare_idf: float) -> tuple[float, list[str]]:
     """(best share of the topic one retrieved document states, rare topic words that no retrieved document states).
+    Sets each candidate's `document_coverage`: the share of the question's subject its own document states.
 
     A document's concepts are its title's, its retrieved passages' and its candidate sentences'. A rare word of the question (idf >= `rare_idf`: a drug, a species, a condition) that no retrieved
     document mentions means the index does not hold the topic, however close the embeddings are. `rare_idf` is a
@@ -309,7 +310,11 @@ def topic_support(cands: Sequence, focus: QuestionFocus, titles: dict[str, str],
             found.update(concepts(c.hit.chunk.text))
     for doc_id, found in per_doc.items():
         found |= concepts(titles.get(doc_id, ""))
-    best = max((focus.coverage(found) for found in per_doc.values()), default=0.0)
+    shares = {doc_id: focus.coverage(found) for doc_id, found in per_doc.items()}
+    others = focus.topic - focus.subject
+    for c in cands:
+        c.document_coverage = focus.coverage(per_doc[c.hit.chunk.doc_id], others) if focus.subject else 1.0
+    best = max(shares.values(), default=0.0)
     seen = set().union(*per_doc.values()) if per_doc else set()
     # What the asking clause is about, not a vignette's detail ("starting RIPE today") nor the kind of answer
     # wanted ("which antifibrotic drugs"), decides that the index lacks the topic.

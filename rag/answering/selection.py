@@ -43,6 +43,7 @@ class Selection:
     abstained: bool
     unknown: list[str] = field(default_factory=list)  # rare question concepts no retrieved source states
     animal: str | None = None  # the non-human patient the question is about
+    unmet: list[str] = field(default_factory=list)  # a follow-up's constraint that no statement on the topic states
 
 
 def select_statements(standalone: str, cands: list[Candidate], settings: Settings, force_abstain: bool = False,
@@ -54,7 +55,8 @@ def select_statements(standalone: str, cands: list[Candidate], settings: Setting
     # abstract's methods describe the study, not what it found.
     cands = [c for c in cands if not is_grading_heading(c.heading) and not _study_setup(c)]
     # A statement must itself (with its guideline's title and section) be about the question's topic.
-    eligible = [c for c in cands if c.relevance >= a.min_sentence_relevance and c.coverage >= a.min_statement_coverage]
+    eligible = [c for c in cands if c.relevance >= a.min_sentence_relevance and c.coverage >= a.min_statement_coverage
+                and c.document_coverage >= a.min_document_coverage]
     lead = max(eligible, key=lambda c: c.rank_score, default=None)
     # Research abstracts are indexed without their titles (PubMedQA derives its questions from them), so an
     # abstract's defining term can be missing from its text: only a guideline answer needs every rare word.
@@ -71,6 +73,8 @@ def select_statements(standalone: str, cands: list[Candidate], settings: Setting
     abstained = (force_abstain or best < a.abstain_threshold or lead is None or bool(unknown) or research_only
                  or animal is not None
                  or (focus is not None and _off_topic(focus, eligible, lead, best, a)))
+    unmet = sorted(focus.constraint) if focus is not None and _constraint_unmet(focus, eligible) else []
+    abstained = abstained or bool(unmet)
 
     if abstained:
         # "Closely related" must also be about the question's terms, not just near it in embedding space.
@@ -78,7 +82,7 @@ def select_statements(standalone: str, cands: list[Candidate], settings: Setting
         related = [c for c in cands if c.relevance >= a.related_threshold and len(terms & content_stems(c.text)) >= _MIN_SHARED_TERMS
                    and _shares_topic(c, focus)]
         picked = mmr_select(related, settings, -np.inf, a.max_related)
-        return Selection([("related", picked)] if picked else [], True, unknown, animal)
+        return Selection([("related", picked)] if picked else [], True, unknown, animal, unmet)
     top = max(c.rank_score for c in eligible)
     picked = mmr_select(eligible, settings, top - a.relative_margin, a.max_statements)
     picked = _standalone_first(picked)
@@ -183,8 +187,12 @@ def _other_setting(cand: Candidate, asked: set[str]) -> bool:
 
 def _shares_topic(cand: Candidate, focus: QuestionFocus | None) -> bool:
     """Related evidence names something the question is about ("gout" for gout in dogs), not only its generic words
-    ("recommended dose" for a drug the index lacks)."""
-    return focus is None or not focus.topic or bool(focus.topic & concepts(cand.text))
+    ("recommended dose" for a drug the index lacks) or who it is for ("pregnant" for Chagas disease in pregnancy)."""
+    about = (focus.subject or focus.topic) if focus is not None else set()
+    if about and focus.weights:  # its most telling words: "Chagas", not "disease"
+        most = max(focus.weights.get(c, 0.0) for c in about)
+        about = {c for c in about if focus.weights.get(c, 0.0) >= 0.8 * most}
+    return not about or bool(about & concepts(cand.text))
 
 
 def _off_topic(focus: QuestionFocus, eligible: list[Candidate], lead: Candidate, best: float, a: AnswerSettings) -> bool:
@@ -197,6 +205,15 @@ def _off_topic(focus: QuestionFocus, eligible: list[Candidate], lead: Candidate,
     specific = [k for k in focus.asks if k in _SPECIFIC_ASKS]
     close = [c for c in eligible if c.rank_score >= lead.rank_score - a.relative_margin]
     return bool(specific) and a.require_asked and not any(states(k, c.text) for c in close for k in specific)
+
+
+def _constraint_unmet(focus: QuestionFocus, eligible: list[Candidate]) -> bool:
+    """A follow-up's new constraint ("in pregnancy") that no eligible statement states, with its sub-heading or
+    section: the earlier answer again would not answer it."""
+    if not focus.constraint:
+        return False
+    return not any(focus.constraint & (sentence_profile(c.text).own | concepts(c.heading) | concepts(c.hit.chunk.section))
+                   for c in eligible)
 
 
 def mmr_select(cands: list[Candidate], settings: Settings, threshold: float, limit: int) -> list[Candidate]:

@@ -189,3 +189,10 @@ def test_inpatient_and_outpatient_care_exclude_each_other():
     admitted = asked_populations("patients admitted to hospital with CAP")
     assert outpatient and admitted and conflicting(outpatient, admitted) == set(outpatient)
     assert not conflicting(outpatient, asked_populations("community-acquired pneumonia in adults"))
+
+
+def test_the_subject_is_the_topic_less_who_it_is_for_and_what_is_asked():
+    focus = analyse("AAA ultrasound screening in men: how often should it be repeated?")
+    assert focus.subject == concepts("AAA ultrasound")
+    follow_up = analyse("How should gout be treated in pregnancy?", follow_up="and in pregnancy?")
+    assert follow_up.subject == concepts("gout")

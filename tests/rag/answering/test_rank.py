@@ -156,3 +156,15 @@ def test_the_lower_case_tail_of_a_split_sentence_is_dangling():
     assert DANGLING_RE.match("Conversely, the risk rises with age.")
     assert not DANGLING_RE.match("Offer amoxicillin for 5 days.")
     assert not DANGLING_RE.match("d At the time of publication, it had no licence.")  # a footnote's letter
+
+
+def test_each_statement_knows_how_much_of_the_question_s_subject_its_document_states():
+    # Invented condition names: the subject is the condition, not the patient group or what the follow-up added.
+    idf = lambda c: 8.0 if c in concepts("zorbitis") else 2.0  # noqa: E731
+    focus = analyse("How is zorbitis treated in pregnancy?", follow_up="what about in pregnancy?", idf=idf)
+    assert focus.subject == concepts("zorbitis")
+    on_topic = _cand("Treat zorbitis with rest.", doc="ngc-1")
+    other = _cand("Treat quibblosis in pregnant women with fluids.", doc="ngc-2")
+    idf.max = 9.5
+    topic_support([on_topic, other], focus, {"ngc-1": "Zorbitis", "ngc-2": "Quibblosis"}, idf, 0.9)
+    assert on_topic.document_coverage == 1.0 and other.document_coverage == 0.0

@@ -220,3 +220,33 @@ def test_asked_how_much_and_how_long_the_bottom_line_states_both():
     focus.document_coverage = 1.0
     chosen = select_statements(focus.text, [general, vague], Settings(), focus=focus)
     assert chosen.groups[0][1][0].text == general.text
+
+
+def _cover(cand, share: float):
+    cand.document_coverage = share
+    return cand
+
+
+def test_a_statement_from_a_document_on_another_condition_is_not_quoted():
+    own = _cand("Uncomplicated gonorrhea should be treated with ceftriaxone.", 0.8, 0)
+    other = _cover(_cand("Treat chlamydia in pregnant women with azithromycin.", 0.9, 1), 0.1)
+    question = "How should uncomplicated gonorrhea be treated?"
+    focus = analyse(question)
+    focus.document_coverage = 1.0
+    chosen = select_statements(question, [own, other], Settings(), focus=focus)
+    assert [c.text for c in chosen.groups[0][1]] == [own.text]
+
+
+def test_a_follow_up_s_constraint_that_no_statement_states_makes_the_answer_say_so():
+    plain = _cand("Uncomplicated gonorrhea should be treated with ceftriaxone.", 0.8, 0)
+    question = "How should uncomplicated gonorrhea be treated in pregnancy?"
+    focus = analyse(question, follow_up="what about in pregnancy?")
+    focus.document_coverage = 1.0
+    answer = compose_answer(question, question, [plain], {"ngc-1": DOC}, Settings(), IndexInfo(name="t", fingerprint="f"),
+                            focus=focus)
+    assert answer.abstained and "does not address \u201cpregnancy\u201d" in answer.abstention
+    # A statement that states it answers.
+    pregnant = _cand("Pregnant women with uncomplicated gonorrhea should receive a single dose of ceftriaxone.", 0.75, 1)
+    answer = compose_answer(question, question, [plain, pregnant], {"ngc-1": DOC}, Settings(),
+                            IndexInfo(name="t", fingerprint="f"), focus=focus)
+    assert not answer.abstained and pregnant.text in [s.text for s in answer.sections[0].statements]
