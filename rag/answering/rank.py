@@ -166,8 +166,10 @@ DANGLING_RE = re.compile(r"^\W*(it is therefore|therefore|thus|hence|conversely|
                          r"additionally|also|otherwise|similarly|likewise|nevertheless|in contrast|this|these|those|such|"
                          r"it|they|there)\b"
                          r"|^(?-i:[a-z]{2,})\b", re.I)  # a lower-case word: the tail of a sentence split in two
-# "Azithromycin is also an acceptable agent", "Evidence also showed": an addition to what came before.
-ALSO_RE = re.compile(r"^\W*(?:also\b|(?:[\w()-]+,?\s+){1,5}?(?<!who )(?<!that )(?<!which )also\b)", re.I)
+# "Azithromycin is also an acceptable agent", "Evidence also showed", "doxycycline is an additional option": an
+# addition to what came before.
+ALSO_RE = re.compile(r"^\W*(?:also\b|(?:[\w()-]+,?\s+){1,5}?(?<!who )(?<!that )(?<!which )also\b"
+                     r"|[^.;:]{0,80}\b(?:is|are) (?:an )?additional (?:option|agent|choice|alternative)s?\b)", re.I)
 # "Remarks : These recommendations do not apply to ...", "This recommendation applies to adults ...": about the
 # recommendation (its scope, its basis), not what to do. "The guideline authors recommend ..." is a recommendation.
 SCOPE_RE = re.compile(r"^\W*(?:remarks?\s*:|(?:these|this|the|such|both|all|each) (?:recommendations?|guidelines?|statements?|"

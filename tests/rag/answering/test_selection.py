@@ -174,6 +174,9 @@ def test_the_bottom_line_is_not_an_addition_to_a_sentence_it_leaves_out():
     focus.document_coverage = 1.0
     chosen = select_statements(question, [also, first], Settings(), focus=focus)
     assert [c.text for c in chosen.groups[0][1]] == [first.text, also.text]
+    extra = _cand("For adults, azithromycin is an additional option for uncomplicated gonorrhea.", 0.9, 2)
+    chosen = select_statements(question, [extra, first], Settings(), focus=focus)
+    assert chosen.groups[0][1][0].text == first.text
     # Alone, the addition is still quoted: it is the best evidence there is.
     alone = select_statements(question, [also], Settings(), focus=focus)
     assert [c.text for c in alone.groups[0][1]] == [also.text]
