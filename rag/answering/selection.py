@@ -55,8 +55,11 @@ def select_statements(standalone: str, cands: list[Candidate], settings: Setting
     # abstract's methods describe the study, not what it found.
     cands = [c for c in cands if not is_grading_heading(c.heading) and not _study_setup(c)]
     # A statement must itself (with its guideline's title and section) be about the question's topic.
-    eligible = [c for c in cands if c.relevance >= a.min_sentence_relevance and c.coverage >= a.min_statement_coverage
-                and c.document_coverage >= a.min_document_coverage]
+    eligible = [c for c in cands if c.relevance >= a.min_sentence_relevance and c.coverage >= a.min_statement_coverage]
+    # Relative to the document that states most of the subject: a question no document covers well is left to the
+    # topic checks below, not emptied here.
+    most = max((c.document_coverage for c in eligible), default=0.0)
+    eligible = [c for c in eligible if c.document_coverage >= a.min_document_coverage * most]
     lead = max(eligible, key=lambda c: c.rank_score, default=None)
     # Research abstracts are indexed without their titles (PubMedQA derives its questions from them), so an
     # abstract's defining term can be missing from its text: only a guideline answer needs every rare word.
