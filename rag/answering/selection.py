@@ -15,22 +15,14 @@ import numpy as np
 
 from rag.answering.candidates import Candidate
 from rag.answering.headings import is_grading_heading
-from rag.answering.cues import population_conflict
+from rag.answering.bottom_line import SPECIFIC_ASKS, bottom_line_first
 from rag.answering.rank import sentence_profile
-from rag.question import AGAINST_RE, RECOMMENDATION_RE, QuestionFocus, concept_of, concepts, spelled_out, states
+from rag.question import QuestionFocus, concepts, spelled_out, states
 from rag.settings import AnswerSettings, Settings
 from rag.text import content_stems
 from rag.types import KINDS
 
 _MIN_SHARED_TERMS = 2
-_SPECIFIC_ASKS = ("dose", "duration", "interval")  # numbers a sentence states reliably; drug names it may not
-_N = r"\b(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|twelve)"
-# The quantity itself, not the word for it ("the optimal dose ... has not been determined"), nor a citation's year.
-_QUANTITY_RE = {
-    "dose": re.compile(_N + r"\s?(?:mg|mcg|µg|μg|g|units?|iu|ml|mmol|gy|mg/kg\w*)\b", re.I),
-    "duration": re.compile(_N + r"(?:\s?(?:to|-|–|or)\s?\d+)?(?: consecutive| more| additional| further)?[- ](?:hours?|days?|weeks?|months?|years?)\b"
-                           r"|\b(?:indefinite\w*|extended|long[- ]term|lifelong)\b", re.I),
-}
 # What a guideline's recommendation states and a study's finding does not: which drug, how much, how long, when.
 _RECOMMENDATION_ASKS = {"drug", "dose", "duration", "interval", "when"}
 
@@ -88,13 +80,7 @@ def select_statements(standalone: str, cands: list[Candidate], settings: Setting
         return Selection([("related", picked)] if picked else [], True, unknown, animal, unmet)
     top = max(c.rank_score for c in eligible)
     picked = mmr_select(eligible, settings, top - a.relative_margin, a.max_statements)
-    picked = _standalone_first(picked)
-    if focus is not None:
-        picked = _asked_first(picked, focus)
-    if focus is not None and not focus.against_ok and focus.open:
-        picked = _recommendation_first(picked)
-    if focus is not None:  # last: a recommendation for the other setting answers nothing
-        picked = _setting_first(picked, focus)
+    picked = bottom_line_first(picked, focus)
     return Selection([(kind, [c for c in picked if c.hit.chunk.kind == kind]) for kind in KINDS], False, unknown, animal)
 
 
@@ -106,86 +92,6 @@ _STUDY_SETUP_RE = re.compile(r"\b(background|introduction|objectives?|aims?|purp
 
 def _study_setup(cand: Candidate) -> bool:
     return cand.hit.chunk.kind == "research" and bool(_STUDY_SETUP_RE.search(cand.hit.chunk.section))
-
-
-def _recommendation_first(picked: list[Candidate]) -> list[Candidate]:
-    """Asked what to do, the bottom line is the best recommendation *for* something, not one against ("regimens of
-    20 or fewer days ... are not recommended" before "initial antibiotic therapy should employ ...")."""
-    guideline = [c for c in picked if c.hit.chunk.kind == "guideline"]
-    if not guideline or not AGAINST_RE.search(guideline[0].text):
-        return picked
-    positives = [c for c in guideline if RECOMMENDATION_RE.search(c.text) and not AGAINST_RE.search(c.text)
-                 and not sentence_profile(c.text).addition]
-    if not positives:
-        return picked
-    positive = max(positives, key=lambda c: c.rank_score)  # the ranker's choice, not the diversity pass's order
-    return [positive] + [c for c in picked if c is not positive]
-
-
-def _standalone_first(picked: list[Candidate]) -> list[Candidate]:
-    """The bottom line is read alone: "Azithromycin is also an acceptable agent" is an addition to a first choice
-    stated before it, and "Remarks : These recommendations do not apply to ..." is about a recommendation, not one.
-    The best-scored guideline statement that is neither leads."""
-    guideline = [c for c in picked if c.hit.chunk.kind == "guideline"]
-    if not guideline or _standalone(guideline[0]):
-        return picked
-    whole = [c for c in guideline if _standalone(c)]
-    if not whole:
-        return picked
-    lead = max(whole, key=lambda c: c.rank_score)
-    return [lead] + [c for c in picked if c is not lead]
-
-
-def _standalone(cand: Candidate) -> bool:
-    profile = sentence_profile(cand.text)
-    return not profile.addition and not profile.scope
-
-
-def _asked_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidate]:
-    """Asked how much, how long or how often, the bottom line states it: "Daily iron supplementation is recommended
-    ..." leads no one to a dose that a statement below it gives ("30 mg elemental iron given daily for 3 months").
-    Counted over everything asked: "aged 6 to 23 months" reads as a duration, and the dose is still missing."""
-    asked = [k for k in focus.asks if k in _SPECIFIC_ASKS]
-    guideline = [c for c in picked if c.hit.chunk.kind == "guideline"]
-    if not asked or not guideline:
-        return picked
-
-    def stated(c: Candidate) -> int:
-        return sum(bool(_QUANTITY_RE[k].search(c.text)) if k in _QUANTITY_RE else states(k, c.text) for k in asked)
-
-    most = max(stated(c) for c in guideline[1:]) if len(guideline) > 1 else 0
-    if stated(guideline[0]) >= most:
-        return picked
-    stating = [c for c in guideline[1:] if stated(c) == most and not sentence_profile(c.text).addition
-               and (focus.against_ok or not sentence_profile(c.text).against)]
-    if not stating:
-        return picked
-    lead = max(stating, key=lambda c: c.rank_score)
-    return [lead] + [c for c in picked if c is not lead]
-
-
-def _setting_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidate]:
-    """The bottom line is for the care setting asked about: not "... who are admitted to hospital" for an outpatient,
-    when another statement is not for the other setting. (Age bands are left to the ranker: "adults aged 60 or
-    older" is for a 72-year-old, though "adults" and "older adults" are told apart.)"""
-    asked = focus.populations & _settings()
-    guideline = [c for c in picked if c.hit.chunk.kind == "guideline"]
-    if not asked or not guideline or not _other_setting(guideline[0], asked):
-        return picked
-    fitting = [c for c in guideline if not _other_setting(c, asked)]
-    if not fitting:
-        return picked
-    lead = max(fitting, key=lambda c: c.rank_score)
-    return [lead] + [c for c in picked if c is not lead]
-
-
-@functools.lru_cache(maxsize=1)
-def _settings() -> frozenset[str]:
-    return frozenset(concept_of(w) for w in ("outpatient", "inpatient"))
-
-
-def _other_setting(cand: Candidate, asked: set[str]) -> bool:
-    return population_conflict(asked, sentence_profile(cand.text).populations & _settings())
 
 
 def _shares_topic(cand: Candidate, focus: QuestionFocus | None) -> bool:
@@ -205,7 +111,7 @@ def _off_topic(focus: QuestionFocus, eligible: list[Candidate], lead: Candidate,
     if focus.document_coverage < a.min_topic_coverage and best < a.sure_relevance:
         return True
     # A question for a quantity (a dose, a duration, an interval) is not answered by sentences that state none.
-    specific = [k for k in focus.asks if k in _SPECIFIC_ASKS]
+    specific = [k for k in focus.asks if k in SPECIFIC_ASKS]
     close = [c for c in eligible if c.rank_score >= lead.rank_score - a.relative_margin]
     return bool(specific) and a.require_asked and not any(states(k, c.text) for c in close for k in specific)
 

@@ -1,0 +1,103 @@
+"""Which picked statement leads an answer as its bottom line: one read alone, stating what was asked, a
+recommendation for something, for the care setting asked about.
+
+The diversity pass (rag/answering/selection.py) picks the statements; these rules only reorder them, each promoting
+the ranker's best-scored statement that fits when the current lead does not.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+
+from rag.answering.candidates import Candidate
+from rag.answering.cues import population_conflict
+from rag.answering.rank import sentence_profile
+from rag.question import AGAINST_RE, RECOMMENDATION_RE, QuestionFocus, concept_of, states
+
+SPECIFIC_ASKS = ("dose", "duration", "interval")  # numbers a sentence states reliably; drug names it may not
+_N = r"\b(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|twelve)"
+# The quantity itself, not the word for it ("the optimal dose ... has not been determined"), nor a citation's year.
+_QUANTITY_RE = {
+    "dose": re.compile(_N + r"\s?(?:mg|mcg|µg|μg|g|units?|iu|ml|mmol|gy|mg/kg\w*)\b", re.I),
+    "duration": re.compile(_N + r"(?:\s?(?:to|-|–|or)\s?\d+)?(?: consecutive| more| additional| further)?[- ]"
+                           r"(?:hours?|days?|weeks?|months?|years?)\b|\b(?:indefinite\w*|extended|long[- ]term|lifelong)\b",
+                           re.I),
+}
+
+
+def bottom_line_first(picked: list[Candidate], focus: QuestionFocus | None) -> list[Candidate]:
+    picked = _lead_with(picked, _standalone, _standalone)
+    if focus is None:
+        return picked
+    picked = _asked_first(picked, focus)
+    if not focus.against_ok and focus.open:
+        picked = _recommendation_first(picked)
+    return _setting_first(picked, focus)  # last: a recommendation for the other setting answers nothing
+
+
+def _lead_with(picked: list[Candidate], leads: Callable[[Candidate], bool],
+               could_lead: Callable[[Candidate], bool]) -> list[Candidate]:
+    """The picked statements, led by the best-scored guideline statement that `could_lead` unless the first one
+    `leads` already (or none could)."""
+    guideline = [c for c in picked if c.hit.chunk.kind == "guideline"]
+    if not guideline or leads(guideline[0]):
+        return picked
+    fitting = [c for c in guideline if could_lead(c)]
+    if not fitting:
+        return picked
+    lead = max(fitting, key=lambda c: c.rank_score)  # the ranker's choice, not the diversity pass's order
+    return [lead] + [c for c in picked if c is not lead]
+
+
+def _standalone(cand: Candidate) -> bool:
+    """Read alone: not an addition to a first choice stated before it ("Azithromycin is also an acceptable agent"),
+    nor a remark on a recommendation ("Remarks : These recommendations do not apply to ...")."""
+    profile = sentence_profile(cand.text)
+    return not profile.addition and not profile.scope
+
+
+def _recommendation_first(picked: list[Candidate]) -> list[Candidate]:
+    """Asked what to do, the bottom line is the best recommendation *for* something, not one against ("regimens of
+    20 or fewer days ... are not recommended" before "initial antibiotic therapy should employ ...")."""
+    return _lead_with(picked, lambda c: not AGAINST_RE.search(c.text),
+                      lambda c: bool(RECOMMENDATION_RE.search(c.text)) and not AGAINST_RE.search(c.text)
+                      and not sentence_profile(c.text).addition)
+
+
+def _asked_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidate]:
+    """Asked how much, how long or how often, the bottom line states it: "Daily iron supplementation is recommended
+    ..." leads no one to a dose that a statement below it gives ("30 mg elemental iron given daily for 3 months").
+    Counted over everything asked: "aged 6 to 23 months" reads as a duration, and the dose is still missing."""
+    asked = [k for k in focus.asks if k in SPECIFIC_ASKS]
+    guideline = [c for c in picked if c.hit.chunk.kind == "guideline"]
+    if not asked or len(guideline) < 2:
+        return picked
+
+    def stated(c: Candidate) -> int:
+        return sum(bool(_QUANTITY_RE[k].search(c.text)) if k in _QUANTITY_RE else states(k, c.text) for k in asked)
+
+    most = max(stated(c) for c in guideline[1:])
+    return _lead_with(picked, lambda c: stated(c) >= most,
+                      lambda c: stated(c) == most and not sentence_profile(c.text).addition
+                      and (focus.against_ok or not sentence_profile(c.text).against))
+
+
+def _setting_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidate]:
+    """The bottom line is for the care setting asked about: not "... who are admitted to hospital" for an outpatient,
+    when another statement is not for the other setting. (Age bands are left to the ranker: "adults aged 60 or
+    older" is for a 72-year-old, though "adults" and "older adults" are told apart.)"""
+    asked = focus.populations & _settings()
+    if not asked:
+        return picked
+    return _lead_with(picked, lambda c: not _other_setting(c, asked), lambda c: not _other_setting(c, asked))
+
+
+@functools.lru_cache(maxsize=1)
+def _settings() -> frozenset[str]:
+    return frozenset(concept_of(w) for w in ("outpatient", "inpatient"))
+
+
+def _other_setting(cand: Candidate, asked: set[str]) -> bool:
+    return population_conflict(asked, sentence_profile(cand.text).populations & _settings())

@@ -1,0 +1,77 @@
+"""The bottom line: read alone, stating what was asked, a recommendation for something, for the setting asked about."""
+
+from rag.answering.selection import select_statements
+from rag.question import analyse
+from rag.settings import Settings
+from tests.rag.answering.test_extractive import _cand
+
+
+
+def test_asked_what_to_do_the_bottom_line_is_a_recommendation_for_something():
+    against = _cand("Regimens of 3 days or fewer are not recommended for uncomplicated gonorrhea.", 0.9, 0)
+    positive = _cand("Uncomplicated gonorrhea should be treated with ceftriaxone for 7 days.", 0.8, 1)
+    for question, first in [("How should uncomplicated gonorrhea be treated?", positive),
+                            ("Should uncomplicated gonorrhea be treated for 3 days?", against)]:
+        focus = analyse(question)
+        focus.document_coverage = 1.0
+        chosen = select_statements(question, [against, positive], Settings(), focus=focus)
+        assert chosen.groups[0][1][0].text == first.text, question
+
+
+def test_the_bottom_line_is_not_an_addition_to_a_sentence_it_leaves_out():
+    also = _cand("Azithromycin is also an acceptable agent for uncomplicated gonorrhea.", 0.9, 0)
+    first = _cand("Uncomplicated gonorrhea should be treated with ceftriaxone.", 0.8, 1)
+    question = "Which antibiotic for uncomplicated gonorrhea?"
+    focus = analyse(question)
+    focus.document_coverage = 1.0
+    chosen = select_statements(question, [also, first], Settings(), focus=focus)
+    assert [c.text for c in chosen.groups[0][1]] == [first.text, also.text]
+    extra = _cand("For adults, azithromycin is an additional option for uncomplicated gonorrhea.", 0.9, 2)
+    chosen = select_statements(question, [extra, first], Settings(), focus=focus)
+    assert chosen.groups[0][1][0].text == first.text
+    # Alone, the addition is still quoted: it is the best evidence there is.
+    alone = select_statements(question, [also], Settings(), focus=focus)
+    assert [c.text for c in alone.groups[0][1]] == [also.text]
+
+
+def test_the_bottom_line_is_for_the_care_setting_asked_about():
+    admitted = _cand("Offer antibiotics within 4 hours to patients with gonorrhea who are admitted to hospital.", 0.9, 0)
+    community = _cand("Offer ceftriaxone to outpatients with uncomplicated gonorrhea.", 0.8, 1)
+    for question, first in [("How should gonorrhea be treated in an outpatient?", community),
+                            ("How should gonorrhea be treated in hospitalised patients?", admitted),
+                            ("How should gonorrhea be treated?", admitted)]:
+        focus = analyse(question)
+        focus.document_coverage = 1.0
+        chosen = select_statements(question, [admitted, community], Settings(), focus=focus)
+        assert chosen.groups[0][1][0].text == first.text, question
+
+
+def test_the_bottom_line_is_not_a_remark_on_a_recommendation_scope():
+    scope = _cand("Remarks : These recommendations apply to adults with gonorrhea in every setting.", 0.9, 0)
+    first = _cand("Uncomplicated gonorrhea should be treated with ceftriaxone.", 0.8, 1)
+    authors = _cand("The guideline authors recommend ceftriaxone for uncomplicated gonorrhea.", 0.8, 2)
+    question = "How should uncomplicated gonorrhea be treated?"
+    focus = analyse(question)
+    focus.document_coverage = 1.0
+    chosen = select_statements(question, [scope, first], Settings(), focus=focus)
+    assert [c.text for c in chosen.groups[0][1]] == [first.text, scope.text]
+    # "The guideline authors recommend ..." is a recommendation, not a remark about one.
+    chosen = select_statements(question, [authors, scope], Settings(), focus=focus)
+    assert chosen.groups[0][1][0].text == authors.text
+
+
+def test_asked_how_much_and_how_long_the_bottom_line_states_both():
+    general = _cand("Daily iron supplementation is recommended for children with anaemia aged 6 to 23 months.", 0.9, 0)
+    scheme = _cand("Suggested scheme for children with anaemia: 10 mg elemental iron daily for 3 consecutive months.", 0.8, 1)
+    for question, first in [("Iron for a child with anaemia: what dose and for how long?", scheme),
+                            ("Should a child with anaemia get iron?", general)]:
+        focus = analyse(question)
+        focus.document_coverage = 1.0
+        chosen = select_statements(question, [general, scheme], Settings(), focus=focus)
+        assert chosen.groups[0][1][0].text == first.text, question
+    # The word "dose" is not a dose: a sentence that says none is not preferred for it.
+    vague = _cand("The optimal dose of iron for children with anaemia has not been determined.", 0.8, 1)
+    focus = analyse("Iron for a child with anaemia: what dose?")
+    focus.document_coverage = 1.0
+    chosen = select_statements(focus.text, [general, vague], Settings(), focus=focus)
+    assert chosen.groups[0][1][0].text == general.text
