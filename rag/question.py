@@ -253,13 +253,10 @@ class QuestionFocus:
     aliases: dict[str, str] = field(default_factory=dict)  # "ulipristal (ellaOne)": ellaon -> uliprist
     open: bool = False  # asks what to do ("which antibiotic ...?"), not whether to ("should ... get imaging?")
     answer_class: set[str] = field(default_factory=set)  # the kind of answer wanted ("which antifibrotic drugs")
-
-    @property
-    def subject(self) -> set[str]:
-        """What the question is about, less who it is for and what a follow-up added ("Chagas disease" of "Chagas
-        disease ... in pregnancy"): a guideline on another condition that speaks of pregnancy does not answer it."""
-        cues = concepts(" ".join(m.group(0) for cue, _ in ASKS.values() for m in cue.finditer(self.text)))
-        return self.topic - self.populations - self.constraint - cues  # "how often ... repeated": what is asked
+    # What it is about, less who it is for, what a follow-up added and the words that ask ("Chagas disease" of "How
+    # is Chagas disease treated in pregnancy?"): a guideline on another condition that speaks of pregnancy does not
+    # answer it.
+    subject: set[str] = field(default_factory=set)
 
     def named(self, found: set[str]) -> set[str]:
         """`found` with each name of the question's alias pairs that the other name stands for."""
@@ -305,6 +302,7 @@ def analyse(question: str, follow_up: str | None = None, idf=None) -> QuestionFo
         focus.constraint = topic_concepts(follow_up) & focus.topic
     focus.aliases = _aliases(question, focus.topic)
     focus.answer_class = answer_class_concepts(question)
+    cues = concepts(" ".join(m.group(0) for cue, _ in ASKS.values() for m in cue.finditer(question)))
     if idf is not None:
         # An acronym no indexed passage spells in the vignette ("starting RIPE today. Do I add a steroid?") is the
         # asker's shorthand, not a topic the index lacks: it neither counts for coverage nor makes a gap. In the
@@ -323,6 +321,7 @@ def analyse(question: str, follow_up: str | None = None, idf=None) -> QuestionFo
         focus.weights.update({c: focus.weights[c] * VIGNETTE_WEIGHT for c in focus.answer_class & focus.topic})
         for alias, name in focus.aliases.items():  # the pair weighs as its more telling name
             focus.weights[name] = max(focus.weights[name], focus.weights[alias])
+    focus.subject = focus.topic - focus.populations - focus.constraint - cues
     return focus
 
 

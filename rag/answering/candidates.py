@@ -23,7 +23,7 @@ class Candidate:
     vector: np.ndarray | None = None
     score: float | None = None  # the ranker's score (rag/answering/rank.py); None: rank by relevance
     coverage: float = 1.0  # share of the question's topic the sentence and its context state
-    document_coverage: float = 1.0  # share of the question's topic its document's retrieved text states
+    document_coverage: float = 1.0  # share of the question's subject its document's retrieved text states
     heading: str = ""  # the guideline's sub-heading the sentence sits under (rag/answering/headings.py)
     title_relevance: float = 0.0  # cosine between its guideline's title and the question (0 for other sources)
 

@@ -56,11 +56,12 @@ def compose_answer(
     abstention = None
     if selection.abstained:
         words = _question_words(standalone, selection.unknown)
+        unmet = _question_words(standalone, selection.unmet)
         animal = selection.animal
         abstention = (
             f"The indexed guidelines and research do not directly address this question: \u201c{standalone}\u201d."
             + (f" No indexed source mentions {words}." if words else "")
-            + (f" The evidence on this topic does not address {unmet}." if (unmet := _question_words(standalone, selection.unmet)) else "")
+            + (f" The evidence on this topic does not address {unmet}." if unmet else "")
             + (f" The indexed sources are about human patients, not about \u201c{animal}\u201d." if animal else "")
             + (" The closest evidence found is shown below, labelled as related only." if selection.groups else "")
         )

@@ -312,11 +312,11 @@ def topic_support(cands: Sequence, focus: QuestionFocus, titles: dict[str, str],
             found.update(concepts(c.hit.chunk.text))
     for doc_id, found in per_doc.items():
         found |= concepts(titles.get(doc_id, ""))
-    shares = {doc_id: focus.coverage(found) for doc_id, found in per_doc.items()}
     others = focus.topic - focus.subject
+    subject = {doc_id: focus.coverage(found, others) if focus.subject else 1.0 for doc_id, found in per_doc.items()}
     for c in cands:
-        c.document_coverage = focus.coverage(per_doc[c.hit.chunk.doc_id], others) if focus.subject else 1.0
-    best = max(shares.values(), default=0.0)
+        c.document_coverage = subject[c.hit.chunk.doc_id]
+    best = max((focus.coverage(found) for found in per_doc.values()), default=0.0)
     seen = set().union(*per_doc.values()) if per_doc else set()
     # What the asking clause is about, not a vignette's detail ("starting RIPE today") nor the kind of answer
     # wanted ("which antifibrotic drugs"), decides that the index lacks the topic.

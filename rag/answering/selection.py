@@ -74,8 +74,9 @@ def select_statements(standalone: str, cands: list[Candidate], settings: Setting
     if abstained:
         # "Closely related" must also be about the question's terms, not just near it in embedding space.
         terms = content_stems(standalone)
+        about = _telling_words(focus)
         related = [c for c in cands if c.relevance >= a.related_threshold and len(terms & content_stems(c.text)) >= _MIN_SHARED_TERMS
-                   and _shares_topic(c, focus)]
+                   and (not about or about & concepts(c.text))]
         picked = mmr_select(related, settings, -np.inf, a.max_related)
         return Selection([("related", picked)] if picked else [], True, unknown, animal, unmet)
     top = max(c.rank_score for c in eligible)
@@ -94,14 +95,15 @@ def _study_setup(cand: Candidate) -> bool:
     return cand.hit.chunk.kind == "research" and bool(_STUDY_SETUP_RE.search(cand.hit.chunk.section))
 
 
-def _shares_topic(cand: Candidate, focus: QuestionFocus | None) -> bool:
-    """Related evidence names something the question is about ("gout" for gout in dogs), not only its generic words
-    ("recommended dose" for a drug the index lacks) or who it is for ("pregnant" for Chagas disease in pregnancy)."""
+def _telling_words(focus: QuestionFocus | None) -> set[str]:
+    """What related evidence must name: something the question is about ("gout" for gout in dogs), not only its
+    generic words ("recommended dose" for a drug the index lacks) or who it is for ("pregnant" for Chagas disease in
+    pregnancy); of those, the most telling ("Chagas", not "disease"). Empty: no requirement."""
     about = (focus.subject or focus.topic) if focus is not None else set()
-    if about and focus.weights:  # its most telling words: "Chagas", not "disease"
+    if about and focus.weights:
         most = max(focus.weights.get(c, 0.0) for c in about)
         about = {c for c in about if focus.weights.get(c, 0.0) >= 0.8 * most}
-    return not about or bool(about & concepts(cand.text))
+    return about
 
 
 def _off_topic(focus: QuestionFocus, eligible: list[Candidate], lead: Candidate, best: float, a: AnswerSettings) -> bool:

@@ -6,32 +6,30 @@ from rag.settings import Settings
 from tests.rag.answering.test_extractive import _cand
 
 
+def _picked(question: str, cands) -> list[str]:
+    """The guideline statements an answer quotes, in order (the first is its bottom line)."""
+    focus = analyse(question)
+    focus.document_coverage = 1.0
+    return [c.text for c in select_statements(question, cands, Settings(), focus=focus).groups[0][1]]
+
 
 def test_asked_what_to_do_the_bottom_line_is_a_recommendation_for_something():
     against = _cand("Regimens of 3 days or fewer are not recommended for uncomplicated gonorrhea.", 0.9, 0)
     positive = _cand("Uncomplicated gonorrhea should be treated with ceftriaxone for 7 days.", 0.8, 1)
     for question, first in [("How should uncomplicated gonorrhea be treated?", positive),
                             ("Should uncomplicated gonorrhea be treated for 3 days?", against)]:
-        focus = analyse(question)
-        focus.document_coverage = 1.0
-        chosen = select_statements(question, [against, positive], Settings(), focus=focus)
-        assert chosen.groups[0][1][0].text == first.text, question
+        assert _picked(question, [against, positive])[0] == first.text, question
 
 
 def test_the_bottom_line_is_not_an_addition_to_a_sentence_it_leaves_out():
     also = _cand("Azithromycin is also an acceptable agent for uncomplicated gonorrhea.", 0.9, 0)
     first = _cand("Uncomplicated gonorrhea should be treated with ceftriaxone.", 0.8, 1)
     question = "Which antibiotic for uncomplicated gonorrhea?"
-    focus = analyse(question)
-    focus.document_coverage = 1.0
-    chosen = select_statements(question, [also, first], Settings(), focus=focus)
-    assert [c.text for c in chosen.groups[0][1]] == [first.text, also.text]
+    assert _picked(question, [also, first]) == [first.text, also.text]
     extra = _cand("For adults, azithromycin is an additional option for uncomplicated gonorrhea.", 0.9, 2)
-    chosen = select_statements(question, [extra, first], Settings(), focus=focus)
-    assert chosen.groups[0][1][0].text == first.text
+    assert _picked(question, [extra, first])[0] == first.text
     # Alone, the addition is still quoted: it is the best evidence there is.
-    alone = select_statements(question, [also], Settings(), focus=focus)
-    assert [c.text for c in alone.groups[0][1]] == [also.text]
+    assert _picked(question, [also]) == [also.text]
 
 
 def test_the_bottom_line_is_for_the_care_setting_asked_about():
@@ -40,10 +38,7 @@ def test_the_bottom_line_is_for_the_care_setting_asked_about():
     for question, first in [("How should gonorrhea be treated in an outpatient?", community),
                             ("How should gonorrhea be treated in hospitalised patients?", admitted),
                             ("How should gonorrhea be treated?", admitted)]:
-        focus = analyse(question)
-        focus.document_coverage = 1.0
-        chosen = select_statements(question, [admitted, community], Settings(), focus=focus)
-        assert chosen.groups[0][1][0].text == first.text, question
+        assert _picked(question, [admitted, community])[0] == first.text, question
 
 
 def test_the_bottom_line_is_not_a_remark_on_a_recommendation_scope():
@@ -51,13 +46,9 @@ def test_the_bottom_line_is_not_a_remark_on_a_recommendation_scope():
     first = _cand("Uncomplicated gonorrhea should be treated with ceftriaxone.", 0.8, 1)
     authors = _cand("The guideline authors recommend ceftriaxone for uncomplicated gonorrhea.", 0.8, 2)
     question = "How should uncomplicated gonorrhea be treated?"
-    focus = analyse(question)
-    focus.document_coverage = 1.0
-    chosen = select_statements(question, [scope, first], Settings(), focus=focus)
-    assert [c.text for c in chosen.groups[0][1]] == [first.text, scope.text]
+    assert _picked(question, [scope, first]) == [first.text, scope.text]
     # "The guideline authors recommend ..." is a recommendation, not a remark about one.
-    chosen = select_statements(question, [authors, scope], Settings(), focus=focus)
-    assert chosen.groups[0][1][0].text == authors.text
+    assert _picked(question, [authors, scope])[0] == authors.text
 
 
 def test_asked_how_much_and_how_long_the_bottom_line_states_both():
@@ -65,13 +56,7 @@ def test_asked_how_much_and_how_long_the_bottom_line_states_both():
     scheme = _cand("Suggested scheme for children with anaemia: 10 mg elemental iron daily for 3 consecutive months.", 0.8, 1)
     for question, first in [("Iron for a child with anaemia: what dose and for how long?", scheme),
                             ("Should a child with anaemia get iron?", general)]:
-        focus = analyse(question)
-        focus.document_coverage = 1.0
-        chosen = select_statements(question, [general, scheme], Settings(), focus=focus)
-        assert chosen.groups[0][1][0].text == first.text, question
+        assert _picked(question, [general, scheme])[0] == first.text, question
     # The word "dose" is not a dose: a sentence that says none is not preferred for it.
     vague = _cand("The optimal dose of iron for children with anaemia has not been determined.", 0.8, 1)
-    focus = analyse("Iron for a child with anaemia: what dose?")
-    focus.document_coverage = 1.0
-    chosen = select_statements(focus.text, [general, vague], Settings(), focus=focus)
-    assert chosen.groups[0][1][0].text == general.text
+    assert _picked("Iron for a child with anaemia: what dose?", [general, vague])[0] == general.text
