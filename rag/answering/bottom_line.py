@@ -28,7 +28,7 @@ _QUANTITY_RE = {
 
 
 def bottom_line_first(picked: list[Candidate], focus: QuestionFocus | None) -> list[Candidate]:
-    picked = _lead_with(picked, _standalone, _standalone)
+    picked = _lead_with(picked, _standalone, lambda c: True)
     if focus is None:
         return picked
     picked = _asked_first(picked, focus)
@@ -39,12 +39,12 @@ def bottom_line_first(picked: list[Candidate], focus: QuestionFocus | None) -> l
 
 def _lead_with(picked: list[Candidate], leads: Callable[[Candidate], bool],
                could_lead: Callable[[Candidate], bool]) -> list[Candidate]:
-    """The picked statements, led by the best-scored guideline statement that `could_lead` unless the first one
-    `leads` already (or none could)."""
+    """The picked statements, led by the best-scored guideline statement that `could_lead` and reads alone, unless
+    the first one `leads` already (or none could)."""
     guideline = [c for c in picked if c.hit.chunk.kind == "guideline"]
     if not guideline or leads(guideline[0]):
         return picked
-    fitting = [c for c in guideline if could_lead(c)]
+    fitting = [c for c in guideline if could_lead(c) and _standalone(c)]
     if not fitting:
         return picked
     lead = max(fitting, key=lambda c: c.rank_score)  # the ranker's choice, not the diversity pass's order
@@ -53,7 +53,8 @@ def _lead_with(picked: list[Candidate], leads: Callable[[Candidate], bool],
 
 def _standalone(cand: Candidate) -> bool:
     """Read alone: not an addition to a first choice stated before it ("Azithromycin is also an acceptable agent"),
-    nor a remark on a recommendation ("Remarks : These recommendations do not apply to ...")."""
+    nor a remark on a recommendation ("Remarks : These recommendations do not apply to ...", "For recommendations on
+    ..., see ...")."""
     profile = sentence_profile(cand.text)
     return not profile.addition and not profile.scope
 
@@ -62,8 +63,7 @@ def _recommendation_first(picked: list[Candidate]) -> list[Candidate]:
     """Asked what to do, the bottom line is the best recommendation *for* something, not one against ("regimens of
     20 or fewer days ... are not recommended" before "initial antibiotic therapy should employ ...")."""
     return _lead_with(picked, lambda c: not AGAINST_RE.search(c.text),
-                      lambda c: bool(RECOMMENDATION_RE.search(c.text)) and not AGAINST_RE.search(c.text)
-                      and not sentence_profile(c.text).addition)
+                      lambda c: bool(RECOMMENDATION_RE.search(c.text)) and not AGAINST_RE.search(c.text))
 
 
 def _asked_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidate]:
@@ -80,8 +80,7 @@ def _asked_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidat
 
     most = max(stated(c) for c in guideline[1:])
     return _lead_with(picked, lambda c: stated(c) >= most,
-                      lambda c: stated(c) == most and not sentence_profile(c.text).addition
-                      and (focus.against_ok or not sentence_profile(c.text).against))
+                      lambda c: stated(c) == most and (focus.against_ok or not sentence_profile(c.text).against))
 
 
 def _setting_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidate]:

@@ -172,9 +172,16 @@ ALSO_RE = re.compile(r"^\W*(?:also\b|(?:[\w()-]+,?\s+){1,5}?(?<!who )(?<!that )(
                      r"|[^.;:]{0,80}\b(?:is|are) (?:an )?additional (?:option|agent|choice|alternative)s?\b)", re.I)
 # "Remarks : These recommendations do not apply to ...", "This recommendation applies to adults ...": about the
 # recommendation (its scope, its basis), not what to do. "The guideline authors recommend ..." is a recommendation.
+# So are a pointer elsewhere ("For recommendations on ..., see the NGC summary of ...", "Follow the treatment
+# recommendations in the NICE guideline ..."), no recommendation ("No recommendation can be made regarding ...") and a
+# grade's wording alone ("Strong recommendation based on high-quality randomized controlled trials ...").
 SCOPE_RE = re.compile(r"^\W*(?:remarks?\s*:|(?:these|this|the|such|both|all|each) (?:recommendations?|guidelines?|statements?|"
                       r"guidance) (?:applies|apply|does|do|did|is|are|was|were|has|have|covers?|focus\w*|address\w*|includes?|"
-                      r"excludes?|relates?|pertains?)\b)", re.I)
+                      r"excludes?|relates?|pertains?)\b"
+                      r"|(?:for (?:recommendations?|more information|further information|details|guidance) (?:on|about) [^,]{0,120},\s*)?"
+                      r"(?:please )?(?:see|refer to)\b|follow the (?:\w+ )?recommendations in\b"
+                      r"|no recommendation (?:can|could) be made\b|(?:strong|weak|conditional|moderate) recommendation based on\b)",
+                      re.I)
 # "and no cancer", "without renal impairment", "non-pregnant": a constraint the sentence excludes.
 _NEGATED_RE = re.compile(r"\b(?:no|without|non|not)[- ]+(?:\w+[- ]+)?\w+", re.I)
 

@@ -47,6 +47,11 @@ def test_the_bottom_line_is_not_a_remark_on_a_recommendation_scope():
     authors = _cand("The guideline authors recommend ceftriaxone for uncomplicated gonorrhea.", 0.8, 2)
     question = "How should uncomplicated gonorrhea be treated?"
     assert _picked(question, [scope, first]) == [first.text, scope.text]
+    # Nor a pointer elsewhere, no recommendation, or a grade's wording alone.
+    for remark in ["For recommendations on gonorrhea in pregnancy, see the summary of the prenatal care guideline.",
+                   "No recommendation can be made regarding test of cure for uncomplicated gonorrhea.",
+                   "Strong recommendation based on high-quality randomized controlled trials of gonorrhea treatment."]:
+        assert _picked(question, [_cand(remark, 0.9, 3), first])[0] == first.text, remark
     # "The guideline authors recommend ..." is a recommendation, not a remark about one.
     assert _picked(question, [authors, scope])[0] == authors.text
 
