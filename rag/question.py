@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from rag.lexicon import ABBREVIATIONS, GENERIC, SYNONYMS
+from rag.negation import affirmed_text, negated_text
 from rag.text import STOPWORDS, stem
 
 # What the question asks for -> (question cue, sentence pattern that states it).
@@ -257,6 +258,7 @@ class QuestionFocus:
     # is Chagas disease treated in pregnancy?"): a guideline on another condition that speaks of pregnancy does not
     # answer it.
     subject: set[str] = field(default_factory=set)
+    excluded: set[str] = field(default_factory=set)  # what the patient does not have ("without CKD", "no mets")
 
     def named(self, found: set[str]) -> set[str]:
         """`found` with each name of the question's alias pairs that the other name stands for."""
@@ -290,16 +292,19 @@ def topic_concepts(text: str) -> set[str]:
 
 def analyse(question: str, follow_up: str | None = None, idf=None) -> QuestionFocus:
     """`follow_up`: the latest message when `question` is a rewritten follow-up; `idf(concept) -> float`."""
-    focus = QuestionFocus(text=question, topic=topic_concepts(question), clause=topic_concepts(asking_clause(question)))
+    # What the patient does not have ("without CKD") is neither the topic nor who the patient is.
+    plain, plain_follow_up = affirmed_text(question), affirmed_text(follow_up or "")
+    focus = QuestionFocus(text=question, topic=topic_concepts(plain), clause=topic_concepts(asking_clause(plain)))
+    focus.excluded = topic_concepts(negated_text(question + "\n" + (follow_up or ""))) - focus.topic
     asked = follow_up or question
     focus.asks = [name for name, (cue, _) in ASKS.items() if cue.search(asked)] or \
                  [name for name, (cue, _) in ASKS.items() if cue.search(question)]
     focus.against_ok = "harm" in focus.asks
     focus.open = _asks_what_to_do(asked, question)
-    focus.populations = set(asked_populations(question + " " + (follow_up or "")))
+    focus.populations = set(asked_populations(plain + " " + plain_follow_up))
     focus.animal = animal_patient(question + " " + (follow_up or ""))
     if follow_up:
-        focus.constraint = topic_concepts(follow_up) & focus.topic
+        focus.constraint = topic_concepts(plain_follow_up) & focus.topic
     focus.aliases = _aliases(question, focus.topic)
     focus.answer_class = answer_class_concepts(question)
     cues = concepts(" ".join(m.group(0) for cue, _ in ASKS.values() for m in cue.finditer(question)))

@@ -236,6 +236,7 @@ class RankSettings(Section):
     local_clause_terms: float = Field(default=0.1662, description="The same for the words of the clause that asks ('... - what's the treatment of choice for BPPV?'), not the vignette.")
     title_relevance: float = Field(default=0.7467, description="Cosine between the guideline's title and the question (0 for research and patient information).")
     dangling: float = Field(default=-0.0686, description="The sentence opens by leaning on the one before it ('Therefore', 'Conversely', 'These patients') or is the lower-case tail of one split in two.")
+    excluded: float = Field(default=-0.25, description="+1 when the sentence is for patients with what the question's patient does not have ('without CKD'), -1 when it too is for patients without it. Not fitted: chosen on the tuning half (-0.1, -0.25, -0.4 alike) with the others fixed.")
     condition_conflict: float = Field(default=-0.2376, description="The sentence's leading condition names a patient group that excludes the one asked about ('In children with ...' for an adult).")
 
 

@@ -52,6 +52,7 @@ from rag.question import (
     expansion_of,
     states,
 )
+from rag.negation import negated_text
 from rag.settings import RankSettings
 from rag.text import find_grade
 
@@ -59,7 +60,8 @@ _HARMS_SECTIONS = ("potential harms", "contraindications", "fda warning")
 FEATURES = ("coverage", "sentence_coverage", "asks", "recommendation", "against", "harms_section", "diagnostic",
             "graded", "constraint", "population_mismatch", "document_rank", "retrieved", "novelty", "unasked_condition",
             "names_drug", "specific_asks", "quantity_fit", "condition_conflict", "heading_topic", "heading_ask",
-            "heading_meta", "heading_population", "local_terms", "local_clause_terms", "dangling", "title_relevance")
+            "heading_meta", "heading_population", "local_terms", "local_clause_terms", "dangling", "title_relevance",
+            "excluded")
 _SPECIFIC_ASKS = ("dose", "duration", "interval", "when")  # asks a sentence answers with a number
 
 
@@ -133,6 +135,7 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
             0.0,
             p.dangling,
             c.title_relevance,
+            _excluded_fit(focus.excluded, p, h) if focus.excluded else 0.0,
         )
     # "... - what's the next step?": a clause that asks without naming a topic leaves the whole question's words.
     clause = focus.clause or focus.topic
@@ -215,6 +218,11 @@ class SentenceProfile:
         return concepts(_NEGATED_RE.sub(" ", self.text)) if _NEGATED_RE.search(self.text) else self.own
 
     @functools.cached_property
+    def excluded(self) -> frozenset[str]:
+        """What the sentence's patients do not have ("and no cancer", "without CKD")."""
+        return concepts(negated_text(self.text))
+
+    @functools.cached_property
     def recommendation(self) -> bool:
         return bool(RECOMMENDATION_RE.search(self.text))
 
@@ -285,6 +293,14 @@ def _population_fit(asked: set[str], stated: frozenset[str]) -> float:
     if asked & stated:
         return 1.0
     return -1.0 if population_conflict(asked, stated) else 0.0
+
+
+def _excluded_fit(excluded: set[str], p: SentenceProfile, h: SentenceProfile) -> float:
+    """-1: the sentence is for patients without what the question's patient does not have ("... and no cancer");
+    +1: its leading condition, patient groups or sub-heading name it ("In patients with CKD, ...")."""
+    if excluded & p.excluded:
+        return -1.0
+    return 1.0 if excluded & (p.condition | p.populations | h.affirmed) else 0.0
 
 
 def weights(w: RankSettings) -> np.ndarray:

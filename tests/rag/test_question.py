@@ -196,3 +196,10 @@ def test_the_subject_is_the_topic_less_who_it_is_for_and_what_is_asked():
     assert focus.subject == concepts("AAA ultrasound")
     follow_up = analyse("How should gout be treated in pregnancy?", follow_up="and in pregnancy?")
     assert follow_up.subject == concepts("gout")
+
+
+def test_what_the_patient_does_not_have_is_neither_topic_nor_population():
+    focus = analyse("First-line antihypertensive for a Black adult without CKD, not pregnant?")
+    assert concepts("CKD") <= focus.excluded and not concepts("CKD") & (focus.topic | focus.subject)
+    assert not focus.populations & concepts("pregnancy")
+    assert concepts("antihypertensive black") <= focus.topic

@@ -168,3 +168,14 @@ def test_each_statement_knows_how_much_of_the_question_s_subject_its_document_st
     idf.max = 9.5
     topic_support([on_topic, other], focus, {"ngc-1": "Zorbitis", "ngc-2": "Quibblosis"}, idf, 0.9)
     assert on_topic.document_coverage == 1.0 and other.document_coverage == 0.0
+
+
+def test_a_recommendation_for_what_the_patient_does_not_have_ranks_below_one_for_patients_without_it():
+    focus = analyse("Unprovoked PE in a patient without cancer - how long should anticoagulation continue?")
+    cancer = _cand("In patients with PE and active cancer, the panel recommends extended anticoagulant therapy.", relevance=0.7)
+    no_cancer = _cand("In patients with PE and no cancer, the panel recommends anticoagulation for 3 months.", relevance=0.6)
+    other = _cand("In patients with PE, anticoagulation for 3 months is recommended.", relevance=0.6)
+    x = feature_matrix([cancer, no_cancer, other], focus, TITLES)[:, FEATURES.index("excluded")]
+    assert list(x) == [1.0, -1.0, 0.0]
+    rerank([cancer, no_cancer], focus, TITLES, RankSettings())
+    assert no_cancer.score > cancer.score

@@ -1,0 +1,69 @@
+"""What a text says the patient does not have: "without CKD", "no resp symptoms", "not on insulin", "non-PCI".
+
+An excluded condition is not what a question is about, and a recommendation for the patients who have it does not
+answer it: "hypertension in a Black adult without CKD" is not answered by the recommendation for CKD.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from rag.text import STOPWORDS
+
+# "not" excludes only what follows a verb of taking ("not on prandial insulin") or a state ("not pregnant"); "is
+# not improving" excludes nothing. "non-" excludes one word ("non-PCI hospital": the hospital is not excluded).
+_CUE_RE = re.compile(r"\b(?:(?P<one>non)|without|no|never had|free of|negative for|denies|(?:in the )?absence of|"
+                     r"not (?:on|taking|receiving|using)|not(?= (?:pregnant|breast-?feeding|lactating)\b))(?:\s+|-)", re.I)
+# "no known", "without a history of", "no prior": said before what is excluded.
+_QUALIFIER_RE = re.compile(r"(?:(?:a|any|known|prior|previous|significant|active|current|obvious|clinical|personal|"
+                           r"past|family|serious|severe|major|clinically significant)\s+|(?:history|hx|signs?|symptoms?|"
+                           r"evidence)\s+of\s+|[≥≤<>]?\s*grade\s*[≥≤<>]?\s*\d\w*\s+)*", re.I)
+# One excluded item ends at punctuation, a dash between words, or a word that starts a new phrase.
+_WORD_RE = re.compile(r"\s*([A-Za-z0-9][\w'*+/-]*)")
+_SEPARATORS = {"or", "nor", "/"}
+# "no longer", "no more than", "no response to metformin", "no need": a quantity or an outcome, not a condition.
+_NOT_A_CONDITION = {"longer", "more", "less", "later", "earlier", "sooner", "need", "difference", "change", "matter",
+                    "response", "improvement", "benefit", "better", "worse", "one", "other", "than", "doubt", "way",
+                    "reason", "further", "evidence", "data", "recommendation", "consensus", "role", "yes"}
+_MAX_WORDS = 3
+
+
+@functools.lru_cache(maxsize=32768)
+def negated_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """(start, end) of each excluded item: "no polyps or FHx" gives the spans of "polyps" and "FHx"."""
+    spans: list[tuple[int, int]] = []
+    for cue in _CUE_RE.finditer(text):
+        pos = _QUALIFIER_RE.match(text, cue.end()).end()
+        limit = 1 if cue.group("one") else _MAX_WORDS
+        item: list[re.Match] = []  # the words of the item being read
+        while True:
+            m = _WORD_RE.match(text, pos)
+            word = m.group(1).lower() if m else ""
+            if not m or (word in STOPWORDS and word not in _SEPARATORS) or (not item and word in _NOT_A_CONDITION):
+                break
+            if word in _SEPARATORS:
+                if not item:
+                    break
+                spans.append((item[0].start(1), item[-1].end()))
+                item = []
+            elif len(item) == limit:
+                break
+            else:
+                item.append(m)
+            pos = m.end()
+        if item:
+            spans.append((item[0].start(1), item[-1].end()))
+    return tuple(spans)
+
+
+def negated_text(text: str) -> str:
+    """The excluded items, one per line."""
+    return "\n".join(text[s:e] for s, e in negated_spans(text))
+
+
+def affirmed_text(text: str) -> str:
+    """The text with its excluded items blanked (the cue words stay; they are not topic words)."""
+    for s, e in reversed(negated_spans(text)):
+        text = text[:s] + " " * (e - s) + text[e:]
+    return text

@@ -1,0 +1,39 @@
+"""What a text says the patient does not have is read off it, item by item, and nothing else is."""
+
+import pytest
+
+from rag.negation import affirmed_text, negated_text
+
+
+@pytest.mark.parametrize(("text", "excluded"), [
+    ("Hypertension in a Black adult without CKD - which drug?", ["CKD"]),
+    ("average risk, no polyps or FHx: when do I start?", ["polyps", "FHx"]),
+    ("58M smoker, no resp symptoms — worth doing spirometry?", ["resp symptoms"]),
+    ("T2DM with no retinopathy on all previous eye exams", ["retinopathy"]),
+    ("T2DM not on prandial insulin with A1c 8.2?", ["prandial insulin"]),
+    ("STEMI at a non-PCI hospital, transfer time over 2 h", ["PCI"]),
+    ("no known history of seizures", ["seizures"]),
+    ("within range, without ≥grade 2 adverse events, maintain the dose", ["adverse events"]),
+    ("in the absence of delirium, haloperidol should not be used", ["delirium"]),
+    ("she is not pregnant", ["pregnant"]),
+])
+def test_what_is_excluded(text, excluded):
+    assert negated_text(text).split("\n") == excluded
+
+
+@pytest.mark.parametrize("text", [
+    "high-dose methylprednisolone for severe TBI - yes or no?",
+    "HbA1c is not improving on metformin",
+    "no response to metformin after 3 months",
+    "give no more than 2 days of opioids",
+    "an 80 yo who has never been screened",
+])
+def test_negation_words_that_exclude_no_condition(text):
+    assert negated_text(text) == ""
+
+
+def test_the_affirmed_text_blanks_only_the_excluded_items():
+    text = "Black adult without CKD, on amlodipine"
+    plain = affirmed_text(text)
+    assert len(plain) == len(text)
+    assert "CKD" not in plain and "without" in plain and "amlodipine" in plain
