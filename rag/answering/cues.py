@@ -50,9 +50,11 @@ _AGE_WORDS_RE = re.compile(r"\b(ages?d?|old|older|younger|children|child|infants
                            r"adolescents?|girls?|boys?|women|men|persons|people|patients)\b", re.I)
 _RANGES = [  # (pattern, which bound the first number is, which the second)
     (re.compile(_NUM + r"\s*" + r"(?:" + _UNIT + r")?\s*(?:to|-|–|—|and)\s*" + _NUM + r"\s*" + _UNIT, re.I), "between"),
-    (re.compile(r"(?:≥|>=|>|\bover|\babove|\bmore than|\bolder than|\bat least|\bgreater than|\bexceeding)\s*" + _NUM + r"\s*" + _UNIT, re.I), "above"),
+    (re.compile(r"(?:(?P<open>>|\bover|\babove|\bmore than|\bolder than|\bgreater than|\bexceeding)|≥|>=|\bat least)\s*" + _NUM
+                + r"\s*" + _UNIT, re.I), "above"),
     (re.compile(_NUM + r"\s*" + _UNIT + r"(?:\s+of age)?\s+(?:or|and)\s+(?:older|over|above|more|greater|higher)\b", re.I), "above"),
-    (re.compile(r"(?:≤|<=|<|\bunder|\bbelow|\bless than|\byounger than|\bup to)\s*" + _NUM + r"\s*" + _UNIT, re.I), "below"),
+    (re.compile(r"(?:(?P<open><|\bunder|\bbelow|\bless than|\byounger than)|≤|<=|\bup to)\s*" + _NUM + r"\s*" + _UNIT, re.I),
+     "below"),
     (re.compile(_NUM + r"\s*" + _UNIT + r"(?:\s+of age)?\s+(?:or|and)\s+(?:younger|under|below|less|lower)\b", re.I), "below"),
 ]
 _QUESTION_TIME_RE = re.compile(r"\b" + _NUM + r"\s?-?\s?" + _UNIT, re.I)
@@ -91,6 +93,10 @@ def question_quantities(text: str) -> list[Quantity]:
     return out
 
 
+_TOLERANCE = 1.02  # a unit's conversion (12 months, 1 year) is not exact
+_OPEN = _TOLERANCE * 1.001  # an open bound moved past the tolerance, so the number itself falls outside
+
+
 @dataclass(frozen=True)
 class Range:
     lo: float
@@ -109,9 +115,12 @@ def sentence_ranges(text: str) -> list[Range]:
                 unit_kind, factor = _unit(unit)
                 lo, hi = float(a) * (_unit(unit_a)[1] if unit_a else factor), float(b) * factor
             else:
-                n, unit = m.groups()
+                n, unit = m.group(m.re.groups - 1), m.group(m.re.groups)
                 unit_kind, factor = _unit(unit)
                 lo, hi = (float(n) * factor, float("inf")) if kind == "above" else (0.0, float(n) * factor)
+                # "less than 55 years" is not for a 55-year-old, though "up to 55 years" is.
+                open_end = "open" in m.re.groupindex and m.group("open") is not None
+                lo, hi = (lo * _OPEN, hi) if open_end and kind == "above" else (lo, hi / _OPEN) if open_end else (lo, hi)
             if lo > hi:
                 continue
             around = text[max(0, m.start() - 40): m.end() + 20]
@@ -132,7 +141,7 @@ def ranges_fit(asked: list[Quantity], ranges: list[Range] | tuple[Range, ...]) -
         same = [r for r in ranges if r.unit == q.unit and (r.age == q.age or q.unit == "%")]
         if not same:
             continue
-        if any(r.lo * 0.98 <= q.value <= r.hi * 1.02 for r in same):
+        if any(r.lo / _TOLERANCE <= q.value <= r.hi * _TOLERANCE for r in same):
             return 1.0
         verdict = -1.0
     return verdict

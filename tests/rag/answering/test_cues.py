@@ -28,6 +28,13 @@ def test_naming_a_drug_is_not_naming_a_kind_of_therapy():
     ("A 58F with osteoporosis", "Screen women aged 65 years or older.", -1.0),
     ("A 58F with osteoporosis", "Screen women with risk factors.", 0.0),
     ("Which drug for gout?", "Treat patients aged 18 to 65 years.", 0.0),
+    # A bound said strictly excludes the number itself; one said inclusively keeps it.
+    ("55M asking for a PSA test", "For men aged less than 55 years, do not screen.", -1.0),
+    ("55M asking for a PSA test", "For men aged 55-69 years, do not screen.", 1.0),
+    ("A 65 year old woman", "Screen women older than 65 years.", -1.0),
+    ("A 65 year old woman", "Screen women aged at least 65 years.", 1.0),
+    ("A 1 year old child", "In children younger than 12 months, avoid honey.", -1.0),
+    ("An 11 month old", "In children younger than 12 months, avoid honey.", 1.0),
 ])
 def test_a_quantity_of_the_question_fits_or_misses_the_range_a_sentence_states(question, sentence, fit):
     assert quantity_fit(question_quantities(question), sentence) == fit
