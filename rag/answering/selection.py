@@ -16,8 +16,9 @@ import numpy as np
 from rag.answering.candidates import Candidate
 from rag.answering.headings import is_grading_heading
 from rag.answering.bottom_line import SPECIFIC_ASKS, bottom_line_first
+from rag.answering.cues import population_conflict
 from rag.answering.rank import sentence_profile
-from rag.question import QuestionFocus, concepts, spelled_out, states
+from rag.question import QuestionFocus, concept_of, concepts, spelled_out, states
 from rag.settings import AnswerSettings, Settings
 from rag.text import content_stems
 from rag.types import KINDS
@@ -52,6 +53,8 @@ def select_statements(standalone: str, cands: list[Candidate], settings: Setting
     # topic checks below, not emptied here.
     most = max((c.document_coverage for c in eligible), default=0.0)
     eligible = [c for c in eligible if c.document_coverage >= a.min_document_coverage * most]
+    if focus is not None and focus.populations:
+        eligible = [c for c in eligible if not _other_patients(focus.populations, c)]
     lead = max(eligible, key=lambda c: c.rank_score, default=None)
     # Research abstracts are indexed without their titles (PubMedQA derives its questions from them), so an
     # abstract's defining term can be missing from its text: only a guideline answer needs every rare word.
@@ -184,3 +187,16 @@ def statement_words(text: str) -> tuple[str, ...]:
     """The sentence's words, lower-cased, without asides in parentheses, abbreviations spelled out."""
     plain = _SPELLED_RE.sub(r"\1", spelled_out(_PARENTHESIS_RE.sub("", text)))
     return tuple(re.findall(r"[a-z0-9]+", plain.lower()))
+
+
+@functools.lru_cache(maxsize=1)
+def _grown_up() -> frozenset[str]:
+    return frozenset(concept_of(w) for w in ("adults", "elderly"))
+
+
+def _other_patients(asked: set[str], cand: Candidate) -> bool:
+    """The statement names only patients the question's patient is not ("term neonates" for an adult on the ward).
+    Adults and older adults count as one here: "adults aged 60 or older" is for a 72-year-old."""
+    stated = sentence_profile(cand.text).populations
+    widen = lambda groups: groups | _grown_up() if groups & _grown_up() else groups  # noqa: E731
+    return population_conflict(widen(set(asked)), widen(stated))

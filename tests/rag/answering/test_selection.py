@@ -183,3 +183,14 @@ def test_a_follow_up_s_constraint_that_no_statement_states_makes_the_answer_say_
     answer = compose_answer(question, question, [plain, pregnant], {"ngc-1": DOC}, Settings(),
                             IndexInfo(name="t", fingerprint="f"), focus=focus)
     assert not answer.abstained and pregnant.text in [s.text for s in answer.sections[0].statements]
+
+
+def test_a_statement_only_for_other_patients_is_not_quoted():
+    question = "Adult on the ward needing maintenance IV fluids - how much per day?"
+    focus = analyse(question)
+    focus.document_coverage = 1.0
+    adult = _cand("Consider using 25-30 ml/kg/day of water for routine maintenance.", 0.8, 0)
+    neonates = _cand("Calculate routine maintenance IV fluid rates for term neonates according to their age.", 0.85, 1)
+    older = _cand("In adults aged 60 or older, use lower volumes for routine maintenance.", 0.75, 2)
+    chosen = select_statements(question, [adult, neonates, older], Settings(), focus=focus)
+    assert {c.text for c in chosen.groups[0][1]} == {adult.text, older.text}
