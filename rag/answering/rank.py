@@ -345,5 +345,12 @@ def topic_support(cands: Sequence, focus: QuestionFocus, titles: dict[str, str],
     # wanted ("which antifibrotic drugs"), decides that the index lacks the topic.
     about = (focus.clause or focus.topic) - focus.answer_class
     seen = focus.named(seen)
-    missing = sorted(c for c in focus.topic & about if c not in seen and idf(c) >= rare_idf * idf.max)
+    rare = rare_idf * idf.max
+    missing = sorted(c for c in focus.topic & about if c not in seen and idf(c) >= rare and not _redone(c, idf, rare))
     return best, missing
+
+
+def _redone(concept: str, idf: Idf, rare: float) -> bool:
+    """A known act done again ("when to rescan?", "retest", "redose"): the asker's word, not a topic the index lacks."""
+    root = concept[2:]
+    return concept.startswith("re") and len(root) >= 4 and min(idf(root), idf(root + "e")) < rare

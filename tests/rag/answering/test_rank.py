@@ -179,3 +179,17 @@ def test_a_recommendation_for_what_the_patient_does_not_have_ranks_below_one_for
     assert list(x) == [1.0, -1.0, 0.0]
     rerank([cancer, no_cancer], focus, TITLES, RankSettings())
     assert no_cancer.score > cancer.score
+
+
+def test_a_known_act_done_again_is_not_a_topic_the_index_lacks():
+    class Idf:  # "rescan" and "tirzepatide" are in no passage; "scan" is
+        max = 9.5
+
+        def __call__(self, c):
+            return 9.5 if c in concepts("rescan tirzepatide") else 2.0
+
+    cands = [_cand("Offer CT surveillance scans to people with nodules of 5 mm or more.", doc="ngc-4")]
+    focus = analyse("6 mm solid lung nodule - when to rescan?", idf=Idf())
+    assert topic_support(cands, focus, {"ngc-4": "Pulmonary nodules"}, Idf(), 0.9)[1] == []
+    focus = analyse("lung nodule - dose of tirzepatide?", idf=Idf())
+    assert topic_support(cands, focus, {"ngc-4": "Pulmonary nodules"}, Idf(), 0.9)[1] == sorted(concepts("tirzepatide"))
