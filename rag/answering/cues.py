@@ -41,10 +41,12 @@ def names_drug(text: str) -> bool:
     return names_drug_by_form(text) or bool(DRUG_RE.search(text))
 
 
-# Units of time (in days) and percentages: the kinds of quantity a range can be compared in.
+# Units of time (in days), of size (in mm: a nodule, a stone) and percentages: the kinds of quantity a range can be
+# compared in.
 _UNITS = {"year": 365.25, "yr": 365.25, "y": 365.25, "month": 30.44, "mo": 30.44, "week": 7.0, "wk": 7.0, "day": 1.0,
           "d": 1.0, "hour": 1 / 24, "h": 1 / 24, "hr": 1 / 24}
-_UNIT = r"(years?|yrs?|y|months?|mos?|weeks?|wks?|days?|d|hours?|hrs?|h|%)(?![A-Za-z])"
+_SIZES = {"mm": 1.0, "cm": 10.0}
+_UNIT = r"(years?|yrs?|y|months?|mos?|weeks?|wks?|days?|d|hours?|hrs?|h|mm|cm|%)(?![A-Za-z])"
 _NUM = r"(\d+(?:\.\d+)?)"
 _AGE_WORDS_RE = re.compile(r"\b(ages?d?|old|older|younger|children|child|infants?|adults?|born|birth|newborns?|"
                            r"adolescents?|girls?|boys?|women|men|persons|people|patients)\b", re.I)
@@ -64,13 +66,17 @@ _SEX_AGE_RE = re.compile(r"\b(\d{1,3})\s?[FM]\b")  # "58F", "72 M"
 @dataclass(frozen=True)
 class Quantity:
     value: float  # in days, or a percentage
-    unit: str  # "time" or "%"
+    unit: str  # "time", "size" or "%"
     age: bool  # a patient's age, not a time since or a duration
 
 
 def _unit(word: str) -> tuple[str, float]:
-    """("time", days per unit) or ("%", 1)."""
-    return ("%", 1.0) if word == "%" else ("time", _UNITS.get(word.lower().rstrip("s"), 1.0))
+    """("time", days per unit), ("size", mm per unit) or ("%", 1)."""
+    if word == "%":
+        return "%", 1.0
+    if word.lower() in _SIZES:
+        return "size", _SIZES[word.lower()]
+    return "time", _UNITS.get(word.lower().rstrip("s"), 1.0)
 
 
 def question_quantities(text: str) -> list[Quantity]:
@@ -124,7 +130,7 @@ def sentence_ranges(text: str) -> list[Range]:
             if lo > hi:
                 continue
             around = text[max(0, m.start() - 40): m.end() + 20]
-            out.append(Range(lo, hi, unit_kind, bool(_AGE_WORDS_RE.search(around))))
+            out.append(Range(lo, hi, unit_kind, unit_kind == "time" and bool(_AGE_WORDS_RE.search(around))))
     return out
 
 

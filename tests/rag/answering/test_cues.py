@@ -35,6 +35,11 @@ def test_naming_a_drug_is_not_naming_a_kind_of_therapy():
     ("A 65 year old woman", "Screen women aged at least 65 years.", 1.0),
     ("A 1 year old child", "In children younger than 12 months, avoid honey.", -1.0),
     ("An 11 month old", "In children younger than 12 months, avoid honey.", 1.0),
+    # Sizes, in one unit: a nodule, a stone (and "patients" near a size does not make it an age).
+    ("6 mm solid lung nodule in a 60 yo", "For a solid nodule that measures >8 mm, rescan at 3 months.", -1.0),
+    ("6 mm solid lung nodule in a 60 yo", "For a solid nodule that measures ≤8 mm, rescan at 12 months.", 1.0),
+    ("A 6 mm ureteral stone", "Patients with stones of 1-2 cm should be offered ureteroscopy.", -1.0),
+    ("A 6 mm ureteral stone", "Patients with stones ≤10 mm should be offered observation.", 1.0),
 ])
 def test_a_quantity_of_the_question_fits_or_misses_the_range_a_sentence_states(question, sentence, fit):
     assert quantity_fit(question_quantities(question), sentence) == fit
