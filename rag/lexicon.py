@@ -62,6 +62,7 @@ SYNONYMS = [
     {"teen", "teens", "teenager", "teenagers", "adolescent", "adolescents"},
     {"snorer", "snorers", "snoring", "snore"},
     {"exam", "exams", "examination", "examinations"},
+    {"mammogram", "mammograms", "mammography", "mammographic"},
     {"retinal", "retina", "retinopathy"},
     {"kidney", "renal", "nephropathy", "egfr", "dialysis", "haemodialysis", "hemodialysis"},
     {"liver", "hepatic"},

@@ -203,3 +203,16 @@ def test_what_the_patient_does_not_have_is_neither_topic_nor_population():
     assert concepts("CKD") <= focus.excluded and not concepts("CKD") & (focus.topic | focus.subject)
     assert not focus.populations & concepts("pregnancy")
     assert concepts("antihypertensive black") <= focus.topic
+
+
+@pytest.mark.parametrize(("british", "american"), [
+    ("haemorrhage", "hemorrhage"), ("diarrhoea", "diarrhea"), ("caesarean", "cesarean"), ("behaviour", "behavior"),
+    ("gynaecology", "gynecology"), ("dyspnoea", "dyspnea"), ("centre", "center"), ("programme", "program"),
+    ("mammogram", "mammography"),
+])
+def test_british_and_american_spellings_and_a_test_s_two_names_are_one_concept(british, american):
+    assert concepts(british) == concepts(american)
+
+
+def test_spelling_rules_leave_short_words_alone():
+    assert concepts("hour") != concepts("hor") and concepts("four") == frozenset({"four"})
