@@ -29,6 +29,21 @@ def test_a_footnote_s_mark_is_not_quoted_with_its_text():
     assert all(q in text for q in quoted)  # still verbatim
 
 
+def test_a_list_s_preamble_on_its_evidence_is_not_quoted_with_its_first_item():
+    from rag.answering.candidates import Candidate, candidates_from_hits
+
+    item = "For women with ASC-US cytology test results, reflex HPV testing is preferred."
+    text = "The following recommendations are based on good and consistent scientific evidence (Level A) :\n\n- " + item
+    chunk = Chunk(id="ngc-1#0:0-1", doc_id="ngc-1", kind="guideline", section_index=0, section="Major Recommendations",
+                  start=0, end=len(text), text=text, n_tokens=20)
+    quoted: list[Candidate] = candidates_from_hits([Hit(chunk=chunk, score=1.0)], stored={chunk.id: {(0, len(text)): None}})
+    assert [c.text for c in quoted] == [item]
+    # A preamble that says what to do is part of the statement.
+    text = "Offer one of the following:\n\n- " + item
+    chunk = chunk.model_copy(update={"text": text, "end": len(text)})
+    assert candidates_from_hits([Hit(chunk=chunk, score=1.0)], stored={chunk.id: {(0, len(text)): None}})[0].text == text
+
+
 def test_copies_of_a_sentence_that_differ_only_in_punctuation_are_quoted_once():
     from rag.answering.candidates import candidates_from_hits
 
