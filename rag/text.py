@@ -152,7 +152,7 @@ def find_grade(text: str) -> str | None:
 FOOTNOTE_MARK_RE = re.compile(r"^(?:[a-z]|[*†‡§¶]+)\s+(?=[A-Z0-9])"
                               # A list's preamble on what its items rest on, before the first item: the item is the
                               # statement ("The following recommendations are based on ... (Level A) :\n\n- For ...").
-                              r"|^\W*(?i:the following (?:recommendations?|statements?|conclusions?) (?:are|is|were|was) based)\b"
+                              r"|^\W*(?i:the following (?:(?:recommendations?|statements?|conclusions?)(?: and )?){1,2} (?:are|is|were|was) based)\b"
                               r"[^:\n]{0,200}:\s*\n\s*(?:[-•*]\s+)?(?=\S)")
 TRAILING_MARKS_RE = re.compile(r"(\s*(\[[^\]]{0,40}\]|\([^)]{0,60}\)|[\"”’)\]]))+$")
 

@@ -38,6 +38,9 @@ def test_a_list_s_preamble_on_its_evidence_is_not_quoted_with_its_first_item():
                   start=0, end=len(text), text=text, n_tokens=20)
     quoted: list[Candidate] = candidates_from_hits([Hit(chunk=chunk, score=1.0)], stored={chunk.id: {(0, len(text)): None}})
     assert [c.text for c in quoted] == [item]
+    text = "The following recommendations and conclusions are based on consensus (Level C) :\n\n- " + item
+    chunk = chunk.model_copy(update={"text": text, "end": len(text)})
+    assert candidates_from_hits([Hit(chunk=chunk, score=1.0)], stored={chunk.id: {(0, len(text)): None}})[0].text == item
     # A preamble that says what to do is part of the statement.
     text = "Offer one of the following:\n\n- " + item
     chunk = chunk.model_copy(update={"text": text, "end": len(text)})
