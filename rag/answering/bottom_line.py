@@ -54,9 +54,9 @@ def _lead_with(picked: list[Candidate], leads: Callable[[Candidate], bool],
 def _standalone(cand: Candidate) -> bool:
     """Read alone: not an addition to a first choice stated before it ("Azithromycin is also an acceptable agent"),
     nor a remark on a recommendation ("Remarks : These recommendations do not apply to ...", "For recommendations on
-    ..., see ...")."""
+    ..., see ..."), nor what a term means ("An uncomplicated UTI is classified as ...")."""
     profile = sentence_profile(cand.text)
-    return not profile.addition and not profile.scope
+    return not profile.addition and not profile.scope and not profile.definition
 
 
 def _recommendation_first(picked: list[Candidate]) -> list[Candidate]:

@@ -185,6 +185,9 @@ SCOPE_RE = re.compile(r"^\W*(?:remarks?\s*:|(?:these|this|the|such|both|all|each
                       r"(?:please )?(?:see|refer to)\b|follow the (?:\w+ )?recommendations in\b"
                       r"|no recommendation (?:can|could) be made\b|(?:strong|weak|conditional|moderate) recommendation based on\b)",
                       re.I)
+# "An uncomplicated UTI is classified as a UTI without ...": what a term means, not what to do.
+DEFINITION_RE = re.compile(r"^[^,;:]{0,80}?\b(?:is|are) (?:defined|classified|characteri[sz]ed|described) as\b"
+                           r"|^[^,;:]{0,60}?\b(?:refers?|is a term used) to (?:describe|denote|a|an|the)\b", re.I)
 # "and no cancer", "without renal impairment", "non-pregnant": a constraint the sentence excludes.
 _NEGATED_RE = re.compile(r"\b(?:no|without|non|not)[- ]+(?:\w+[- ]+)?\w+", re.I)
 
@@ -253,6 +256,10 @@ class SentenceProfile:
     @functools.cached_property
     def scope(self) -> bool:
         return bool(SCOPE_RE.match(self.text))
+
+    @functools.cached_property
+    def definition(self) -> bool:
+        return bool(DEFINITION_RE.search(self.text))
 
     @functools.cached_property
     def populations(self) -> frozenset[str]:
