@@ -118,6 +118,10 @@ def _off_topic(focus: QuestionFocus, eligible: list[Candidate], lead: Candidate,
     # A question for a quantity (a dose, a duration, an interval) is not answered by sentences that state none.
     specific = [k for k in focus.asks if k in SPECIFIC_ASKS]
     close = [c for c in eligible if c.rank_score >= lead.rank_score - a.relative_margin]
+    # Asked how to treat, statements that only say how to recognise it ("Consider Kawasaki disease in children with
+    # fever ...") do not answer: the index holds the condition, not its treatment.
+    if "treat" in focus.asks and not any(states("treat", c.text) or states("drug", c.text) for c in close):
+        return True
     return bool(specific) and a.require_asked and not any(states(k, c.text) for c in close for k in specific)
 
 

@@ -194,3 +194,16 @@ def test_a_statement_only_for_other_patients_is_not_quoted():
     older = _cand("In adults aged 60 or older, use lower volumes for routine maintenance.", 0.75, 2)
     chosen = select_statements(question, [adult, neonates, older], Settings(), focus=focus)
     assert {c.text for c in chosen.groups[0][1]} == {adult.text, older.text}
+
+
+def test_asked_how_to_treat_statements_that_only_say_how_to_recognise_it_make_it_a_gap():
+    question = "What is the treatment for Kawasaki disease?"
+    focus = analyse(question)
+    focus.document_coverage = 1.0
+    recognise = _cand("Consider Kawasaki disease in children with fever lasting longer than 5 days.", 0.8, 0)
+    assess = _cand("Children with a fever lasting more than 5 days should be assessed for Kawasaki disease.", 0.75, 1)
+    chosen = select_statements(question, [recognise, assess], Settings(), focus=focus)
+    assert chosen.abstained and chosen.groups[0][0] == "related"
+    treat = _cand("Treat Kawasaki disease with intravenous immunoglobulin and aspirin.", 0.7, 2)
+    chosen = select_statements(question, [recognise, assess, treat], Settings(), focus=focus)
+    assert not chosen.abstained and treat in chosen.groups[0][1]
