@@ -10,7 +10,7 @@ from tests.rag.answering.test_extractive import DOC, _answer, _cand
 
 
 def test_a_duration_question_answered_by_no_duration_abstains_when_required():
-    cands = [_cand("Screening for gonorrhea is recommended in sexually active women.", 0.7, 0)]
+    cands = [_cand("Uncomplicated gonorrhea should be treated with ceftriaxone.", 0.7, 0)]
     answer = _answer(cands, settings=Settings(answer={"require_asked": True}))
     assert answer.abstained and not [s for s in answer.sections if s.kind != "related"]
     # Off by default: on the tuning half it cost more answers than it saved gaps.
@@ -21,7 +21,7 @@ def test_require_asked_can_be_turned_off():
     s = Settings(answer={"require_asked": False})
     question = "How long should uncomplicated gonorrhea be treated?"
     focus = analyse(question)
-    answer = compose_answer(question, question, [_cand("Screening for gonorrhea is recommended in women.", 0.7, 0)],
+    answer = compose_answer(question, question, [_cand("Uncomplicated gonorrhea should be treated with ceftriaxone.", 0.7, 0)],
                             {"ngc-1": DOC}, s, IndexInfo(name="t", fingerprint="f"), focus=focus)
     assert not answer.abstained
 
