@@ -29,6 +29,12 @@ _DANGLING_RE = re.compile(r"\b(an?|the|in|for)\s+(?=(with|in|for|and|or|who|wher
 _PATIENT_START_RE = re.compile(r"^\s*(he|she|they|he's|she's|they're|pt|patient|the (pt|patient)|his|her|their)\b", re.I)
 _NEGATED_GROUP_RE = re.compile(r"\b(?:non|not)[- ]+(\w+)", re.I)
 _INSTEAD_RE = re.compile(r"\binstead\b|\brather\b", re.I)
+# Someone else, or another time: "she had a previous baby with a neural tube defect", "her son", "in her last
+# pregnancy" name no new patient group for the patient asked about.
+_OTHER_PERSON_RE = re.compile(r"\b(?:(?:her|his|their|a|an|the)\s+)?(?:previous|prior|last|earlier|first|older|younger|other|"
+                              r"another|elder)\s+(?:bab(?:y|ies)|child(?:ren)?|kids?|sons?|daughters?|infants?|newborns?|"
+                              r"pregnanc(?:y|ies))\b|\b(?:her|his|their)\s+(?:bab(?:y|ies)|child(?:ren)?|kids?|sons?|daughters?|"
+                              r"infants?|newborns?|mother|father|parents?)\b", re.I)
 
 
 def is_follow_up(question: str) -> bool:
@@ -70,7 +76,7 @@ def _base(turns: Sequence[Turn], question: str) -> str:
     "and in kids?" after an adult's question drops the adult; "what if she's pregnant?" after "and in kids?"
     goes back to the question before the children; "and if instead ..." replaces the follow-up before it.
     """
-    new = asked_populations(question)
+    new = asked_populations(_OTHER_PERSON_RE.sub(" ", question))
     instead = bool(_INSTEAD_RE.search(question))
     i = len(turns) - 1
     while i > 0 and _rewritten(turns[i]) and (instead or conflicting(asked_populations(turns[i].question), new)):

@@ -101,3 +101,12 @@ def test_a_follow_up_about_a_group_the_question_excluded_drops_the_exclusion():
     first = _turn("Which bicycle helmet for a non-pregnant woman?")
     out = standalone_question("and if she's pregnant?", [first], S)
     assert "non-pregnant" not in out and "pregnant" in out
+
+
+def test_someone_else_or_another_time_is_not_a_new_patient_group():
+    first = Turn(question="How much folic acid should a woman take before conception?",
+                 standalone_question="How much folic acid should a woman take before conception?")
+    for follow_up in ["she had a previous baby with a neural tube defect", "her son has spina bifida",
+                      "she had GDM in her last pregnancy"]:
+        assert "a woman" in standalone_question(follow_up, [first], Settings()), follow_up
+    assert "woman" not in standalone_question("and for a baby?", [first], Settings())
