@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from rag.answering.candidates import Candidate
 from rag.answering.cues import population_conflict
-from rag.answering.rank import sentence_profile
+from rag.answering.rank import AFTER_FAILURE_RE, sentence_profile
 from rag.question import AGAINST_RE, RECOMMENDATION_RE, QuestionFocus, concept_of, states
 
 SPECIFIC_ASKS = ("dose", "duration", "interval")  # numbers a sentence states reliably; drug names it may not
@@ -34,6 +34,7 @@ def bottom_line_first(picked: list[Candidate], focus: QuestionFocus | None) -> l
     picked = _asked_first(picked, focus)
     if not focus.against_ok and focus.open:
         picked = _recommendation_first(picked)
+    picked = _first_step_first(picked, focus)
     return _setting_first(picked, focus)  # last: a recommendation for the other setting answers nothing
 
 
@@ -64,6 +65,16 @@ def _recommendation_first(picked: list[Candidate]) -> list[Candidate]:
     20 or fewer days ... are not recommended" before "initial antibiotic therapy should employ ...")."""
     return _lead_with(picked, lambda c: not AGAINST_RE.search(c.text),
                       lambda c: bool(RECOMMENDATION_RE.search(c.text)) and not AGAINST_RE.search(c.text))
+
+
+def _first_step_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidate]:
+    """Unless the question says a treatment failed, the bottom line is not the next step after one ("Minimal or
+    absent responses suggest a need for a combination of ..." for a new erythema migrans rash)."""
+    if AFTER_FAILURE_RE.search(focus.text):
+        return picked
+    against_ok = focus.against_ok or not focus.open
+    return _lead_with(picked, lambda c: not sentence_profile(c.text).after_failure,
+                      lambda c: not sentence_profile(c.text).after_failure and (against_ok or not AGAINST_RE.search(c.text)))
 
 
 def _asked_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidate]:

@@ -185,6 +185,13 @@ SCOPE_RE = re.compile(r"^\W*(?:remarks?\s*:|(?:these|this|the|such|both|all|each
                       r"(?:please )?(?:see|refer to)\b|follow the (?:\w+ )?recommendations in\b"
                       r"|no recommendation (?:can|could) be made\b|(?:strong|weak|conditional|moderate) recommendation based on\b)",
                       re.I)
+# "Minimal or absent responses suggest a need for ...", "disease progression after first-line therapy": a next step
+# for patients whom a first treatment failed.
+AFTER_FAILURE_RE = re.compile(r"\b(?:fail(?:ed|s|ure)?\s+(?:to\s+respond|of|after|on|with)|(?:minimal|absent|no|poor|"
+                              r"inadequate|partial|incomplete|insufficient)\s+(?:clinical\s+)?respon(?:se|ses|ders?)\b|"
+                              r"non-?respon\w+|refractory|persist\w*\s+despite|did\s+not\s+respond|unresponsive|"
+                              r"second[- ]line|third[- ]line|progress\w*\s+(?:on|after|during|despite)|relaps\w*|"
+                              r"intoleran\w+|not\s+tolerated|cannot\s+tolerate)", re.I)
 # "An uncomplicated UTI is classified as a UTI without ...": what a term means, not what to do.
 DEFINITION_RE = re.compile(r"^[^,;:]{0,80}?\b(?:is|are) (?:defined|classified|characteri[sz]ed|described) as\b"
                            r"|^[^,;:]{0,60}?\b(?:refers?|is a term used) to (?:describe|denote|a|an|the)\b", re.I)
@@ -256,6 +263,10 @@ class SentenceProfile:
     @functools.cached_property
     def scope(self) -> bool:
         return bool(SCOPE_RE.match(self.text))
+
+    @functools.cached_property
+    def after_failure(self) -> bool:
+        return bool(AFTER_FAILURE_RE.search(self.text))
 
     @functools.cached_property
     def definition(self) -> bool:

@@ -67,3 +67,10 @@ def test_asked_how_much_and_how_long_the_bottom_line_states_both():
     # The word "dose" is not a dose: a sentence that says none is not preferred for it.
     vague = _cand("The optimal dose of iron for children with anaemia has not been determined.", 0.8, 1)
     assert _picked("Iron for a child with anaemia: what dose?", [general, vague])[0] == general.text
+
+
+def test_unless_a_treatment_failed_the_bottom_line_is_not_the_next_step_after_one():
+    after = _cand("Minimal or absent responses suggest a need for a combination of agents for erythema migrans.", 0.9, 0)
+    first = _cand("Initial therapy of erythema migrans should employ doxycycline 100 mg twice daily.", 0.8, 1)
+    assert _picked("Which antibiotic for erythema migrans?", [after, first])[0] == first.text
+    assert _picked("Erythema migrans with no response to doxycycline - what next?", [after, first])[0] == after.text
