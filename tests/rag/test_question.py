@@ -216,3 +216,8 @@ def test_british_and_american_spellings_and_a_test_s_two_names_are_one_concept(b
 
 def test_spelling_rules_leave_short_words_alone():
     assert concepts("hour") != concepts("hor") and concepts("four") == frozenset({"four"})
+
+
+def test_how_bad_a_condition_is_is_not_what_the_question_is_about():
+    focus = analyse("Which medications for moderate to severe alcohol use disorder in pregnancy?")
+    assert not focus.subject & concepts("moderate severe") and concepts("alcohol use disorder") <= focus.subject
