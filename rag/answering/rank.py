@@ -183,7 +183,9 @@ SCOPE_RE = re.compile(r"^\W*(?:remarks?\s*:|(?:these|this|the|such|both|all|each
                       r"excludes?|relates?|pertains?)\b"
                       r"|(?:for (?:recommendations?|more information|further information|details|guidance) (?:on|about) [^,]{0,120},\s*)?"
                       r"(?:please )?(?:see|refer to)\b|follow the (?:\w+ )?recommendations in\b"
-                      r"|no recommendation (?:can|could) be made\b|(?:strong|weak|conditional|moderate) recommendation based on\b)",
+                      r"|no recommendation (?:can|could) be made\b|(?:strong|weak|conditional|moderate) recommendation based on\b"
+                      # "Periodic assessment of ... is required to implement this recommendation."
+                      r"|.{0,200}?\b(?:to implement|implementing|to apply|in applying|to support) (?:this|these|the) recommendations?\b)",
                       re.I)
 # "Minimal or absent responses suggest a need for ...", "disease progression after first-line therapy": a next step
 # for patients whom a first treatment failed.
