@@ -309,6 +309,11 @@ class AnswerSettings(Section):
         description="A statement must state, with its guideline's title and section, at least this share of the "
         "question's topic words.",
     )
+    coverage_exempt_top: int = Field(
+        default=5, ge=0,
+        description="The ranker's best N sentences are eligible whatever their min_statement_coverage: the gate dropped "
+        "answers the ranker put first (5 of 3/5/8 on the tuning half: recall .790 -> .803, false abstention .019 -> .013).",
+    )
     guideline_required: bool = Field(
         default=True,
         description="Abstain (showing research as related) when a question asks what a recommendation states (a "

@@ -207,3 +207,17 @@ def test_asked_how_to_treat_statements_that_only_say_how_to_recognise_it_make_it
     treat = _cand("Treat Kawasaki disease with intravenous immunoglobulin and aspirin.", 0.7, 2)
     chosen = select_statements(question, [recognise, assess, treat], Settings(), focus=focus)
     assert not chosen.abstained and treat in chosen.groups[0][1]
+
+
+def test_the_ranker_s_best_are_quoted_though_they_state_few_of_the_question_s_words():
+    question = "Boy with DMD on daily prednisone, gaining weight and cushingoid - lower dose option?"
+    focus = analyse(question)
+    focus.document_coverage = 1.0
+    cands = [_cand(f"Prednisone 0.75 mg/kg/d for DMD is standard, statement {i}.", 0.8 - i / 100, i) for i in range(6)]
+    lower = _cand("Prednisone 0.3 mg/kg/d may be used as an alternative dosing regimen with fewer adverse effects.", 0.9, 6)
+    tail = _cand("A lower dose may be used in other settings.", 0.5, 7)
+    lower.coverage = tail.coverage = 0.2
+    picked = [c.text for _, g in select_statements(question, cands + [lower, tail], Settings(), focus=focus).groups for c in g]
+    assert lower.text in picked and tail.text not in picked
+    none = Settings(answer={"coverage_exempt_top": 0})
+    assert lower.text not in [c.text for _, g in select_statements(question, cands + [lower], none, focus=focus).groups for c in g]
