@@ -139,6 +139,7 @@ def _phrases() -> tuple[dict[str, str], dict[str, str], dict[str, list[tuple[tup
 
 _WORDS_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9']*")
 _DIGIT_RE = re.compile(r"\d")
+_CODE_RE = re.compile(r"^[a-z]+\d[a-z0-9]*$")  # letters first: "b12", "her2", "g4t", not "10mg", "58f", "2nd"
 # "post-dural" is also written "postdural": a prefix joins its word; other hyphens join words of a phrase.
 _PREFIXED_RE = re.compile(r"\b(post|pre|non|anti|co|re|sub|inter|intra|over|under|peri|trans|multi|extra|hyper|hypo|"
                           r"intra|neo|para|pseudo|semi|ultra)-(?=(?-i:[a-z]))", re.I)  # "post-OHCA" stays two words
@@ -183,7 +184,12 @@ def _word(word: str) -> tuple[str, str | None, str, str | None]:
     plain = low[:-1] if low.endswith("s") and len(low) > 3 else low
     token = (cased.get(bare) or cased.get(bare[:-1] if bare.endswith("s") else bare) or caseless.get(low)
              or caseless.get(plain) or (_token("clostridium difficile") if low == "cdiff" else None))
-    concept = None if not low or low in STOPWORDS or _DIGIT_RE.search(low) else concept_of(low)
+    if not low or low in STOPWORDS:
+        concept = None
+    elif _DIGIT_RE.search(low):  # a number, a dose or an age is no concept; a code is ("B12", "HER2", "CD4", "G4T")
+        concept = low if _CODE_RE.match(low) else None
+    else:
+        concept = concept_of(low)
     return low, token, _stem_lower(word), concept
 
 

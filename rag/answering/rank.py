@@ -366,7 +366,9 @@ def topic_support(cands: Sequence, focus: QuestionFocus, titles: dict[str, str],
     about = (focus.clause or focus.topic) - focus.answer_class
     seen = focus.named(seen)
     rare = rare_idf * idf.max
-    missing = sorted(c for c in focus.topic & about if c not in seen and idf(c) >= rare and not _redone(c, idf, rare))
+    # A code ("G4", "CHA2DS2") is written many ways ("G 4", "CHA 2 DS 2"): not finding it is no sign of a gap.
+    missing = sorted(c for c in focus.topic & about if c not in seen and idf(c) >= rare and not _redone(c, idf, rare)
+                     and not any(ch.isdigit() for ch in c))
     return best, missing
 
 

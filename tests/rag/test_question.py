@@ -221,3 +221,8 @@ def test_spelling_rules_leave_short_words_alone():
 def test_how_bad_a_condition_is_is_not_what_the_question_is_about():
     focus = analyse("Which medications for moderate to severe alcohol use disorder in pregnancy?")
     assert not focus.subject & concepts("moderate severe") and concepts("alcohol use disorder") <= focus.subject
+
+
+def test_a_code_is_a_concept_and_a_number_is_not():
+    assert {"b12", "her2", "g4"} <= concepts("vitamin B12, HER2-positive, CKD G4") and concepts("CKD G4") != concepts("CKD G4T")
+    assert not concepts("10mg 58F 2nd 3 days") - concepts("days")
