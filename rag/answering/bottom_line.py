@@ -69,12 +69,20 @@ def _recommendation_first(picked: list[Candidate]) -> list[Candidate]:
 
 def _first_step_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidate]:
     """Unless the question says a treatment failed, the bottom line is not the next step after one ("Minimal or
-    absent responses suggest a need for a combination of ..." for a new erythema migrans rash)."""
-    if AFTER_FAILURE_RE.search(focus.text):
-        return picked
+    absent responses suggest a need for a combination of ..." for a new erythema migrans rash); when it does ("still
+    with moderate disease activity on methotrexate - what's the next step?"), it is."""
+    failed = bool(AFTER_FAILURE_RE.search(focus.text) or _NEXT_STEP_RE.search(focus.text))
     against_ok = focus.against_ok or not focus.open
-    return _lead_with(picked, lambda c: not sentence_profile(c.text).after_failure,
-                      lambda c: not sentence_profile(c.text).after_failure and (against_ok or not AGAINST_RE.search(c.text)))
+    # A follow-up's new constraint outweighs this: "and if she had a lymphoma?" is led by the lymphoma statement.
+    return _lead_with(picked, lambda c: sentence_profile(c.text).after_failure == failed
+                      or bool(focus.constraint & sentence_profile(c.text).affirmed),
+                      lambda c: sentence_profile(c.text).after_failure == failed
+                      and (against_ok or not AGAINST_RE.search(c.text)))
+
+
+# How a clinician says the first treatment did not work.
+_NEXT_STEP_RE = re.compile(r"\b(?:still|next[- ](?:step|line)|uncontrolled|not (?:well )?controlled|inadequate\w*|progressing|"
+                           r"no better|not improv\w*|not working|isn't working)\b", re.I)
 
 
 def _asked_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidate]:

@@ -191,7 +191,7 @@ SCOPE_RE = re.compile(r"^\W*(?:remarks?\s*:|(?:these|this|the|such|both|all|each
 # for patients whom a first treatment failed.
 AFTER_FAILURE_RE = re.compile(r"\b(?:fail(?:ed|s|ure)?\s+(?:to\s+respond|of|after|on|with)|(?:minimal|absent|no|poor|"
                               r"inadequate|partial|incomplete|insufficient)\s+(?:clinical\s+)?respon(?:se|ses|ders?)\b|"
-                              r"non-?respon\w+|refractory|persist\w*\s+despite|did\s+not\s+respond|unresponsive|"
+                              r"non-?respon\w+|refractory|despite|did\s+not\s+respond|unresponsive|"
                               r"second[- ]line|third[- ]line|progress\w*\s+(?:on|after|during|despite)|relaps\w*|"
                               r"intoleran\w+|not\s+tolerated|cannot\s+tolerate)", re.I)
 # "An uncomplicated UTI is classified as a UTI without ...": what a term means, not what to do.

@@ -75,3 +75,8 @@ def test_unless_a_treatment_failed_the_bottom_line_is_not_the_next_step_after_on
     first = _cand("Initial therapy of erythema migrans should employ doxycycline 100 mg twice daily.", 0.8, 1)
     assert _picked("Which antibiotic for erythema migrans?", [after, first])[0] == first.text
     assert _picked("Erythema migrans with no response to doxycycline - what next?", [after, first])[0] == after.text
+    # Said as clinicians say it: still active on the first drug, asking for the next step.
+    initial = _cand("Methotrexate should be the preferred initial therapy for patients with early RA.", 0.9, 2)
+    despite = _cand("For patients with moderate disease activity despite methotrexate, add a biologic.", 0.8, 3)
+    assert _picked("RA still active on methotrexate - what's the next step?", [initial, despite])[0] == despite.text
+    assert _picked("Which drug should I start for newly diagnosed RA?", [despite, initial])[0] == initial.text
