@@ -14,7 +14,8 @@ from rag.text import STOPWORDS
 # "not" excludes only what follows a verb of taking ("not on prandial insulin") or a state ("not pregnant"); "is
 # not improving" excludes nothing. "non-" excludes one word ("non-PCI hospital": the hospital is not excluded).
 _CUE_RE = re.compile(r"\b(?:(?P<one>non)|without|no|never had|free of|negative for|denies|(?:in the )?absence of|"
-                     r"not (?:on|taking|receiving|using)|not(?= (?:pregnant|breast-?feeding|lactating)\b))(?:\s+|-)", re.I)
+                     r"not (?:on|taking|receiving|using|allergic to)|not(?= (?:pregnant|breast-?feeding|lactating)\b))(?:\s+|-)",
+                     re.I)
 # "no known", "without a history of", "no prior": said before what is excluded.
 _QUALIFIER_RE = re.compile(r"(?:(?:a|any|known|prior|previous|significant|active|current|obvious|clinical|personal|"
                            r"past|family|serious|severe|major|clinically significant)\s+|(?:history|hx|signs?|symptoms?|"

@@ -18,6 +18,7 @@ from rag.answering.headings import is_grading_heading
 from rag.answering.bottom_line import SPECIFIC_ASKS, bottom_line_first
 from rag.answering.cues import population_conflict
 from rag.answering.rank import sentence_profile
+from rag.negation import negated_text
 from rag.question import QuestionFocus, concept_of, concepts, spelled_out, states
 from rag.settings import AnswerSettings, Settings
 from rag.text import content_stems
@@ -133,8 +134,13 @@ def _constraint_unmet(focus: QuestionFocus, eligible: list[Candidate]) -> bool:
     section: the earlier answer again would not answer it."""
     if not focus.constraint:
         return False
-    return not any(focus.constraint & (sentence_profile(c.text).own | concepts(c.heading) | concepts(c.hit.chunk.section))
+    # Stated as what the patient has, not excluded ("... or the child is not allergic to penicillin").
+    return not any(focus.constraint & (_affirmed(c.text) | concepts(c.heading) | concepts(c.hit.chunk.section))
                    for c in eligible)
+
+
+def _affirmed(text: str) -> frozenset[str]:
+    return sentence_profile(text).affirmed - concepts(negated_text(text))
 
 
 def mmr_select(cands: list[Candidate], settings: Settings, threshold: float, limit: int) -> list[Candidate]:

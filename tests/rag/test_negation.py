@@ -16,6 +16,7 @@ from rag.negation import affirmed_text, negated_text
     ("within range, without ≥grade 2 adverse events, maintain the dose", ["adverse events"]),
     ("in the absence of delirium, haloperidol should not be used", ["delirium"]),
     ("she is not pregnant", ["pregnant"]),
+    ("or the child is not allergic to penicillin", ["penicillin"]),
 ])
 def test_what_is_excluded(text, excluded):
     assert negated_text(text).split("\n") == excluded

@@ -221,3 +221,13 @@ def test_the_ranker_s_best_are_quoted_though_they_state_few_of_the_question_s_wo
     assert lower.text in picked and tail.text not in picked
     none = Settings(answer={"coverage_exempt_top": 0})
     assert lower.text not in [c.text for _, g in select_statements(question, cands + [lower], none, focus=focus).groups for c in g]
+
+
+def test_a_statement_that_excludes_the_follow_up_s_constraint_does_not_meet_it():
+    question = "How should acute otitis media be treated in a child who is penicillin allergic?"
+    focus = analyse(question, follow_up="and if penicillin allergic?")
+    focus.document_coverage = 1.0
+    not_allergic = _cand("Prescribe amoxicillin for acute otitis media if the child is not allergic to penicillin.", 0.8, 0)
+    assert select_statements(question, [not_allergic], Settings(), focus=focus).unmet
+    allergic = _cand("For a child with penicillin allergy, prescribe cefdinir for acute otitis media.", 0.75, 1)
+    assert not select_statements(question, [not_allergic, allergic], Settings(), focus=focus).unmet
