@@ -130,6 +130,7 @@ GRADE_RES = [
 ]
 
 
+@functools.lru_cache(maxsize=65536)  # the same documents' sentences come back question after question
 def not_content(sentence: str) -> bool:
     """Editorial boilerplate, or a grade standing alone ("( Grade: strong recommendation, high-quality evidence ).",
     split off its recommendation by the sentence splitter): never a statement."""
@@ -238,6 +239,7 @@ def text_key(text: str) -> str:
 _PUNCTUATION_TO_SPACE = str.maketrans({ch: " " for ch in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~\u201c\u201d\u2018\u2019\u2013\u2014"})
 
 
+@functools.lru_cache(maxsize=65536)
 def sentence_key(sentence: str) -> str:
     """Two copies of one sentence that differ only in case, spacing or punctuation are one candidate."""
     return text_key(sentence.translate(_PUNCTUATION_TO_SPACE))
