@@ -333,15 +333,15 @@ def analyse(question: str, follow_up: str | None = None, idf=None) -> QuestionFo
         focus.weights.update({c: focus.weights[c] * VIGNETTE_WEIGHT for c in focus.answer_class & focus.topic})
         for alias, name in focus.aliases.items():  # the pair weighs as its more telling name
             focus.weights[name] = max(focus.weights[name], focus.weights[alias])
-    # "moderate to severe" says how bad, not what: a perinatal guideline's "moderate to severe depression" is not
-    # about "moderate to severe alcohol use disorder".
+    # "moderate to severe", "uncomplicated" say how bad, not what: a perinatal guideline's "moderate to severe
+    # depression" is not about "moderate to severe alcohol use disorder".
     focus.subject = focus.topic - focus.populations - focus.constraint - cues - _severity()
     return focus
 
 
 @functools.lru_cache(maxsize=1)
 def _severity() -> frozenset[str]:
-    return concepts("mild moderate severe severity")
+    return concepts("mild moderate severe severity uncomplicated complicated")
 
 
 VIGNETTE_WEIGHT = 0.5  # chosen on the tuning half (0.3 abstained on fewer gaps, first statement lower)

@@ -221,6 +221,7 @@ def test_spelling_rules_leave_short_words_alone():
 def test_how_bad_a_condition_is_is_not_what_the_question_is_about():
     focus = analyse("Which medications for moderate to severe alcohol use disorder in pregnancy?")
     assert not focus.subject & concepts("moderate severe") and concepts("alcohol use disorder") <= focus.subject
+    assert analyse("How long should antibiotics be given for uncomplicated cellulitis?").subject & concepts("uncomplicated") == set()
 
 
 def test_a_code_is_a_concept_and_a_number_is_not():
