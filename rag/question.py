@@ -152,6 +152,8 @@ def _join_prefix(m: re.Match) -> str:
 
 
 _C_DIFF_RE = re.compile(r"\bc\.?\s?diff(icile)?\b", re.I)
+# "vitamin D" is not "vitamin A": a one-letter word is no concept, so the letter joins a token of its own.
+_VITAMIN_RE = re.compile(r"\b(?i:vitamin)\s+([ACDEK])(?:\s?[23])?\b", re.I)
 
 
 _SPELLING = [(re.compile(p), r) for p, r in (
@@ -218,7 +220,8 @@ def _full_forms() -> dict[str, str]:
 def concepts(text: str) -> frozenset[str]:
     """Concept keys of a text's content words (abbreviations merged with their expansions, synonyms merged)."""
     caseless, expansions = _phrases()[1:]
-    words = [_word(w) for w in _WORDS_RE.findall(_PREFIXED_RE.sub(_join_prefix, _C_DIFF_RE.sub(" cdiff ", text)))]
+    text = _VITAMIN_RE.sub(lambda m: f"vitamin vit{m.group(1).lower()}", _C_DIFF_RE.sub(" cdiff ", text))
+    words = [_word(w) for w in _WORDS_RE.findall(_PREFIXED_RE.sub(_join_prefix, text))]
     out: set[str] = set()
     i = 0
     while i < len(words):
