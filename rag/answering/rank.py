@@ -193,7 +193,8 @@ AFTER_FAILURE_RE = re.compile(r"\b(?:fail(?:ed|s|ure)?\s+(?:to\s+respond|of|afte
                               r"inadequate|partial|incomplete|insufficient)\s+(?:clinical\s+)?respon(?:se|ses|ders?)\b|"
                               r"non-?respon\w+|refractory|despite|did\s+not\s+respond|unresponsive|"
                               r"second[- ]line|third[- ]line|progress\w*\s+(?:on|after|during|despite)|relaps\w*|"
-                              r"intoleran\w+|not\s+tolerated|cannot\s+tolerate)", re.I)
+                              r"intoleran\w+|not\s+tolerated|cannot\s+tolerate|"
+                              r"(?:first|second|third|multiple|further|subsequent|greater)\s+recurrences?)", re.I)
 # "An uncomplicated UTI is classified as a UTI without ...": what a term means, not what to do.
 DEFINITION_RE = re.compile(r"^[^,;:]{0,80}?\b(?:is|are) (?:defined|classified|characteri[sz]ed|described) as\b"
                            r"|^[^,;:]{0,60}?\b(?:refers?|is a term used) to (?:describe|denote|a|an|the)\b", re.I)

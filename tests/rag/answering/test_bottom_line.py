@@ -80,3 +80,6 @@ def test_unless_a_treatment_failed_the_bottom_line_is_not_the_next_step_after_on
     despite = _cand("For patients with moderate disease activity despite methotrexate, add a biologic.", 0.8, 3)
     assert _picked("RA still active on methotrexate - what's the next step?", [initial, despite])[0] == despite.text
     assert _picked("Which drug should I start for newly diagnosed RA?", [despite, initial])[0] == initial.text
+    second = _cand("The second recurrence of CDI should be treated with a pulsed vancomycin regimen.", 0.9, 4)
+    episode = _cand("Treat an initial episode of non-severe CDI with oral vancomycin.", 0.8, 5)
+    assert _picked("First episode of CDI - which antibiotic?", [second, episode])[0] == episode.text
