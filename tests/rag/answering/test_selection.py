@@ -9,6 +9,13 @@ from rag.types import IndexInfo
 from tests.rag.answering.test_extractive import DOC, _answer, _cand
 
 
+def _focus(question: str, follow_up: str | None = None):
+    """The question's focus, with its topic taken as covered (these tests are about the statements)."""
+    focus = analyse(question, follow_up=follow_up)
+    focus.document_coverage = 1.0
+    return focus
+
+
 def test_a_duration_question_answered_by_no_duration_abstains_when_required():
     cands = [_cand("Uncomplicated gonorrhea should be treated with ceftriaxone.", 0.7, 0)]
     answer = _answer(cands, settings=Settings(answer={"require_asked": True}))
@@ -56,8 +63,7 @@ def test_a_recommendation_question_only_research_touches_is_a_guideline_gap():
     question = "Which drug is first line for gonorrhea?"
     c = _cand("Ceftriaxone as the first line drug cleared gonorrhea in 95% of 120 men in this trial.", 0.7, 0)
     c.hit.chunk.kind = "research"
-    focus = analyse(question)
-    focus.document_coverage = 1.0
+    focus = _focus(question)
     args = (question, question, [c], {"ngc-1": DOC.model_copy(update={"kind": "research"})}, Settings(),
             IndexInfo(name="t", fingerprint="f"))
     answer = compose_answer(*args, focus=focus)
@@ -73,8 +79,7 @@ def test_a_veterinary_question_abstains_and_says_why():
 
 def test_selection_groups_the_answer_by_section_kind_and_keeps_only_related_evidence_when_abstaining():
     question = "How long should uncomplicated gonorrhea be treated?"
-    focus = analyse(question)
-    focus.document_coverage = 1.0
+    focus = _focus(question)
     cands = [_cand("Treat uncomplicated gonorrhea with ceftriaxone for 7 days.", 0.7, 0)]
     chosen = select_statements(question, cands, Settings(), focus=focus)
     assert not chosen.abstained and [(kind, len(g)) for kind, g in chosen.groups] == [
@@ -91,8 +96,7 @@ def test_mmr_respects_the_per_document_cap():
 
 def test_related_evidence_shown_with_an_abstention_names_something_the_question_is_about():
     question = "What is the recommended dose of zanubrutinib for gonorrhea?"
-    focus = analyse(question)
-    focus.document_coverage = 1.0
+    focus = _focus(question)
     on_topic = _cand("The recommended dose of ceftriaxone for uncomplicated gonorrhea is 500 mg once.", 0.7, 0)
     generic = _cand("The recommended dose of efavirenz is 600 mg daily whatever the body weight.", 0.7, 1)
     forced = select_statements(question, [on_topic, generic], Settings(), force_abstain=True, focus=focus)
@@ -101,8 +105,7 @@ def test_related_evidence_shown_with_an_abstention_names_something_the_question_
 
 def test_sentences_under_a_grading_key_are_never_statements():
     question = "How long should uncomplicated gonorrhea be treated?"
-    focus = analyse(question)
-    focus.document_coverage = 1.0
+    focus = _focus(question)
     key = _cand("The panel uses 'offer' when confident that treating uncomplicated gonorrhea for 7 days does more good than harm.", 0.8, 0)
     key.heading = "Interventions That Should (or Should Not) Be Used – a 'Strong' Recommendation"
     advice = _cand("Treat uncomplicated gonorrhea with ceftriaxone for 7 days.", 0.7, 1)
@@ -143,8 +146,7 @@ def _research(text: str, rel: float, i: int, section: str):
 
 def test_research_is_quoted_from_its_results_not_its_methods():
     question = "How long should uncomplicated gonorrhea be treated?"
-    focus = analyse(question)
-    focus.document_coverage = 1.0
+    focus = _focus(question)
     methods = _research("Forty-one adults with uncomplicated gonorrhea were treated for 7 or 14 days.", 0.9, 0, "Methods")
     aims = _research("To compare 7 with 14 days of treatment for uncomplicated gonorrhea.", 0.85, 1, "Objective")
     results = _research("Treating uncomplicated gonorrhea for 7 days cured as many as 14 days did.", 0.8, 2, "Results")
@@ -164,8 +166,7 @@ def test_a_statement_from_a_document_on_another_condition_is_not_quoted():
     own = _cand("Uncomplicated gonorrhea should be treated with ceftriaxone.", 0.8, 0)
     other = _cover(_cand("Treat chlamydia in pregnant women with azithromycin.", 0.9, 1), 0.1)
     question = "How should uncomplicated gonorrhea be treated?"
-    focus = analyse(question)
-    focus.document_coverage = 1.0
+    focus = _focus(question)
     chosen = select_statements(question, [own, other], Settings(), focus=focus)
     assert [c.text for c in chosen.groups[0][1]] == [own.text]
 
@@ -173,8 +174,7 @@ def test_a_statement_from_a_document_on_another_condition_is_not_quoted():
 def test_a_follow_up_s_constraint_that_no_statement_states_makes_the_answer_say_so():
     plain = _cand("Uncomplicated gonorrhea should be treated with ceftriaxone.", 0.8, 0)
     question = "How should uncomplicated gonorrhea be treated in pregnancy?"
-    focus = analyse(question, follow_up="what about in pregnancy?")
-    focus.document_coverage = 1.0
+    focus = _focus(question, "what about in pregnancy?")
     answer = compose_answer(question, question, [plain], {"ngc-1": DOC}, Settings(), IndexInfo(name="t", fingerprint="f"),
                             focus=focus)
     assert answer.abstained and "does not address \u201cpregnancy\u201d" in answer.abstention
@@ -187,8 +187,7 @@ def test_a_follow_up_s_constraint_that_no_statement_states_makes_the_answer_say_
 
 def test_a_statement_only_for_other_patients_is_not_quoted():
     question = "Adult on the ward needing maintenance IV fluids - how much per day?"
-    focus = analyse(question)
-    focus.document_coverage = 1.0
+    focus = _focus(question)
     adult = _cand("Consider using 25-30 ml/kg/day of water for routine maintenance.", 0.8, 0)
     neonates = _cand("Calculate routine maintenance IV fluid rates for term neonates according to their age.", 0.85, 1)
     older = _cand("In adults aged 60 or older, use lower volumes for routine maintenance.", 0.75, 2)
@@ -198,8 +197,7 @@ def test_a_statement_only_for_other_patients_is_not_quoted():
 
 def test_asked_how_to_treat_statements_that_only_say_how_to_recognise_it_make_it_a_gap():
     question = "What is the treatment for Kawasaki disease?"
-    focus = analyse(question)
-    focus.document_coverage = 1.0
+    focus = _focus(question)
     recognise = _cand("Consider Kawasaki disease in children with fever lasting longer than 5 days.", 0.8, 0)
     assess = _cand("Children with a fever lasting more than 5 days should be assessed for Kawasaki disease.", 0.75, 1)
     chosen = select_statements(question, [recognise, assess], Settings(), focus=focus)
@@ -211,8 +209,7 @@ def test_asked_how_to_treat_statements_that_only_say_how_to_recognise_it_make_it
 
 def test_the_ranker_s_best_are_quoted_though_they_state_few_of_the_question_s_words():
     question = "Boy with DMD on daily prednisone, gaining weight and cushingoid - lower dose option?"
-    focus = analyse(question)
-    focus.document_coverage = 1.0
+    focus = _focus(question)
     cands = [_cand(f"Prednisone 0.75 mg/kg/d for DMD is standard, statement {i}.", 0.8 - i / 100, i) for i in range(6)]
     lower = _cand("Prednisone 0.3 mg/kg/d may be used as an alternative dosing regimen with fewer adverse effects.", 0.9, 6)
     tail = _cand("A lower dose may be used in other settings.", 0.5, 7)
@@ -225,8 +222,7 @@ def test_the_ranker_s_best_are_quoted_though_they_state_few_of_the_question_s_wo
 
 def test_a_statement_that_excludes_the_follow_up_s_constraint_does_not_meet_it():
     question = "How should acute otitis media be treated in a child who is penicillin allergic?"
-    focus = analyse(question, follow_up="and if penicillin allergic?")
-    focus.document_coverage = 1.0
+    focus = _focus(question, "and if penicillin allergic?")
     not_allergic = _cand("Prescribe amoxicillin for acute otitis media if the child is not allergic to penicillin.", 0.8, 0)
     assert select_statements(question, [not_allergic], Settings(), focus=focus).unmet
     allergic = _cand("For a child with penicillin allergy, prescribe cefdinir for acute otitis media.", 0.75, 1)
