@@ -48,11 +48,11 @@ def select_statements(standalone: str, cands: list[Candidate], settings: Setting
     # A grading key's or a statement profile's sentences describe the guideline, never the patient's care; an
     # abstract's methods describe the study, not what it found.
     cands = [c for c in cands if not is_grading_heading(c.heading) and not _study_setup(c)]
-    # A statement must itself (with its guideline's title and section) be about the question's topic, unless it is
-    # among the ranker's very best, which weighed that coverage against everything else it knows.
+    # A statement must itself (with its guideline's title and section) be about the question's topic; among the
+    # ranker's very best, which weighed that coverage against everything else it knows, half as much will do.
     best_ranked = {id(c) for c in sorted(cands, key=lambda c: -c.rank_score)[:a.coverage_exempt_top]}
     eligible = [c for c in cands if c.relevance >= a.min_sentence_relevance
-                and (c.coverage >= a.min_statement_coverage or id(c) in best_ranked)]
+                and c.coverage >= a.min_statement_coverage * (0.5 if id(c) in best_ranked else 1.0)]
     # Relative to the document that states most of the subject: a question no document covers well is left to the
     # topic checks below, not emptied here.
     most = max((c.document_coverage for c in eligible), default=0.0)

@@ -216,6 +216,10 @@ def test_the_ranker_s_best_are_quoted_though_they_state_few_of_the_question_s_wo
     lower.coverage = tail.coverage = 0.2
     picked = [c.text for _, g in select_statements(question, cands + [lower, tail], Settings(), focus=focus).groups for c in g]
     assert lower.text in picked and tail.text not in picked
+    lower.coverage = 0.0  # about nothing the question asks: not even the ranker's best
+    assert lower.text not in [c.text for _, g in select_statements(question, cands + [lower], Settings(), focus=focus).groups
+                              for c in g]
+    lower.coverage = 0.2
     none = Settings(answer={"coverage_exempt_top": 0})
     assert lower.text not in [c.text for _, g in select_statements(question, cands + [lower], none, focus=focus).groups for c in g]
 
