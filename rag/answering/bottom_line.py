@@ -35,7 +35,20 @@ def bottom_line_first(picked: list[Candidate], focus: QuestionFocus | None) -> l
     if not focus.against_ok and focus.open:
         picked = _recommendation_first(picked)
     picked = _first_step_first(picked, focus)
+    picked = _not_excluded_first(picked, focus)
     return _setting_first(picked, focus)  # last: a recommendation for the other setting answers nothing
+
+
+def _not_excluded_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidate]:
+    """The bottom line is not for patients with what the question's patient does not have ("In the population ...
+    with CKD and hypertension, ..." for a Black adult without CKD)."""
+    if not focus.excluded:
+        return picked
+
+    def fits(c: Candidate) -> bool:
+        p = sentence_profile(c.text)
+        return bool(focus.excluded & p.excluded) or not focus.excluded & (p.condition | p.populations)
+    return _lead_with(picked, fits, fits)
 
 
 def _lead_with(picked: list[Candidate], leads: Callable[[Candidate], bool],

@@ -83,3 +83,10 @@ def test_unless_a_treatment_failed_the_bottom_line_is_not_the_next_step_after_on
     second = _cand("The second recurrence of CDI should be treated with a pulsed vancomycin regimen.", 0.9, 4)
     episode = _cand("Treat an initial episode of non-severe CDI with oral vancomycin.", 0.8, 5)
     assert _picked("First episode of CDI - which antibiotic?", [second, episode])[0] == episode.text
+
+
+def test_the_bottom_line_is_not_for_patients_with_what_the_patient_does_not_have():
+    ckd = _cand("In the population with CKD and hypertension, initial treatment should include an ACEI or ARB.", 0.9, 0)
+    black = _cand("In the general black population, initial treatment should include a thiazide-type diuretic or CCB.", 0.8, 1)
+    assert _picked("Hypertension in a Black adult without CKD - which drug first?", [ckd, black])[0] == black.text
+    assert _picked("Hypertension in a Black adult with CKD - which drug first?", [ckd, black])[0] == ckd.text
