@@ -153,7 +153,7 @@ def _join_prefix(m: re.Match) -> str:
 
 _C_DIFF_RE = re.compile(r"\bc\.?\s?diff(icile)?\b", re.I)
 # "vitamin D" is not "vitamin A": a one-letter word is no concept, so the letter joins a token of its own.
-_VITAMIN_RE = re.compile(r"\b(?i:vitamin)\s+([ACDEK])(?:\s?[23])?\b", re.I)
+_VITAMIN_RE = re.compile(r"\bvitamin\s+([ACDEK])(?:\s?[23])?\b", re.I)
 
 
 _SPELLING = [(re.compile(p), r) for p, r in (

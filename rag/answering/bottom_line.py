@@ -86,11 +86,12 @@ def _first_step_first(picked: list[Candidate], focus: QuestionFocus) -> list[Can
     with moderate disease activity on methotrexate - what's the next step?"), it is."""
     failed = bool(AFTER_FAILURE_RE.search(focus.text) or _NEXT_STEP_RE.search(focus.text))
     against_ok = focus.against_ok or not focus.open
+
+    def fits(c: Candidate) -> bool:
+        return sentence_profile(c.text).after_failure == failed
     # A follow-up's new constraint outweighs this: "and if she had a lymphoma?" is led by the lymphoma statement.
-    return _lead_with(picked, lambda c: sentence_profile(c.text).after_failure == failed
-                      or bool(focus.constraint & sentence_profile(c.text).affirmed),
-                      lambda c: sentence_profile(c.text).after_failure == failed
-                      and (against_ok or not AGAINST_RE.search(c.text)))
+    return _lead_with(picked, lambda c: fits(c) or bool(focus.constraint & sentence_profile(c.text).affirmed),
+                      lambda c: fits(c) and (against_ok or not AGAINST_RE.search(c.text)))
 
 
 # How a clinician says the first treatment did not work.

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rag.indexing.embedding import Embedder
-from rag.text import FOOTNOTE_MARK_RE, TRAILING_MARKS_RE, not_content, quotable_spans, sentence_key
+from rag.text import QUOTE_PREFIX_RE, TRAILING_MARKS_RE, not_content, quotable_spans, sentence_key
 from rag.types import Hit
 
 
@@ -49,7 +49,7 @@ def candidates_from_hits(hits: list[Hit], stored: SentenceVectors | None = None,
         vectors = (stored or {}).get(hit.chunk.id, {})
         # The index stored each chunk's quotable spans with their vectors; split again only without them.
         for a, b in (vectors or quotable_spans(text)):
-            sentence = FOOTNOTE_MARK_RE.sub("", text[a:b], count=1)
+            sentence = QUOTE_PREFIX_RE.sub("", text[a:b], count=1)
             key = sentence_key(sentence)
             # A guideline's key question ("Should exercise be used to prevent falls?") is near the question
             # and answers nothing.

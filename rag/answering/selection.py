@@ -18,7 +18,6 @@ from rag.answering.headings import is_grading_heading
 from rag.answering.bottom_line import SPECIFIC_ASKS, bottom_line_first
 from rag.answering.cues import population_conflict
 from rag.answering.rank import sentence_profile
-from rag.negation import negated_text
 from rag.question import QuestionFocus, concept_of, concepts, spelled_out, states
 from rag.settings import AnswerSettings, Settings
 from rag.text import content_stems
@@ -140,7 +139,8 @@ def _constraint_unmet(focus: QuestionFocus, eligible: list[Candidate]) -> bool:
 
 
 def _affirmed(text: str) -> frozenset[str]:
-    return sentence_profile(text).affirmed - concepts(negated_text(text))
+    profile = sentence_profile(text)
+    return profile.affirmed - profile.excluded
 
 
 def mmr_select(cands: list[Candidate], settings: Settings, threshold: float, limit: int) -> list[Candidate]:
