@@ -6,12 +6,13 @@ The same encoder the index uses scores them, with the sentence vectors the index
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from rag.indexing.embedding import Embedder
-from rag.text import QUOTE_PREFIX_RE, TRAILING_MARKS_RE, not_content, quotable_spans, sentence_key
+from rag.text import QUOTE_PREFIX_RE, TRAILING_MARKS_RE, find_grade, not_content, quotable_spans, sentence_key
 from rag.types import Hit
 
 
@@ -49,7 +50,7 @@ def candidates_from_hits(hits: list[Hit], stored: SentenceVectors | None = None,
         vectors = (stored or {}).get(hit.chunk.id, {})
         # The index stored each chunk's quotable spans with their vectors; split again only without them.
         for a, b in (vectors or quotable_spans(text)):
-            sentence = QUOTE_PREFIX_RE.sub("", text[a:b], count=1)
+            sentence = QUOTE_PREFIX_RE.sub("", text[a:with_grade(text, a, b)], count=1)
             key = sentence_key(sentence)
             # A guideline's key question ("Should exercise be used to prevent falls?") is near the question
             # and answers nothing.
@@ -60,6 +61,18 @@ def candidates_from_hits(hits: list[Hit], stored: SentenceVectors | None = None,
             seen.add(key)
             out.append(Candidate(text=sentence, hit=hit, vector=vectors.get((a, b))))
     return out
+
+
+# "... for 10 days. (Strong recommendation, high-quality evidence)": the splitter ends the sentence at its full stop and
+# leaves the grade standing alone; quoted without it, the recommendation loses its grade.
+_TRAILING_ASIDE_RE = re.compile(r"[ \t]*(\([^()\n]{3,120}\)|\[[^\[\]\n]{1,60}\])")
+
+
+def with_grade(text: str, start: int, end: int) -> int:
+    """The end of the sentence text[start:end], with the evidence grade that follows it on the same line if it has
+    none of its own."""
+    m = _TRAILING_ASIDE_RE.match(text, end)
+    return m.end() if m and find_grade(m.group(1)) and not find_grade(text[start:end]) else end
 
 
 def score_candidates(cands: list[Candidate], query_vector: np.ndarray, embedder: Embedder) -> None:

@@ -89,3 +89,22 @@ def test_a_summary_s_editorial_notes_and_grading_tables_are_never_quoted():
             "Gardeners should water tomato plants every morning in dry weather.")
     quoted = [text[a:b] for a, b in quotable_spans(text)]
     assert quoted == ["Gardeners should water tomato plants every morning in dry weather."]
+
+
+def test_a_grade_split_off_its_recommendation_is_quoted_with_it():
+    from rag.answering.candidates import candidates_from_hits
+    from rag.text import find_grade
+
+    first = "Patients with mild CDI should be treated with metronidazole 500 mg orally three times per day for 10 days."
+    grade = "(Strong recommendation, high-quality evidence)"
+    second = "Patients with severe CDI should be treated with vancomycin for 10 days (Conditional recommendation)."
+    aside = "Patients who relapse need a longer course of the same regimen. (See Table 2 for doses)"
+    text = f"{first} {grade}\n\n- {second} (Level B)\n\n{aside}"
+    chunk = Chunk(id="ngc-1#0:0-1", doc_id="ngc-1", kind="guideline", section_index=0, section="Major Recommendations",
+                  start=0, end=len(text), text=text, n_tokens=60)
+    quoted = [c.text for c in candidates_from_hits([Hit(chunk=chunk, score=1.0)])]
+    assert quoted[0] == f"{first} {grade}" and find_grade(quoted[0]) == "Strong recommendation, high-quality evidence"
+    # A sentence with a grade of its own keeps it; an aside that is no grade stays out.
+    assert quoted[1] == second
+    assert quoted[2] == "Patients who relapse need a longer course of the same regimen."
+    assert all(q in text for q in quoted)  # still verbatim
