@@ -103,7 +103,7 @@ GENERIC = {
     "prescribed", "prescribing", "about", "also", "instead", "patient's", "recommendation", "based",
     "just", "want", "wants", "already", "keep", "right", "pt", "pts", "aim", "read", "reading", "show", "shows",
     "say", "says", "tell", "know", "think", "sure", "still", "usually", "really", "actually", "ok", "fine", "okay",
-    "can", "could", "would", "i", "we", "me", "my", "our", "us", "add", "switch", "strongest", "better", "good",
+    "can", "could", "would", "i", "we", "me", "my", "our", "us", "add", "switch", "strongest", "better", "good", "most", "least", "more", "less",
     "choose", "pick", "plan", "worth", "anything", "something", "else", "yes", "whether", "without", "within",
     "she", "he", "her", "him", "his", "hers", "whose", "yo", "own", "together", "max", "maximum", "minimum", "min",
     "med", "meds", "usual", "typical", "ideal", "best", "safest", "right", "correct", "proper", "exactly",

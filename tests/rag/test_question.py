@@ -27,6 +27,8 @@ def test_the_topic_leaves_out_what_the_question_asks_for():
     assert concepts("alcohol use disorder") <= focus.topic
     assert not focus.topic & concepts("medications recommended")
     assert "drug" in focus.asks
+    # A comparison asks which is best; it is not about "most" of anything.
+    assert analyse("What is the most effective drug for smoking cessation?").topic == concepts("smoking cessation")
 
 
 def test_what_is_asked_and_whether_a_sentence_states_it():
