@@ -79,6 +79,8 @@ SYNONYMS = [
     {"diabetes", "diabetic"},
     {"smoker", "smokers", "smoking", "tobacco", "cigarette", "cigarettes"},
     {"lymphoma", "lymphomas", "lymphoproliferative"},
+    # A condition worsening for a while: a gout "flare" is a guideline's "acute attack", COPD's "exacerbation".
+    {"flare", "flares", "flare-up", "flare-ups", "attack", "attacks", "exacerbation", "exacerbations"},
     # The care setting, which decides a regimen as much as the patient group does.
     {"outpatient", "outpatients", "ambulatory"},
     {"inpatient", "inpatients", "hospitalised", "hospitalized", "admitted"},

@@ -20,6 +20,8 @@ def test_everyday_words_meet_the_guidelines_words():
     assert concepts("heavy smoker") & concepts("tobacco use")
     assert concepts("a lymphoma treated in the past") & concepts("previously treated lymphoproliferative disorder")
     assert concepts("vori") == concepts("voriconazole")  # ward shorthand for a drug
+    assert concepts("gout flare") == concepts("gout attack") == concepts("gout flares")
+    assert concepts("COPD flares") == concepts("exacerbation of COPD")
 
 
 def test_the_topic_leaves_out_what_the_question_asks_for():
