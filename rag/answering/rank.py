@@ -169,9 +169,9 @@ DANGLING_RE = re.compile(r"^\W*(it is therefore|therefore|thus|hence|conversely|
                          r"additionally|also|otherwise|similarly|likewise|nevertheless|in contrast|this|these|those|such|"
                          r"it|they|there)\b"
                          r"|^(?-i:[a-z]{2,})\b", re.I)  # a lower-case word: the tail of a sentence split in two
-# "Azithromycin is also an acceptable agent", "Evidence also showed", "doxycycline is an additional option": an
-# addition to what came before.
-ALSO_RE = re.compile(r"^\W*(?:also\b|(?:[\w()-]+,?\s+){1,5}?(?<!who )(?<!that )(?<!which )also\b"
+# "Azithromycin is also an acceptable agent", "Evidence also showed", "doxycycline is an additional option", "Other
+# treatment options may be appropriate": an addition to what came before.
+ALSO_RE = re.compile(r"^\W*(?:also\b|(?:[\w()-]+,?\s+){1,5}?(?<!who )(?<!that )(?<!which )also\b|other (?!than\b)"
                      r"|[^.;:]{0,80}\b(?:is|are) (?:an )?additional (?:option|agent|choice|alternative)s?\b)", re.I)
 # "Remarks : These recommendations do not apply to ...", "This recommendation applies to adults ...": about the
 # recommendation (its scope, its basis), not what to do. "The guideline authors recommend ..." is a recommendation.

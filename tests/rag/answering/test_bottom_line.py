@@ -28,6 +28,10 @@ def test_the_bottom_line_is_not_an_addition_to_a_sentence_it_leaves_out():
     assert _picked(question, [also, first]) == [first.text, also.text]
     extra = _cand("For adults, azithromycin is an additional option for uncomplicated gonorrhea.", 0.9, 2)
     assert _picked(question, [extra, first])[0] == first.text
+    other = _cand("Other treatment options for uncomplicated gonorrhea may be appropriate on an individual basis.", 0.9, 3)
+    assert _picked(question, [other, first])[0] == first.text
+    unlike = _cand("Other than in pregnancy, uncomplicated gonorrhea should be treated with ceftriaxone.", 0.9, 4)
+    assert _picked(question, [unlike, first])[0] == unlike.text
     # Alone, the addition is still quoted: it is the best evidence there is.
     assert _picked(question, [also]) == [also.text]
 
