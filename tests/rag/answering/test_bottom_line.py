@@ -87,6 +87,9 @@ def test_unless_a_treatment_failed_the_bottom_line_is_not_the_next_step_after_on
     second = _cand("The second recurrence of CDI should be treated with a pulsed vancomycin regimen.", 0.9, 4)
     episode = _cand("Treat an initial episode of non-severe CDI with oral vancomycin.", 0.8, 5)
     assert _picked("First episode of CDI - which antibiotic?", [second, episode])[0] == episode.text
+    breakthrough = _cand("With virological breakthrough on entecavir, switch to another hepatitis B antiviral.", 0.9, 6)
+    start = _cand("Offer hepatitis B antiviral treatment to adults with significant fibrosis.", 0.8, 7)
+    assert _picked("Which patients with hepatitis B should get an antiviral?", [breakthrough, start])[0] == start.text
 
 
 def test_the_bottom_line_is_not_for_patients_with_what_the_patient_does_not_have():
