@@ -37,9 +37,18 @@ _OTHER_PERSON_RE = re.compile(r"\b(?:(?:her|his|their|a|an|the)\s+)?(?:previous|
                               r"infants?|newborns?|mother|father|parents?)\b", re.I)
 
 
+# Words that only make sense after an earlier message: "Same pt but ...", "Now tiring ... - next step?", "Forgot to
+# say ...", "... - same dose?", "... instead?".
+_CONTEXT_RE = re.compile(r"^\W*(?:same\s+(?:pt|patient|person|case|child|kid|baby|woman|lady|man|guy)\b|now\b|still\b|then\b|"
+                         r"but\b|actually\b|turns out\b|forgot to\b|also\b|ok(?:ay)?\b,?\s*(?:and|but|so|now)\b)"
+                         r"|\b(?:what now|now what|what next|next step|same (?:dose|regimen|plan|approach|answer|interval|"
+                         r"management|treatment|follow-up|thing)|does (?:that|this|it) change(?: it| anything)?|still (?:ok|okay|safe|fine)|"
+                         r"instead)\W*$", re.I)
+
+
 def is_follow_up(question: str) -> bool:
     words = WORD_RE.findall(question.lower())
-    if _CUE_RE.match(question):
+    if _CUE_RE.match(question) or _CONTEXT_RE.search(question):
         return True
     if any(w in ANAPHORA for w in words) and len(content_words(question)) <= 4:
         return True

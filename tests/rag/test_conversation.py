@@ -13,7 +13,17 @@ def test_follow_ups_are_detected(q):
     assert is_follow_up(q)
 
 
-@pytest.mark.parametrize("q", ["Which fertiliser suits acid soil best?", "How often should lawn mower blades be sharpened?"])
+# Said only after an earlier message: the same case, what has changed since, or whether the answer still holds.
+@pytest.mark.parametrize("q", ["Same pt but the hedge is now 3 m tall - different shears?",
+                               "Now rusting badly despite the oil - next step?", "Forgot to say the blades are ceramic - same oil?",
+                               "The shed floods every spring - does that change it?", "Linseed oil from the shop instead?"])
+def test_follow_ups_that_lean_on_the_earlier_message_are_detected(q):
+    assert is_follow_up(q)
+    assert standalone_question(q, [FIRST], S) == f"Which garden tools need oiling before winter? {q}"
+
+
+@pytest.mark.parametrize("q", ["Which fertiliser suits acid soil best?", "How often should lawn mower blades be sharpened?",
+                               "Should I use linseed oil instead of mineral oil on spades?", "Is mineral oil still the best for spades?"])
 def test_standalone_questions_are_left_alone(q):
     assert not is_follow_up(q)
     assert standalone_question(q, [FIRST], S) == q
