@@ -47,7 +47,9 @@ ABBREVIATIONS = {
     "tsh": "thyroid stimulating hormone", "hba1c": "hemoglobin a1c", "a1c": "hemoglobin a1c", "bmi": "body mass index",
     "ich": "intracranial hemorrhage", "sah": "subarachnoid hemorrhage", "gbs": "group b streptococcus",
     "ivig": "intravenous immunoglobulin", "ssti": "skin and soft tissue infection", "rsv": "respiratory syncytial virus",
-    "co": "carbon monoxide", "rt": "radiotherapy", "xrt": "radiotherapy",
+    "co": "carbon monoxide", "rt": "radiotherapy", "xrt": "radiotherapy", "preop": "preoperative",
+    "postop": "postoperative", "periop": "perioperative", "intraop": "intraoperative", "als": "motor neuron disease",
+    "mnd": "motor neuron disease",
     # Drug names as they are said on the ward.
     "vori": "voriconazole", "vanc": "vancomycin", "vanco": "vancomycin", "amox": "amoxicillin", "cipro": "ciprofloxacin",
     "mtx": "methotrexate", "hctz": "hydrochlorothiazide", "tmp-smx": "trimethoprim sulfamethoxazole",
@@ -79,6 +81,7 @@ SYNONYMS = [
     {"diabetes", "diabetic"},
     {"smoker", "smokers", "smoking", "tobacco", "cigarette", "cigarettes"},
     {"lymphoma", "lymphomas", "lymphoproliferative"},
+    {"drooling", "drool", "sialorrhoea", "sialorrhea", "hypersalivation"},
     # A condition worsening for a while: a gout "flare" is a guideline's "acute attack", COPD's "exacerbation".
     {"flare", "flares", "flare-up", "flare-ups", "attack", "attacks", "exacerbation", "exacerbations"},
     # The care setting, which decides a regimen as much as the patient group does.
@@ -112,4 +115,8 @@ GENERIC = {
     "ago", "had", "was", "were", "been", "found", "out", "possible", "possibly", "give", "giving", "gave", "does",
     "hour", "hours", "day", "days", "week", "weeks", "month", "months", "seen", "see", "noted", "presents",
     "presenting", "presented", "comes", "came", "using", "taking", "takes", "on",
+    # How a clinician puts a choice ("can I swap in carboplatin?", "what should parents buy?"): no topic of its own.
+    "swap", "swapped", "swapping", "buy", "buying", "purchase", "try", "tried", "trying", "change", "changing",
+    # A vignette's framing: "... is now the main complaint despite ...", "forgot to say ...", "her brother".
+    "despite", "main", "complaint", "complaints", "forgot", "forget", "mention", "mentioned", "brother", "sister",
 }

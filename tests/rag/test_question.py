@@ -22,6 +22,9 @@ def test_everyday_words_meet_the_guidelines_words():
     assert concepts("vori") == concepts("voriconazole")  # ward shorthand for a drug
     assert concepts("gout flare") == concepts("gout attack") == concepts("gout flares")
     assert concepts("COPD flares") == concepts("exacerbation of COPD")
+    assert concepts("pre-op") == concepts("preop") == concepts("preoperative")
+    assert concepts("ALS") == concepts("MND") == concepts("motor neurone disease")
+    assert concepts("drooling") == concepts("sialorrhoea")
 
 
 def test_the_topic_leaves_out_what_the_question_asks_for():
@@ -29,6 +32,10 @@ def test_the_topic_leaves_out_what_the_question_asks_for():
     assert concepts("alcohol use disorder") <= focus.topic
     assert not focus.topic & concepts("medications recommended")
     assert "drug" in focus.asks
+    # How a choice is put, or a vignette framed, is not what it is about.
+    assert analyse("CrCl 35, not cisplatin-eligible - can I swap in carboplatin?").topic == concepts("CrCl cisplatin-eligible carboplatin")
+    assert analyse("Forgot to say: fluoride toothpaste for her brother, what should parents buy?").topic == concepts("fluoride toothpaste parents")
+    assert not analyse("Drooling is now the main complaint despite advice").topic & concepts("main complaint despite")
     # A comparison asks which is best; it is not about "most" of anything.
     assert analyse("What is the most effective drug for smoking cessation?").topic == concepts("smoking cessation")
 
