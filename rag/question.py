@@ -70,7 +70,12 @@ ASKS = {
              re.compile(r"\b(ultrasound|ultrasonography|sonograph\w*|ct|mri|magnetic resonance|computed tomography|radiograph\w*|x-ray|test\w*|assay|biopsy|"
                         r"culture|serolog\w*|pcr|measure\w*|ecg|electrocardiogra\w*|echocardiogra\w*|endoscop\w*|colonoscop\w*|imaging|scan\w*|"
                         r"examination|screening|mammogra\w*|cytology|level|panel|angiograph\w*|scintigraph\w*|dxa)\b", re.I)),
-    "harm": (re.compile(r"\b(contraindicat\w*|avoid\w*|safe\w*|harms?|risks?|side effects?|adverse|interaction\w*|caution|not (be )?(used|given))\b", re.I),
+    # "risk" asks about harms ("any risks with ...?"), not when it grades the patient ("favourable risk", "low-risk",
+    # "at high risk", "risk factors").
+    "harm": (re.compile(r"\b(contraindicat\w*|avoid\w*|safe\w*|harms?|side effects?|adverse|interaction\w*|caution|not (be )?(used|given))\b"
+                        r"|(?<!-)(?<!\bhigh )(?<!\blow )(?<!average )(?<!standard )(?<!elevated )(?<!increased )(?<!moderate )"
+                        r"(?<!\bvery )(?<!\bat )(?<!favourable )(?<!favorable )(?<!intermediate )\brisks?\b(?!\s*(?:factors?|groups?|scores?|categor\w+|"
+                        r"assessment|stratif\w*|levels?|profiles?|calculat\w*))", re.I),
              re.compile(r"\b(contraindicat\w*|avoid\w*|should not|not recommended|risks?|harms?|adverse|caution\w*|bleeding|toxicity|side effects?|safety|safe)\b", re.I)),
 }
 _DRUG_ASKS = ("drug", "treat")  # asks a drug's name states

@@ -40,6 +40,14 @@ def test_the_topic_leaves_out_what_the_question_asks_for():
     assert analyse("What is the most effective drug for smoking cessation?").topic == concepts("smoking cessation")
 
 
+def test_a_risk_that_grades_the_patient_asks_nothing_about_harms():
+    for q in ("Stage IIA Hodgkin, favourable risk - how many cycles of ABVD?", "low-risk woman at booking - which test?",
+              "pt at high risk of falls - vitamin D?", "what are the risk factors for VTE?"):
+        assert "harm" not in analyse(q).asks, q
+    for q in ("any risks with statins in pregnancy?", "what is the risk of bleeding on apixaban?"):
+        assert "harm" in analyse(q).asks, q
+
+
 def test_what_is_asked_and_whether_a_sentence_states_it():
     assert "duration" in analyse("How long should anticoagulation continue after a first unprovoked PE?").asks
     assert "interval" in analyse("How often should women be screened for cervical cancer?").asks
