@@ -305,6 +305,9 @@ def topic_concepts(text: str) -> set[str]:
     return {c for c in concepts(text) if c not in generic and len(c) > 1 and not c.isdigit()}
 
 
+_WHICH_CLASS_RE = re.compile(r"\b(?:which|what|best|preferred|first[- ]line)\s+([\w-]+)", re.I)
+
+
 def analyse(question: str, follow_up: str | None = None, idf=None) -> QuestionFocus:
     """`follow_up`: the latest message when `question` is a rewritten follow-up; `idf(concept) -> float`."""
     # What the patient does not have ("without CKD") is neither the topic nor who the patient is.
@@ -314,6 +317,9 @@ def analyse(question: str, follow_up: str | None = None, idf=None) -> QuestionFo
     asked = follow_up or question
     focus.asks = [name for name, (cue, _) in ASKS.items() if cue.search(asked)] or \
                  [name for name, (cue, _) in ASKS.items() if cue.search(question)]
+    # "Which statin and what dose?": a drug class named by its stem asks which drug as "which drug" does.
+    if "drug" not in focus.asks and any(names_drug_by_form(m.group(1)) for m in _WHICH_CLASS_RE.finditer(asked)):
+        focus.asks.insert(0, "drug")
     focus.against_ok = "harm" in focus.asks
     focus.open = _asks_what_to_do(asked, question)
     focus.populations = set(asked_populations(plain + " " + plain_follow_up))

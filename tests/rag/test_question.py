@@ -40,6 +40,12 @@ def test_the_topic_leaves_out_what_the_question_asks_for():
     assert analyse("What is the most effective drug for smoking cessation?").topic == concepts("smoking cessation")
 
 
+def test_a_drug_class_asked_for_asks_which_drug():
+    assert analyse("55M, QRISK2 14% - which statin and what dose?").asks[:2] == ["drug", "dose"]
+    assert "drug" in analyse("Which SSRI for panic disorder?").asks
+    assert "drug" not in analyse("Which test for gestational diabetes?").asks
+
+
 def test_a_risk_that_grades_the_patient_asks_nothing_about_harms():
     for q in ("Stage IIA Hodgkin, favourable risk - how many cycles of ABVD?", "low-risk woman at booking - which test?",
               "pt at high risk of falls - vitamin D?", "what are the risk factors for VTE?"):
