@@ -183,6 +183,10 @@ SCOPE_RE = re.compile(r"^\W*(?:remarks?\s*:|(?:these|this|the|such|both|all|each
                       r"excludes?|relates?|pertains?)\b"
                       r"|(?:for (?:recommendations?|more information|further information|details|guidance) (?:on|about) [^,]{0,120},\s*)?"
                       r"(?:please )?(?:see|refer to)\b|follow the (?:\w+ )?recommendations in\b"
+                      # How the recommendation was reached: "The Committee considered that ...", "The GDG agreed ...".
+                      r"|(?:the )?(?:committee|guideline development group|gdg|panel|work ?group|task force|writing group|"
+                      r"(?:guideline )?authors)\s+(?:also\s+)?(?:considered|noted|agreed|felt|discussed|acknowledged|recogni[sz]ed|"
+                      r"(?:was|were) aware|decided|looked at|debated)\b"
                       r"|no recommendation (?:can|could) be made\b|(?:strong|weak|conditional|moderate) recommendation based on\b"
                       # "Periodic assessment of ... is required to implement this recommendation."
                       r"|.{0,200}?\b(?:to implement|implementing|to apply|in applying|to support) (?:this|these|the) recommendations?\b)",
