@@ -149,7 +149,10 @@ def ranges_fit(asked: list[Quantity], ranges: list[Range] | tuple[Range, ...]) -
             continue
         if any(r.lo / _TOLERANCE <= q.value <= r.hi * _TOLERANCE for r in same):
             return 1.0
-        verdict = -1.0
+        # An age outside a recommendation's band puts the patient outside it; a saturation or a risk the threshold
+        # does not reach is still the rule that answers ("give oxygen if persistently less than 92%" for 93%).
+        if q.unit != "%":
+            verdict = -1.0
     return verdict
 
 

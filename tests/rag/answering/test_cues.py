@@ -40,6 +40,9 @@ def test_naming_a_drug_is_not_naming_a_kind_of_therapy():
     ("6 mm solid lung nodule in a 60 yo", "For a solid nodule that measures ≤8 mm, rescan at 12 months.", 1.0),
     ("A 6 mm ureteral stone", "Patients with stones of 1-2 cm should be offered ureteroscopy.", -1.0),
     ("A 6 mm ureteral stone", "Patients with stones ≤10 mm should be offered observation.", 1.0),
+    # A saturation or a risk the threshold does not reach: the rule still answers (no oxygen yet at 93%).
+    ("Infant with sats 93-94% on air", "Give oxygen if the saturation is persistently less than 92%.", 0.0),
+    ("QRISK 14%", "Offer a statin to people with a 10% or greater 10-year risk.", 1.0),
 ])
 def test_a_quantity_of_the_question_fits_or_misses_the_range_a_sentence_states(question, sentence, fit):
     assert quantity_fit(question_quantities(question), sentence) == fit
