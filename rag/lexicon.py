@@ -118,5 +118,5 @@ GENERIC = {
     # How a clinician puts a choice ("can I swap in carboplatin?", "what should parents buy?"): no topic of its own.
     "swap", "swapped", "swapping", "buy", "buying", "purchase", "try", "tried", "trying", "change", "changing",
     # A vignette's framing: "... is now the main complaint despite ...", "forgot to say ...", "her brother".
-    "despite", "main", "complaint", "complaints", "forgot", "forget", "mention", "mentioned", "brother", "sister",
+    "despite", "main", "complaint", "complaints", "forgot", "forget", "mention", "mentioned", "brother", "sister", "mo",
 }

@@ -84,7 +84,10 @@ RECOMMENDATION_RE = re.compile(
     r"\b(recommends?|recommended|(?<!data )(?<!evidence )(?<!studies )(?<!results )(?<!responses )(?<!findings )"
     r"(?<!trials )(?<!this )(?<!these )suggests?|should|offer|consider|is indicated|are indicated|first[- ]line|preferred|"
     r"is appropriate|are appropriate|usually appropriate|strong recommendation|weak recommendation|"
-    r"(level|grade|class) [a-d1-4i]+\b)|\[[a-d]\]|\(\s*(level|grade|class)\b", re.I)
+    r"(level|grade|class) [a-d1-4i]+\b)|\[[a-d]\]|\(\s*(level|grade|class)\b"
+    # An instruction, as NICE writes them: "Give oxygen supplementation to children with ...".
+    r"|^\W*(?:give|start|treat|refer|prescribe|administer|perform|measure|monitor|arrange|admit|"
+    r"repeat|reassess|vaccinate|immuni[sz]e|continue|stop|discontinue)\b", re.I)
 AGAINST_RE = re.compile(r"\b(recommends? against|suggests? against|should not|not recommended|not be (used|offered|given)|"
                         r"insufficient evidence|do not|no evidence|not routinely|avoid)\b", re.I)
 DIAGNOSIS_RE = re.compile(r"\b(diagnos\w*|differentiat\w*|evaluat\w*|work-?up)\b", re.I)

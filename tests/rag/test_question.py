@@ -40,6 +40,15 @@ def test_the_topic_leaves_out_what_the_question_asks_for():
     assert analyse("What is the most effective drug for smoking cessation?").topic == concepts("smoking cessation")
 
 
+def test_an_instruction_is_a_recommendation():
+    from rag.question import RECOMMENDATION_RE
+    assert RECOMMENDATION_RE.search("Give oxygen supplementation to children if their saturation is less than 92%.")
+    assert RECOMMENDATION_RE.search("- Refer people with suspected cancer within 2 weeks.")
+    assert not RECOMMENDATION_RE.search("Giving oxygen did not change the length of stay.")
+    # A 4-month-old's age is no topic.
+    assert not analyse("4-mo-old with bronchiolitis, sats 93% - start O2?").topic & concepts("mo")
+
+
 def test_a_drug_class_asked_for_asks_which_drug():
     assert analyse("55M, QRISK2 14% - which statin and what dose?").asks[:2] == ["drug", "dose"]
     assert "drug" in analyse("Which SSRI for panic disorder?").asks
