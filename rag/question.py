@@ -317,7 +317,8 @@ def analyse(question: str, follow_up: str | None = None, idf=None) -> QuestionFo
     plain, plain_follow_up = affirmed_text(question), affirmed_text(follow_up or "")
     focus = QuestionFocus(text=question, topic=topic_concepts(plain), clause=topic_concepts(asking_clause(plain)))
     focus.excluded = topic_concepts(negated_text(question + "\n" + (follow_up or ""))) - focus.topic
-    asked = follow_up or question
+    # What the clauses that ask want, not the vignette's words ("never injected drugs. Should I screen him for hep C?").
+    asked = asking_clauses(follow_up or question)
     focus.asks = [name for name, (cue, _) in ASKS.items() if cue.search(asked)] or \
                  [name for name, (cue, _) in ASKS.items() if cue.search(question)]
     # "Which statin and what dose?": a drug class named by its stem asks which drug as "which drug" does.
@@ -395,6 +396,12 @@ def asking_clause(question: str) -> str:
     parts = [p for p in _CLAUSE_SPLIT_RE.split(question) if p.strip()]
     asking = [p for p in parts if _ASKING_RE.search(p)]
     return asking[-1] if len(parts) > 1 and asking else question
+
+
+def asking_clauses(question: str) -> str:
+    """Every clause of the question that asks; the whole question when none does."""
+    parts = [p for p in _CLAUSE_SPLIT_RE.split(question) if p.strip()]
+    return " ".join(p for p in parts if _ASKING_RE.search(p)) or question
 
 
 _OPEN_QUESTION_RE = re.compile(r"^\W*(what|which|how|when|who|where)\b", re.I)

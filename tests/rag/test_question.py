@@ -49,6 +49,12 @@ def test_an_instruction_is_a_recommendation():
     assert not analyse("4-mo-old with bronchiolitis, sats 93% - start O2?").topic & concepts("mo")
 
 
+def test_what_is_asked_is_read_from_the_clauses_that_ask():
+    # "never injected drugs" describes the patient; the question asks for a test.
+    assert analyse("62M, never injected drugs. Should I screen him for hep C, and is it a one-off test?").asks == ["test"]
+    assert "when" in analyse("average risk, no polyps: when do I start CRC screening?").asks
+
+
 def test_a_drug_class_asked_for_asks_which_drug():
     assert analyse("55M, QRISK2 14% - which statin and what dose?").asks[:2] == ["drug", "dose"]
     assert "drug" in analyse("Which SSRI for panic disorder?").asks
