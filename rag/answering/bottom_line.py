@@ -84,7 +84,9 @@ def _first_step_first(picked: list[Candidate], focus: QuestionFocus) -> list[Can
     """Unless the question says a treatment failed, the bottom line is not the next step after one ("Minimal or
     absent responses suggest a need for a combination of ..." for a new erythema migrans rash); when it does ("still
     with moderate disease activity on methotrexate - what's the next step?"), it is."""
-    failed = bool(AFTER_FAILURE_RE.search(focus.text) or _NEXT_STEP_RE.search(focus.text))
+    # "... despite positioning advice. First-line drug?": asked for the first drug, the first step is the answer.
+    failed = bool(AFTER_FAILURE_RE.search(focus.text) or _NEXT_STEP_RE.search(focus.text)) and \
+        not _FIRST_ASKED_RE.search(focus.text)
     against_ok = focus.against_ok or not focus.open
 
     def fits(c: Candidate) -> bool:
@@ -94,6 +96,7 @@ def _first_step_first(picked: list[Candidate], focus: QuestionFocus) -> list[Can
                       lambda c: fits(c) and (against_ok or not AGAINST_RE.search(c.text)))
 
 
+_FIRST_ASKED_RE = re.compile(r"\bfirst[- ](?:line|choice)\b|\binitial (?:treatment|therapy|drug|choice)\b", re.I)
 # How a clinician says the first treatment did not work.
 _NEXT_STEP_RE = re.compile(r"\b(?:still|next[- ](?:step|line)|uncontrolled|not (?:well )?controlled|inadequate\w*|progressing|"
                            r"no better|not improv\w*|not working|isn't working)\b", re.I)
