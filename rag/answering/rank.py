@@ -185,8 +185,8 @@ SCOPE_RE = re.compile(r"^\W*(?:remarks?\s*:|(?:these|this|the|such|both|all|each
                       r"(?:please )?(?:see|refer to)\b|follow the (?:\w+ )?recommendations in\b"
                       # How the recommendation was reached: "The Committee considered that ...", "The GDG agreed ...".
                       r"|(?:the )?(?:committee|guideline development group|gdg|panel|work ?group|task force|writing group|"
-                      r"(?:guideline )?authors)\s+(?:also\s+)?(?:considered|noted|agreed|felt|discussed|acknowledged|recogni[sz]ed|"
-                      r"(?:was|were) aware|decided|looked at|debated)\b"
+                      r"(?:guideline )?authors)(?:\s*\([^()]{1,12}\))?\s+(?:also\s+)?(?:considered|noted|agreed|felt|discussed|acknowledged|recogni[sz]ed|"
+                      r"(?:was|were) aware|decided|looked at|debated|searched|appraised|reviewed|did not)\b"
                       r"|no recommendation (?:can|could) be made\b|(?:strong|weak|conditional|moderate) recommendation based on\b"
                       # "Periodic assessment of ... is required to implement this recommendation."
                       r"|.{0,200}?\b(?:to implement|implementing|to apply|in applying|to support) (?:this|these|the) recommendations?\b)",
@@ -364,11 +364,13 @@ def topic_support(cands: Sequence, focus: QuestionFocus, titles: dict[str, str],
     subject = {doc_id: focus.coverage(found, others) if focus.subject else 1.0 for doc_id, found in per_doc.items()}
     for c in cands:
         c.document_coverage = subject[c.hit.chunk.doc_id]
-    best = max((focus.coverage(found) for found in per_doc.values()), default=0.0)
+    # A follow-up's new constraint ("dry cough on lisinopril") is checked on its own (selection._constraint_unmet):
+    # whether the index holds the conversation's topic is read from the rest.
+    best = max((focus.coverage(found, focus.constraint) for found in per_doc.values()), default=0.0)
     seen = set().union(*per_doc.values()) if per_doc else set()
     # What the asking clause is about, not a vignette's detail ("starting RIPE today") nor the kind of answer
     # wanted ("which antifibrotic drugs"), decides that the index lacks the topic.
-    about = (focus.clause or focus.topic) - focus.answer_class
+    about = (focus.clause or focus.topic) - focus.answer_class - focus.constraint
     seen = focus.named(seen)
     rare = rare_idf * idf.max
     # A code ("G4", "CHA2DS2") is written many ways ("G 4", "CHA 2 DS 2"): not finding it is no sign of a gap.

@@ -149,6 +149,23 @@ def test_only_what_the_asking_clause_is_about_can_be_missing_from_the_index():
     assert unknown  # the asking clause's own topic is missing
 
 
+def test_a_follow_up_s_constraint_is_checked_apart_from_whether_the_index_holds_the_topic():
+    class Idf:
+        max = 9.5
+
+        def __call__(self, c):
+            return 9.5 if c in concepts("lisinopril") else 2.0
+
+    idf = Idf()
+    question = "CKD with albuminuria: which antihypertensive class? He's developed a dry cough on lisinopril - what now?"
+    focus = analyse(question, follow_up="He's developed a dry cough on lisinopril - what now?", idf=idf)
+    assert concepts("lisinopril") <= focus.constraint
+    cands = [_cand("In CKD with albuminuria, offer an ACE inhibitor as the antihypertensive class.", doc="ngc-10")]
+    coverage, unknown = topic_support(cands, focus, {"ngc-10": "Chronic kidney disease"}, idf, 0.9)
+    # The CKD guideline holds the conversation's topic; whether it says anything on the cough is the constraint check's.
+    assert unknown == [] and coverage == 1.0
+
+
 def test_the_lower_case_tail_of_a_split_sentence_is_dangling():
     from rag.answering.rank import DANGLING_RE
 
