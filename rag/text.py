@@ -115,7 +115,13 @@ _BOILERPLATE_RE = re.compile(
     r"|^\W*(please )?(refer to|see) (the )?(evidence sections?|appendix|appendices|original guideline|full guideline)\b"
     # USPSTF's key to its grades and its levels of certainty.
     r"|\bgrades its recommendations\b|\bmore information may allow (an )?estimation of effects\b"
+    r"|\bthe magnitude or direction of the observed effect could change\b"
     r"|\bare likely to result in a (weak|strong|conditional) recommendation\b"
+    # The grades' definitions, word for word the same in every statement: "There is high certainty that the net
+    # benefit is substantial.", "Evidence is lacking, of poor quality, or conflicting, and the balance ...".
+    r"|^\W*there is (high|at least moderate|moderate|low) certainty that the net benefit is [a-z ]{2,40}\W*$"
+    r"|^\W*evidence is lacking, of poor quality, or conflicting, and the balance of benefits and harms cannot be determined\b"
+    r"|^\W*read the clinical considerations section\b"
     r"|^\s*an? (weak|strong|conditional) recommendation (implies|means|indicates)\b"
     r"|^\s*(weak|strong|conditional) recommendations (result|are made|are given) when\b"
     r"|\b(is|are) in development and (is|are) due to be published\b", re.I)  # NICE's notes on guidance to come

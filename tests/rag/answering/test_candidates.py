@@ -86,6 +86,10 @@ def test_a_summary_s_editorial_notes_and_grading_tables_are_never_quoted():
             "Refer to the evidence sections in the original guideline document for the harms of watering. "
             "The RHS grades its recommendations ( A, B, C, D, or I ). "
             "More information may allow an estimation of effects on tomato yield. "
+            "There is high certainty that the net benefit is substantial. "
+            "There is at least moderate certainty that the net benefit is small. "
+            "Evidence is lacking, of poor quality, or conflicting, and the balance of benefits and harms cannot be determined. "
+            "As more information becomes available, the magnitude or direction of the observed effect could change. "
             "Gardeners should water tomato plants every morning in dry weather.")
     quoted = [text[a:b] for a, b in quotable_spans(text)]
     assert quoted == ["Gardeners should water tomato plants every morning in dry weather."]
