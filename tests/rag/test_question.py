@@ -36,7 +36,6 @@ def test_the_topic_leaves_out_what_the_question_asks_for():
     assert analyse("CrCl 35, not cisplatin-eligible - can I swap in carboplatin?").topic == concepts("CrCl cisplatin-eligible carboplatin")
     assert analyse("Forgot to say: fluoride toothpaste for her brother, what should parents buy?").topic == concepts("fluoride toothpaste parents")
     assert not analyse("Drooling is now the main complaint despite advice").topic & concepts("main complaint despite")
-    assert analyse("He's developed a dry cough on lisinopril").topic == concepts("dry cough lisinopril")
     # A comparison asks which is best; it is not about "most" of anything.
     assert analyse("What is the most effective drug for smoking cessation?").topic == concepts("smoking cessation")
 
