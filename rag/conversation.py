@@ -41,8 +41,8 @@ _OTHER_PERSON_RE = re.compile(r"\b(?:(?:her|his|their|a|an|the)\s+)?(?:previous|
 # say ...", "... - same dose?", "... instead?".
 _CONTEXT_RE = re.compile(r"^\W*(?:same\s+(?:pt|patient|person|case|child|kid|baby|woman|lady|man|guy)\b|now\b|still\b|then\b|"
                          r"but\b|actually\b|turns out\b|forgot to\b|also\b|ok(?:ay)?\b,?\s*(?:and|but|so|now)\b)"
-                         r"|\b(?:what now|now what|what next|next step|same (?:dose|regimen|plan|approach|answer|interval|"
-                         r"management|treatment|follow-up|thing)|does (?:that|this|it) change(?: it| anything)?|still (?:ok|okay|safe|fine)|"
+                         r"|\b(?:what now|now what|what next|next step|(?:any )?alternatives?|(?:any )?other options?|same (?:dose|regimen|plan|"
+                         r"approach|answer|advice|interval|management|treatment|follow-up|thing)|does (?:that|this|it) change(?: it| anything)?|still (?:ok|okay|safe|fine)|"
                          r"instead)\W*$", re.I)
 
 

@@ -49,7 +49,7 @@ ABBREVIATIONS = {
     "ivig": "intravenous immunoglobulin", "ssti": "skin and soft tissue infection", "rsv": "respiratory syncytial virus",
     "co": "carbon monoxide", "rt": "radiotherapy", "xrt": "radiotherapy", "preop": "preoperative",
     "postop": "postoperative", "periop": "perioperative", "intraop": "intraoperative", "als": "motor neuron disease",
-    "mnd": "motor neuron disease",
+    "mnd": "motor neuron disease", "hbss": "sickle cell", "hbsc": "sickle cell",
     # Drug names as they are said on the ward.
     "vori": "voriconazole", "vanc": "vancomycin", "vanco": "vancomycin", "amox": "amoxicillin", "cipro": "ciprofloxacin",
     "mtx": "methotrexate", "hctz": "hydrochlorothiazide", "tmp-smx": "trimethoprim sulfamethoxazole",
@@ -82,6 +82,7 @@ SYNONYMS = [
     {"smoker", "smokers", "smoking", "tobacco", "cigarette", "cigarettes"},
     {"lymphoma", "lymphomas", "lymphoproliferative"},
     {"drooling", "drool", "sialorrhoea", "sialorrhea", "hypersalivation"},
+    {"acetaminophen", "paracetamol", "tylenol"},
     # A condition worsening for a while: a gout "flare" is a guideline's "acute attack", COPD's "exacerbation".
     {"flare", "flares", "flare-up", "flare-ups", "attack", "attacks", "exacerbation", "exacerbations"},
     # The care setting, which decides a regimen as much as the patient group does.

@@ -16,7 +16,8 @@ def test_follow_ups_are_detected(q):
 # Said only after an earlier message: the same case, what has changed since, or whether the answer still holds.
 @pytest.mark.parametrize("q", ["Same pt but the hedge is now 3 m tall - different shears?",
                                "Now rusting badly despite the oil - next step?", "Forgot to say the blades are ceramic - same oil?",
-                               "The shed floods every spring - does that change it?", "Linseed oil from the shop instead?"])
+                               "The shed floods every spring - does that change it?", "Linseed oil from the shop instead?",
+                               "No hardware shop within 300 km - alternatives?", "Her sister just wants to oil a bike - same advice?"])
 def test_follow_ups_that_lean_on_the_earlier_message_are_detected(q):
     assert is_follow_up(q)
     assert standalone_question(q, [FIRST], S) == f"Which garden tools need oiling before winter? {q}"

@@ -25,6 +25,9 @@ def test_everyday_words_meet_the_guidelines_words():
     assert concepts("pre-op") == concepts("preop") == concepts("preoperative")
     assert concepts("ALS") == concepts("MND") == concepts("motor neurone disease")
     assert concepts("drooling") == concepts("sialorrhoea")
+    assert concepts("coeliac") == concepts("celiac")
+    assert concepts("Tylenol") == concepts("paracetamol") == concepts("acetaminophen")
+    assert concepts("HbSS") == concepts("sickle cell")
 
 
 def test_the_topic_leaves_out_what_the_question_asks_for():
