@@ -390,18 +390,21 @@ def answer_class_concepts(question: str) -> set[str]:
     return {c for m in _ANSWER_CLASS_RE.finditer(question) for c in concepts(m.group(1))}
 
 
-def asking_clause(question: str) -> str:
-    """The part of a question that asks (the last clause with a question mark or a question word); the whole
-    question when it has one clause."""
+def _clauses(question: str) -> tuple[list[str], list[str]]:
+    """(the question's clauses, those that ask: with a question mark or a question word)."""
     parts = [p for p in _CLAUSE_SPLIT_RE.split(question) if p.strip()]
-    asking = [p for p in parts if _ASKING_RE.search(p)]
+    return parts, [p for p in parts if _ASKING_RE.search(p)]
+
+
+def asking_clause(question: str) -> str:
+    """The last clause that asks; the whole question when it has one clause."""
+    parts, asking = _clauses(question)
     return asking[-1] if len(parts) > 1 and asking else question
 
 
 def asking_clauses(question: str) -> str:
     """Every clause of the question that asks; the whole question when none does."""
-    parts = [p for p in _CLAUSE_SPLIT_RE.split(question) if p.strip()]
-    return " ".join(p for p in parts if _ASKING_RE.search(p)) or question
+    return " ".join(_clauses(question)[1]) or question
 
 
 _OPEN_QUESTION_RE = re.compile(r"^\W*(what|which|how|when|who|where)\b", re.I)
