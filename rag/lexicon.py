@@ -3,6 +3,13 @@
 Plain data, kept apart from the code that uses it (rag/question.py) so either can grow on its own.
 """
 
+# How an abbreviation is written when it means what it abbreviates. Short ones (two letters) count only in capitals
+# ("pe", "ms" are words), as do these; these count in any case (no English word); these only in lower case ("breast
+# ca" is a cancer; "Ca" and "CA-125" are calcium and a tumour marker).
+CAPITALS_ONLY = {"cap", "pad", "aaa"}
+CASELESS_SHORT = {"nl", "dx", "tx", "hx", "sx", "rx", "xr", "wk", "hb", "fx", "sz"}
+LOWER_ONLY = {"ca"}
+
 # Clinical abbreviations and their expansions (either form in a question or a sentence matches the other).
 ABBREVIATIONS = {
     "aaa": "abdominal aortic aneurysm", "acs": "acute coronary syndrome", "adhd": "attention deficit hyperactivity disorder",
@@ -50,6 +57,25 @@ ABBREVIATIONS = {
     "co": "carbon monoxide", "rt": "radiotherapy", "xrt": "radiotherapy", "preop": "preoperative",
     "postop": "postoperative", "periop": "perioperative", "intraop": "intraoperative", "als": "motor neuron disease",
     "mnd": "motor neuron disease", "hbss": "sickle cell", "hbsc": "sickle cell",
+    # Ward and clinic shorthand for tests, findings and settings.
+    "hb": "hemoglobin", "hgb": "hemoglobin", "abd": "abdominal", "abdo": "abdominal", "etoh": "alcohol",
+    "pmn": "polymorphonuclear", "tm": "tympanic membrane", "po": "oral", "im": "intramuscular", "ef": "ejection fraction",
+    "lvef": "left ventricular ejection fraction", "tvus": "transvaginal ultrasound", "ogtt": "oral glucose tolerance test",
+    "avr": "aortic valve replacement", "uc": "ulcerative colitis", "mvc": "motor vehicle collision",
+    "txa": "tranexamic acid", "bmp": "basic metabolic panel", "ua": "urinalysis", "picu": "pediatric intensive care",
+    "ng": "nasogastric", "mca": "middle cerebral artery", "hrs": "hours", "bun": "blood urea nitrogen",
+    "dlbcl": "diffuse large b cell lymphoma", "epo": "erythropoietin", "esa": "erythropoiesis stimulating agent",
+    "tsat": "transferrin saturation", "snri": "serotonin norepinephrine reuptake inhibitor",
+    "cbt": "cognitive behavioral therapy", "gad": "generalized anxiety disorder", "fbc": "blood count",
+    "tpn": "parenteral nutrition", "fx": "fracture", "orif": "open reduction internal fixation",
+    "acl": "anterior cruciate ligament", "tte": "transthoracic echocardiography", "tee": "transesophageal echocardiography",
+    "echo": "echocardiography", "eeg": "electroencephalogram", "ppx": "prophylaxis", "c section": "cesarean",
+    "psych": "psychiatric", "peds": "pediatric", "ccb": "calcium channel blocker", "esrd": "end stage renal disease",
+    "pph": "postpartum hemorrhage", "pprom": "preterm prelabor rupture of membranes", "iugr": "fetal growth restriction",
+    "hfref": "heart failure with reduced ejection fraction", "ssi": "surgical site infection", "asa": "aspirin",
+    "apap": "acetaminophen", "pcn": "penicillin", "dmard": "disease modifying antirheumatic drug",
+    "dmards": "disease modifying antirheumatic drug", "ugib": "upper gastrointestinal bleeding", "sz": "seizure",
+    "ca": "cancer",
     # Drug names as they are said on the ward.
     "vori": "voriconazole", "vanc": "vancomycin", "vanco": "vancomycin", "amox": "amoxicillin", "cipro": "ciprofloxacin",
     "mtx": "methotrexate", "hctz": "hydrochlorothiazide", "tmp-smx": "trimethoprim sulfamethoxazole",

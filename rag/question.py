@@ -19,7 +19,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from rag.lexicon import ABBREVIATIONS, GENERIC, SYNONYMS
+from rag.lexicon import ABBREVIATIONS, CAPITALS_ONLY, CASELESS_SHORT, GENERIC, LOWER_ONLY, SYNONYMS
 from rag.negation import affirmed_text, negated_text
 from rag.text import STOPWORDS, stem
 
@@ -97,10 +97,11 @@ STEP_RE = re.compile(r"^\s*(first|then|next|initially|subsequently|finally|step 
 
 @functools.lru_cache(maxsize=1)
 def _synonym_index() -> dict[str, str]:
-    """Stem -> concept key: members of one synonym set share the set's first sorted stem."""
+    """Stem -> concept key: members of one synonym set share the set's first sorted stem. Of a phrase, only its
+    last word joins the set: "blood thinner" makes "thinner" an anticoagulant, not every "blood" test."""
     out: dict[str, str] = {}
     for group in SYNONYMS:
-        stems = sorted({_stem_lower(w) for phrase in group for w in phrase.split()})
+        stems = sorted({_stem_lower(phrase.split()[-1]) for phrase in group})
         for s in stems:
             out.setdefault(s, stems[0])
     return out
@@ -112,8 +113,6 @@ def concept_of(word: str) -> str:
     return _synonym_index().get(s, s)
 
 
-_LOWERCASE_WORDS = {"cap", "pad", "aaa"}
-_CASELESS_SHORT = {"nl", "dx", "tx", "hx", "sx", "rx", "xr", "wk"}  # shorthand in any case, and no English word
 
 
 def expansion_of(token: str) -> list[str]:
@@ -122,6 +121,10 @@ def expansion_of(token: str) -> list[str]:
 
 
 def _token(expansion: str) -> str:
+    """The concept key an abbreviation and its expansion share. A one-word expansion in a synonym set is that set's
+    concept: "peds" is "children", "apap" is "paracetamol"."""
+    if any(expansion in group for group in SYNONYMS):
+        return concept_of(expansion)
     return "zz" + re.sub(r"[^a-z0-9]", "", expansion)
 
 
@@ -133,13 +136,15 @@ def _phrases() -> tuple[dict[str, str], dict[str, str], dict[str, list[tuple[tup
     for abbr, full in ABBREVIATIONS.items():
         token = _token(full)
         key = re.sub(r"[^a-z0-9 ]", "", abbr)
-        # Short abbreviations are everyday words in lower case ("pe", "ms", "cap"): only their capitals count.
-        if (len(key) <= 2 and key not in _CASELESS_SHORT) or abbr in _LOWERCASE_WORDS:
+        if key in LOWER_ONLY:
+            cased[key] = token
+        elif (len(key) <= 2 and key not in CASELESS_SHORT) or abbr in CAPITALS_ONLY:
             cased[key.upper()] = token
         else:
             caseless[key] = token
-        stems = tuple(_stem_lower(w) for w in full.split())
-        expansions.setdefault(stems[0], []).append((stems, token))
+        if token.startswith("zz"):  # else the expansion is its own concept already
+            stems = tuple(_stem_lower(w) for w in full.split())
+            expansions.setdefault(stems[0], []).append((stems, token))
     for group in expansions.values():
         group.sort(key=lambda e: -len(e[0]))  # longest phrase first
     return cased, caseless, expansions
@@ -464,14 +469,16 @@ def populations(text: str) -> frozenset[str]:
 
 
 # A patient's age as clinicians type it: "72 year old", "50yo", "9-month-old", "3 yr old".
-AGE_RE = re.compile(r"\b(\d{1,3})\s?-?\s?(?:(years?|yrs?|y)[- ]?(?:old|o)\b|yo\b|(months?|mo|weeks?|wk|days?)[- ]?old\b)", re.I)
+# A stated age: "7 year old", "4 months old", "58F", "aged 30" (n: the number; y, m: its unit in years or less).
+AGE_RE = re.compile(r"\b(?P<aged>aged?\s+)?(?P<n>\d{1,3})\s?-?\s?(?:(?P<y>years?|yrs?|y)[- ]?(?:old|o)\b|yo\b|(?P<m>months?|mo|"
+                    r"weeks?|wk|days?)[- ]?old\b|(?-i:[FM])\b(?!\s*(?:fr|french|catheter|foley))|(?(aged)(?!\s*(?:months?|weeks?|days?))|(?!)))", re.I)
 
 
 def asked_populations(question: str) -> frozenset[str]:
     """The patient groups a question names, including one implied by a stated age."""
     out = set(populations(question))
     for m in AGE_RE.finditer(question):
-        years = int(m.group(1)) if not m.group(3) else 0
+        years = int(m.group("n")) if not m.group("m") else 0
         out.add(concept_of("children" if years < 18 else "elderly" if years >= 65 else "adults"))
     return frozenset(out)
 

@@ -60,7 +60,6 @@ _RANGES = [  # (pattern, which bound the first number is, which the second)
     (re.compile(_NUM + r"\s*" + _UNIT + r"(?:\s+of age)?\s+(?:or|and)\s+(?:younger|under|below|less|lower)\b", re.I), "below"),
 ]
 _QUESTION_TIME_RE = re.compile(r"\b" + _NUM + r"\s?-?\s?" + _UNIT, re.I)
-_SEX_AGE_RE = re.compile(r"\b(\d{1,3})\s?[FM]\b")  # "58F", "72 M"
 
 
 @dataclass(frozen=True)
@@ -84,12 +83,8 @@ def question_quantities(text: str) -> list[Quantity]:
     out: list[Quantity] = []
     taken: list[tuple[int, int]] = []
     for m in AGE_RE.finditer(text):
-        unit = m.group(2) or m.group(3) or "years"
-        _, factor = _unit(unit)
-        out.append(Quantity(float(m.group(1)) * factor, "time", True))
-        taken.append(m.span())
-    for m in _SEX_AGE_RE.finditer(text):
-        out.append(Quantity(float(m.group(1)) * 365.25, "time", True))
+        _, factor = _unit(m.group("y") or m.group("m") or "years")
+        out.append(Quantity(float(m.group("n")) * factor, "time", True))
         taken.append(m.span())
     for m in _QUESTION_TIME_RE.finditer(text):
         if any(a <= m.start() < b for a, b in taken):

@@ -30,6 +30,39 @@ def test_everyday_words_meet_the_guidelines_words():
     assert concepts("HbSS") == concepts("sickle cell")
 
 
+def test_ward_shorthand_means_what_the_guidelines_spell_out():
+    assert concepts("Hb") == concepts("hgb") == concepts("haemoglobin") == concepts("hemoglobin")
+    assert concepts("TXA") == concepts("tranexamic acid")
+    assert concepts("EF 30%") == concepts("ejection fraction")
+    assert concepts("c-section") == concepts("caesarean")
+    assert concepts("psych ward") >= concepts("psychiatric")
+    # A one-word expansion in a synonym set joins the set: "peds" meets "children", "APAP" meets "Tylenol".
+    assert concepts("peds") == concepts("children")
+    assert concepts("APAP") == concepts("Tylenol")
+    assert concepts("abx") == concepts("antimicrobial")
+    # "ca" is cancer only in lower case: "Ca 2.1" is calcium, "CA-125" a tumour marker.
+    assert concepts("breast ca") == concepts("breast cancer")
+    assert not concepts("Ca 2.1") & concepts("cancer")
+    assert not concepts("CA-125") & concepts("cancer")
+
+
+@pytest.mark.parametrize("vignette", ["58M with chest pain", "a 72 F on the ward", "woman aged 30", "age 45, no history"])
+def test_a_vignettes_shorthand_age_is_a_stated_age(vignette):
+    assert asked_populations(vignette) & (concepts("adults") | concepts("elderly"))
+
+
+@pytest.mark.parametrize("text", ["a 14F catheter", "aged 6 months", "walk 10 m", "stage 4"])
+def test_sizes_and_stages_are_no_age(text):
+    assert not asked_populations(text) & (concepts("adults") | concepts("elderly"))
+
+
+def test_a_phrase_in_a_synonym_set_lends_it_only_its_last_word():
+    # "blood thinner" is an anticoagulant; a blood test, blood sugar or blood loss is not.
+    assert concepts("on a blood thinner") >= concepts("anticoagulation")
+    assert not concepts("which blood test") & concepts("anticoagulation")
+    assert not concepts("blood loss") & concepts("anticoagulant")
+
+
 def test_the_topic_leaves_out_what_the_question_asks_for():
     focus = analyse("Which medications are recommended for moderate to severe alcohol use disorder?")
     assert concepts("alcohol use disorder") <= focus.topic
