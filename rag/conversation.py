@@ -39,11 +39,15 @@ _OTHER_PERSON_RE = re.compile(r"\b(?:(?:her|his|their|a|an|the)\s+)?(?:previous|
 
 # Words that only make sense after an earlier message: "Same pt but ...", "Now tiring ... - next step?", "Forgot to
 # say ...", "... - same dose?", "... instead?".
-_CONTEXT_RE = re.compile(r"^\W*(?:same\s+(?:pt|patient|person|case|child|kid|baby|woman|lady|man|guy)\b|now\b|still\b|then\b|"
-                         r"but\b|actually\b|turns out\b|forgot to\b|also\b|ok(?:ay)?\b,?\s*(?:and|but|so|now)\b)"
-                         r"|\b(?:what now|now what|what next|next step|(?:any )?alternatives?|(?:any )?other options?|same (?:dose|regimen|plan|"
-                         r"approach|answer|advice|interval|management|treatment|follow-up|thing)|does (?:that|this|it) change(?: it| anything)?|still (?:ok|okay|safe|fine)|"
-                         r"instead)\W*$", re.I)
+_CONTEXT_RE = re.compile(r"^\W*(?:(?:same|different|other|another)\s+(?:pt|patient|person|case|child|kid|baby|woman|lady|man|guy|"
+                         r"picture|scenario|story|situation)\b|now\b|still\b|then\b|but\b|actually\b|turns out\b|forgot to\b|also\b|"
+                         r"(?:labs?|results?|bloods?)\s+(?:are\s+)?back\b|ok(?:ay)?\b,?\s*(?:and|but|so|now)\b)"
+                         r"|\b(?:what now|now what|what next|next step|(?:any )?alternatives?|(?:any )?other options?|same\s+\w+(?:\s+\w+){0,3}|"
+                         r"still (?:ok|okay|safe|fine)|instead)\W*$"
+                         # A result of what was asked about, news of the patient, the earlier answer's drug or target.
+                         r"|\b(?:came|comes?|coming)\s+back\b|\bnow\s+(?:\w+ing|\w+ed|shows?|says?|mentions?|wants?)\b"
+                         r"|\bdoes\s+(?:that|this|it|the\s+\w+|\w+)\s+change\b|\bon top of\b|\banything\s+(?:else\s+)?to\s+add\b|\bswap\b",
+                         re.I)
 
 
 def is_follow_up(question: str) -> bool:

@@ -17,14 +17,21 @@ def test_follow_ups_are_detected(q):
 @pytest.mark.parametrize("q", ["Same pt but the hedge is now 3 m tall - different shears?",
                                "Now rusting badly despite the oil - next step?", "Forgot to say the blades are ceramic - same oil?",
                                "The shed floods every spring - does that change it?", "Linseed oil from the shop instead?",
-                               "No hardware shop within 300 km - alternatives?", "Her sister just wants to oil a bike - same advice?"])
+                               "No hardware shop within 300 km - alternatives?", "Her sister just wants to oil a bike - same advice?",
+                               # What came of it since: a result back, news, the earlier answer's product or target.
+                               "Same picture but the shears are 40 years old - does age change whether to oil them?",
+                               "Soil test came back acidic. How long do I keep using it?", "Results back: pH 5.1. Anything to add on top of the oil?",
+                               "Blades now showing pitting along the edge. Does the interval change?",
+                               "Different case - a damp north-facing shed. Still worth oiling?",
+                               "Rain gauge picked up 90 mm last week. Same schedule?", "The spray is sold out - can I swap in grease?"])
 def test_follow_ups_that_lean_on_the_earlier_message_are_detected(q):
     assert is_follow_up(q)
     assert standalone_question(q, [FIRST], S) == f"Which garden tools need oiling before winter? {q}"
 
 
 @pytest.mark.parametrize("q", ["Which fertiliser suits acid soil best?", "How often should lawn mower blades be sharpened?",
-                               "Should I use linseed oil instead of mineral oil on spades?", "Is mineral oil still the best for spades?"])
+                               "Should I use linseed oil instead of mineral oil on spades?", "Is mineral oil still the best for spades?",
+                               "Gardener just finished pruning the roses. Which oil for the secateurs?"])
 def test_standalone_questions_are_left_alone(q):
     assert not is_follow_up(q)
     assert standalone_question(q, [FIRST], S) == q
