@@ -24,7 +24,7 @@ from rag.indexing.embedding import get_embedder
 from rag.indexing.live import LiveIndex
 from rag.indexing.sharded import missing_shards
 from rag.indexing.view import IndexView, SearchersFor
-from rag.question import analyse
+from rag.question import analyse, concepts
 from rag.retrieval.retriever import Retriever
 from rag.settings import Settings, get_settings
 from rag.text import not_content, sentence_key
@@ -51,6 +51,7 @@ class _Serving(NamedTuple):
     retriever: Retriever
     idf: Idf
     headings: dict[str, SectionHeadings]  # doc id -> its sub-headings, filled as documents are first quoted
+    title_words: frozenset[str]  # concepts of every indexed document's title
 
 
 class Pipeline:
@@ -76,7 +77,9 @@ class Pipeline:
         self.writer = make_writer(self.settings, self.chat)
 
     def _serving(self, view: IndexView) -> _Serving:
-        return _Serving(view, Retriever(view, self.settings, self.embedder), Idf(view.term_stats), {})
+        titles = view.titles(view.document_ids).values()
+        title_words = frozenset().union(*map(concepts, titles)) if titles else frozenset()
+        return _Serving(view, Retriever(view, self.settings, self.embedder), Idf(view.term_stats), {}, title_words)
 
     def _current(self) -> _Serving:
         """The index as it serves now (reopened if its build or updates changed), with its retriever and idf."""
@@ -142,7 +145,9 @@ class Pipeline:
         self._set_headings(st, cands)
         self._set_title_relevance(cands, titles, query_vector)
         rerank(cands, focus, titles, self.settings.answer.rank)
-        focus.document_coverage, focus.unknown = topic_support(cands, focus, titles, st.idf, self.settings.answer.rare_idf)
+        a = self.settings.answer
+        focus.document_coverage, focus.unknown = topic_support(cands, focus, titles, st.idf, a.rare_idf, st.title_words,
+                                                               a.off_title_weight)
         t4 = time.perf_counter()
         ms = {"rewrite": t1 - t0, "embed_query": t2 - t1, "retrieve": t3 - t2, "score_sentences": t4 - t3}
         return Evidence(standalone, hits, cands, {k: v * 1000 for k, v in ms.items()}, how, why_not, focus)

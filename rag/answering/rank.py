@@ -341,8 +341,8 @@ def rerank(cands: Sequence, focus: QuestionFocus, titles: dict[str, str], w: Ran
         c.score = c.relevance + float(s)
 
 
-def topic_support(cands: Sequence, focus: QuestionFocus, titles: dict[str, str], idf: Idf,
-                  rare_idf: float) -> tuple[float, list[str]]:
+def topic_support(cands: Sequence, focus: QuestionFocus, titles: dict[str, str], idf: Idf, rare_idf: float,
+                  title_words: frozenset[str] = frozenset(), off_title_weight: float = 1.0) -> tuple[float, list[str]]:
     """(best share of the topic one retrieved document states, rare topic words that no retrieved document states).
     Sets each candidate's `document_coverage`: the share of the question's subject its own document states.
 
@@ -366,7 +366,12 @@ def topic_support(cands: Sequence, focus: QuestionFocus, titles: dict[str, str],
         c.document_coverage = subject[c.hit.chunk.doc_id]
     # A follow-up's new constraint ("dry cough on lisinopril") is checked on its own (selection._constraint_unmet):
     # whether the index holds the conversation's topic is read from the rest.
+    # Of the rest, the words guidelines are about (their titles' words) weigh more than a vignette's details.
+    weights = focus.weights
+    if title_words:
+        focus.weights = {c: w if c in title_words else off_title_weight * w for c, w in weights.items()}
     best = max((focus.coverage(found, focus.constraint) for found in per_doc.values()), default=0.0)
+    focus.weights = weights
     seen = set().union(*per_doc.values()) if per_doc else set()
     # What the asking clause is about, not a vignette's detail ("starting RIPE today") nor the kind of answer
     # wanted ("which antifibrotic drugs"), decides that the index lacks the topic.

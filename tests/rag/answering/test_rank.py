@@ -210,3 +210,15 @@ def test_a_known_act_done_again_is_not_a_topic_the_index_lacks():
     assert topic_support(cands, focus, {"ngc-4": "Pulmonary nodules"}, Idf(), 0.9)[1] == []
     focus = analyse("lung nodule - dose of tirzepatide?", idf=Idf())
     assert topic_support(cands, focus, {"ngc-4": "Pulmonary nodules"}, Idf(), 0.9)[1] == sorted(concepts("tirzepatide"))
+
+
+def test_a_vignettes_details_weigh_less_than_what_guidelines_are_about():
+    # Both words equally rare; only one is a word that indexed documents' titles use.
+    focus = analyse("Zorbitis flagged twice at the clinic - which drug?", idf=lambda c: 5.0)
+    cands = [_cand("Offer quibbloxin for zorbitis.", doc="ngc-1")]
+    titles = {"ngc-1": "Zorbitis in adults"}
+    idf = type("Idf", (), {"max": 9.0, "__call__": lambda self, c: 5.0})()
+    plain, _ = topic_support(cands, focus, titles, idf, 0.9)
+    weighed, _ = topic_support(cands, focus, titles, idf, 0.9, frozenset(concepts("zorbitis clinic")), 0.5)
+    assert weighed > plain
+    assert focus.weights == analyse("Zorbitis flagged twice at the clinic - which drug?", idf=lambda c: 5.0).weights
