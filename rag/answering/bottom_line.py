@@ -70,7 +70,13 @@ def _standalone(cand: Candidate) -> bool:
     nor a remark on a recommendation ("Remarks : These recommendations do not apply to ...", "For recommendations on
     ..., see ..."), nor what a term means ("An uncomplicated UTI is classified as ...")."""
     profile = sentence_profile(cand.text)
-    return not profile.addition and not profile.scope and not profile.definition
+    return (not profile.addition and not profile.scope and not profile.definition
+            and not _REFERS_BACK_RE.match(cand.text))
+
+
+# Its subject is in the sentence before it: "This interval will depend on ...", "These patients ...", or it is
+# the tail of a sentence split in two. ("It is not recommended for CrCl < 30" under a risedronate question may lead.)
+_REFERS_BACK_RE = re.compile(r"^\W*(?:this|these|those|such)\b|^(?-i:[a-z]{2,})\b", re.I)
 
 
 def _recommendation_first(picked: list[Candidate]) -> list[Candidate]:

@@ -36,6 +36,16 @@ def test_the_bottom_line_is_not_an_addition_to_a_sentence_it_leaves_out():
     assert _picked(question, [also]) == [also.text]
 
 
+def test_the_bottom_line_does_not_lean_on_the_sentence_before_it():
+    refers = _cand("This interval will depend on the findings of the previous colonoscopy.", 0.9, 0)
+    tail = _cand("every year in patients with zorbitis, whatever the earlier findings.", 0.9, 1)
+    whole = _cand("Patients with zorbitis should have a surveillance colonoscopy every year.", 0.8, 2)
+    question = "How often should patients with zorbitis have a surveillance colonoscopy?"
+    assert _picked(question, [refers, tail, whole])[0] == whole.text
+    # Alone, it is still quoted.
+    assert _picked(question, [refers]) == [refers.text]
+
+
 def test_the_bottom_line_is_for_the_care_setting_asked_about():
     admitted = _cand("Offer antibiotics within 4 hours to patients with gonorrhea who are admitted to hospital.", 0.9, 0)
     community = _cand("Offer ceftriaxone to outpatients with uncomplicated gonorrhea.", 0.8, 1)
