@@ -121,8 +121,7 @@ def expansion_of(token: str) -> list[str]:
 
 
 def _token(expansion: str) -> str:
-    """The concept key an abbreviation and its expansion share. A one-word expansion in a synonym set is that set's
-    concept: "peds" is "children", "apap" is "paracetamol"."""
+    """The key an abbreviation and its expansion share; a synonym set's own ("peds" is "children")."""
     if any(expansion in group for group in SYNONYMS):
         return concept_of(expansion)
     return "zz" + re.sub(r"[^a-z0-9]", "", expansion)
@@ -272,14 +271,14 @@ class QuestionFocus:
     populations: set[str] = field(default_factory=set)  # population concepts the question names (children, pregnancy...)
     document_coverage: float = 1.0  # best share of the topic that one retrieved document states
     unknown: list[str] = field(default_factory=list)  # rare topic words no retrieved document states
+    uncovered: list[str] = field(default_factory=list)  # topic words the best-covering document lacks, weightiest first
     animal: str | None = None  # the animal a veterinary question is about ("cat" in "gout in a cat")
     clause: set[str] = field(default_factory=set)  # topic concepts of the clause that asks (asking_clause)
     aliases: dict[str, str] = field(default_factory=dict)  # "ulipristal (ellaOne)": ellaon -> uliprist
     open: bool = False  # asks what to do ("which antibiotic ...?"), not whether to ("should ... get imaging?")
     answer_class: set[str] = field(default_factory=set)  # the kind of answer wanted ("which antifibrotic drugs")
-    # What it is about, less who it is for, what a follow-up added and the words that ask ("Chagas disease" of "How
-    # is Chagas disease treated in pregnancy?"): a guideline on another condition that speaks of pregnancy does not
-    # answer it.
+    # What it is about, less who it is for, what a follow-up added and the words that ask ("Chagas disease" of "How is
+    # Chagas disease treated in pregnancy?"): another condition's guideline that speaks of pregnancy does not answer.
     subject: set[str] = field(default_factory=set)
     excluded: set[str] = field(default_factory=set)  # what the patient does not have ("without CKD", "no mets")
 
@@ -370,7 +369,6 @@ def _severity() -> frozenset[str]:
 VIGNETTE_WEIGHT = 0.5  # chosen on the tuning half (0.3 abstained on fewer gaps, first statement lower)
 _CLAUSE_SPLIT_RE = re.compile(r"\s[-–—]+\s|(?<=[.;:?])\s+")
 _ASKING_RE = re.compile(r"\?|^\s*(what|which|who|when|how|is|are|should|can|does|do|any)\b", re.I)
-
 
 # "Which antifibrotic drugs ...", "what oral antibiotic ...": the words before the asked-for noun name the kind
 # of answer wanted, not the topic; a guideline that answers may never use them.

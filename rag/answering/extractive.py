@@ -16,7 +16,7 @@ from rag.answering.disagreement import (
     newer_first,
     notes,
 )
-from rag.answering.selection import select_statements
+from rag.answering.selection import Selection, select_statements
 from rag.corpus.guideline_status import reference_fields
 from rag.question import STEP_RE, QuestionFocus
 from rag.question import concepts as concepts_of
@@ -35,6 +35,15 @@ SECTION_TITLES = {
     "research": "From the Research",
     "patient": "Patient information",
     "related": "Closely related evidence (does not directly answer the question)",
+}
+
+# Why an answer abstains, when no rarer word, animal or follow-up constraint says it more precisely.
+ABSTENTION_REASONS = {
+    "weak": "No indexed passage comes close enough to the question to answer it",
+    "other_topic": "No document found is about most of what it asks",
+    "no_treatment": "The indexed sources found on this condition do not say how to treat it",
+    "no_quantity": "The indexed sources found on this topic do not state the dose, duration or interval asked for",
+    "research_only": "Only research abstracts touch on it; no indexed guideline makes a recommendation on it",
 }
 
 ROLE_ORDER = ["bottom_line", "consideration", "approach", "finding", "patient", "related"]
@@ -63,6 +72,7 @@ def compose_answer(
             + (f" No indexed source mentions {words}." if words else "")
             + (f" The evidence on this topic does not address {unmet}." if unmet else "")
             + (f" The indexed sources are about human patients, not about \u201c{animal}\u201d." if animal else "")
+            + (_reason(selection, standalone) if not (words or unmet or animal) else "")
             + (" The closest evidence found is shown below, labelled as related only." if selection.groups else "")
         )
 
@@ -98,6 +108,13 @@ def compose_answer(
         disclaimer=DISCLAIMER,
         index=index,
     )
+
+
+def _reason(selection: Selection, standalone: str) -> str:
+    if not selection.reason:
+        return ""
+    lacking = _question_words(standalone, selection.uncovered)
+    return f" {ABSTENTION_REASONS[selection.reason]}" + (f": the closest does not mention {lacking}." if lacking else ".")
 
 
 def _question_words(question: str, concepts: list[str]) -> str:

@@ -370,7 +370,10 @@ def topic_support(cands: Sequence, focus: QuestionFocus, titles: dict[str, str],
     weights = focus.weights
     if title_words:
         focus.weights = {c: w if c in title_words else off_title_weight * w for c, w in weights.items()}
-    best = max((focus.coverage(found, focus.constraint) for found in per_doc.values()), default=0.0)
+    best, best_found = max(((focus.coverage(found, focus.constraint), found) for found in per_doc.values()),
+                           key=lambda p: p[0], default=(0.0, set()))
+    lacking = focus.topic - focus.constraint - focus.named(best_found) - set(focus.aliases)
+    focus.uncovered = sorted(lacking, key=lambda c: (-focus.weights.get(c, 1.0), c))
     focus.weights = weights
     seen = set().union(*per_doc.values()) if per_doc else set()
     # What the asking clause is about, not a vignette's detail ("starting RIPE today") nor the kind of answer

@@ -37,6 +37,8 @@ class Selection:
     unknown: list[str] = field(default_factory=list)  # rare question concepts no retrieved source states
     animal: str | None = None  # the non-human patient the question is about
     unmet: list[str] = field(default_factory=list)  # a follow-up's constraint that no statement on the topic states
+    reason: str | None = None  # why else it abstains: a key of extractive.ABSTENTION_REASONS
+    uncovered: list[str] = field(default_factory=list)  # "other_topic": what the closest document does not state
 
 
 def select_statements(standalone: str, cands: list[Candidate], settings: Settings, force_abstain: bool = False,
@@ -71,9 +73,9 @@ def select_statements(standalone: str, cands: list[Candidate], settings: Setting
                      and lead is not None
                      and not any(c.hit.chunk.kind == "guideline" for c in eligible))
     animal = focus.animal if focus is not None else None  # guidelines and abstracts are about human patients
-    abstained = (force_abstain or best < a.abstain_threshold or lead is None or bool(unknown) or research_only
-                 or animal is not None
-                 or (focus is not None and _off_topic(focus, eligible, lead, best, a)))
+    reason = ("weak" if best < a.abstain_threshold or lead is None else "research_only" if research_only
+              else _off_topic(focus, eligible, lead, best, a) if focus is not None else None)
+    abstained = force_abstain or bool(unknown) or animal is not None or reason is not None
     unmet = sorted(focus.constraint) if focus is not None and _constraint_unmet(focus, eligible) else []
     abstained = abstained or bool(unmet)
 
@@ -84,7 +86,8 @@ def select_statements(standalone: str, cands: list[Candidate], settings: Setting
         related = [c for c in cands if c.relevance >= a.related_threshold and len(terms & content_stems(c.text)) >= _MIN_SHARED_TERMS
                    and (not about or about & concepts(c.text))]
         picked = mmr_select(related, settings, -np.inf, a.max_related)
-        return Selection([("related", picked)] if picked else [], True, unknown, animal, unmet)
+        uncovered = focus.uncovered[:3] if reason == "other_topic" else []
+        return Selection([("related", picked)] if picked else [], True, unknown, animal, unmet, reason, uncovered)
     top = max(c.rank_score for c in eligible)
     picked = mmr_select(eligible, settings, top - a.relative_margin, a.max_statements)
     picked = bottom_line_first(picked, focus)
@@ -112,20 +115,23 @@ def _telling_words(focus: QuestionFocus | None) -> set[str]:
     return about
 
 
-def _off_topic(focus: QuestionFocus, eligible: list[Candidate], lead: Candidate, best: float, a: AnswerSettings) -> bool:
-    """The evidence is near the question but does not answer it."""
+def _off_topic(focus: QuestionFocus, eligible: list[Candidate], lead: Candidate, best: float,
+               a: AnswerSettings) -> str | None:
+    """Why the evidence, though near the question, does not answer it; None when it does."""
     # Near the question in embedding space is not enough: a retrieved document must state most of its topic,
     # unless a sentence is so close that the words it lacks are the vignette's details.
     if focus.document_coverage < a.min_topic_coverage and best < a.sure_relevance:
-        return True
+        return "other_topic"
     # A question for a quantity (a dose, a duration, an interval) is not answered by sentences that state none.
     specific = [k for k in focus.asks if k in SPECIFIC_ASKS]
     close = [c for c in eligible if c.rank_score >= lead.rank_score - a.relative_margin]
     # Asked how to treat, statements that only say how to recognise it ("Consider Kawasaki disease in children with
     # fever ...") do not answer: the index holds the condition, not its treatment.
     if "treat" in focus.asks and not any(states("treat", c.text) or states("drug", c.text) for c in close):
-        return True
-    return bool(specific) and a.require_asked and not any(states(k, c.text) for c in close for k in specific)
+        return "no_treatment"
+    if specific and a.require_asked and not any(states(k, c.text) for c in close for k in specific):
+        return "no_quantity"
+    return None
 
 
 def _constraint_unmet(focus: QuestionFocus, eligible: list[Candidate]) -> bool:

@@ -231,3 +231,20 @@ def test_a_statement_that_excludes_the_follow_up_s_constraint_does_not_meet_it()
     assert select_statements(question, [not_allergic], Settings(), focus=focus).unmet
     allergic = _cand("For a child with penicillin allergy, prescribe cefdinir for acute otitis media.", 0.75, 1)
     assert not select_statements(question, [not_allergic, allergic], Settings(), focus=focus).unmet
+
+
+def test_an_abstention_says_why():
+    info, docs = IndexInfo(name="t", fingerprint="f"), {"ngc-1": DOC}
+    cands = [_cand("Uncomplicated gonorrhea should be treated with ceftriaxone.", 0.6, 0)]
+    # Near the question, but no document states most of its topic: the words the closest one lacks are named.
+    question = "Zorbitis with quibble nodes after gonorrhea - which treatment?"
+    focus = analyse(question)
+    focus.document_coverage, focus.uncovered = 0.2, ["zorbit", "quibbl"]
+    answer = compose_answer(question, question, cands, docs, Settings(), info, focus=focus)
+    assert answer.abstained
+    assert "No document found is about most of what it asks: the closest does not mention \u201cZorbitis\u201d or \u201cquibble\u201d." in answer.abstention
+    # Far from everything indexed.
+    question = "How do I season a cast iron pan?"
+    answer = compose_answer(question, question, [_cand("Season cast iron pans with oil.", 0.3, 0)], docs, Settings(), info,
+                            focus=analyse(question))
+    assert answer.abstained and "No indexed passage comes close enough" in answer.abstention
