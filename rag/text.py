@@ -23,7 +23,7 @@ STOPWORDS = {
     "will", "what", "which", "who", "whom", "how", "when", "where", "why", "in", "on", "of", "for", "to", "with",
     "and", "or", "about", "at", "by", "from", "as", "any", "there", "than", "then", "so", "if", "also", "still",
     "ok", "okay", "please", "tell", "me", "more", "else", "instead", "patients", "patient", "after", "before",
-    "during", "while", "not", "no", "they", "we", "you", "i", "my", "our",
+    "during", "while", "not", "no", "they", "we", "you", "i", "my", "our", "wo", "sha",  # "won't", "shan't"
 } | ANAPHORA
 WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'-]*")
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.question import RECOMMENDATION_RE, analyse, asked_populations, concepts, conflicting, states
+from rag.question import RECOMMENDATION_RE, analyse, asked_populations, concepts, conflicting, states, topic_concepts
 
 
 def test_an_abbreviation_and_its_expansion_are_one_concept():
@@ -44,6 +44,8 @@ def test_ward_shorthand_means_what_the_guidelines_spell_out():
     assert concepts("breast ca") == concepts("breast cancer")
     assert not concepts("Ca 2.1") & concepts("cancer")
     assert not concepts("CA-125") & concepts("cancer")
+    assert not concepts("she can't take it") & concepts("cancer")  # "can't" is no "ca"
+    assert not topic_concepts("he won't take it, she shan't")  # nor "won't" a "wo"
 
 
 @pytest.mark.parametrize("vignette", ["58M with chest pain", "a 72 F on the ward", "woman aged 30", "age 45, no history"])
