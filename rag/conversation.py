@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rag.question import AGE_RE, asked_populations, concept_of, conflicting
+from rag.question import AGE_RE, asked_populations, conflicting
 from rag.settings import Settings
 from rag.text import ANAPHORA, WORD_RE, content_stems, content_words
 from rag.types import Turn
+from rag.vocabulary import concept_of
 
 _CUE_RE = re.compile(
     r"^\s*(?:and\s+)?(?:what|how)\s+about\s+|^\s*(?:and\s+)?what\s+if\s+|^\s*and\s+(?:in|for|with|during|after|before)?\s*|^\s*(?:also|same)\s+(?:for|in)\s+",

@@ -24,11 +24,12 @@ from rag.indexing.embedding import get_embedder
 from rag.indexing.live import LiveIndex
 from rag.indexing.sharded import missing_shards
 from rag.indexing.view import IndexView, SearchersFor
-from rag.question import analyse, concepts
+from rag.question import analyse
 from rag.retrieval.retriever import Retriever
 from rag.settings import Settings, get_settings
 from rag.text import not_content, sentence_key
 from rag.types import KINDS, Answer, Filters, Hit, Turn
+from rag.vocabulary import concepts
 
 
 class QuestionError(ValueError):

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from rag.answering.candidates import Candidate
 from rag.answering.cues import population_conflict
 from rag.answering.rank import AFTER_FAILURE_RE, sentence_profile
-from rag.question import AGAINST_RE, RECOMMENDATION_RE, QuestionFocus, concept_of, states
+from rag.question import AGAINST_RE, RECOMMENDATION_RE, QuestionFocus, states
+from rag.vocabulary import concept_of
 
 SPECIFIC_ASKS = ("dose", "duration", "interval")  # numbers a sentence states reliably; drug names it may not
 _N = r"\b(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|twelve)"

@@ -16,7 +16,8 @@ import functools
 import re
 from dataclasses import dataclass
 
-from rag.question import AGE_RE, concept_of, conflicting, names_drug_by_form, populations
+from rag.question import AGE_RE, conflicting, names_drug_by_form, populations
+from rag.vocabulary import concept_of
 
 # Drugs whose names carry none of the suffixes in rag.question.DRUG_SUFFIXES.
 _DRUG_NAMES = (

@@ -19,10 +19,10 @@ from rag.answering.disagreement import (
 from rag.answering.selection import Selection, select_statements
 from rag.corpus.guideline_status import reference_fields
 from rag.question import STEP_RE, QuestionFocus
-from rag.question import concepts as concepts_of
 from rag.settings import Settings
 from rag.text import find_grade
 from rag.types import Answer, AnswerSection, Citations, Document, IndexInfo, Statement
+from rag.vocabulary import concepts as concepts_of
 
 DISCLAIMER = (
     "guideqa condenses indexed guideline and research text for health professionals. It is not "

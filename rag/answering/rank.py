@@ -43,18 +43,11 @@ from rag.answering.cues import (
     sentence_ranges,
     stated_populations,
 )
-from rag.question import (
-    AGAINST_RE,
-    DIAGNOSIS_RE,
-    RECOMMENDATION_RE,
-    QuestionFocus,
-    concepts,
-    expansion_of,
-    states,
-)
+from rag.question import AGAINST_RE, DIAGNOSIS_RE, RECOMMENDATION_RE, QuestionFocus, states
 from rag.negation import negated_text
 from rag.settings import RankSettings
 from rag.text import find_grade
+from rag.vocabulary import concepts, expansion_of
 
 _HARMS_SECTIONS = ("potential harms", "contraindications", "fda warning")
 FEATURES = ("coverage", "sentence_coverage", "asks", "recommendation", "against", "harms_section", "diagnostic",
@@ -78,7 +71,7 @@ class Idf:
         if concept.startswith("zz"):  # an abbreviation token: as informative as its rarest word
             return max((self(s) for s in expansion_of(concept)), default=self.max)
         tid = self.vocab.get(concept)
-        if tid is None:  # the index's Snowball stem may keep the "i" that concepts drop (rag.question._stem_lower)
+        if tid is None:  # the index's Snowball stem may keep the "i" that concepts drop (rag.vocabulary._stem_lower)
             tid = self.vocab.get(concept + "i")
         if tid is None or tid + 1 >= len(self.indptr):
             return self.max

@@ -18,10 +18,11 @@ from rag.answering.headings import is_grading_heading
 from rag.answering.bottom_line import SPECIFIC_ASKS, bottom_line_first
 from rag.answering.cues import population_conflict
 from rag.answering.rank import sentence_profile
-from rag.question import QuestionFocus, concept_of, concepts, spelled_out, states
+from rag.question import QuestionFocus, states
 from rag.settings import AnswerSettings, Settings
 from rag.text import content_stems
 from rag.types import KINDS
+from rag.vocabulary import concept_of, concepts, spelled_out
 
 _MIN_SHARED_TERMS = 2
 # What a guideline's recommendation states and a study's finding does not: which drug, how much, how long, when.

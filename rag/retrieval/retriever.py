@@ -13,9 +13,9 @@ from rag.indexing.bm25 import bm25_tokenize
 from rag.indexing.embedding import Embedder, get_embedder
 from rag.indexing.store import Index
 from rag.indexing.view import IndexView
-from rag.question import spelled_out
 from rag.settings import Settings
 from rag.types import KINDS, Filters, Hit
+from rag.vocabulary import spelled_out
 
 
 class FilterError(ValueError):

@@ -1,5 +1,5 @@
 from rag.lexicon import ABBREVIATIONS, GENERIC, SYNONYMS
-from rag.question import concept_of, concepts
+from rag.vocabulary import concept_of, concepts
 
 
 def test_abbreviations_are_lower_case_and_stand_for_words():

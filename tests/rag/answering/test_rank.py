@@ -2,9 +2,10 @@
 
 from rag.answering.candidates import Candidate
 from rag.answering.rank import FEATURES, feature_matrix, rerank, topic_support
-from rag.question import analyse, concepts
+from rag.question import analyse
 from rag.settings import RankSettings
 from rag.types import Chunk, Hit
+from rag.vocabulary import concepts
 
 
 def _cand(text: str, doc: str = "ngc-1", section: str = "Major Recommendations", relevance: float = 0.6, score: float = 1.0):

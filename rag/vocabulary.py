@@ -1,0 +1,177 @@
+"""The concepts of a text: its content words, stemmed, with clinical abbreviations merged with their expansions
+("AUD" and "alcohol use disorder" are one concept), everyday words with the guidelines' ("kids" -> children) and
+British spellings with American. A question and a sentence meet when they share a concept.
+
+The vocabulary itself is plain data in rag/lexicon.py.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from rag.lexicon import ABBREVIATIONS, CAPITALS_ONLY, CASELESS_SHORT, LOWER_ONLY, SYNONYMS
+from rag.text import STOPWORDS, stem
+
+
+@functools.lru_cache(maxsize=1)
+def _synonym_index() -> dict[str, str]:
+    """Stem -> concept key: members of one synonym set share the set's first sorted stem. Of a phrase, only its
+    last word joins the set: "blood thinner" makes "thinner" an anticoagulant, not every "blood" test."""
+    out: dict[str, str] = {}
+    for group in SYNONYMS:
+        stems = sorted({_stem_lower(phrase.split()[-1]) for phrase in group})
+        for s in stems:
+            out.setdefault(s, stems[0])
+    return out
+
+
+@functools.lru_cache(maxsize=65536)
+def concept_of(word: str) -> str:
+    s = _stem_lower(word)
+    return _synonym_index().get(s, s)
+
+
+
+
+def expansion_of(token: str) -> list[str]:
+    """The stems a token stands for ('zzpulmonaryembolism' -> ['pulmonari', 'embol'])."""
+    return next((list(stems) for group in _phrases()[2].values() for stems, tok in group if tok == token), [])
+
+
+def token_of(expansion: str) -> str:
+    """The key an abbreviation and its expansion share; a synonym set's own ("peds" is "children")."""
+    if any(expansion in group for group in SYNONYMS):
+        return concept_of(expansion)
+    return "zz" + re.sub(r"[^a-z0-9]", "", expansion)
+
+
+@functools.lru_cache(maxsize=1)
+def _phrases() -> tuple[dict[str, str], dict[str, str], dict[str, list[tuple[tuple[str, ...], str]]]]:
+    """(cased abbreviations, caseless abbreviations, first stem -> [(expansion stems, token)]): either form of an
+    abbreviation becomes one token, e.g. 'PE' and 'pulmonary embolism' -> 'zzpulmonaryembolism'."""
+    cased, caseless, expansions = {}, {}, {}
+    for abbr, full in ABBREVIATIONS.items():
+        token = token_of(full)
+        key = re.sub(r"[^a-z0-9 ]", "", abbr)
+        if key in LOWER_ONLY:
+            cased[key] = token
+        elif (len(key) <= 2 and key not in CASELESS_SHORT) or abbr in CAPITALS_ONLY:
+            cased[key.upper()] = token
+        else:
+            caseless[key] = token
+        if token.startswith("zz"):  # else the expansion is its own concept already
+            stems = tuple(_stem_lower(w) for w in full.split())
+            expansions.setdefault(stems[0], []).append((stems, token))
+    for group in expansions.values():
+        group.sort(key=lambda e: -len(e[0]))  # longest phrase first
+    return cased, caseless, expansions
+
+
+_WORDS_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9']*")
+_DIGIT_RE = re.compile(r"\d")
+_CODE_RE = re.compile(r"^[a-z]+\d[a-z0-9]*$")  # letters first: "b12", "her2", "g4t", not "10mg", "58f", "2nd"
+# "post-dural" is also written "postdural": a prefix joins its word; other hyphens join words of a phrase.
+_PREFIXED_RE = re.compile(r"\b(post|pre|non|anti|co|re|sub|inter|intra|over|under|peri|trans|multi|extra|hyper|hypo|"
+                          r"intra|neo|para|pseudo|semi|ultra)-(?=(?-i:[a-z]))", re.I)  # "post-OHCA" stays two words
+
+
+def _join_prefix(m: re.Match) -> str:
+    """"post-dural" -> "postdural"; "CO-oximeter" keeps its abbreviation apart ("CO oximeter")."""
+    prefix = m.group(1)
+    return prefix + " " if len(prefix) > 1 and prefix.isupper() else prefix
+
+
+_C_DIFF_RE = re.compile(r"\bc\.?\s?diff(icile)?\b", re.I)
+# "vitamin D" is not "vitamin A": a one-letter word is no concept, so the letter joins a token of its own.
+_VITAMIN_RE = re.compile(r"\bvitamin\s+([ACDEK])(?:\s?[23])?\b", re.I)
+
+
+_SPELLING = [(re.compile(p), r) for p, r in (
+    (r"isation", "ization"), (r"^oe", "e"), (r"aem", "em"), (r"paed", "ped"), (r"aest", "est"), (r"oesoph", "esoph"),
+    (r"^foet", "fet"), (r"^coeli", "celi"), (r"ouri?tis$", "oritis"), (r"rrhoea", "rrhea"), (r"pnoea", "pnea"), (r"^caes", "ces"),
+    (r"ynaec", "ynec"), (r"(?<=[a-z]{3})our(s?)$", r"or\1"), (r"(?<=[a-z]{3})tre(s?)$", r"ter\1"), (r"amme(s?)$", r"am\1"))]
+_CONTRACTION_RE = re.compile(r"'(s|re|ve|ll|d|m)$|(?<!ca)n't$|(?<=can)'t$")  # "can't" is "can", not "ca" (cancer)
+
+
+@functools.lru_cache(maxsize=262144)
+def _stem_lower(word: str) -> str:
+    word = _CONTRACTION_RE.sub("", word.lower())
+    for pattern, repl in _SPELLING:  # British and American spellings are one concept
+        word = pattern.sub(repl, word)
+    s = stem(word)
+    # Snowball keeps a final "i" on some nouns and not on their adjectives: "pericarditis" / "pericardial",
+    # "neuropathy" / "neuropathic", "allergy" / "allergic", "diagnosis" / "diagnose" are one concept each.
+    return s[:-1] if len(s) >= 6 and s.endswith("i") else s
+
+
+_PAIR_STARTS = frozenset(k.split()[0] for k in ABBREVIATIONS if " " in re.sub(r"[^a-z0-9 ]", "", k))
+
+
+@functools.lru_cache(maxsize=262144)
+def _word(word: str) -> tuple[str, str | None, str, str | None]:
+    """(lower-cased word, its abbreviation token, its stem, its concept; None for a stopword or a number)."""
+    cased, caseless, _ = _phrases()
+    bare = _CONTRACTION_RE.sub("", word) if "'" in word else word  # "isn't" -> "is", "she's" -> "she"
+    low = bare.lower()
+    plain = low[:-1] if low.endswith("s") and len(low) > 3 else low
+    token = (cased.get(bare) or cased.get(bare[:-1] if bare.endswith("s") else bare) or caseless.get(low)
+             or caseless.get(plain) or (token_of("clostridium difficile") if low == "cdiff" else None))
+    if not low or low in STOPWORDS:
+        concept = None
+    elif _DIGIT_RE.search(low):  # a number, a dose or an age is no concept; a code is ("B12", "HER2", "CD4", "G4T")
+        concept = low if _CODE_RE.match(low) else None
+    else:
+        concept = concept_of(low)
+    return low, token, _stem_lower(word), concept
+
+
+def spelled_out(text: str) -> str:
+    """The text with each clinical abbreviation followed by what it stands for, for the retrievers: the embedding
+    model and BM25 know "Clostridium difficile" far better than "C. diff"."""
+    full_of = _full_forms()
+    low = text.lower()
+
+    def word(m: re.Match) -> str:
+        w = m.group(0)
+        token = _word(w)[1] if w.lower() not in STOPWORDS else None
+        full = full_of.get(token or "")
+        return f"{w} ({full})" if full and full not in low and full != w.lower() else w
+
+    text = _C_DIFF_RE.sub(lambda m: m.group(0) if "difficile" in low else f"{m.group(0)} (Clostridium difficile)", text)
+    return _WORDS_RE.sub(word, text)
+
+
+@functools.lru_cache(maxsize=1)
+def _full_forms() -> dict[str, str]:
+    return {token_of(full): full for full in ABBREVIATIONS.values()}
+
+
+@functools.lru_cache(maxsize=65536)
+def concepts(text: str) -> frozenset[str]:
+    """Concept keys of a text's content words (abbreviations merged with their expansions, synonyms merged)."""
+    caseless, expansions = _phrases()[1:]
+    text = _VITAMIN_RE.sub(lambda m: f"vitamin vit{m.group(1).lower()}", _C_DIFF_RE.sub(" cdiff ", text))
+    words = [_word(w) for w in _WORDS_RE.findall(_PREFIXED_RE.sub(_join_prefix, text))]
+    out: set[str] = set()
+    i = 0
+    while i < len(words):
+        low, token, stem_, concept = words[i]
+        if low in _PAIR_STARTS and i + 1 < len(words) and f"{low} {words[i + 1][0]}" in caseless:  # "hay fever"
+            out.add(caseless[f"{low} {words[i + 1][0]}"])
+            i += 2
+            continue
+        if token and low not in STOPWORDS:
+            out.add(token)
+            i += 1
+            continue
+        for phrase, tok in expansions.get(stem_, ()):
+            if tuple(w[2] for w in words[i:i + len(phrase)]) == phrase:
+                out.add(tok)
+                i += len(phrase)
+                break
+        else:
+            if concept:
+                out.add(concept)
+            i += 1
+    return frozenset(out)

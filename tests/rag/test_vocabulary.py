@@ -1,0 +1,91 @@
+"""Concepts: an abbreviation and its expansion, synonyms, spellings and ward shorthand are one concept each."""
+
+from rag.question import topic_concepts
+from rag.vocabulary import concept_of, concepts, spelled_out
+
+
+def test_an_abbreviation_and_its_expansion_are_one_concept():
+    assert concepts("moderate to severe AUD") & concepts("alcohol use disorders") == concepts("AUD")
+    assert concepts("PE") == concepts("pulmonary embolism")
+    assert concepts("C. diff colitis") & concepts("Clostridium difficile infection")
+    # Two-letter abbreviations count only in capitals: "pe" and "ms" are words too.
+    assert concepts("PE") != concepts("pe")
+
+
+def test_everyday_words_meet_the_guidelines_words():
+    assert concepts("kids") == concepts("children")
+    assert concepts("pregnant") == concepts("pregnancy")
+    assert concepts("kidney") == concepts("renal")
+    assert concepts("heavy smoker") & concepts("tobacco use")
+    assert concepts("a lymphoma treated in the past") & concepts("previously treated lymphoproliferative disorder")
+    assert concepts("vori") == concepts("voriconazole")  # ward shorthand for a drug
+    assert concepts("gout flare") == concepts("gout attack") == concepts("gout flares")
+    assert concepts("COPD flares") == concepts("exacerbation of COPD")
+    assert concepts("pre-op") == concepts("preop") == concepts("preoperative")
+    assert concepts("ALS") == concepts("MND") == concepts("motor neurone disease")
+    assert concepts("drooling") == concepts("sialorrhoea")
+    assert concepts("coeliac") == concepts("celiac")
+    assert concepts("Tylenol") == concepts("paracetamol") == concepts("acetaminophen")
+    assert concepts("HbSS") == concepts("sickle cell")
+
+
+def test_ward_shorthand_means_what_the_guidelines_spell_out():
+    assert concepts("Hb") == concepts("hgb") == concepts("haemoglobin") == concepts("hemoglobin")
+    assert concepts("TXA") == concepts("tranexamic acid")
+    assert concepts("EF 30%") == concepts("ejection fraction")
+    assert concepts("c-section") == concepts("caesarean")
+    assert concepts("psych ward") >= concepts("psychiatric")
+    # A one-word expansion in a synonym set joins the set: "peds" meets "children", "APAP" meets "Tylenol".
+    assert concepts("peds") == concepts("children")
+    assert concepts("APAP") == concepts("Tylenol")
+    assert concepts("abx") == concepts("antimicrobial")
+    # "ca" is cancer only in lower case: "Ca 2.1" is calcium, "CA-125" a tumour marker.
+    assert concepts("breast ca") == concepts("breast cancer")
+    assert not concepts("Ca 2.1") & concepts("cancer")
+    assert not concepts("CA-125") & concepts("cancer")
+    assert not concepts("she can't take it") & concepts("cancer")  # "can't" is no "ca"
+    assert not topic_concepts("he won't take it, she shan't")  # nor "won't" a "wo"
+
+
+def test_a_phrase_in_a_synonym_set_lends_it_only_its_last_word():
+    # "blood thinner" is an anticoagulant; a blood test, blood sugar or blood loss is not.
+    assert concepts("on a blood thinner") >= concepts("anticoagulation")
+    assert not concepts("which blood test") & concepts("anticoagulation")
+    assert not concepts("blood loss") & concepts("anticoagulant")
+
+
+def test_clinicians_shorthand_means_what_the_guideline_spells_out():
+
+
+    assert concepts("hoarse for 2 wks") == concepts("hoarse for 2 weeks")
+    assert concepts("CXR nl") == concepts("chest radiograph normal")
+    assert concepts("post-OHCA") >= concepts("out of hospital cardiac arrest")
+
+
+def test_abbreviations_are_spelled_out_for_the_retrievers():
+    assert spelled_out("first episode of C. diff?") == "first episode of C. diff (Clostridium difficile)?"
+    assert spelled_out("CKD stage 4") == "CKD (chronic kidney disease) stage 4"
+    assert spelled_out("chronic kidney disease (CKD) stage 4") == "chronic kidney disease (CKD) stage 4"  # already there
+    assert spelled_out("is it safe?") == "is it safe?"
+
+
+def test_a_clinicians_word_and_the_guidelines_variant_are_one_concept():
+
+
+    assert concepts("retinal exams") == concepts("retinopathy examinations")
+
+
+def test_an_abbreviation_before_a_hyphen_is_not_a_prefix():
+
+
+    assert concepts("pulse CO-oximeter") == concepts("pulse CO oximeter")
+    assert "zzcarbonmonoxide" in concepts("CO-oximeter")
+    assert concepts("post-dural") == concepts("postdural")  # a real prefix still joins its word
+    assert concepts("co-trimoxazole") == concepts("cotrimoxazole")
+
+
+def test_a_noun_and_its_adjective_are_one_concept():
+    for a, b in [("pericarditis", "pericardial"), ("neuropathy", "neuropathic"), ("allergy", "allergic"),
+                 ("arthritis", "arthritic")]:
+        assert concepts(a) == concepts(b), (a, b)
+    assert concepts("colitis") != concepts("colonic")
