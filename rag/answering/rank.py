@@ -195,6 +195,8 @@ AFTER_FAILURE_RE = re.compile(r"\b(?:fail(?:ed|s|ure)?\s+(?:to\s+respond|of|afte
 # "An uncomplicated UTI is classified as a UTI without ...": what a term means, not what to do.
 DEFINITION_RE = re.compile(r"^[^,;:]{0,80}?\b(?:is|are) (?:defined|classified|characteri[sz]ed|described) as\b"
                            r"|^[^,;:]{0,60}?\b(?:refers?|is a term used) to (?:describe|denote|a|an|the)\b", re.I)
+# A glossary entry: "Recurrent CDI: Recurrent symptoms and positive testing ... within 8 weeks of prior episode."
+_GLOSSARY_RE = re.compile(r"^[A-Z][\w-]*(?:\s+[\w()-]+){0,4}\s?:\s+\S")
 # "and no cancer", "without renal impairment", "non-pregnant": a constraint the sentence excludes.
 _NEGATED_RE = re.compile(r"\b(?:no|without|non|not)[- ]+(?:\w+[- ]+)?\w+", re.I)
 
@@ -270,7 +272,7 @@ class SentenceProfile:
 
     @functools.cached_property
     def definition(self) -> bool:
-        return bool(DEFINITION_RE.search(self.text))
+        return bool(DEFINITION_RE.search(self.text)) or (bool(_GLOSSARY_RE.match(self.text)) and not self.recommendation)
 
     @functools.cached_property
     def populations(self) -> frozenset[str]:

@@ -46,6 +46,16 @@ def test_the_bottom_line_does_not_lean_on_the_sentence_before_it():
     assert _picked(question, [refers]) == [refers.text]
 
 
+def test_the_bottom_line_is_not_a_glossary_entry():
+    entry = _cand("Recurrent zorbitis: Recurrent symptoms and a positive test within 8 weeks of a prior episode.", 0.9, 0)
+    advice = _cand("Treat a first episode of zorbitis with quibbloxin for 10 days.", 0.8, 1)
+    question = "How long should I treat a first episode of zorbitis, and with what?"
+    assert _picked(question, [entry, advice])[0] == advice.text
+    # A recommendation under a label is no glossary entry.
+    labelled = _cand("Recommendation 3: Treat zorbitis with quibbloxin for 10 days.", 0.9, 2)
+    assert _picked(question, [labelled, advice])[0] == labelled.text
+
+
 def test_the_bottom_line_is_for_the_care_setting_asked_about():
     admitted = _cand("Offer antibiotics within 4 hours to patients with gonorrhea who are admitted to hospital.", 0.9, 0)
     community = _cand("Offer ceftriaxone to outpatients with uncomplicated gonorrhea.", 0.8, 1)
