@@ -146,4 +146,5 @@ GENERIC = {
     "swap", "swapped", "swapping", "buy", "buying", "purchase", "try", "tried", "trying", "change", "changing",
     # A vignette's framing: "... is now the main complaint despite ...", "forgot to say ...", "her brother".
     "despite", "main", "complaint", "complaints", "forgot", "forget", "mention", "mentioned", "brother", "sister", "mo",
+    "later", "earlier", "again", "now",
 }

@@ -83,6 +83,8 @@ def _join_prefix(m: re.Match) -> str:
 
 
 _C_DIFF_RE = re.compile(r"\bc\.?\s?diff(icile)?\b", re.I)
+# "It came back 3 weeks later", "the pain is back": the guidelines say it recurred.
+_BACK_RE = re.compile(r"\b(?:came|comes?|coming|is|are|was|were)\s+back\b", re.I)
 # "vitamin D" is not "vitamin A": a one-letter word is no concept, so the letter joins a token of its own.
 _VITAMIN_RE = re.compile(r"\bvitamin\s+([ACDEK])(?:\s?[23])?\b", re.I)
 
@@ -152,6 +154,7 @@ def concepts(text: str) -> frozenset[str]:
     """Concept keys of a text's content words (abbreviations merged with their expansions, synonyms merged)."""
     caseless, expansions = _phrases()[1:]
     text = _VITAMIN_RE.sub(lambda m: f"vitamin vit{m.group(1).lower()}", _C_DIFF_RE.sub(" cdiff ", text))
+    text = _BACK_RE.sub(" recurrence ", text)
     words = [_word(w) for w in _WORDS_RE.findall(_PREFIXED_RE.sub(_join_prefix, text))]
     out: set[str] = set()
     i = 0

@@ -89,3 +89,10 @@ def test_a_noun_and_its_adjective_are_one_concept():
                  ("arthritis", "arthritic")]:
         assert concepts(a) == concepts(b), (a, b)
     assert concepts("colitis") != concepts("colonic")
+
+
+def test_it_came_back_is_a_recurrence():
+    assert concepts("the rash came back 3 weeks later") & concepts("the first recurrence")
+    assert concepts("pain is back") & concepts("recurrent pain")
+    assert not concepts("back pain") & concepts("recurrence")
+    assert topic_concepts("It came back again later - what now?") == topic_concepts("recurrence")
