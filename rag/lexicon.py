@@ -76,6 +76,11 @@ ABBREVIATIONS = {
     "apap": "acetaminophen", "pcn": "penicillin", "dmard": "disease modifying antirheumatic drug",
     "dmards": "disease modifying antirheumatic drug", "ugib": "upper gastrointestinal bleeding", "sz": "seizure",
     "ca": "cancer",
+    # "Her mum had breast cancer at 44" is a family history. ("Mother" and "sister" are also the patient herself or
+    # another patient: "the mother is HBsAg positive", "her sister's genotype says ...".)
+    "mum": "family history", "mom": "family history", "dad": "family history", "aunt": "family history",
+    "uncle": "family history", "grandmother": "family history", "grandfather": "family history",
+    "cousin": "family history",
     # Drug names as they are said on the ward.
     "vori": "voriconazole", "vanc": "vancomycin", "vanco": "vancomycin", "amox": "amoxicillin", "cipro": "ciprofloxacin",
     "mtx": "methotrexate", "hctz": "hydrochlorothiazide", "tmp-smx": "trimethoprim sulfamethoxazole",

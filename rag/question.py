@@ -66,7 +66,7 @@ ASKS = {
              re.compile(r"\b(age[sd]?|aged)\s\d+|\b\d+\s(to|-)\s\d+\s(years|weeks)|\bwithin\s\d+|\b(before|after|until|beginning at|starting at)\b|\b\d+\s(hours?|days?|weeks?|months?|years?)\b", re.I)),
     "who": (re.compile(r"\bwho\b|\bwhich (patients|people|women|men|adults|children|groups?|population)\b|\bin whom\b", re.I),
             re.compile(r"\b(patients|persons|people|adults|women|men|children|adolescents|individuals|those)\s(with|who|at|aged|older|younger)\b|\bage[sd]?\s\d+", re.I)),
-    "test": (re.compile(r"\b(test|tests|testing|imaging|scan|investigat\w*|diagnos\w*|work-?up|confirm\w*|detect\w*|modality|biopsy|measure\w*)\b", re.I),
+    "test": (re.compile(r"\b(test|tests|testing|imaging|scan|investigat\w*|diagnos\w*|screen\w*|work-?up|confirm\w*|detect\w*|modality|biopsy|measure\w*)\b", re.I),
              re.compile(r"\b(ultrasound|ultrasonography|sonograph\w*|ct|mri|magnetic resonance|computed tomography|radiograph\w*|x-ray|test\w*|assay|biopsy|"
                         r"culture|serolog\w*|pcr|measure\w*|ecg|electrocardiogra\w*|echocardiogra\w*|endoscop\w*|colonoscop\w*|imaging|scan\w*|"
                         r"examination|screening|mammogra\w*|cytology|level|panel|angiograph\w*|scintigraph\w*|dxa)\b", re.I)),

@@ -178,3 +178,11 @@ def concepts(text: str) -> frozenset[str]:
                 out.add(concept)
             i += 1
     return frozenset(out)
+
+
+@functools.lru_cache(maxsize=65536)
+def with_parts(found: frozenset[str]) -> frozenset[str]:
+    """Concepts a text states, with the words of each phrase it states as one token: a sentence's "colorectal cancer"
+    (one token, as "CRC" is) also states "colorectal" and "cancer", as a question's "colorectal ca" does."""
+    parts = {_synonym_index().get(s, s) for c in found if c.startswith("zz") for s in expansion_of(c)}
+    return found | parts if parts else found

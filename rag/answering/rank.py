@@ -47,7 +47,7 @@ from rag.question import AGAINST_RE, DIAGNOSIS_RE, RECOMMENDATION_RE, QuestionFo
 from rag.negation import negated_text
 from rag.settings import RankSettings
 from rag.text import find_grade
-from rag.vocabulary import concepts, expansion_of
+from rag.vocabulary import concepts, expansion_of, with_parts
 
 _HARMS_SECTIONS = ("potential harms", "contraindications", "fda warning")
 FEATURES = ("coverage", "sentence_coverage", "asks", "recommendation", "against", "harms_section", "diagnostic",
@@ -95,15 +95,15 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
         chunk = c.hit.chunk
         key = (chunk.doc_id, chunk.section)
         if key not in context:
-            context[key] = concepts(titles.get(chunk.doc_id, "")) | concepts(chunk.section)
+            context[key] = with_parts(concepts(titles.get(chunk.doc_id, "")) | concepts(chunk.section))
         p, h = sentence_profile(c.text), sentence_profile(c.heading)
         stated.append(p.own | h.own)
-        c.coverage = focus.coverage(p.own | context[key])
+        c.coverage = focus.coverage(p.covers | context[key])
         guideline = chunk.kind == "guideline"
         harms_section = guideline and chunk.section.lower().startswith(_HARMS_SECTIONS)
         rows[i] = (
             c.coverage,
-            focus.coverage(p.own),
+            focus.coverage(p.covers),
             p.share(focus.asks),
             guideline and p.recommendation,
             guideline and not focus.against_ok and p.against,
@@ -120,7 +120,7 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
             p.share(specific),
             (ranges_fit(quantities, p.ranges) or ranges_fit(quantities, h.ranges)) if quantities else 0.0,
             p.condition_populations is not None and population_conflict(focus.populations, p.condition_populations),
-            focus.coverage(h.own) if c.heading else 0.0,
+            focus.coverage(h.covers) if c.heading else 0.0,
             heading_fits(c.heading, focus.asks),
             bool(c.heading) and is_meta_heading(c.heading),
             _population_fit(focus.populations, h.populations) if c.heading else 0.0,
@@ -214,6 +214,7 @@ class SentenceProfile:
     def __init__(self, text: str):
         self.text = text
         self.own = concepts(text)
+        self.covers = with_parts(self.own)  # for coverage of a question's words, not for what it adds to them
         self._asks: dict[str, bool] = {}
 
     def states(self, ask: str) -> bool:
@@ -348,13 +349,13 @@ def topic_support(cands: Sequence, focus: QuestionFocus, titles: dict[str, str],
     seen_chunks: set[str] = set()
     for c in cands:
         found = per_doc.setdefault(c.hit.chunk.doc_id, set())
-        found.update(concepts(c.text))
+        found.update(with_parts(concepts(c.text)))
         # A retrieved passage whole: a word may sit in a sentence too short or too broken to quote.
         if c.hit.score > 0 and c.hit.chunk.id not in seen_chunks:
             seen_chunks.add(c.hit.chunk.id)
-            found.update(concepts(c.hit.chunk.text))
+            found.update(with_parts(concepts(c.hit.chunk.text)))
     for doc_id, found in per_doc.items():
-        found |= concepts(titles.get(doc_id, ""))
+        found |= with_parts(concepts(titles.get(doc_id, "")))
     others = focus.topic - focus.subject
     subject = {doc_id: focus.coverage(found, others) if focus.subject else 1.0 for doc_id, found in per_doc.items()}
     for c in cands:

@@ -226,3 +226,7 @@ def test_a_code_is_a_concept_and_a_number_is_not():
 def test_vitamin_d_is_not_vitamin_a():
     assert concepts("vitamin D") != concepts("vitamin A") and concepts("vitamin D3") == concepts("vitamin D")
     assert concepts("vitamin B12") >= concepts("B12")
+
+
+def test_asked_how_to_screen_asks_for_a_test():
+    assert "test" in analyse("Best way to screen for zorbitis in an average-risk 55 yo?").asks

@@ -96,3 +96,18 @@ def test_it_came_back_is_a_recurrence():
     assert concepts("pain is back") & concepts("recurrent pain")
     assert not concepts("back pain") & concepts("recurrence")
     assert topic_concepts("It came back again later - what now?") == topic_concepts("recurrence")
+
+
+def test_a_relatives_illness_is_a_family_history():
+    assert concepts("her mum had it at 44") & concepts("a family history of it")
+    assert concepts("maternal aunt and uncle") & concepts("family history")
+    assert not concepts("the relatively rare related form") & concepts("family history")
+
+
+def test_a_phrase_stated_as_one_token_also_states_its_words():
+    from rag.vocabulary import with_parts
+
+    sentence = concepts("adults at average risk of colorectal cancer")
+    assert not concepts("colorectal ca") <= sentence  # "colorectal cancer" is one token, like "CRC"
+    assert concepts("colorectal ca") <= with_parts(sentence)
+    assert with_parts(concepts("CRC")) >= concepts("colorectal") | concepts("CRC")
