@@ -114,6 +114,11 @@ def test_unless_a_treatment_failed_the_bottom_line_is_not_the_next_step_after_on
     breakthrough = _cand("With virological breakthrough on entecavir, switch to another hepatitis B antiviral.", 0.9, 6)
     start = _cand("Offer hepatitis B antiviral treatment to adults with significant fibrosis.", 0.8, 7)
     assert _picked("Which patients with hepatitis B should get an antiviral?", [breakthrough, start])[0] == start.text
+    # "who do not respond to", "have not responded to": a failure said another way.
+    assess = _cand("Clinicians should assess the risks of quibbloxin for zorbitis pain.", 0.9, 8)
+    trial = _cand("Clinicians may prescribe a trial of quibbloxin in patients with zorbitis pain who do not respond to "
+                  "more conservative management.", 0.8, 9)
+    assert _picked("Zorbitis pain despite physio and paracetamol - ok to try quibbloxin?", [assess, trial])[0] == trial.text
 
 
 def test_the_bottom_line_is_not_for_patients_with_what_the_patient_does_not_have():
