@@ -14,7 +14,7 @@ from collections.abc import Callable
 from rag.answering.candidates import Candidate
 from rag.answering.cues import population_conflict
 from rag.answering.rank import AFTER_FAILURE_RE, sentence_profile
-from rag.question import AGAINST_RE, RECOMMENDATION_RE, QuestionFocus, states
+from rag.question import AGAINST_RE, RECOMMENDATION_RE, QuestionFocus, states, topic_concepts
 from rag.vocabulary import concept_of
 
 SPECIFIC_ASKS = ("dose", "duration", "interval")  # numbers a sentence states reliably; drug names it may not
@@ -96,11 +96,28 @@ def _first_step_first(picked: list[Candidate], focus: QuestionFocus) -> list[Can
         not _FIRST_ASKED_RE.search(focus.text)
     against_ok = focus.against_ok or not focus.open
 
+    # "Still waking at night on low-dose ICS - next step?": the step after *that* failed ("uncontrolled ... on a low
+    # dose of ICS"), not after another ("uncontrolled with a SABA alone").
+    tried = set().union(*(topic_concepts(m.group(1)) for m in _TRIED_RE.finditer(focus.text))) if failed else set()
+    after_it = bool(tried) and any(tried & _failed_on(c.text) for c in picked if c.hit.chunk.kind == "guideline")
+
     def fits(c: Candidate) -> bool:
-        return sentence_profile(c.text).after_failure == failed
+        return bool(tried & _failed_on(c.text)) if after_it else sentence_profile(c.text).after_failure == failed
     # A follow-up's new constraint outweighs this: "and if she had a lymphoma?" is led by the lymphoma statement.
     return _lead_with(picked, lambda c: fits(c) or bool(focus.constraint & sentence_profile(c.text).affirmed),
                       lambda c: fits(c) and (against_ok or not AGAINST_RE.search(c.text)))
+
+
+# What the patient is on or has had: "on low-dose ICS", "despite methotrexate", "after 2 courses of".
+_TRIED_RE = re.compile(r"\b(?:on|despite|after|taking)\s+((?:[\w-]+\s*){1,4})", re.I)
+_FAILURE_CLAUSE_RE = re.compile(r"(?:\b(?:uncontrolled|not (?:adequately |well )?controlled|inadequately controlled)\b|"
+                                + AFTER_FAILURE_RE.pattern + r")[^.;]{0,60}", re.I)
+
+
+@functools.lru_cache(maxsize=4096)
+def _failed_on(text: str) -> frozenset[str]:
+    """The concepts of what a sentence says failed: the words after "uncontrolled", "despite", "not responded to"."""
+    return frozenset().union(*(topic_concepts(m.group(0)) for m in _FAILURE_CLAUSE_RE.finditer(text)))
 
 
 _FIRST_ASKED_RE = re.compile(r"\bfirst[- ](?:line|choice)\b|\binitial (?:treatment|therapy|drug|choice)\b", re.I)

@@ -119,6 +119,11 @@ def test_unless_a_treatment_failed_the_bottom_line_is_not_the_next_step_after_on
     trial = _cand("Clinicians may prescribe a trial of quibbloxin in patients with zorbitis pain who do not respond to "
                   "more conservative management.", 0.8, 9)
     assert _picked("Zorbitis pain despite physio and paracetamol - ok to try quibbloxin?", [assess, trial])[0] == trial.text
+    # After which treatment: the step for the one that failed, not for another.
+    other = _cand("Offer quibbloxin to adults with zorbitis that is uncontrolled with rest alone.", 0.9, 10)
+    then = _cand("If zorbitis is uncontrolled in adults on quibbloxin, add zorbamab.", 0.8, 11)
+    assert _picked("Adult still flaring on quibbloxin - next step?", [other, then])[0] == then.text
+    assert _picked("Adult still flaring on rest alone - next step?", [other, then])[0] == other.text
 
 
 def test_the_bottom_line_is_not_for_patients_with_what_the_patient_does_not_have():
