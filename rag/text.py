@@ -124,6 +124,17 @@ _BOILERPLATE_RE = re.compile(
     r"|^\W*read the clinical considerations section\b"
     r"|^\s*an? (weak|strong|conditional) recommendation (implies|means|indicates)\b"
     r"|^\s*(weak|strong|conditional) recommendations (result|are made|are given) when\b"
+    # GRADE's and others' keys to what a grade means, quoted as if advice: "Recommendation can apply to most patients
+    # in most circumstances.", "Other alternatives may be equally reasonable.", "Any estimate of effect is very
+    # uncertain.", "The work group is confident that the benefits outweigh the risks ...".
+    r"|\b(can|may) apply to most patients in (most|many) circumstances\b|\bbest action may differ depending on circumstances\b"
+    r"|\bother alternatives may be equally reasonable\b|\balternative approaches (are |will )?likely (to )?be better for some patients\b"
+    r"|\b(further|future|higher-quality) research (is|will|may)( very| probably| well)? (unlikely|likely|have|change)\b[^.]{0,60}\bconfidence in\b"
+    r"|^\W*(the estimate or )?any estimate of effect is (very )?uncertain\b"
+    r"|\bthere is (high|moderate|low|minimal) support that benefits (clearly outweigh|are closely balanced)\b"
+    r"|\bdesirable effects (are closely balanced with|clearly outweigh) (the )?undesirable effects and there is room\b"
+    r"|\ba close or uncertain balance as to whether the evidence is high quality\b"
+    r"|^\W*the work group (is confident|feels|recognizes)\b[^.]{0,120}\b(outweighs?|benefits?)\b"
     r"|\b(is|are) in development and (is|are) due to be published\b", re.I)  # NICE's notes on guidance to come
 
 # Evidence grades as guideline text writes them: "[A]", "(Level B)", "Grade C", "Strong recommendation ...".

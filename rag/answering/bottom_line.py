@@ -77,7 +77,8 @@ def _standalone(cand: Candidate) -> bool:
 
 # Its subject is in the sentence before it: "This interval will depend on ...", "These patients ...", or it is
 # the tail of a sentence split in two. ("It is not recommended for CrCl < 30" under a risedronate question may lead.)
-_REFERS_BACK_RE = re.compile(r"^\W*(?:this|these|those|such)\b|^(?-i:[a-z]{2,})\b", re.I)
+_REFERS_BACK_RE = re.compile(r"^\W*(?:this|these|those|such|(?:when|in|if) doing so|if so|in (?:this|that|such) cases?)\b"
+                             r"|^(?-i:[a-z]{2,})\b", re.I)
 
 
 def _recommendation_first(picked: list[Candidate]) -> list[Candidate]:

@@ -37,6 +37,9 @@ def test_the_bottom_line_is_not_an_addition_to_a_sentence_it_leaves_out():
 
 
 def test_the_bottom_line_does_not_lean_on_the_sentence_before_it():
+    so = _cand("When doing so, the panel suggests that validated outcomes be used for zorbitis.", 0.9, 3)
+    assert _picked("How often should patients with zorbitis have a surveillance colonoscopy?",
+                   [so, _cand("Patients with zorbitis should have a surveillance colonoscopy every year.", 0.8, 4)])[0] != so.text
     refers = _cand("This interval will depend on the findings of the previous colonoscopy.", 0.9, 0)
     tail = _cand("every year in patients with zorbitis, whatever the earlier findings.", 0.9, 1)
     whole = _cand("Patients with zorbitis should have a surveillance colonoscopy every year.", 0.8, 2)

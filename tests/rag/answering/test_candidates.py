@@ -90,6 +90,13 @@ def test_a_summary_s_editorial_notes_and_grading_tables_are_never_quoted():
             "There is at least moderate certainty that the net benefit is small. "
             "Evidence is lacking, of poor quality, or conflicting, and the balance of benefits and harms cannot be determined. "
             "As more information becomes available, the magnitude or direction of the observed effect could change. "
+            "Recommendation can apply to most patients in most circumstances. "
+            "Other alternatives may be equally reasonable. "
+            "The best action may differ depending on circumstances or patient's or societal values. "
+            "Further research is very unlikely to change confidence in the estimate of effect. "
+            "Future research may well have an important impact on confidence in the estimate of effect and may change the estimate. "
+            "Any estimate of effect is very uncertain. "
+            "The work group is confident that the benefits outweigh the risks, but recognizes that the evidence has limitations. "
             "Gardeners should water tomato plants every morning in dry weather.")
     quoted = [text[a:b] for a, b in quotable_spans(text)]
     assert quoted == ["Gardeners should water tomato plants every morning in dry weather."]
