@@ -75,7 +75,8 @@ ABBREVIATIONS = {
     "hfref": "heart failure with reduced ejection fraction", "ssi": "surgical site infection", "asa": "aspirin",
     "apap": "acetaminophen", "pcn": "penicillin", "dmard": "disease modifying antirheumatic drug",
     "dmards": "disease modifying antirheumatic drug", "ugib": "upper gastrointestinal bleeding", "sz": "seizure",
-    "ca": "cancer",
+    "ca": "cancer", "hep b": "hepatitis b", "hep c": "hepatitis c", "k": "potassium",
+    "pwid": "people who inject drugs",
     # "Her mum had breast cancer at 44" is a family history. ("Mother" and "sister" are also the patient herself or
     # another patient: "the mother is HBsAg positive", "her sister's genotype says ...".)
     "mum": "family history", "mom": "family history", "dad": "family history", "aunt": "family history",

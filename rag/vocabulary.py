@@ -136,6 +136,8 @@ def spelled_out(text: str) -> str:
 
     def word(m: re.Match) -> str:
         w = m.group(0)
+        if len(w) == 1 and m.string[:m.start()].lower().endswith("vitamin "):  # "vitamin K" is no potassium
+            return w
         token = _word(w)[1] if w.lower() not in STOPWORDS else None
         full = full_of.get(token or "")
         return f"{w} ({full})" if full and full not in low and full != w.lower() else w

@@ -111,3 +111,11 @@ def test_a_phrase_stated_as_one_token_also_states_its_words():
     assert not concepts("colorectal ca") <= sentence  # "colorectal cancer" is one token, like "CRC"
     assert concepts("colorectal ca") <= with_parts(sentence)
     assert with_parts(concepts("CRC")) >= concepts("colorectal") | concepts("CRC")
+
+
+def test_hep_c_is_hepatitis_c_not_hepatitis_b_and_k_is_potassium():
+    assert concepts("Hep C positive") & concepts("hepatitis C virus") == concepts("HCV")
+    assert not concepts("hep B") & concepts("hep C")
+    assert concepts("serum K 6.8") & concepts("potassium")
+    assert not concepts("vitamin K") & concepts("potassium")
+    assert spelled_out("vitamin K") == "vitamin K"
