@@ -39,9 +39,12 @@ _DRUG_CLASS_RE = re.compile(r"\bcef\w+|\b(ICS|LABA|SABA|LAMA|LMWH|DOACs?|NSAIDs?
 _WORD_RE = re.compile(r"[a-z]+")
 
 
+_NOT_DRUGS = frozenset({"spine", "spines", "supine", "examine", "reexamine", "famine", "alkaline"})  # "-pine", "-amine"
+
+
 def names_drug_by_form(text: str) -> bool:
     """A word ending in a drug stem's suffix (with more before it), or a drug class's abbreviation."""
-    if any(len(w) > 4 and w.endswith(DRUG_SUFFIXES) for w in _WORD_RE.findall(text.lower())):
+    if any(len(w) > 4 and w.endswith(DRUG_SUFFIXES) and w not in _NOT_DRUGS for w in _WORD_RE.findall(text.lower())):
         return True
     return bool(_DRUG_CLASS_RE.search(text))
 

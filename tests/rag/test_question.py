@@ -230,3 +230,11 @@ def test_vitamin_d_is_not_vitamin_a():
 
 def test_asked_how_to_screen_asks_for_a_test():
     assert "test" in analyse("Best way to screen for zorbitis in an average-risk 55 yo?").asks
+
+
+def test_everyday_words_with_a_drug_suffix_name_no_drug():
+    from rag.question import names_drug_by_form
+
+    assert names_drug_by_form("start olanzapine") and names_drug_by_form("ketamine for sedation")
+    assert not names_drug_by_form("T-scores of the lumbar spine in the supine position")
+    assert not names_drug_by_form("examine the patient")
