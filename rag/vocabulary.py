@@ -36,7 +36,7 @@ def concept_of(word: str) -> str:
 
 def expansion_of(token: str) -> list[str]:
     """The stems a token stands for ('zzpulmonaryembolism' -> ['pulmonari', 'embol'])."""
-    return next((list(stems) for group in _phrases()[2].values() for stems, tok in group if tok == token), [])
+    return next((list(stems) for group in _phrases()[2].values() for stems, tok, _ in group if tok == token), [])
 
 
 def token_of(expansion: str) -> str:
@@ -47,9 +47,10 @@ def token_of(expansion: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _phrases() -> tuple[dict[str, str], dict[str, str], dict[str, list[tuple[tuple[str, ...], str]]]]:
-    """(cased abbreviations, caseless abbreviations, first stem -> [(expansion stems, token)]): either form of an
-    abbreviation becomes one token, e.g. 'PE' and 'pulmonary embolism' -> 'zzpulmonaryembolism'."""
+def _phrases() -> tuple[dict[str, str], dict[str, str], dict[str, list[tuple[tuple[str, ...], str, str | None]]]]:
+    """(cased abbreviations, caseless abbreviations, first stem -> [(expansion stems, token, word)]): either form of an
+    abbreviation becomes one token, e.g. 'PE' and 'pulmonary embolism' -> 'zzpulmonaryembolism'. `word`: a one-word
+    expansion whose stem is a synonym's too is matched by that word ("hepatitis", not "hepatic", which is liver)."""
     cased, caseless, expansions = {}, {}, {}
     for abbr, full in ABBREVIATIONS.items():
         token = token_of(full)
@@ -62,7 +63,8 @@ def _phrases() -> tuple[dict[str, str], dict[str, str], dict[str, list[tuple[tup
             caseless[key] = token
         if token.startswith("zz"):  # else the expansion is its own concept already
             stems = tuple(_stem_lower(w) for w in full.split())
-            expansions.setdefault(stems[0], []).append((stems, token))
+            word = full if len(stems) == 1 and stems[0] in _synonym_index() else None
+            expansions.setdefault(stems[0], []).append((stems, token, word))
     for group in expansions.values():
         group.sort(key=lambda e: -len(e[0]))  # longest phrase first
     return cased, caseless, expansions
@@ -170,8 +172,8 @@ def concepts(text: str) -> frozenset[str]:
             out.add(token)
             i += 1
             continue
-        for phrase, tok in expansions.get(stem_, ()):
-            if tuple(w[2] for w in words[i:i + len(phrase)]) == phrase:
+        for phrase, tok, word in expansions.get(stem_, ()):
+            if tuple(w[2] for w in words[i:i + len(phrase)]) == phrase and (word is None or low in (word, word + "s")):
                 out.add(tok)
                 i += len(phrase)
                 break

@@ -119,3 +119,10 @@ def test_hep_c_is_hepatitis_c_not_hepatitis_b_and_k_is_potassium():
     assert concepts("serum K 6.8") & concepts("potassium")
     assert not concepts("vitamin K") & concepts("potassium")
     assert spelled_out("vitamin K") == "vitamin K"
+
+
+def test_hepatic_is_the_liver_not_hepatitis():
+    assert concepts("hepatic impairment") == concepts("liver impairment")
+    assert not concepts("hepatic impairment") & concepts("hepatitis")
+    assert concepts("hep") == concepts("hepatitis")
+    assert concepts("hepatitis B") == concepts("hep B") and concepts("Hepatitis C virus") >= concepts("HCV")
