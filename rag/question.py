@@ -129,15 +129,16 @@ class QuestionFocus:
         return (set(found) | {name for alias, name in self.aliases.items() if alias in found}
                 | {alias for alias, name in self.aliases.items() if name in found})
 
-    def coverage(self, covered: set[str], without: set[str] | frozenset[str] = frozenset()) -> float:
+    def coverage(self, covered: set[str], without: set[str] | frozenset[str] = frozenset(),
+                 weights: dict[str, float] | None = None) -> float:
         """Informativeness-weighted share of the topic (less `without`) covered by `covered`; a name and its alias
-        count once."""
-        covered = self.named(covered)
+        count once. `weights`: other weights than the question's own."""
+        covered, weights = self.named(covered), self.weights if weights is None else weights
         topic = [c for c in self.topic if c not in self.aliases and c not in without]
-        total = sum(self.weights.get(c, 1.0) for c in topic)
+        total = sum(weights.get(c, 1.0) for c in topic)
         if not total:
             return 1.0
-        return sum(self.weights.get(c, 1.0) for c in topic if c in covered) / total
+        return sum(weights.get(c, 1.0) for c in topic if c in covered) / total
 
 
 @functools.lru_cache(maxsize=1)

@@ -363,14 +363,12 @@ def topic_support(cands: Sequence, focus: QuestionFocus, titles: dict[str, str],
     # A follow-up's new constraint ("dry cough on lisinopril") is checked on its own (selection._constraint_unmet):
     # whether the index holds the conversation's topic is read from the rest.
     # Of the rest, the words guidelines are about (their titles' words) weigh more than a vignette's details.
-    weights = focus.weights
-    if title_words:
-        focus.weights = {c: w if c in title_words else off_title_weight * w for c, w in weights.items()}
-    best, best_found = max(((focus.coverage(found, focus.constraint), found) for found in per_doc.values()),
+    weights = {c: w if c in title_words else off_title_weight * w for c, w in focus.weights.items()} \
+        if title_words else focus.weights
+    best, best_found = max(((focus.coverage(found, focus.constraint, weights), found) for found in per_doc.values()),
                            key=lambda p: p[0], default=(0.0, set()))
     lacking = focus.topic - focus.constraint - focus.named(best_found) - set(focus.aliases)
-    focus.uncovered = sorted(lacking, key=lambda c: (-focus.weights.get(c, 1.0), c))
-    focus.weights = weights
+    focus.uncovered = sorted(lacking, key=lambda c: (-weights.get(c, 1.0), c))
     seen = set().union(*per_doc.values()) if per_doc else set()
     # What the asking clause is about, not a vignette's detail ("starting RIPE today") nor the kind of answer
     # wanted ("which antifibrotic drugs"), decides that the index lacks the topic.
