@@ -153,4 +153,5 @@ GENERIC = {
     # A vignette's framing: "... is now the main complaint despite ...", "forgot to say ...", "her brother".
     "despite", "main", "complaint", "complaints", "forgot", "forget", "mention", "mentioned", "brother", "sister", "mo",
     "later", "earlier", "again", "now",
+    "non",  # what is left of "non-diabetic" once the excluded word is blanked (rag.negation)
 }

@@ -13,8 +13,8 @@ from rag.text import STOPWORDS
 
 # "not" excludes only what follows a verb of taking ("not on prandial insulin") or a state ("not pregnant"); "is
 # not improving" excludes nothing. "non-" excludes one word ("non-PCI hospital": the hospital is not excluded).
-_CUE_RE = re.compile(r"\b(?:(?P<one>non)|without|no|never had|free of|negative for|denies|(?:in the )?absence of|"
-                     r"not (?:on|taking|receiving|using|allergic to)|not(?= (?:pregnant|breast-?feeding|lactating)\b))(?:\s+|-)",
+_CUE_RE = re.compile(r"\b(?:(?P<one>non)|(?<!with or )without|no|never had|free of|negative for|denies|(?:in the )?absence of|"
+                     r"not (?:on|taking|receiving|using|allergic to|(?:treated|managed) with)|not(?= (?:pregnant|breast-?feeding|lactating)\b))(?:\s+|-)",
                      re.I)
 # "no known", "without a history of", "no prior": said before what is excluded.
 _QUALIFIER_RE = re.compile(r"(?:(?:a|any|known|prior|previous|significant|active|current|obvious|clinical|personal|"
@@ -35,7 +35,8 @@ def negated_spans(text: str) -> tuple[tuple[int, int], ...]:
     """(start, end) of each excluded item: "no polyps or FHx" gives the spans of "polyps" and "FHx"."""
     spans: list[tuple[int, int]] = []
     for cue in _CUE_RE.finditer(text):
-        pos = _QUALIFIER_RE.match(text, cue.end()).end()
+        # "non-severe CDI" excludes severity, not CDI: "non-" takes the very next word.
+        pos = cue.end() if cue.group("one") else _QUALIFIER_RE.match(text, cue.end()).end()
         limit = 1 if cue.group("one") else _MAX_WORDS
         item: list[re.Match] = []  # the words of the item being read
         while True:

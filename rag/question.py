@@ -121,6 +121,7 @@ class QuestionFocus:
     # Chagas disease treated in pregnancy?"): another condition's guideline that speaks of pregnancy does not answer.
     subject: set[str] = field(default_factory=set)
     excluded: set[str] = field(default_factory=set)  # what the patient does not have ("without CKD", "no mets")
+    has: set[str] = field(default_factory=set)  # topic concepts no part of the question excludes
 
     def named(self, found: set[str]) -> set[str]:
         """`found` with each name of the question's alias pairs that the other name stands for."""
@@ -161,7 +162,12 @@ def analyse(question: str, follow_up: str | None = None, idf=None) -> QuestionFo
     # What the patient does not have ("without CKD") is neither the topic nor who the patient is.
     plain, plain_follow_up = affirmed_text(question), affirmed_text(follow_up or "")
     focus = QuestionFocus(text=question, topic=topic_concepts(plain), clause=topic_concepts(asking_clause(plain)))
-    focus.excluded = topic_concepts(negated_text(question + "\n" + (follow_up or ""))) - focus.topic
+    negated = topic_concepts(negated_text(question + "\n" + (follow_up or "")))
+    focus.excluded = negated - focus.topic
+    # What the patient has: the topic, less what any part of the question also excludes ("no retinopathy ... retinal
+    # screening", "African American ... and if it were a non-African pt?"), unless the follow-up now affirms it
+    # ("no ABPA ..." then "work-up now confirms ABPA").
+    focus.has = focus.topic - (negated - topic_concepts(plain_follow_up)) if follow_up else focus.topic - negated
     # What the clauses that ask want, not the vignette's words ("never injected drugs. Should I screen him for hep C?").
     asked = asking_clauses(follow_up or question)
     focus.asks = [name for name, (cue, _) in ASKS.items() if cue.search(asked)] or \

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from rag.answering.candidates import Candidate
 from rag.answering.cues import population_conflict
-from rag.answering.rank import AFTER_FAILURE_RE, sentence_profile
+from rag.answering.rank import AFTER_FAILURE_RE, contradicts, sentence_profile
 from rag.question import AGAINST_RE, RECOMMENDATION_RE, QuestionFocus, states, topic_concepts
 from rag.vocabulary import concept_of
 
@@ -37,7 +37,20 @@ def bottom_line_first(picked: list[Candidate], focus: QuestionFocus | None) -> l
         picked = _recommendation_first(picked)
     picked = _first_step_first(picked, focus)
     picked = _not_excluded_first(picked, focus)
-    return _setting_first(picked, focus)  # last: a recommendation for the other setting answers nothing
+    picked = _not_contradicted_first(picked, focus)
+    picked = _setting_first(picked, focus)  # a recommendation for the other setting answers nothing
+    return _constraint_first(picked, focus)
+
+
+def _constraint_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidate]:
+    """A follow-up's new constraint leads: "what if she's pregnant?" after a statin question opens with "Statins are
+    contraindicated in pregnancy", not with the first answer's bottom line again."""
+    if not focus.constraint:
+        return picked
+    def states_it(c: Candidate) -> bool:  # "not use melatonin" states melatonin; "and no cancer" does not state cancer
+        p, h = sentence_profile(c.text), sentence_profile(c.heading)  # or its sub-heading does ("Infants ...")
+        return bool(focus.constraint & ((p.own - p.excluded) | (h.own - h.excluded)))
+    return _lead_with(picked, states_it, states_it)
 
 
 def _not_excluded_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidate]:
@@ -49,6 +62,14 @@ def _not_excluded_first(picked: list[Candidate], focus: QuestionFocus) -> list[C
     def fits(c: Candidate) -> bool:
         p = sentence_profile(c.text)
         return bool(focus.excluded & p.excluded) or not focus.excluded & (p.condition | p.populations)
+    return _lead_with(picked, fits, fits)
+
+
+def _not_contradicted_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidate]:
+    """Nor is it for patients without what the question's patient has ("severe asthma without ABPA" once ABPA is
+    confirmed)."""
+    def fits(c: Candidate) -> bool:
+        return not contradicts(sentence_profile(c.text), focus.has)
     return _lead_with(picked, fits, fits)
 
 

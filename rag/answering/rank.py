@@ -43,8 +43,8 @@ from rag.answering.cues import (
     sentence_ranges,
     stated_populations,
 )
-from rag.question import AGAINST_RE, DIAGNOSIS_RE, RECOMMENDATION_RE, QuestionFocus, states
-from rag.negation import negated_text
+from rag.question import AGAINST_RE, DIAGNOSIS_RE, RECOMMENDATION_RE, QuestionFocus, states, topic_concepts
+from rag.negation import negated_spans, negated_text
 from rag.settings import RankSettings
 from rag.text import find_grade
 from rag.vocabulary import concepts, expansion_of, with_parts
@@ -128,7 +128,7 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
             0.0,
             p.dangling,
             c.title_relevance,
-            _excluded_fit(focus.excluded, p, h) if focus.excluded else 0.0,
+            _excluded_fit(focus.excluded, p, h, focus.has),
         )
     # "... - what's the next step?": a clause that asks without naming a topic leaves the whole question's words.
     clause = focus.clause or focus.topic
@@ -236,6 +236,11 @@ class SentenceProfile:
         return concepts(negated_text(self.text))
 
     @functools.cached_property
+    def exclusions(self) -> tuple[frozenset[str], ...]:
+        """Each excluded item's topic concepts, one set per item."""
+        return tuple(frozenset(topic_concepts(self.text[a:b])) for a, b in negated_spans(self.text))
+
+    @functools.cached_property
     def recommendation(self) -> bool:
         return bool(RECOMMENDATION_RE.search(self.text))
 
@@ -316,12 +321,21 @@ def _population_fit(asked: set[str], stated: frozenset[str]) -> float:
     return -1.0 if population_conflict(asked, stated) else 0.0
 
 
-def _excluded_fit(excluded: set[str], p: SentenceProfile, h: SentenceProfile) -> float:
+def _excluded_fit(excluded: set[str], p: SentenceProfile, h: SentenceProfile, has: set[str]) -> float:
     """-1: the sentence is for patients without what the question's patient does not have ("... and no cancer");
-    +1: its leading condition, patient groups or sub-heading name it ("In patients with CKD, ...")."""
+    +1: its leading condition, patient groups or sub-heading name it ("In patients with CKD, ..."), or the sentence
+    is for patients without what the question's patient has ("severe asthma without ABPA" once ABPA is confirmed)."""
     if excluded & p.excluded:
         return -1.0
-    return 1.0 if excluded & (p.condition | p.populations | h.affirmed) else 0.0
+    if excluded & (p.condition | p.populations | h.affirmed):
+        return 1.0
+    return 1.0 if contradicts(p, has) else 0.0
+
+
+def contradicts(p: SentenceProfile, has: set[str]) -> bool:
+    """The sentence excludes something the question's patient has: half the topic words of one excluded item are
+    the question's ("without ABPA irrespective of ..." once ABPA is confirmed)."""
+    return any(item and 2 * len(item & has) >= len(item) for item in p.exclusions)
 
 
 def weights(w: RankSettings) -> np.ndarray:

@@ -17,6 +17,8 @@ from rag.negation import affirmed_text, negated_text
     ("in the absence of delirium, haloperidol should not be used", ["delirium"]),
     ("she is not pregnant", ["pregnant"]),
     ("or the child is not allergic to penicillin", ["penicillin"]),
+    ("with HIE and not treated with therapeutic hypothermia", ["therapeutic hypothermia"]),
+    ("Treat an initial episode of non-severe CDI with oral vancomycin.", ["severe"]),
 ])
 def test_what_is_excluded(text, excluded):
     assert negated_text(text).split("\n") == excluded
@@ -28,6 +30,7 @@ def test_what_is_excluded(text, excluded):
     "no response to metformin after 3 months",
     "give no more than 2 days of opioids",
     "an 80 yo who has never been screened",
+    "treatment may be with or without MTX",
 ])
 def test_negation_words_that_exclude_no_condition(text):
     assert negated_text(text) == ""

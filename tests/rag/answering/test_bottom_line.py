@@ -134,3 +134,36 @@ def test_the_bottom_line_is_not_for_patients_with_what_the_patient_does_not_have
     black = _cand("In the general black population, initial treatment should include a thiazide-type diuretic or CCB.", 0.8, 1)
     assert _picked("Hypertension in a Black adult without CKD - which drug first?", [ckd, black])[0] == black.text
     assert _picked("Hypertension in a Black adult with CKD - which drug first?", [ckd, black])[0] == ckd.text
+
+
+WITHOUT_ABPA = "Do not use antifungal agents in adults with severe zorbitis without ABPA."
+WITH_ABPA = "Suggest antifungal agents in adults with severe zorbitis and recurrent ABPA."
+
+
+def _picked_after(question: str, follow_up: str, cands) -> list[str]:
+    """As _picked, for a follow-up rewritten as `question`."""
+    focus = analyse(question, follow_up)
+    focus.document_coverage = 1.0
+    return [c.text for c in select_statements(question, cands, Settings(), focus=focus).groups[0][1]]
+
+
+def test_the_bottom_line_is_not_for_patients_without_what_the_patient_has():
+    cands = [_cand(WITHOUT_ABPA, 0.9, 0), _cand(WITH_ABPA, 0.8, 1)]
+    assert _picked("Severe zorbitis and confirmed ABPA - antifungals?", cands)[0] == WITH_ABPA
+    assert _picked("Severe zorbitis, no ABPA - antifungals?", cands)[0] == WITHOUT_ABPA
+
+
+def test_a_follow_up_that_affirms_what_the_question_excluded_changes_the_bottom_line():
+    cands = [_cand(WITHOUT_ABPA, 0.9, 0), _cand(WITH_ABPA, 0.8, 1)]
+    question = "Severe zorbitis, no ABPA - antifungals? Work-up now confirms ABPA - same answer?"
+    assert _picked_after(question, "Work-up now confirms ABPA - same answer?", cands)[0] == WITH_ABPA
+
+
+def test_a_follow_up_s_new_constraint_leads():
+    general = _cand("Offer quibbloxin 20 mg for primary prevention of zorbitis in adults aged 40 to 75.", 0.9, 0)
+    pregnancy = _cand("Quibbloxin is contraindicated in pregnancy and breastfeeding.", 0.7, 1)
+    question, follow_up = "Quibbloxin for primary prevention of zorbitis in a 45 yo? what if she's pregnant?", "what if she's pregnant?"
+    assert _picked_after(question, follow_up, [general, pregnancy])[0] == pregnancy.text
+    # Said as what the patients do not have, it is not the constraint stated.
+    without = _cand("In women who are not pregnant, offer quibbloxin 20 mg.", 0.7, 2)
+    assert _picked_after(question, follow_up, [general, without])[0] == general.text
