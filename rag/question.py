@@ -110,6 +110,7 @@ class QuestionFocus:
     against_ok: bool = False  # the question itself is about harms / what not to do
     populations: set[str] = field(default_factory=set)  # population concepts the question names (children, pregnancy...)
     document_coverage: float = 1.0  # best share of the topic that one retrieved document states
+    clause_coverage: float = 0.0  # the same for the words of the clause that asks, when the question has others
     unknown: list[str] = field(default_factory=list)  # rare topic words no retrieved document states
     uncovered: list[str] = field(default_factory=list)  # topic words the best-covering document lacks, weightiest first
     animal: str | None = None  # the animal a veterinary question is about ("cat" in "gout in a cat")

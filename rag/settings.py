@@ -255,14 +255,11 @@ class AnswerSettings(Section):
     )
     abstain_threshold: float = Field(
         default=0.52,
-        description="Abstain when the best evidence sentence's cosine to the question is below this. Chosen on the "
-        "answer-quality set's tuning half with its 40 out-of-corpus questions: the lowest value that still abstains on "
-        "at least 97% of those (0.58 abstained on 27% of answerable clinician questions, whose long vignettes "
-        "score lower). The topic checks (min_topic_coverage, rare_idf) catch what the cosine lets through.",
+        description="Abstain when the best evidence sentence's cosine to the question is below this: on the tuning "
+        "half, the lowest value that abstains on 97% of its 40 out-of-corpus questions (0.58 abstained on 27% of "
+        "answerable ones, whose long vignettes score lower). The topic checks catch what the cosine lets through.",
     )
-    related_threshold: float = Field(
-        default=0.45, description="When abstaining, show evidence at or above this cosine as 'closely related'."
-    )
+    related_threshold: float = Field(default=0.45, description="When abstaining, show evidence at or above this cosine as 'closely related'.")
     max_related: int = Field(default=2, ge=0, description="Closely related statements shown with an abstention.")
     expand_documents: int = Field(
         default=3, ge=0,
@@ -278,6 +275,9 @@ class AnswerSettings(Section):
         description="Abstain when no retrieved document states at least this idf-weighted share of the question's "
         "topic words: the evidence is near the question but about something else.",
     )
+    asked_topic_coverage: float = Field(
+        default=0.4, ge=0, le=1, description="Enough for min_topic_coverage when a retrieved document states at least "
+        "half the words of the clause that asks: the rest are a vignette's. 0.3-0.4 alike on the tuning half.")
     sure_relevance: float = Field(
         default=0.65, ge=0, le=1,
         description="A sentence at least this close to the question (cosine) shows the index holds the topic, so "

@@ -96,9 +96,11 @@ def _standalone(cand: Candidate) -> bool:
             and not _REFERS_BACK_RE.match(cand.text))
 
 
-# Its subject is in the sentence before it: "This interval will depend on ...", "These patients ...", or it is
+# Its subject is in the sentence before it: "This interval will depend on ...", "For these patients ...", or it is
 # the tail of a sentence split in two. ("It is not recommended for CrCl < 30" under a risedronate question may lead.)
-_REFERS_BACK_RE = re.compile(r"^\W*(?:this|these|those|such|(?:when|in|if) doing so|if so|in (?:this|that|such) cases?)\b"
+_REFERS_BACK_RE = re.compile(r"^\W*(?:(?:for|in|among|of) (?:these|those|such|this|that|both) (?:patients|people|persons|"
+                             r"women|men|children|individuals|groups?|populations?|cases?)\b|"
+                             r"this|these|those|such|(?:when|in|if) doing so|if so|in (?:this|that|such) cases?)\b"
                              r"|^(?-i:[a-z]{2,})\b", re.I)
 
 

@@ -44,6 +44,7 @@ ABSTENTION_REASONS = {
     "no_treatment": "The indexed sources found on this condition do not say how to treat it",
     "no_quantity": "The indexed sources found on this topic do not state the dose, duration or interval asked for",
     "research_only": "Only research abstracts touch on it; no indexed guideline makes a recommendation on it",
+    "remarks_only": "The closest guideline sentences are remarks on a recommendation's scope, not recommendations",
 }
 
 ROLE_ORDER = ["bottom_line", "consideration", "approach", "finding", "patient", "related"]

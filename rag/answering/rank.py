@@ -381,6 +381,12 @@ def topic_support(cands: Sequence, focus: QuestionFocus, titles: dict[str, str],
         if title_words else focus.weights
     best, best_found = max(((focus.coverage(found, focus.constraint, weights), found) for found in per_doc.values()),
                            key=lambda p: p[0], default=(0.0, set()))
+    # What the clause that asks is about ("... suspected pelvic bleed. Should we be giving TXA?"), not the words that
+    # ask ("what's the first imaging test to order?") nor the kind of answer wanted. All of it is what is asked, so
+    # none of its words weighs less for being off every title.
+    asking = (focus.clause & focus.subject) - focus.answer_class
+    focus.clause_coverage = max((focus.coverage(found, focus.topic - asking) for found in per_doc.values()),
+                                default=0.0) if asking and asking != focus.topic else 0.0
     lacking = focus.topic - focus.constraint - focus.named(best_found) - set(focus.aliases)
     focus.uncovered = sorted(lacking, key=lambda c: (-weights.get(c, 1.0), c))
     seen = set().union(*per_doc.values()) if per_doc else set()

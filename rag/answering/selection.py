@@ -61,7 +61,9 @@ def select_statements(standalone: str, cands: list[Candidate], settings: Setting
     eligible = [c for c in eligible if c.document_coverage >= a.min_document_coverage * most]
     if focus is not None and focus.populations:
         eligible = [c for c in eligible if not _other_patients(focus.populations, c)]
-    lead = max(eligible, key=lambda c: c.rank_score, default=None)
+    # A remark on a recommendation ("This recommendation applies only to asthma; ...") answers nothing alone.
+    lead = max((c for c in eligible if not (c.hit.chunk.kind == "guideline" and sentence_profile(c.text).scope)),
+               key=lambda c: c.rank_score, default=None)
     # Research abstracts are indexed without their titles (PubMedQA derives its questions from them), so an
     # abstract's defining term can be missing from its text: only a guideline answer needs every rare word.
     unknown = list(focus.unknown) if focus is not None and (lead is None or lead.hit.chunk.kind != "research") else []
@@ -74,7 +76,8 @@ def select_statements(standalone: str, cands: list[Candidate], settings: Setting
                      and lead is not None
                      and not any(c.hit.chunk.kind == "guideline" for c in eligible))
     animal = focus.animal if focus is not None else None  # guidelines and abstracts are about human patients
-    reason = ("weak" if best < a.abstain_threshold or lead is None else "research_only" if research_only
+    reason = ("weak" if best < a.abstain_threshold or (lead is None and not eligible)
+              else "remarks_only" if lead is None else "research_only" if research_only
               else _off_topic(focus, eligible, lead, best, a) if focus is not None else None)
     abstained = force_abstain or bool(unknown) or animal is not None or reason is not None
     unmet = sorted(focus.constraint) if focus is not None and _constraint_unmet(focus, eligible) else []
@@ -121,7 +124,9 @@ def _off_topic(focus: QuestionFocus, eligible: list[Candidate], lead: Candidate,
     """Why the evidence, though near the question, does not answer it; None when it does."""
     # Near the question in embedding space is not enough: a retrieved document must state most of its topic,
     # unless a sentence is so close that the words it lacks are the vignette's details.
-    if focus.document_coverage < a.min_topic_coverage and best < a.sure_relevance:
+    # A document that states what the clause that asks is about needs less of a long vignette's words.
+    enough = a.asked_topic_coverage if focus.clause_coverage >= 0.5 else a.min_topic_coverage
+    if focus.document_coverage < enough and best < a.sure_relevance:
         return "other_topic"
     # A question for a quantity (a dose, a duration, an interval) is not answered by sentences that state none.
     specific = [k for k in focus.asks if k in SPECIFIC_ASKS]

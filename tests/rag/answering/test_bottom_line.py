@@ -47,6 +47,8 @@ def test_the_bottom_line_does_not_lean_on_the_sentence_before_it():
     assert _picked(question, [refers, tail, whole])[0] == whole.text
     # Alone, it is still quoted.
     assert _picked(question, [refers]) == [refers.text]
+    these = _cand("For these patients a yearly surveillance colonoscopy is warranted.", 0.9, 5)
+    assert _picked(question, [these, whole])[0] == whole.text
 
 
 def test_the_bottom_line_is_not_a_glossary_entry():

@@ -223,3 +223,21 @@ def test_a_vignettes_details_weigh_less_than_what_guidelines_are_about():
     weighed, _ = topic_support(cands, focus, titles, idf, 0.9, frozenset(concepts("zorbitis clinic")), 0.5)
     assert weighed > plain
     assert focus.weights == analyse("Zorbitis flagged twice at the clinic - which drug?", idf=lambda c: 5.0).weights
+
+
+def test_clause_coverage_is_the_share_of_what_the_asking_clause_is_about():
+    idf = lambda c: 2.0  # noqa: E731
+    idf.max = 9.5
+    question = "Polytrauma after a motorbike crash, hypotensive, suspected pelvic bleed. Should we be giving TXA?"
+    txa = _cand("Use intravenous tranexamic acid as soon as possible in patients with major trauma and active bleeding.")
+    focus = analyse(question, idf=idf)
+    coverage, _ = topic_support([txa], focus, {"ngc-1": "Major trauma"}, idf, 0.9)
+    assert focus.clause_coverage == 1.0 and coverage < 0.5
+    other = _cand("Apply a pelvic binder to patients with suspected pelvic fracture and hypotension.", doc="ngc-2")
+    focus = analyse(question, idf=idf)
+    topic_support([other], focus, {"ngc-2": "Pelvic fractures"}, idf, 0.9)
+    assert focus.clause_coverage == 0.0
+    # Words that only ask ("what's the first imaging test?") are not what the clause is about.
+    focus = analyse("45F calf swelling, D-dimer positive. What's the first imaging test?", idf=idf)
+    topic_support([_cand("Order an ankle MRI for chronic ankle pain.")], focus, {"ngc-1": "Ankle pain"}, idf, 0.9)
+    assert focus.clause_coverage == 0.0

@@ -59,6 +59,28 @@ def test_a_very_close_sentence_outweighs_a_vignette_the_guideline_does_not_spell
     assert compose_answer(*far, focus=focus).abstained
 
 
+def test_a_document_that_states_what_the_asking_clause_is_about_needs_less_of_the_vignette():
+    question = "Polytrauma after a motorbike crash, hypotensive, suspected pelvic bleed. Should we be giving TXA?"
+    args = (question, question, [_cand("Use tranexamic acid in patients with major trauma and active bleeding.", 0.6, 0)],
+            {"ngc-1": DOC}, Settings(), IndexInfo(name="t", fingerprint="f"))
+    focus = analyse(question)
+    focus.document_coverage, focus.clause_coverage = 0.45, 1.0
+    assert not compose_answer(*args, focus=focus).abstained
+    focus.clause_coverage = 0.0  # the closest document is about something else the vignette names
+    assert compose_answer(*args, focus=focus).abstained
+    focus.document_coverage, focus.clause_coverage = 0.3, 1.0  # and it must still state some of the rest
+    assert compose_answer(*args, focus=focus).abstained
+
+
+def test_a_remark_on_a_recommendation_answers_nothing_alone():
+    question = "Antibiotics for acute zorbitis in a healthy adult?"
+    remark = _cand("This recommendation applies only to chronic zorbitis; it does not apply to antibiotics for others.", 0.7, 0)
+    answer = _answer([remark], question=question)
+    assert answer.abstained and "remarks on a recommendation's scope" in answer.abstention
+    given = _cand("Do not routinely offer antibiotics to adults with acute zorbitis.", 0.65, 1)
+    assert not _answer([remark, given], question=question).abstained
+
+
 def test_a_recommendation_question_only_research_touches_is_a_guideline_gap():
     question = "Which drug is first line for gonorrhea?"
     c = _cand("Ceftriaxone as the first line drug cleared gonorrhea in 95% of 120 men in this trial.", 0.7, 0)
