@@ -27,6 +27,7 @@ class Candidate:
     document_coverage: float = 1.0  # share of the question's subject its document's retrieved text states
     heading: str = ""  # the guideline's sub-heading the sentence sits under (rag/answering/headings.py)
     title_relevance: float = 0.0  # cosine between its guideline's title and the question (0 for other sources)
+    title_populations: frozenset[str] = frozenset()  # the patient groups its guideline's title names ("in adults")
 
     @property
     def rank_score(self) -> float:

@@ -80,7 +80,7 @@ class Idf:
 
 
 def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]) -> np.ndarray:
-    """One row of FEATURES per candidate; also sets each candidate's `coverage`."""
+    """One row of FEATURES per candidate; also sets each candidate's `coverage` and `title_populations`."""
     context: dict[tuple[str, str], set[str]] = {}
     doc_rank: dict[str, int] = {}
     for c in cands:
@@ -97,6 +97,7 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
         if key not in context:
             context[key] = with_parts(concepts(titles.get(chunk.doc_id, "")) | concepts(chunk.section))
         p, h = sentence_profile(c.text), sentence_profile(c.heading)
+        c.title_populations = title_populations(titles.get(chunk.doc_id, ""))
         stated.append(p.own | h.own)
         c.coverage = focus.coverage(p.covers | context[key])
         guideline = chunk.kind == "guideline"
@@ -111,7 +112,7 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
             "test" not in focus.asks and p.diagnostic,
             guideline and p.graded,
             len(focus.constraint & p.affirmed) / len(focus.constraint) if focus.constraint else 0.0,
-            population_conflict(focus.populations, p.populations or title_populations(titles.get(chunk.doc_id, ""))),
+            population_conflict(focus.populations, p.populations or c.title_populations),
             1.0 / (1 + doc_rank.get(chunk.doc_id, len(doc_rank))),
             c.hit.score > 0,
             _novelty(p.own, asked),

@@ -220,8 +220,9 @@ def _grown_up() -> frozenset[str]:
 
 
 def _other_patients(asked: set[str], cand: Candidate) -> bool:
-    """The statement names only patients the question's patient is not ("term neonates" for an adult on the ward).
-    Adults and older adults count as one here: "adults aged 60 or older" is for a 72-year-old."""
-    stated = sentence_profile(cand.text).populations
+    """The statement names only patients the question's patient is not ("term neonates" for an adult on the ward),
+    or names none and its guideline is for others ("Pneumonia in adults" for a 5-year-old). Adults and older adults
+    count as one here: "adults aged 60 or older" is for a 72-year-old."""
+    stated = sentence_profile(cand.text).populations or cand.title_populations
     widen = lambda groups: groups | _grown_up() if groups & _grown_up() else groups  # noqa: E731
     return population_conflict(widen(set(asked)), widen(stated))

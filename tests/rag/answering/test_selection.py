@@ -2,6 +2,7 @@
 guideline gap only research touches, or a veterinary question."""
 
 from rag.answering.extractive import compose_answer
+from rag.answering.rank import sentence_profile
 from rag.answering.selection import mmr_select, select_statements
 from rag.question import analyse
 from rag.settings import Settings
@@ -215,6 +216,13 @@ def test_a_statement_only_for_other_patients_is_not_quoted():
     older = _cand("In adults aged 60 or older, use lower volumes for routine maintenance.", 0.75, 2)
     chosen = select_statements(question, [adult, neonates, older], Settings(), focus=focus)
     assert {c.text for c in chosen.groups[0][1]} == {adult.text, older.text}
+    # A statement that names no one is for whom its guideline's title says.
+    child = "Dose of amoxicillin for pneumonia in a 5 yo?"
+    from_adults = _cand("Consider amoxicillin for low-severity pneumonia.", 0.8, 3)
+    from_adults.title_populations = sentence_profile("Pneumonia in adults").populations
+    from_children = _cand("Give amoxicillin 90 mg/kg/day for pneumonia.", 0.7, 4)
+    chosen = select_statements(child, [from_adults, from_children], Settings(), focus=_focus(child))
+    assert [c.text for c in chosen.groups[0][1]] == [from_children.text]
 
 
 def test_asked_how_to_treat_statements_that_only_say_how_to_recognise_it_make_it_a_gap():
