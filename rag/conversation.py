@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rag.question import AGE_RE, asked_populations, conflicting
+from rag.question import AGE_RE, asked_populations, clauses, conflicting, topic_concepts
 from rag.settings import Settings
 from rag.text import ANAPHORA, WORD_RE, content_stems, content_words
 from rag.types import Turn
@@ -99,9 +99,30 @@ def _base(turns: Sequence[Turn], question: str) -> str:
     base = turns[i].standalone_question or turns[i].question
     # "...in a non-pregnant woman" + "and if she's pregnant?": the negated group is the one now asked about.
     base = _NEGATED_GROUP_RE.sub(lambda m: "" if concept_of(m.group(1).lower()) in new else m.group(0), base)
+    if _new_patient(question):
+        # "Different pt: T2DM, already on losartan - still yearly ACR?": the earlier patient's description goes, what
+        # was asked stays.
+        parts, _ = clauses(base)
+        kept = " ".join(p for p in parts if not AGE_RE.search(p))
+        # Unless what stays no longer says what was asked about ("Which drug first?").
+        base = kept if kept != " ".join(parts) and len(topic_concepts(kept)) >= 2 else base
     gone = conflicting(asked_populations(base), new)
     new_age = bool(AGE_RE.search(question))  # "what about a 4 year old?" replaces "a 7 year old", though both are children
     return _drop_populations(base, gone, new_age) if gone or new_age else base
+
+
+# Another patient: "Different pt: ...", "His wife is 49 with ...", "Her healthy 35yo sister ..." (a relative with an
+# age or history of their own; "His daughter is with him this time" is still about him).
+_OTHER_PATIENT_RE = re.compile(r"^\W*(?:a\s+)?(?:different|another|other|new|next)\s+(?:pt|patient|person|case)\b", re.I)
+_RELATIVE_RE = re.compile(r"^\W*(?:(?:his|her|their|my|the)\s+)?(?:\w+\s+){0,2}?(?:wife|husband|partner|sister|brother|"
+                          r"daughter|son|mother|father|mum|mom|dad|friend|colleague|twin|cousin)\b(?!\s+(?:is|was)\s+with\b)",
+                          re.I)
+_OWN_DETAILS_RE = re.compile(r"\b(?:is|was)\s+\d{1,3}\b|\b(?:with|has|had)\b", re.I)
+
+
+def _new_patient(question: str) -> bool:
+    return bool(_OTHER_PATIENT_RE.match(question)) or (
+        bool(_RELATIVE_RE.match(question)) and bool(AGE_RE.search(question) or _OWN_DETAILS_RE.search(question)))
 
 
 def _drop_populations(text: str, gone: set[str], every_age: bool = False) -> str:

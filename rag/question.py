@@ -241,7 +241,7 @@ def answer_class_concepts(question: str) -> set[str]:
     return {c for m in _ANSWER_CLASS_RE.finditer(question) for c in concepts(m.group(1))}
 
 
-def _clauses(question: str) -> tuple[list[str], list[str]]:
+def clauses(question: str) -> tuple[list[str], list[str]]:
     """(the question's clauses, those that ask: with a question mark or a question word)."""
     parts = [p for p in _CLAUSE_SPLIT_RE.split(question) if p.strip()]
     return parts, [p for p in parts if _ASKING_RE.search(p)]
@@ -249,13 +249,13 @@ def _clauses(question: str) -> tuple[list[str], list[str]]:
 
 def asking_clause(question: str) -> str:
     """The last clause that asks; the whole question when it has one clause."""
-    parts, asking = _clauses(question)
+    parts, asking = clauses(question)
     return asking[-1] if len(parts) > 1 and asking else question
 
 
 def asking_clauses(question: str) -> str:
     """Every clause of the question that asks; the whole question when none does."""
-    return " ".join(_clauses(question)[1]) or question
+    return " ".join(clauses(question)[1]) or question
 
 
 _OPEN_QUESTION_RE = re.compile(r"^\W*(what|which|how|when|who|where)\b", re.I)

@@ -128,3 +128,15 @@ def test_someone_else_or_another_time_is_not_a_new_patient_group():
                       "she had GDM in her last pregnancy"]:
         assert "a woman" in standalone_question(follow_up, [first], Settings()), follow_up
     assert "woman" not in standalone_question("and for a baby?", [first], Settings())
+
+
+def test_another_patient_leaves_the_earlier_patient_s_description_and_keeps_what_was_asked():
+    first = _turn("63M, 40 pack-yrs, quit 6 yrs ago, no lung disease. Bicycle helmet fitting - which size and how often?")
+    for follow_up in ["Different pt: 49F, never smoked - same?", "His wife is 49 with 15 pack-yrs and wants one too - ok?"]:
+        out = standalone_question(follow_up, [first], S)
+        assert "63M" not in out and "no lung disease" not in out and "helmet fitting" in out and follow_up in out, out
+    # A relative who only comes along is no new patient; nor is another patient when nothing asked would be left.
+    out = standalone_question("His daughter is with him this time and noticed changes - a form for her?", [first], S)
+    assert "63M" in out
+    bare = _turn("45M, Black, no CKD, newly diagnosed. Which drug first?")
+    assert "45M" in standalone_question("His brother is 50 with CKD - same?", [bare], S)
