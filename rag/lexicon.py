@@ -34,6 +34,7 @@ ABBREVIATIONS = {
     "doac": "direct oral anticoagulant", "noac": "oral anticoagulant", "tka": "total knee arthroplasty",
     "tha": "total hip arthroplasty", "cs": "cesarean", "ivf": "in vitro fertilization", "nicu": "neonatal intensive care",
     "c diff": "clostridium difficile", "c. diff": "clostridium difficile", "c. difficile": "clostridium difficile",
+    "clostridioides difficile": "clostridium difficile",  # its name since 2016
     "abx": "antibiotic", "hep": "hepatitis", "epi": "epinephrine", "bili": "bilirubin", "bilis": "bilirubin",
     "chemo": "chemotherapy", "spo2": "oxygen saturation", "sats": "oxygen saturation", "sat": "oxygen saturation",
     "o2": "oxygen", "hay fever": "allergic rhinitis", "addison": "adrenal insufficiency",

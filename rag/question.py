@@ -317,7 +317,7 @@ def populations(text: str) -> frozenset[str]:
 # A patient's age as clinicians type it: "72 year old", "50yo", "9-month-old", "3 yr old".
 # A stated age: "7 year old", "4 months old", "58F", "aged 30" (n: the number; y, m: its unit in years or less).
 AGE_RE = re.compile(r"\b(?P<aged>aged?\s+)?(?P<n>\d{1,3})\s?-?\s?(?:(?P<y>years?|yrs?|y)[- ]?(?:old|o)\b|yo\b|(?P<m>months?|mo|"
-                    r"weeks?|wk|days?)[- ]?old\b|(?-i:[FM])\b(?!\s*(?:fr|french|catheter|foley))|(?(aged)(?!\s*(?:months?|weeks?|days?))|(?!)))", re.I)
+                    r"weeks?|wk|days?)[- ]?old\b|(?-i:(?P<sex>[FM]))\b(?!\s*(?:fr|french|catheter|foley))|(?(aged)(?!\s*(?:months?|weeks?|days?))|(?!)))", re.I)
 
 
 def asked_populations(question: str) -> frozenset[str]:
@@ -326,6 +326,8 @@ def asked_populations(question: str) -> frozenset[str]:
     for m in AGE_RE.finditer(question):
         years = int(m.group("n")) if not m.group("m") else 0
         out.add(concept_of("children" if years < 18 else "elderly" if years >= 65 else "adults"))
+        if m.group("sex") and years >= 18:  # "62F", "58 M": the sex too
+            out.add(concept_of("women" if m.group("sex") == "F" else "men"))
     return frozenset(out)
 
 

@@ -238,3 +238,14 @@ def test_everyday_words_with_a_drug_suffix_name_no_drug():
     assert names_drug_by_form("start olanzapine") and names_drug_by_form("ketamine for sedation")
     assert not names_drug_by_form("T-scores of the lumbar spine in the supine position")
     assert not names_drug_by_form("examine the patient")
+
+
+def test_what_is_left_of_a_negated_word_is_no_topic():
+    focus = analyse("Should a non-diabetic patient with heart failure be started on a statin?")
+    assert "non" not in focus.topic and not {"diabet"} & focus.topic
+
+
+def test_a_vignettes_shorthand_states_the_sex_of_an_adult():
+    assert concepts("women") <= asked_populations("62F with new AF - anticoagulate?")
+    assert concepts("men") <= asked_populations("58 M smoker, asymptomatic")
+    assert not (concepts("women") | concepts("men")) & asked_populations("4F with a febrile UTI")

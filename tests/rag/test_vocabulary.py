@@ -126,3 +126,7 @@ def test_hepatic_is_the_liver_not_hepatitis():
     assert not concepts("hepatic impairment") & concepts("hepatitis")
     assert concepts("hep") == concepts("hepatitis")
     assert concepts("hepatitis B") == concepts("hep B") and concepts("Hepatitis C virus") >= concepts("HCV")
+
+
+def test_c_difficile_s_new_name_is_the_same_organism():
+    assert concepts("Clostridioides difficile") == concepts("Clostridium difficile") == concepts("C. diff")
