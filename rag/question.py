@@ -287,10 +287,12 @@ _ANIMAL_RE = re.compile(
     r"\b(?:in|for|my|our|does|do|is|has|treat(?:ing|ed)?|giv(?:e|ing))\s+(?:(?:a|an|the|my|our|his|her|their)\s+)?"
     r"(?:[\w-]+\s+){0,2}?" + _ANIMALS + r"(?!['\u2019]?s?\s+(?:bites?|scratch\w*|dander|hair|saliva|allerg\w*))"
     r"|^\s*(?:[\w-]+\s+){0,3}?" + _ANIMALS.replace("(cats", "(?P<lead>cats", 1) + r"\s*[:,\u2013\u2014-]"
+    # "Puppy with parvo - ...": an animal opening the question with what it has is the patient.
+    r"|^\s*(?:(?:a|an|the|my|our)\s+)?(?:[\w-]+\s+){0,2}?" + _ANIMALS + r"(?:\s+(?:with|has|had|ate|is|was|got)\b[^.?!;]*)"
     r"|\b(veterinar\w*)\b", re.I)
 
 
-_HUMAN_EXPOSURE_RE = re.compile(r"\b(allerg\w*|bit(e|es|ten)|scratch\w*|exposed|contact)\b", re.I)
+_HUMAN_EXPOSURE_RE = re.compile(r"\b(allerg\w*|bit(e|es|ten)|bit(?! of)|scratch\w*|exposed|contact)\b", re.I)
 
 
 def animal_patient(text: str) -> str | None:

@@ -120,6 +120,10 @@ def test_a_vignette_counts_half_of_the_clause_that_asks():
     ("Treatment of a dog bite to the hand?", None),
     ("Patient allergic to dogs - which antihistamine?", None),
     ("pregnant woman with a cat: toxoplasmosis advice?", None),
+    ("Puppy with parvo - what's the standard treatment protocol?", "puppy"),
+    ("12-week-old kitten has ringworm: which antifungal?", "kitten"),
+    ("Dog with rabies bit my patient's hand - PEP?", None),
+    ("Horse riding accident with a pelvic fracture - binder?", None),
 ])
 def test_a_question_whose_patient_is_an_animal_is_recognised(q, animal):
     from rag.question import animal_patient
