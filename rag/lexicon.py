@@ -156,3 +156,59 @@ GENERIC = {
     "later", "earlier", "again", "now",
     "non",  # what is left of "non-diabetic" once the excluded word is blanked (rag.negation)
 }
+
+# A drug's classes, for a question that names the class and a sentence that names the drug ("which statin?" is
+# answered by "Offer atorvastatin 20 mg ..."), or the other way round ("cough on lisinopril" by "cough due to ACEI").
+# Each pattern is matched against a whole concept (a stem: "betamethason"), from the naming stems where they are
+# reliable ("-gliflozin"), else by name. Each class is a phrase, read as the concepts it has.
+_ABX = "antibiotic"
+DRUG_CLASSES = [
+    (r"(?:atorva|rosuva|simva|prava|fluva|lova|pitava)statin", "statin"),
+    (r"\w{3,}pril(?:at)?", "ACE inhibitor; ACEI"),
+    (r"\w{2,}sartan", "ARB"),
+    (r"\w{3,}(?:olol|alol|dilol)", "beta blocker"),
+    (r"\w{2,}prazol", "PPI"),
+    (r"\w{3,}gliflozin", "SGLT2 inhibitor"),
+    (r"\w{3,}gliptin", "DPP-4 inhibitor"),
+    (r"\w{3,}glutid|exenatid", "GLP-1 receptor agonist"),
+    (r"(?:alen|risen|iban|zole|pami)dron\w*", "bisphosphonate"),
+    (r"\w{2,}floxacin", f"fluoroquinolone; {_ABX}"),
+    (r"cef(?:triaxon|otaxim|uroxim|alexin|azolin|tazidim|epim|ixim|podoxim|adroxil|prozil|dinir|tarolin)\w*|cephalexin",
+     f"cephalosporin; {_ABX}"),
+    (r"(?:doxy|mino|tetra|tige)cyclin", f"tetracycline; {_ABX}"),
+    (r"(?:azithro|clarithro|erythro)mycin", f"macrolide; {_ABX}"),
+    (r"(?:amoxi|ampi|fluclox|diclox|piperaci|benzylpeni|phenoxymethylpeni|nafci|oxa)cillin|co-?amoxiclav", f"penicillin; {_ABX}"),
+    (r"(?:genta|tobra)micin|amikacin", f"aminoglycoside; {_ABX}"),
+    (r"(?:mero|imi|erta|dori)penem", f"carbapenem; {_ABX}"),
+    (r"vancomycin|clindamycin|metronidazol|nitrofurantoin|trimethoprim|linezolid|fosfomycin|rifampicin|rifampin",
+     _ABX),
+    (r"\w{2,}(?:azepam|azolam)|chlordiazepoxid|clobazam", "benzodiazepine"),
+    (r"\w{2,}dipin|diltiazem|verapamil", "CCB"),
+    (r"\w{2,}triptan", "triptan"),
+    (r"\w{2,}(?:xaban|gatran)", "DOAC; anticoagulant"),
+    (r"(?:enoxa|dalte|tinza)parin", "LMWH; anticoagulant"),
+    (r"warfarin|acenocoumarol|phenprocoumon", "VKA; anticoagulant"),
+    (r"predniso(?:lo)?n|dexamethason|betamethason|hydrocortison|methylprednisolon|fluticason|budesonid|mometason|"
+     r"beclo?methason|triamcinolon|ciclesonid", "corticosteroid; steroid"),
+    (r"fluoxetin|sertralin|(?:es)?citalopram|paroxetin|fluvoxamin", "SSRI; antidepressant"),
+    (r"venlafaxin|desvenlafaxin|duloxetin", "SNRI; antidepressant"),
+    (r"amitriptylin|nortriptylin|imipramin|clomipramin|mirtazapin|bupropion", "antidepressant"),
+    (r"ibuprofen|naproxen|diclofenac|ketorolac|celecoxib|indo?methacin|indometacin|meloxicam|etoricoxib|ketoprofen",
+     "NSAID"),
+    (r"morphin|oxycodon|codein|tramadol|fentanyl|hydromorphon|buprenorphin|methadon|tapentadol|hydrocodon", "opioid"),
+    (r"haloperidol|olanzapin|quetiapin|risperidon|aripiprazol|clozapin|paliperidon|ziprasidon|lurasidon", "antipsychotic"),
+    (r"cetirizin|loratadin|desloratadin|fexofenadin|chlorphenamin|chlorpheniramin|diphenhydramin", "antihistamine"),
+    (r"hydrochlorothiazid|chlorthalidon|indapamid|bendroflumethiazid", "thiazide; diuretic"),
+    (r"furosemid|bumetanid|torsemid", "loop diuretic"),
+    (r"clopidogrel|prasugrel|ticagrelor", "P2Y12 inhibitor; antiplatelet"),
+    (r"glargin|detemir|degludec|lispro", "insulin"),
+    (r"gliclazid|glipizid|glimepirid|glyburid|glibenclamid", "sulfonylurea"),
+    (r"glycopyrrol\w*|oxybutynin|tolterodin|solifenacin|hyoscin|trospium", "antimuscarinic; anticholinergic"),
+    (r"inflixim\w*|adalimum\w*|etanercept|certolizum\w*|golimum\w*", "TNF inhibitor"),
+    (r"levetiracetam|valpro\w*|lamotrigin|carbamazepin|phenytoin|topiramat", "antiepileptic; anticonvulsant"),
+    (r"(?:flucon|itracon|voricon|posacon|isavucon)azol", "azole; antifungal"),
+    (r"ondansetron|granisetron|palonosetron|metoclopramid|prochlorperazin|aprepitant", "antiemetic"),
+    (r"oseltamivir|zanamivir|(?:val)?acyclovir|aciclovir|famciclovir", "antiviral"),
+    (r"salbutamol|albuterol|terbutalin", "SABA"),
+    (r"salmeterol|formoterol|vilanterol", "LABA"),
+]

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from rag.lexicon import ABBREVIATIONS, GENERIC
 from rag.negation import affirmed_text, negated_text
-from rag.vocabulary import concept_of, concepts, token_of
+from rag.vocabulary import classes_of, concept_of, concepts, token_of
 
 # What the question asks for -> (question cue, sentence pattern that states it).
 # A drug's name by its stem's suffix ("-mab", "-pril", "-cillin"), or a drug class's abbreviation. Matched word by
@@ -116,6 +117,7 @@ class QuestionFocus:
     animal: str | None = None  # the animal a veterinary question is about ("cat" in "gout in a cat")
     clause: set[str] = field(default_factory=set)  # topic concepts of the clause that asks (asking_clause)
     aliases: dict[str, str] = field(default_factory=dict)  # "ulipristal (ellaOne)": ellaon -> uliprist
+    classes: dict[str, str] = field(default_factory=dict)  # the class of a drug the question names: ACEI -> lisinopril
     open: bool = False  # asks what to do ("which antibiotic ...?"), not whether to ("should ... get imaging?")
     answer_class: set[str] = field(default_factory=set)  # the kind of answer wanted ("which antifibrotic drugs")
     # What it is about, less who it is for, what a follow-up added and the words that ask ("Chagas disease" of "How is
@@ -125,11 +127,16 @@ class QuestionFocus:
     has: set[str] = field(default_factory=set)  # topic concepts no part of the question excludes
 
     def named(self, found: set[str]) -> set[str]:
-        """`found` with each name of the question's alias pairs that the other name stands for."""
-        if not self.aliases:
+        """`found` with each name of the question's alias pairs that the other name stands for, and the question's
+        drug where its class is named and no other drug of the class is ("LMWH" alone, not "dalteparin ... LMWH")."""
+        if not self.aliases and not self.classes:
             return found
-        return (set(found) | {name for alias, name in self.aliases.items() if alias in found}
-                | {alias for alias, name in self.aliases.items() if name in found})
+        out = (set(found) | {name for alias, name in self.aliases.items() if alias in found}
+               | {alias for alias, name in self.aliases.items() if name in found})
+        for cls, name in self.classes.items():
+            if cls in found and not any(c != name and cls in classes_of(c, whole=True) for c in found):
+                out.add(name)
+        return out
 
     def coverage(self, covered: set[str], without: set[str] | frozenset[str] = frozenset(),
                  weights: dict[str, float] | None = None) -> float:
@@ -203,6 +210,11 @@ def analyse(question: str, follow_up: str | None = None, idf=None) -> QuestionFo
         focus.weights.update({c: focus.weights[c] * VIGNETTE_WEIGHT for c in focus.answer_class & focus.topic})
         for alias, name in focus.aliases.items():  # the pair weighs as its more telling name
             focus.weights[name] = max(focus.weights[name], focus.weights[alias])
+    # A statement on the drug's class is on the drug: "cough due to ACEI" for "a dry cough on lisinopril". Not when
+    # the question names two of the class ("hydrocortisone ... can we use dexamethasone?"): it compares them.
+    members = Counter(cls for name in focus.topic for cls in classes_of(name, whole=True))
+    focus.classes = {cls: name for name in sorted(focus.topic) for cls in classes_of(name, whole=True) - focus.topic
+                     if members[cls] == 1}
     # "moderate to severe", "uncomplicated" say how bad, not what: a perinatal guideline's "moderate to severe
     # depression" is not about "moderate to severe alcohol use disorder".
     focus.subject = focus.topic - focus.populations - focus.constraint - cues - _severity()

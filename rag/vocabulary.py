@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 
-from rag.lexicon import ABBREVIATIONS, CAPITALS_ONLY, CASELESS_SHORT, LOWER_ONLY, SYNONYMS
+from rag.lexicon import ABBREVIATIONS, CAPITALS_ONLY, CASELESS_SHORT, DRUG_CLASSES, LOWER_ONLY, SYNONYMS
 from rag.text import STOPWORDS, stem
 
 
@@ -184,9 +184,25 @@ def concepts(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
+@functools.lru_cache(maxsize=1)
+def _drug_classes() -> list[tuple[re.Pattern, list[frozenset[str]]]]:
+    return [(re.compile(p), [concepts(c) for c in classes.split("; ")]) for p, classes in DRUG_CLASSES]
+
+
+@functools.lru_cache(maxsize=65536)
+def classes_of(concept: str, whole: bool = False) -> frozenset[str]:
+    """The concepts of a drug's classes ("atorvastatin" -> statin); empty for anything else. `whole`: only the
+    classes named by one concept ("ACEI", not the "inhibitor" of "ACE inhibitor")."""
+    name = concept.removeprefix("zz")
+    return frozenset(k for pattern, classes in _drug_classes() if pattern.fullmatch(name)
+                     for cls in classes if not whole or len(cls) == 1 for k in cls)
+
+
 @functools.lru_cache(maxsize=65536)
 def with_parts(found: frozenset[str]) -> frozenset[str]:
     """Concepts a text states, with the words of each phrase it states as one token: a sentence's "colorectal cancer"
-    (one token, as "CRC" is) also states "colorectal" and "cancer", as a question's "colorectal ca" does."""
+    (one token, as "CRC" is) also states "colorectal" and "cancer", as a question's "colorectal ca" does; and a
+    drug's classes: "atorvastatin" states "statin"."""
     parts = {_synonym_index().get(s, s) for c in found if c.startswith("zz") for s in expansion_of(c)}
+    parts |= {k for c in found for k in classes_of(c)}
     return found | parts if parts else found

@@ -253,3 +253,12 @@ def test_a_vignettes_shorthand_states_the_sex_of_an_adult():
     assert concepts("women") <= asked_populations("62F with new AF - anticoagulate?")
     assert concepts("men") <= asked_populations("58 M smoker, asymptomatic")
     assert not (concepts("women") | concepts("men")) & asked_populations("4F with a febrile UTI")
+
+
+def test_a_statement_on_the_drugs_class_names_the_drug():
+    focus = analyse("Dry cough on lisinopril - what now?")
+    assert concepts("lisinopril") <= focus.named(set(concepts("Patients with cough due to ACEI should switch")))
+    # Not when it names another drug of the class, nor when the question compares two of them.
+    assert not concepts("lisinopril") & focus.named(set(concepts("Enalapril and other ACEI cause cough")))
+    focus = analyse("On hydrocortisone - can we use dexamethasone instead?")
+    assert not concepts("dexamethasone") & focus.named(set(concepts("Corticosteroids are safe")))

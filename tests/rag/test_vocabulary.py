@@ -130,3 +130,16 @@ def test_hepatic_is_the_liver_not_hepatitis():
 
 def test_c_difficile_s_new_name_is_the_same_organism():
     assert concepts("Clostridioides difficile") == concepts("Clostridium difficile") == concepts("C. diff")
+
+
+def test_a_drug_states_its_classes():
+    from rag.vocabulary import classes_of, with_parts
+
+    assert concepts("statin") <= with_parts(concepts("Offer atorvastatin 20 mg"))
+    assert concepts("ACEI") <= with_parts(concepts("lisinopril")) and concepts("ACE inhibitor") <= with_parts(concepts("ramipril"))
+    assert concepts("corticosteroids") <= with_parts(concepts("betamethasone 12 mg IM"))
+    # Words that only look like a drug's stem name no class.
+    assert not classes_of(next(iter(concepts("nystatin")))) and not classes_of(next(iter(concepts("April"))))
+    assert not with_parts(concepts("cephalic vein")) & concepts("cephalosporin")
+    # A class named by one concept, for a question's drug to be named by it; "inhibitor" alone names nothing.
+    assert classes_of(next(iter(concepts("lisinopril"))), whole=True) == concepts("ACEI")
