@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from rag.negation import affirmed_text, negations
 from rag.question import AGE_RE, asked_populations, clauses, conflicting, topic_concepts
 from rag.settings import Settings
 from rag.text import ANAPHORA, WORD_RE, content_stems, content_words
@@ -27,8 +28,11 @@ _PERSON_RE = re.compile(r"\b(patients?|pts?|wom[ae]n|m[ae]n|child(ren)?|kids?|bo
                         r"teenagers?|toddlers?|athletes?|smokers?|lady|gentleman|individuals?)\b", re.I)
 # "and if instead she had ...": the follow-up replaces the one before it rather than adding to it.
 _DANGLING_RE = re.compile(r"\b(an?|the|in|for)\s+(?=(with|in|for|and|or|who|where|[,.?!]|$))", re.I)
-_PATIENT_START_RE = re.compile(r"^\s*(he|she|they|he's|she's|they're|pt|patient|the (pt|patient)|his|her|their)\b", re.I)
+# Or about the case: "it's now 5 hours since the injury".
+_PATIENT_START_RE = re.compile(r"^\s*(he|she|they|he's|she's|they're|pt|patient|the (pt|patient)|his|her|their|"
+                               r"it's|it is|it was|that's|this is)(?!\w)", re.I)
 _NEGATED_GROUP_RE = re.compile(r"\b(?:non|not)[- ]+(\w+)", re.I)
+_DANGLING_TAIL_RE = re.compile(r"(?:[\s,]*\b(?:but|and|or|with)|\s*,)$", re.I)
 _INSTEAD_RE = re.compile(r"\binstead\b|\brather\b", re.I)
 # Someone else, or another time: "she had a previous baby with a neural tube defect", "her son", "in her last
 # pregnancy" name no new patient group for the patient asked about.
@@ -99,6 +103,14 @@ def _base(turns: Sequence[Turn], question: str) -> str:
     base = turns[i].standalone_question or turns[i].question
     # "...in a non-pregnant woman" + "and if she's pregnant?": the negated group is the one now asked about.
     base = _NEGATED_GROUP_RE.sub(lambda m: "" if concept_of(m.group(1).lower()) in new else m.group(0), base)
+    # "... a Black adult without CKD?" + "and if he has CKD?": what the patient now has is no longer excluded.
+    now = topic_concepts(affirmed_text(question))
+    for start, items in reversed(negations(base)):
+        if any(topic_concepts(base[a:b]) & now for a, b in items):
+            head, tail = base[:start].rstrip(), base[items[-1][1]:].lstrip()
+            if not tail or tail[0] in ",.;?!":  # "..., no DM/CKD, lifestyle ..." or "... but no ABPA."
+                head = _DANGLING_TAIL_RE.sub("", head)
+            base = f"{head} {tail}" if tail and tail[0].isalnum() else head + tail
     if _new_patient(question):
         # "Different pt: T2DM, already on losartan - still yearly ACR?": the earlier patient's description goes, what
         # was asked stays.

@@ -33,8 +33,15 @@ _MAX_WORDS = 3
 @functools.lru_cache(maxsize=32768)
 def negated_spans(text: str) -> tuple[tuple[int, int], ...]:
     """(start, end) of each excluded item: "no polyps or FHx" gives the spans of "polyps" and "FHx"."""
-    spans: list[tuple[int, int]] = []
+    return tuple(span for _, spans in negations(text) for span in spans)
+
+
+@functools.lru_cache(maxsize=32768)
+def negations(text: str) -> tuple[tuple[int, tuple[tuple[int, int], ...]], ...]:
+    """(where the cue starts, the spans of the items it excludes) for each negation that excludes something."""
+    out: list[tuple[int, tuple[tuple[int, int], ...]]] = []
     for cue in _CUE_RE.finditer(text):
+        spans: list[tuple[int, int]] = []
         # "non-severe CDI" excludes severity, not CDI: "non-" takes the very next word.
         pos = cue.end() if cue.group("one") else _QUALIFIER_RE.match(text, cue.end()).end()
         limit = 1 if cue.group("one") else _MAX_WORDS
@@ -56,7 +63,9 @@ def negated_spans(text: str) -> tuple[tuple[int, int], ...]:
             pos = m.end()
         if item:
             spans.append((item[0].start(1), item[-1].end()))
-    return tuple(spans)
+        if spans:
+            out.append((cue.start(), tuple(spans)))
+    return tuple(out)
 
 
 def negated_text(text: str) -> str:

@@ -23,7 +23,9 @@ def test_follow_ups_are_detected(q):
                                "Soil test came back acidic. How long do I keep using it?", "Results back: pH 5.1. Anything to add on top of the oil?",
                                "Blades now showing pitting along the edge. Does the interval change?",
                                "Different case - a damp north-facing shed. Still worth oiling?",
-                               "Rain gauge picked up 90 mm last week. Same schedule?", "The spray is sold out - can I swap in grease?"])
+                               "Rain gauge picked up 90 mm last week. Same schedule?", "The spray is sold out - can I swap in grease?",
+                               # A statement about the case, not a question.
+                               "it's now 5 hours since the frost", "that's after a wet autumn"])
 def test_follow_ups_that_lean_on_the_earlier_message_are_detected(q):
     assert is_follow_up(q)
     assert standalone_question(q, [FIRST], S) == f"Which garden tools need oiling before winter? {q}"
@@ -140,3 +142,12 @@ def test_another_patient_leaves_the_earlier_patient_s_description_and_keeps_what
     assert "63M" in out
     bare = _turn("45M, Black, no CKD, newly diagnosed. Which drug first?")
     assert "45M" in standalone_question("His brother is 50 with CKD - same?", [bare], S)
+
+
+def test_what_the_follow_up_says_the_patient_has_is_no_longer_excluded():
+    first = _turn("Adult gardener without zorbitis, no rust allergy. Which glove material is best?")
+    out = standalone_question("and if he has zorbitis?", [first], S)
+    assert "without" not in out and "no rust allergy" in out and "zorbitis" in out, out
+    first = _turn("Severe zorbitis, skin prick + to rust but no ABPA. Would gloves help?")
+    out = standalone_question("Work-up now confirms ABPA - same answer?", [first], S)
+    assert out.startswith("Severe zorbitis, skin prick + to rust. Would gloves help?"), out

@@ -41,3 +41,12 @@ def test_the_affirmed_text_blanks_only_the_excluded_items():
     plain = affirmed_text(text)
     assert len(plain) == len(text)
     assert "CKD" not in plain and "without" in plain and "amlodipine" in plain
+
+
+def test_each_negation_starts_at_its_cue():
+    from rag.negation import negations
+
+    text = "Adult, no polyps or FHx, not on aspirin."
+    (a, items), (b, more) = negations(text)
+    assert text[a:].startswith("no polyps") and [text[s:e] for s, e in items] == ["polyps", "FHx"]
+    assert text[b:].startswith("not on") and [text[s:e] for s, e in more] == ["aspirin"]
