@@ -24,7 +24,7 @@ from rag.indexing.embedding import get_embedder
 from rag.indexing.live import LiveIndex
 from rag.indexing.sharded import missing_shards
 from rag.indexing.view import IndexView, SearchersFor
-from rag.question import analyse
+from rag.question import analyse, with_rare_drug_classes
 from rag.retrieval.retriever import Retriever
 from rag.settings import Settings, get_settings
 from rag.text import not_content, sentence_key
@@ -126,9 +126,10 @@ class Pipeline:
         turns = [t if isinstance(t, Turn) else Turn.model_validate(t) for t in history]
         standalone, how, why_not = self.rewrite(question, turns)
         t1 = time.perf_counter()
-        query_vector = st.retriever.encode(standalone)
+        query = with_rare_drug_classes(standalone, st.idf, self.settings.answer.rare_idf * st.idf.max)
+        query_vector = st.retriever.encode(query)
         t2 = time.perf_counter()
-        hits = st.retriever.search(standalone, filters=filters, query_vector=query_vector)
+        hits = st.retriever.search(query, filters=filters, query_vector=query_vector)
         t3 = time.perf_counter()
         stored = st.index.sentence_vectors([h.chunk.id for h in hits])
         # Independently encoded sentence vectors are already what re-encoding the shortlist would give.

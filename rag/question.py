@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from rag.lexicon import ABBREVIATIONS, GENERIC
 from rag.negation import affirmed_text, negated_text
-from rag.vocabulary import classes_of, concept_of, concepts, token_of
+from rag.vocabulary import class_names, classes_of, concept_of, concepts, token_of
 
 # What the question asks for -> (question cue, sentence pattern that states it).
 # A drug's name by its stem's suffix ("-mab", "-pril", "-cillin"), or a drug class's abbreviation. Matched word by
@@ -290,6 +290,13 @@ _ACRONYM_RE = re.compile(r"\b[A-Za-z]*[A-Z][A-Za-z]*[A-Z][A-Za-z]*\b")
 
 def _acronyms(text: str) -> set[str]:
     return {concept_of(m.group(0).lower()) for m in _ACRONYM_RE.finditer(text)}
+
+
+def with_rare_drug_classes(question: str, idf, rare: float) -> str:
+    """The query to retrieve with: a drug few indexed passages name (idf >= `rare`) is also searched for by its
+    classes ("ramipril" as "ACE inhibitor", "ACEI" too): the index may hold its class's guidance all the same."""
+    extra = [name for c in sorted(concepts(question)) if classes_of(c) and idf(c) >= rare for name in class_names(c)]
+    return f"{question} ({', '.join(dict.fromkeys(extra))})" if extra else question
 
 
 # The patient is an animal: "gout in a cat", "my dog's dose". A bite or an allergy to one is human medicine.

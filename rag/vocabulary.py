@@ -198,6 +198,12 @@ def classes_of(concept: str, whole: bool = False) -> frozenset[str]:
                      for cls in classes if not whole or len(cls) == 1 for k in cls)
 
 
+def class_names(concept: str) -> list[str]:
+    """How a drug's classes are written ("ACE inhibitor", "ACEI" for "ramipril")."""
+    name = concept.removeprefix("zz")
+    return [c for p, classes in DRUG_CLASSES if re.fullmatch(p, name) for c in classes.split("; ")]
+
+
 @functools.lru_cache(maxsize=65536)
 def with_parts(found: frozenset[str]) -> frozenset[str]:
     """Concepts a text states, with the words of each phrase it states as one token: a sentence's "colorectal cancer"

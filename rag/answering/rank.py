@@ -47,7 +47,7 @@ from rag.question import AGAINST_RE, DIAGNOSIS_RE, RECOMMENDATION_RE, QuestionFo
 from rag.negation import negated_spans, negated_text
 from rag.settings import RankSettings
 from rag.text import find_grade
-from rag.vocabulary import concepts, expansion_of, with_parts
+from rag.vocabulary import classes_of, concepts, expansion_of, with_parts
 
 _HARMS_SECTIONS = ("potential harms", "contraindications", "fda warning")
 FEATURES = ("coverage", "sentence_coverage", "asks", "recommendation", "against", "harms_section", "diagnostic",
@@ -397,8 +397,9 @@ def topic_support(cands: Sequence, focus: QuestionFocus, titles: dict[str, str],
     seen = focus.named(seen)
     rare = rare_idf * idf.max
     # A code ("G4", "CHA2DS2") is written many ways ("G 4", "CHA 2 DS 2"): not finding it is no sign of a gap.
+    # Nor is a drug whose class the index states ("ramipril" where guidelines speak of ACEI).
     missing = sorted(c for c in focus.topic & about if c not in seen and idf(c) >= rare and not _redone(c, idf, rare)
-                     and not any(ch.isdigit() for ch in c))
+                     and not any(ch.isdigit() for ch in c) and not classes_of(c, whole=True) & seen)
     return best, missing
 
 

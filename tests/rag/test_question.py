@@ -262,3 +262,13 @@ def test_a_statement_on_the_drugs_class_names_the_drug():
     assert not concepts("lisinopril") & focus.named(set(concepts("Enalapril and other ACEI cause cough")))
     focus = analyse("On hydrocortisone - can we use dexamethasone instead?")
     assert not concepts("dexamethasone") & focus.named(set(concepts("Corticosteroids are safe")))
+
+
+def test_a_rare_drug_is_also_searched_for_by_its_class():
+    from rag.question import with_rare_drug_classes
+
+    rare = {next(iter(concepts("ramipril")))}
+    idf = lambda c: 9.0 if c in rare else 2.0  # noqa: E731
+    assert with_rare_drug_classes("Dry cough on ramipril - switch?", idf, 8.0) == "Dry cough on ramipril - switch? (ACE inhibitor, ACEI)"
+    assert with_rare_drug_classes("Dry cough on ramipril - switch?", idf, 9.5) == "Dry cough on ramipril - switch?"
+    assert with_rare_drug_classes("Dry cough on a new rake - switch?", lambda c: 9.0, 8.0) == "Dry cough on a new rake - switch?"

@@ -241,3 +241,16 @@ def test_clause_coverage_is_the_share_of_what_the_asking_clause_is_about():
     focus = analyse("45F calf swelling, D-dimer positive. What's the first imaging test?", idf=idf)
     topic_support([_cand("Order an ankle MRI for chronic ankle pain.")], focus, {"ngc-1": "Ankle pain"}, idf, 0.9)
     assert focus.clause_coverage == 0.0
+
+
+def test_a_rare_drug_whose_class_the_evidence_states_is_no_gap():
+    idf = lambda c: 9.0 if c in concepts("ramipril") else 2.0  # noqa: E731
+    idf.max = 9.5
+    focus = analyse("Dry cough on ramipril - what now?", idf=idf)
+    # The class is stated, though with another drug of it: the index knows the class, if not this drug.
+    _, missing = topic_support([_cand("Patients with cough due to an ACEI such as enalapril should be switched to an ARB.")], focus,
+                               {"ngc-1": "Chronic cough"}, idf, 0.9)
+    assert missing == []
+    focus = analyse("Dry cough on ramipril - what now?", idf=idf)
+    _, missing = topic_support([_cand("Patients with chronic cough should be reassessed.")], focus, {"ngc-1": "Chronic cough"}, idf, 0.9)
+    assert missing == list(concepts("ramipril"))
