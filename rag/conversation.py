@@ -44,7 +44,7 @@ _OTHER_PERSON_RE = re.compile(r"\b(?:(?:her|his|their|a|an|the)\s+)?(?:previous|
 
 # Words that only make sense after an earlier message: "Same pt but ...", "Now tiring ... - next step?", "Forgot to
 # say ...", "... - same dose?", "... instead?".
-_CONTEXT_RE = re.compile(r"^\W*(?:(?:same|different|other|another)\s+(?:pt|patient|person|case|child|kid|baby|woman|lady|man|guy|"
+_CONTEXT_RE = re.compile(r"^\W*(?:(?:same|different|other|another)\s+(?:\w+\s+)?(?:pt|patient|person|case|child|kid|baby|woman|lady|man|guy|"
                          r"picture|scenario|story|situation)\b|now\b|still\b|then\b|but\b|actually\b|turns out\b|forgot to\b|also\b|"
                          r"(?:labs?|results?|bloods?)\s+(?:are\s+)?back\b|ok(?:ay)?\b,?\s*(?:and|but|so|now)\b)"
                          r"|\b(?:what now|now what|what next|next step|(?:any )?alternatives?|(?:any )?other options?|same\s+\w+(?:\s+\w+){0,3}|"

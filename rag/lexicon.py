@@ -7,7 +7,7 @@ Plain data, kept apart from the code that uses it (rag/question.py) so either ca
 # ("pe", "ms" are words), as do these; these count in any case (no English word); these only in lower case ("breast
 # ca" is a cancer; "Ca" and "CA-125" are calcium and a tumour marker).
 CAPITALS_ONLY = {"cap", "pad", "aaa"}
-CASELESS_SHORT = {"nl", "dx", "tx", "hx", "sx", "rx", "xr", "wk", "hb", "fx", "sz"}
+CASELESS_SHORT = {"nl", "dx", "tx", "hx", "sx", "rx", "xr", "wk", "hb", "fx", "sz", "bx"}
 LOWER_ONLY = {"ca"}
 
 # Clinical abbreviations and their expansions (either form in a question or a sentence matches the other).
@@ -86,6 +86,11 @@ ABBREVIATIONS = {
     # Drug names as they are said on the ward.
     "vori": "voriconazole", "vanc": "vancomycin", "vanco": "vancomycin", "amox": "amoxicillin", "cipro": "ciprofloxacin",
     "mtx": "methotrexate", "hctz": "hydrochlorothiazide", "tmp-smx": "trimethoprim sulfamethoxazole",
+    # Ward shorthand for tests, findings and people.
+    "tele": "telemetry", "trop": "troponin", "trops": "troponin", "bx": "biopsy", "bcx": "blood culture",
+    "bcxs": "blood culture", "rhc": "right heart catheterization", "ams": "altered mental status", "thal": "thalassemia",
+    "ld": "learning disability", "script": "prescription", "psc": "primary sclerosing cholangitis",
+    "ivdu": "people who inject drugs",
 }
 # Everyday words -> the guideline's words (each side's stems are one concept).
 SYNONYMS = [

@@ -25,7 +25,8 @@ def test_follow_ups_are_detected(q):
                                "Different case - a damp north-facing shed. Still worth oiling?",
                                "Rain gauge picked up 90 mm last week. Same schedule?", "The spray is sold out - can I swap in grease?",
                                # A statement about the case, not a question.
-                               "it's now 5 hours since the frost", "that's after a wet autumn"])
+                               "it's now 5 hours since the frost", "that's after a wet autumn",
+                               "Same size kid but she is left-handed?"])
 def test_follow_ups_that_lean_on_the_earlier_message_are_detected(q):
     assert is_follow_up(q)
     assert standalone_question(q, [FIRST], S) == f"Which garden tools need oiling before winter? {q}"

@@ -143,3 +143,11 @@ def test_a_drug_states_its_classes():
     assert not with_parts(concepts("cephalic vein")) & concepts("cephalosporin")
     # A class named by one concept, for a question's drug to be named by it; "inhibitor" alone names nothing.
     assert classes_of(next(iter(concepts("lisinopril"))), whole=True) == concepts("ACEI")
+
+
+def test_ward_shorthand_for_tests_findings_and_people():
+    assert concepts("tele") == concepts("telemetry") and concepts("trop I") >= concepts("troponin")
+    assert concepts("BCx") == concepts("blood cultures") and concepts("bx") == concepts("biopsy")
+    assert concepts("beta thal") >= concepts("thalassemia") and concepts("PSC") == concepts("primary sclerosing cholangitis")
+    assert concepts("moderate LD") >= concepts("learning disabilities") and concepts("IVDU") == concepts("PWID")
+    assert concepts("the ld was") != concepts("LD")  # two letters count only in capitals
