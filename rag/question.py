@@ -311,7 +311,7 @@ _ANIMAL_RE = re.compile(
     r"|\b(veterinar\w*)\b", re.I)
 
 
-_HUMAN_EXPOSURE_RE = re.compile(r"\b(allerg\w*|bit(e|es|ten)|bit(?! of)|scratch\w*|exposed|contact)\b", re.I)
+_HUMAN_EXPOSURE_RE = re.compile(r"\b(allerg\w*|bit(e|es|ten)|(?<!a )bit(?! of)|scratch\w*|exposed|contact)\b", re.I)
 
 
 def animal_patient(text: str) -> str | None:

@@ -185,23 +185,26 @@ def concepts(text: str) -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=1)
-def _drug_classes() -> list[tuple[re.Pattern, list[frozenset[str]]]]:
-    return [(re.compile(p), [concepts(c) for c in classes.split("; ")]) for p, classes in DRUG_CLASSES]
+def _drug_classes() -> list[tuple[re.Pattern, list[tuple[str, frozenset[str]]]]]:
+    """(pattern, [(class as written, its concepts)]) per entry of DRUG_CLASSES."""
+    return [(re.compile(p), [(c, concepts(c)) for c in classes.split("; ")]) for p, classes in DRUG_CLASSES]
+
+
+def _classes(concept: str) -> list[tuple[str, frozenset[str]]]:
+    name = concept.removeprefix("zz")
+    return [cls for pattern, classes in _drug_classes() if pattern.fullmatch(name) for cls in classes]
 
 
 @functools.lru_cache(maxsize=65536)
 def classes_of(concept: str, whole: bool = False) -> frozenset[str]:
     """The concepts of a drug's classes ("atorvastatin" -> statin); empty for anything else. `whole`: only the
     classes named by one concept ("ACEI", not the "inhibitor" of "ACE inhibitor")."""
-    name = concept.removeprefix("zz")
-    return frozenset(k for pattern, classes in _drug_classes() if pattern.fullmatch(name)
-                     for cls in classes if not whole or len(cls) == 1 for k in cls)
+    return frozenset(k for _, cls in _classes(concept) if not whole or len(cls) == 1 for k in cls)
 
 
 def class_names(concept: str) -> list[str]:
     """How a drug's classes are written ("ACE inhibitor", "ACEI" for "ramipril")."""
-    name = concept.removeprefix("zz")
-    return [c for p, classes in DRUG_CLASSES if re.fullmatch(p, name) for c in classes.split("; ")]
+    return [written for written, _ in _classes(concept)]
 
 
 @functools.lru_cache(maxsize=65536)

@@ -123,6 +123,7 @@ def test_a_vignette_counts_half_of_the_clause_that_asks():
     ("Puppy with parvo - what's the standard treatment protocol?", "puppy"),
     ("12-week-old kitten has ringworm: which antifungal?", "kitten"),
     ("Dog with rabies bit my patient's hand - PEP?", None),
+    ("Dog with parvo, a bit lethargic today - fluids?", "dog"),
     ("Horse riding accident with a pelvic fracture - binder?", None),
 ])
 def test_a_question_whose_patient_is_an_animal_is_recognised(q, animal):
