@@ -190,8 +190,15 @@ def _drug_classes() -> list[tuple[re.Pattern, list[tuple[str, frozenset[str]]]]]
     return [(re.compile(p), [(c, concepts(c)) for c in classes.split("; ")]) for p, classes in DRUG_CLASSES]
 
 
+@functools.lru_cache(maxsize=1)
+def _any_drug() -> re.Pattern:
+    return re.compile("|".join(f"(?:{p})" for p, _ in DRUG_CLASSES))
+
+
 def _classes(concept: str) -> list[tuple[str, frozenset[str]]]:
     name = concept.removeprefix("zz")
+    if not _any_drug().fullmatch(name):  # most words name no drug: one match, not one per class
+        return []
     return [cls for pattern, classes in _drug_classes() if pattern.fullmatch(name) for cls in classes]
 
 
