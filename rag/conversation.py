@@ -31,7 +31,6 @@ _DANGLING_RE = re.compile(r"\b(an?|the|in|for)\s+(?=(with|in|for|and|or|who|wher
 # Or about the case: "it's now 5 hours since the injury".
 _PATIENT_START_RE = re.compile(r"^\s*(he|she|they|he's|she's|they're|pt|patient|the (pt|patient)|his|her|their|"
                                r"it's|it is|it was|that's|this is)(?!\w)", re.I)
-_NEGATED_GROUP_RE = re.compile(r"\b(?:non|not)[- ]+(\w+)", re.I)
 _DANGLING_TAIL_RE = re.compile(r"(?:[\s,]*\b(?:but|and|or|with)|\s*,)$", re.I)
 _INSTEAD_RE = re.compile(r"\binstead\b|\brather\b", re.I)
 # Someone else, or another time: "she had a previous baby with a neural tube defect", "her son", "in her last
@@ -101,9 +100,8 @@ def _base(turns: Sequence[Turn], question: str) -> str:
         instead = False  # "instead" replaces one earlier follow-up, not the whole conversation
         i -= 1
     base = turns[i].standalone_question or turns[i].question
-    # "...in a non-pregnant woman" + "and if she's pregnant?": the negated group is the one now asked about.
-    base = _NEGATED_GROUP_RE.sub(lambda m: "" if concept_of(m.group(1).lower()) in new else m.group(0), base)
-    # "... a Black adult without CKD?" + "and if he has CKD?": what the patient now has is no longer excluded.
+    # What the patient now has is no longer excluded: "... a Black adult without CKD?" + "and if he has CKD?",
+    # "... in a non-pregnant woman" + "and if she's pregnant?".
     now = topic_concepts(affirmed_text(question))
     for start, items in reversed(negations(base)):
         if any(topic_concepts(base[a:b]) & now for a, b in items):
