@@ -12,10 +12,10 @@ import re
 from collections.abc import Callable
 
 from rag.answering.candidates import Candidate
-from rag.answering.cues import population_conflict
-from rag.answering.rank import AFTER_FAILURE_RE, contradicts, sentence_profile
+from rag.answering.cues import population_conflict, question_quantities
+from rag.answering.rank import AFTER_FAILURE_RE, SentenceProfile, contradicts, sentence_profile
 from rag.question import AGAINST_RE, RECOMMENDATION_RE, QuestionFocus, states, topic_concepts
-from rag.vocabulary import concept_of
+from rag.vocabulary import concept_of, concepts
 
 SPECIFIC_ASKS = ("dose", "duration", "interval")  # numbers a sentence states reliably; drug names it may not
 _N = r"\b(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|twelve)"
@@ -36,6 +36,7 @@ def bottom_line_first(picked: list[Candidate], focus: QuestionFocus | None) -> l
     if not focus.against_ok and focus.open:
         picked = _recommendation_first(picked)
     picked = _first_step_first(picked, focus)
+    picked = _default_patient_first(picked, focus)
     picked = _not_excluded_first(picked, focus)
     picked = _not_contradicted_first(picked, focus)
     picked = _setting_first(picked, focus)  # a recommendation for the other setting answers nothing
@@ -51,6 +52,47 @@ def _constraint_first(picked: list[Candidate], focus: QuestionFocus) -> list[Can
         p, h = sentence_profile(c.text), sentence_profile(c.heading)  # or its sub-heading does ("Infants ...")
         return bool(focus.constraint & ((p.own - p.excluded) | (h.own - h.excluded)))
     return _lead_with(picked, states_it, states_it)
+
+
+def _default_patient_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidate]:
+    """The bottom line is not for a narrower group the question never mentions when another recommendation is for
+    the patient asked about: "In patients with DVT ... and no cancer" leads over "... and cancer" for an otherwise
+    healthy 50-year-old, and a statin recommendation for anyone over "For people 85 or older, consider ..."."""
+    guideline = [c for c in picked if c.hit.chunk.kind == "guideline"]
+    if not guideline:
+        return picked
+    asked = concepts(focus.text) | focus.has
+    lead = sentence_profile(guideline[0].text)
+    narrower = lead.condition - asked
+    groups = (lead.condition_populations or frozenset()) - focus.populations - _generic()
+    aged = not focus.populations and not question_quantities(focus.text) and _age_band(lead)
+    if not narrower and not groups and not aged:
+        return picked
+
+    def fits(c: Candidate) -> bool:
+        p = sentence_profile(c.text)
+        if not focus.against_ok and AGAINST_RE.search(c.text) or c.coverage < guideline[0].coverage:
+            return False
+        if narrower & p.excluded:  # its sibling: "... and no cancer"
+            return True
+        if not groups and not aged:
+            return False
+        if aged and _age_band(p):
+            return False
+        if p.condition_populations is None:
+            return bool(RECOMMENDATION_RE.search(c.text)) and not (p.populations - focus.populations - _generic())
+        return not (p.condition_populations - focus.populations - _generic())
+    return _lead_with(picked, lambda c: False, fits)  # the lead is for a narrower group: any that fits leads
+
+
+def _age_band(p: SentenceProfile) -> bool:
+    """The sentence is for the oldest or youngest only: "For people 85 years or older", "children under 5"."""
+    return any(r.age and (r.lo >= 65 * 365.25 or r.hi <= 18 * 365.25) for r in p.ranges)
+
+
+@functools.lru_cache(maxsize=1)
+def _generic() -> frozenset[str]:
+    return frozenset(concept_of(w) for w in ("adults", "patients", "people", "persons", "individuals"))
 
 
 def _not_excluded_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidate]:

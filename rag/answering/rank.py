@@ -180,7 +180,9 @@ SCOPE_RE = re.compile(r"^\W*(?:remarks?\s*:|(?:these|this|the|such|both|all|each
                       # How the recommendation was reached: "The Committee considered that ...", "The GDG agreed ...".
                       r"|(?:the )?(?:committee|guideline development group|gdg|panel|work ?group|task force|writing group|"
                       r"(?:guideline )?authors)(?:\s*\([^()]{1,12}\))?\s+(?:also\s+)?(?:considered|noted|agreed|felt|discussed|acknowledged|recogni[sz]ed|"
-                      r"(?:was|were) aware|decided|looked at|debated|searched|appraised|reviewed|did not)\b"
+                      r"(?:was|were) aware|decided|looked at|debated|searched|appraised|reviewed|set out|did not)\b"
+                      # What the update did: "Recommendations about statins ... have been removed from the update".
+                      r"|recommendations? (?:about|on|for)\b[^.]{0,120}\b(?:has|have) been (?:removed|withdrawn|replaced|superseded)\b"
                       r"|no recommendation (?:can|could) be made\b|(?:strong|weak|conditional|moderate) recommendation based on\b"
                       # "Periodic assessment of ... is required to implement this recommendation."
                       r"|.{0,200}?\b(?:to implement|implementing|to apply|in applying|to support) (?:this|these|the) recommendations?\b)",
