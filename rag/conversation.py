@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 
 from rag.negation import affirmed_text, negations
-from rag.question import AGE_RE, asked_populations, clauses, conflicting, topic_concepts
+from rag.question import AGE_RE, FOLLOW_UP_CONTEXT_RE, asked_populations, clauses, conflicting, topic_concepts
 from rag.settings import Settings
 from rag.text import ANAPHORA, WORD_RE, content_stems, content_words
 from rag.types import Turn
@@ -41,22 +41,9 @@ _OTHER_PERSON_RE = re.compile(r"\b(?:(?:her|his|their|a|an|the)\s+)?(?:previous|
                               r"infants?|newborns?|mother|father|parents?)\b", re.I)
 
 
-# Words that only make sense after an earlier message: "Same pt but ...", "Now tiring ... - next step?", "Forgot to
-# say ...", "... - same dose?", "... instead?".
-_CONTEXT_RE = re.compile(r"^\W*(?:(?:same|different|other|another)\s+(?:\w+\s+)?(?:pt|patient|person|case|child|kid|baby|woman|lady|man|guy|"
-                         r"picture|scenario|story|situation)\b|now\b|still\b|then\b|but\b|actually\b|turns out\b|forgot to\b|also\b|"
-                         r"(?:labs?|results?|bloods?)\s+(?:are\s+)?back\b|ok(?:ay)?\b,?\s*(?:and|but|so|now)\b)"
-                         r"|\b(?:what now|now what|what next|next step|(?:any )?alternatives?|(?:any )?other options?|same\s+\w+(?:\s+\w+){0,3}|"
-                         r"still (?:ok|okay|safe|fine)|instead)\W*$"
-                         # A result of what was asked about, news of the patient, the earlier answer's drug or target.
-                         r"|\b(?:came|comes?|coming)\s+back\b|\bnow\s+(?:\w+ing|\w+ed|shows?|says?|mentions?|wants?)\b"
-                         r"|\bdoes\s+(?:that|this|it|the\s+\w+|\w+)\s+change\b|\bon top of\b|\banything\s+(?:else\s+)?to\s+add\b|\bswap\b",
-                         re.I)
-
-
 def is_follow_up(question: str) -> bool:
     words = WORD_RE.findall(question.lower())
-    if _CUE_RE.match(question) or _CONTEXT_RE.search(question):
+    if _CUE_RE.match(question) or FOLLOW_UP_CONTEXT_RE.search(question):
         return True
     if any(w in ANAPHORA for w in words) and len(content_words(question)) <= 4:
         return True

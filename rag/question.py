@@ -157,6 +157,27 @@ def _generic() -> frozenset[str]:
     return frozenset({concept_of(w) for w in GENERIC} | GENERIC | tokens)
 
 
+# Words that only make sense after an earlier message: "Same pt but ...", "Now tiring ... - next step?", "Forgot to
+# say ...", "... - same dose?", "... instead?".
+FOLLOW_UP_CONTEXT_RE = re.compile(r"^\W*(?:(?:same|different|other|another)\s+(?:\w+\s+)?(?:pt|patient|person|case|child|kid|baby|woman|lady|man|guy|"
+                         r"picture|scenario|story|situation)\b|now\b|still\b|then\b|but\b|actually\b|turns out\b|forgot to\b|also\b|"
+                         r"(?:labs?|results?|bloods?)\s+(?:are\s+)?back\b|ok(?:ay)?\b,?\s*(?:and|but|so|now)\b)"
+                         r"|\b(?:what now|now what|what next|next step|(?:any )?alternatives?|(?:any )?other options?|same\s+\w+(?:\s+\w+){0,3}|"
+                         r"still (?:ok|okay|safe|fine)|instead)\W*$"
+                         # A result of what was asked about, news of the patient, the earlier answer's drug or target.
+                         r"|\b(?:came|comes?|coming)\s+back\b|\bnow\s+(?:\w+ing|\w+ed|shows?|says?|mentions?|wants?)\b"
+                         r"|\bdoes\s+(?:that|this|it|the\s+\w+|\w+)\s+change\b|\bon top of\b|\banything\s+(?:else\s+)?to\s+add\b|\bswap\b",
+                         re.I)
+
+
+def _follow_up_content(text: str) -> str:
+    """The follow-up less its ties to the earlier message; "alternatives?" is what it asks for, so it stays."""
+    return FOLLOW_UP_CONTEXT_RE.sub(lambda m: m.group(0) if _ASKED_TAIL_RE.search(m.group(0)) else " ", text)
+
+
+_ASKED_TAIL_RE = re.compile(r"\balternatives?\b|\boptions?\b", re.I)
+
+
 def topic_concepts(text: str) -> set[str]:
     generic = _generic()
     return {c for c in concepts(text) if c not in generic and len(c) > 1 and not c.isdigit()}
@@ -187,8 +208,8 @@ def analyse(question: str, follow_up: str | None = None, idf=None) -> QuestionFo
     focus.open = _asks_what_to_do(asked, question)
     focus.populations = set(asked_populations(plain + " " + plain_follow_up))
     focus.animal = animal_patient(question + " " + (follow_up or ""))
-    if follow_up:
-        focus.constraint = topic_concepts(plain_follow_up) & focus.topic
+    if follow_up:  # what the follow-up adds, not the words that tie it to the earlier message ("Same picture but")
+        focus.constraint = topic_concepts(_follow_up_content(plain_follow_up)) & focus.topic
     focus.aliases = _aliases(question, focus.topic)
     focus.answer_class = answer_class_concepts(question)
     cues = concepts(" ".join(m.group(0) for cue, _ in ASKS.values() for m in cue.finditer(question)))
@@ -341,13 +362,19 @@ AGE_RE = re.compile(r"\b(?P<aged>aged?\s+)?(?P<n>\d{1,3})\s?-?\s?(?:(?P<y>years?
                     r"weeks?|wk|days?)[- ]?old\b|(?-i:(?P<sex>[FM]))\b(?!\s*(?:fr|french|catheter|foley))|(?(aged)(?!\s*(?:months?|weeks?|days?))|(?!)))", re.I)
 
 
+# An age said of the patient: "if she's 51", "the pt is 72", "if he were 58" (not "she's 33 wks", "he is 5 kg").
+_SAID_AGE_RE = re.compile(r"\b(?:he|she|they|pt|patient)(?:'s|\s+is|\s+was|\s+were|\s+are)\s+(?:now\s+|only\s+|about\s+)?"
+                          r"(?P<n>\d{1,3})\b(?![.,]?\d)(?!\s*(?:%|/|\+|-\s*\d|wks?\b|weeks?\b|days?\b|d\b|hours?\b|hrs?\b|h\b|mins?\b|"
+                          r"kg\b|g\b|cm\b|mm\b|mg\b|ml\b|lbs?\b|units?\b|iu\b|points?\b|on\b|of\b|in\b|mo\b|months?\b))", re.I)
+
+
 def asked_populations(question: str) -> frozenset[str]:
     """The patient groups a question names, including one implied by a stated age."""
     out = set(populations(question))
-    for m in AGE_RE.finditer(question):
-        years = int(m.group("n")) if not m.group("m") else 0
+    for m in (*AGE_RE.finditer(question), *_SAID_AGE_RE.finditer(question)):
+        years = int(m.group("n")) if not m.groupdict().get("m") else 0
         out.add(concept_of("children" if years < 18 else "elderly" if years >= 65 else "adults"))
-        if m.group("sex") and years >= 18:  # "62F", "58 M": the sex too
+        if m.groupdict().get("sex") and years >= 18:  # "62F", "58 M": the sex too
             out.add(concept_of("women" if m.group("sex") == "F" else "men"))
     return frozenset(out)
 

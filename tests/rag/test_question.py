@@ -11,7 +11,14 @@ def test_a_vignettes_shorthand_age_is_a_stated_age(vignette):
     assert asked_populations(vignette) & (concepts("adults") | concepts("elderly"))
 
 
-@pytest.mark.parametrize("text", ["a 14F catheter", "aged 6 months", "walk 10 m", "stage 4"])
+@pytest.mark.parametrize("said, group", [("And if she's 51, periods stopped?", "adults"), ("Same picture but the pt is 72 - "
+                                         "does age change it?", "elderly"), ("if he were 9?", "children")])
+def test_an_age_said_of_the_patient_is_a_stated_age(said, group):
+    assert asked_populations(said) == concepts(group)
+
+
+@pytest.mark.parametrize("text", ["a 14F catheter", "aged 6 months", "walk 10 m", "stage 4", "she's 33 wks",
+                                  "he is 5 kg", "pt is 40+2", "she is 40-45"])
 def test_sizes_and_stages_are_no_age(text):
     assert not asked_populations(text) & (concepts("adults") | concepts("elderly"))
 
@@ -76,6 +83,14 @@ def test_a_follow_up_constraint_is_its_own_new_words():
                     follow_up="what about if the patient has cancer?")
     assert focus.constraint == concepts("cancer")
     assert "duration" in focus.asks  # the earlier question's ask carries over
+
+
+@pytest.mark.parametrize("follow_up, new", [("Same picture but the pt has AF - does that change it?", "AF"),
+                                            ("He has PSC though - change anything?", "PSC"),
+                                            ("No sleep lab within 300 km - alternatives?", "alternatives")])
+def test_a_follow_up_constraint_leaves_out_the_words_that_tie_it_to_the_earlier_message(follow_up, new):
+    focus = analyse("Gallbladder polyp, sleep lab or stroke: what next? " + follow_up, follow_up=follow_up)
+    assert focus.constraint == concepts(new)
 
 
 def test_idf_weights_the_coverage():
