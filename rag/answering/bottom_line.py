@@ -48,10 +48,16 @@ def _constraint_first(picked: list[Candidate], focus: QuestionFocus) -> list[Can
     contraindicated in pregnancy", not with the first answer's bottom line again."""
     if not focus.constraint:
         return picked
-    def states_it(c: Candidate) -> bool:  # "not use melatonin" states melatonin; "and no cancer" does not state cancer
-        p, h = sentence_profile(c.text), sentence_profile(c.heading)  # or its sub-heading does ("Infants ...")
-        return bool(focus.constraint & ((p.own - p.excluded) | (h.own - h.excluded)))
+    def states_it(c: Candidate) -> bool:
+        return states_constraint(c, focus)
     return _lead_with(picked, states_it, states_it)
+
+
+def states_constraint(c: Candidate, focus: QuestionFocus) -> bool:
+    """The statement or its sub-heading ("Infants ...") states the follow-up's new constraint: "not use melatonin"
+    states melatonin; "and no cancer" does not state cancer."""
+    p, h = sentence_profile(c.text), sentence_profile(c.heading)
+    return bool(focus.constraint & ((p.own - p.excluded) | (h.own - h.excluded)))
 
 
 def _default_patient_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidate]:

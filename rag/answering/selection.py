@@ -15,7 +15,7 @@ import numpy as np
 
 from rag.answering.candidates import Candidate
 from rag.answering.headings import is_grading_heading
-from rag.answering.bottom_line import SPECIFIC_ASKS, bottom_line_first
+from rag.answering.bottom_line import SPECIFIC_ASKS, bottom_line_first, states_constraint
 from rag.answering.cues import population_conflict
 from rag.answering.rank import sentence_profile
 from rag.question import QuestionFocus, states
@@ -94,7 +94,7 @@ def select_statements(standalone: str, cands: list[Candidate], settings: Setting
         return Selection([("related", picked)] if picked else [], True, unknown, animal, unmet, reason, uncovered)
     top = max(c.rank_score for c in eligible)
     picked = mmr_select(eligible, settings, top - a.relative_margin, a.max_statements)
-    picked = bottom_line_first(picked, focus)
+    picked = bottom_line_first(_with_constraint(picked, eligible, focus, a.max_statements), focus)
     return Selection([(kind, [c for c in picked if c.hit.chunk.kind == kind]) for kind in KINDS], False, unknown, animal)
 
 
@@ -138,6 +138,21 @@ def _off_topic(focus: QuestionFocus, eligible: list[Candidate], lead: Candidate,
     if specific and a.require_asked and not any(states(k, c.text) for c in close for k in specific):
         return "no_quantity"
     return None
+
+
+def _with_constraint(picked: list[Candidate], eligible: list[Candidate], focus: QuestionFocus | None,
+                     limit: int) -> list[Candidate]:
+    """A follow-up's new constraint is answered: when no picked guideline statement states it ("and once he's on
+    haemodialysis?" after a CKD G4 answer), the best eligible one that does joins, in place of the last pick."""
+    if focus is None or not focus.constraint or any(
+            c.hit.chunk.kind == "guideline" and states_constraint(c, focus) for c in picked):
+        return picked
+    stating = [c for c in eligible if c.hit.chunk.kind == "guideline" and states_constraint(c, focus)
+               and not any(c is p for p in picked)]
+    if not stating:
+        return picked
+    best = max(stating, key=lambda c: c.rank_score)
+    return (picked if len(picked) < limit else picked[:-1]) + [best]
 
 
 def _constraint_unmet(focus: QuestionFocus, eligible: list[Candidate]) -> bool:

@@ -208,6 +208,16 @@ def test_a_follow_up_s_constraint_that_no_statement_states_makes_the_answer_say_
     assert not answer.abstained and pregnant.text in [s.text for s in answer.sections[0].statements]
 
 
+def test_a_follow_up_s_constraint_is_quoted_and_leads_though_the_first_answer_s_statements_rank_higher():
+    question = "How should uncomplicated gonorrhea be treated in pregnancy?"
+    focus = _focus(question, "what about in pregnancy?")
+    plain = [_cand(f"Uncomplicated gonorrhea should be treated with regimen {i}.", 0.9 - i / 100, i) for i in range(3)]
+    pregnant = _cand("Pregnant women with uncomplicated gonorrhea should receive a single dose of ceftriaxone.", 0.7, 3)
+    settings = Settings(answer={"max_statements": 3, "relative_margin": 0.1})
+    picked = select_statements(question, plain + [pregnant], settings, focus=focus).groups[0][1]
+    assert picked[0] is pregnant and len(picked) == 3
+
+
 def test_a_statement_only_for_other_patients_is_not_quoted():
     question = "Adult on the ward needing maintenance IV fluids - how much per day?"
     focus = _focus(question)
