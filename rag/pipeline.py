@@ -139,7 +139,8 @@ class Pipeline:
         cands = gather_candidates(hits, query_vector, self.embedder, stored, rescore, check_content=bool(rescore))
         cands += self._expand(st, hits, cands, query_vector)
         follow_up = question if turns and standalone != question else None
-        focus = analyse(standalone, follow_up, st.idf)
+        earlier = (turns[-1].standalone_question or turns[-1].question) if follow_up else None
+        focus = analyse(standalone, follow_up, st.idf, earlier)
         titles = st.index.titles(c.hit.chunk.doc_id for c in cands)
         # The ranker's cues cost far more than a cosine: only the closest sentences are worth them.
         keep = self._closest(cands, self.settings.answer.rank_candidates)

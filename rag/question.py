@@ -108,6 +108,7 @@ class QuestionFocus:
     weights: dict[str, float] = field(default_factory=dict)  # concept -> informativeness (idf)
     asks: list[str] = field(default_factory=list)
     constraint: set[str] = field(default_factory=set)  # concepts a follow-up added
+    new: set[str] = field(default_factory=set)  # those of them the question it follows did not state
     against_ok: bool = False  # the question itself is about harms / what not to do
     populations: set[str] = field(default_factory=set)  # population concepts the question names (children, pregnancy...)
     document_coverage: float = 1.0  # best share of the topic that one retrieved document states
@@ -186,8 +187,9 @@ def topic_concepts(text: str) -> set[str]:
 _WHICH_CLASS_RE = re.compile(r"\b(?:which|what|best|preferred|first[- ]line)\s+([\w-]+)", re.I)
 
 
-def analyse(question: str, follow_up: str | None = None, idf=None) -> QuestionFocus:
-    """`follow_up`: the latest message when `question` is a rewritten follow-up; `idf(concept) -> float`."""
+def analyse(question: str, follow_up: str | None = None, idf=None, earlier: str | None = None) -> QuestionFocus:
+    """`follow_up`: the latest message when `question` is a rewritten follow-up, `earlier` the question it follows;
+    `idf(concept) -> float`."""
     # What the patient does not have ("without CKD") is neither the topic nor who the patient is.
     plain, plain_follow_up = affirmed_text(question), affirmed_text(follow_up or "")
     focus = QuestionFocus(text=question, topic=topic_concepts(plain), clause=topic_concepts(asking_clause(plain)))
@@ -210,6 +212,9 @@ def analyse(question: str, follow_up: str | None = None, idf=None) -> QuestionFo
     focus.animal = animal_patient(question + " " + (follow_up or ""))
     if follow_up:  # what the follow-up adds, not the words that tie it to the earlier message ("Same picture but")
         focus.constraint = topic_concepts(_follow_up_content(plain_follow_up)) & focus.topic
+        # "admitted with severe PID - does the IUD come out?": severe is new, the IUD was asked about before.
+        focus.new = focus.constraint - topic_concepts(affirmed_text(earlier)) if earlier else set()
+        focus.new = focus.new or focus.constraint
     focus.aliases = _aliases(question, focus.topic)
     focus.answer_class = answer_class_concepts(question)
     cues = concepts(" ".join(m.group(0) for cue, _ in ASKS.values() for m in cue.finditer(question)))

@@ -54,10 +54,11 @@ def _constraint_first(picked: list[Candidate], focus: QuestionFocus) -> list[Can
 
 
 def states_constraint(c: Candidate, focus: QuestionFocus) -> bool:
-    """The statement or its sub-heading ("Infants ...") states the follow-up's new constraint: "not use melatonin"
-    states melatonin; "and no cancer" does not state cancer."""
+    """The statement or its sub-heading ("Infants ...") states what the follow-up adds to the question before it
+    ("severe" in "admitted with severe PID - does the IUD come out?", not the IUD asked about already): "not use
+    melatonin" states melatonin; "and no cancer" does not state cancer."""
     p, h = sentence_profile(c.text), sentence_profile(c.heading)
-    return bool(focus.constraint & ((p.own - p.excluded) | (h.own - h.excluded)))
+    return bool(focus.new & ((p.own - p.excluded) | (h.own - h.excluded)))
 
 
 def _default_patient_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidate]:

@@ -93,6 +93,21 @@ def test_a_follow_up_constraint_leaves_out_the_words_that_tie_it_to_the_earlier_
     assert focus.constraint == concepts(new)
 
 
+def test_what_a_follow_up_says_that_the_question_before_it_did_not_is_new():
+    earlier = "Mild PID in a pt with a copper IUD. Do I need to pull the IUD?"
+    follow_up = "She's quite sick, admitted with severe PID - does the IUD come out?"
+    focus = analyse(earlier + " " + follow_up, follow_up=follow_up, earlier=earlier)
+    assert concepts("IUD") <= focus.constraint and not concepts("IUD") & focus.new
+    assert concepts("severe") <= focus.new
+    # Nothing new: the follow-up's words stand for what it adds.
+    again = analyse(earlier + " does the IUD come out?", follow_up="does the IUD come out?", earlier=earlier)
+    assert again.new == again.constraint == concepts("IUD")
+    # Once excluded, now affirmed: "no CKD", then "and if he has CKD?".
+    ckd = analyse("Black adult without CKD - first drug? and if he has CKD?", follow_up="and if he has CKD?",
+                  earlier="Black adult without CKD - first drug?")
+    assert ckd.new == concepts("CKD")
+
+
 def test_idf_weights_the_coverage():
     focus = analyse("acute gout flare in cats", idf=lambda c: 9.0 if c in concepts("cats") else 1.0)
     covered = concepts("Treat an acute gout flare with colchicine.")

@@ -178,6 +178,18 @@ def test_a_follow_up_that_affirms_what_the_question_excluded_changes_the_bottom_
     assert _picked_after(question, "Work-up now confirms ABPA - same answer?", cands)[0] == WITH_ABPA
 
 
+def test_a_follow_up_leads_with_what_it_adds_not_with_what_it_repeats():
+    earlier = "Mild zorbitis in a pt with a copper IUD. Do I need to pull the IUD?"
+    follow_up = "She's admitted with severe zorbitis - does the IUD come out?"
+    question = earlier + " " + follow_up
+    counsel = _cand("All women requesting an IUD should be counselled about the small risk of zorbitis.", 0.9, 0)
+    severe = _cand("In cases of severe zorbitis, removing the IUD can be considered after antibiotics.", 0.8, 1)
+    focus = analyse(question, follow_up, earlier=earlier)
+    focus.document_coverage = 1.0
+    picked = select_statements(question, [counsel, severe], Settings(), focus=focus).groups[0][1]
+    assert picked[0] is severe
+
+
 def test_a_follow_up_s_new_constraint_leads():
     general = _cand("Offer quibbloxin 20 mg for primary prevention of zorbitis in adults aged 40 to 75.", 0.9, 0)
     pregnancy = _cand("Quibbloxin is contraindicated in pregnancy and breastfeeding.", 0.7, 1)
