@@ -158,7 +158,8 @@ GENERIC = {
     "swap", "swapped", "swapping", "buy", "buying", "purchase", "try", "tried", "trying", "change", "changing",
     # A vignette's framing: "... is now the main complaint despite ...", "forgot to say ...", "her brother".
     "despite", "main", "complaint", "complaints", "forgot", "forget", "mention", "mentioned", "brother", "sister", "mo",
-    "later", "earlier", "again", "now", "though", "although", "anyway", "km", "mile", "miles", "away",
+    "later", "earlier", "again", "now", "though", "although", "anyway", "km", "mile", "miles", "away", "quite", "very",
+    "fairly", "pretty", "rather",
     "non",  # what is left of "non-diabetic" once the excluded word is blanked (rag.negation)
 }
 

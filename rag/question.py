@@ -243,12 +243,12 @@ def analyse(question: str, follow_up: str | None = None, idf=None, earlier: str 
                      if members[cls] == 1}
     # "moderate to severe", "uncomplicated" say how bad, not what: a perinatal guideline's "moderate to severe
     # depression" is not about "moderate to severe alcohol use disorder".
-    focus.subject = focus.topic - focus.populations - focus.constraint - cues - _severity()
+    focus.subject = focus.topic - focus.populations - focus.new - cues - severity_concepts()
     return focus
 
 
 @functools.lru_cache(maxsize=1)
-def _severity() -> frozenset[str]:
+def severity_concepts() -> frozenset[str]:
     return concepts("mild moderate severe severity uncomplicated complicated")
 
 

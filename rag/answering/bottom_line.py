@@ -14,7 +14,7 @@ from collections.abc import Callable
 from rag.answering.candidates import Candidate
 from rag.answering.cues import population_conflict, question_quantities
 from rag.answering.rank import AFTER_FAILURE_RE, SentenceProfile, contradicts, sentence_profile
-from rag.question import AGAINST_RE, RECOMMENDATION_RE, QuestionFocus, states, topic_concepts
+from rag.question import AGAINST_RE, RECOMMENDATION_RE, QuestionFocus, severity_concepts, states, topic_concepts
 from rag.vocabulary import concept_of, concepts
 
 SPECIFIC_ASKS = ("dose", "duration", "interval")  # numbers a sentence states reliably; drug names it may not
@@ -37,6 +37,7 @@ def bottom_line_first(picked: list[Candidate], focus: QuestionFocus | None) -> l
         picked = _recommendation_first(picked)
     picked = _first_step_first(picked, focus)
     picked = _default_patient_first(picked, focus)
+    picked = _severity_first(picked, focus)
     picked = _not_excluded_first(picked, focus)
     picked = _not_contradicted_first(picked, focus)
     picked = _setting_first(picked, focus)  # a recommendation for the other setting answers nothing
@@ -71,7 +72,10 @@ def _default_patient_first(picked: list[Candidate], focus: QuestionFocus) -> lis
     asked = concepts(focus.text) | focus.has
     lead = sentence_profile(guideline[0].text)
     narrower = lead.condition - asked
-    groups = (lead.condition_populations or frozenset()) - focus.populations - _generic()
+    # Whom it is for: its leading condition's groups ("In children with ..."), else any it names ("clinicians treat
+    # children and adolescents with ...").
+    stated = lead.condition_populations if lead.condition_populations is not None else lead.populations
+    groups = stated - focus.populations - _generic()
     aged = not focus.populations and not question_quantities(focus.text) and _age_band(lead)
     if not narrower and not groups and not aged:
         return picked
@@ -90,6 +94,25 @@ def _default_patient_first(picked: list[Candidate], focus: QuestionFocus) -> lis
             return bool(RECOMMENDATION_RE.search(c.text)) and not (p.populations - focus.populations - _generic())
         return not (p.condition_populations - focus.populations - _generic())
     return _lead_with(picked, lambda c: False, fits)  # the lead is for a narrower group: any that fits leads
+
+
+def _severity_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidate]:
+    """Nor is it for another severity: "In cases of severe PID, ... removing the IUD" does not answer for mild PID
+    when "In treating mild to moderate PID, it is not necessary to remove the IUD" is picked."""
+    scale = severity_concepts()
+    asked = (focus.new & scale) or (concepts(focus.text) & scale)  # a follow-up's "now severe" replaces "mild"
+    guideline = [c for c in picked if c.hit.chunk.kind == "guideline"]
+    if not asked or not guideline:
+        return picked
+    stated = sentence_profile(guideline[0].text).condition & scale
+    if not stated or stated & asked:
+        return picked
+
+    def fits(c: Candidate) -> bool:
+        said = sentence_profile(c.text).condition & scale
+        return (not said or bool(said & asked)) and c.coverage >= guideline[0].coverage and \
+            (focus.against_ok or not AGAINST_RE.search(c.text))
+    return _lead_with(picked, lambda c: False, fits)
 
 
 def _age_band(p: SentenceProfile) -> bool:

@@ -99,6 +99,8 @@ def test_what_a_follow_up_says_that_the_question_before_it_did_not_is_new():
     focus = analyse(earlier + " " + follow_up, follow_up=follow_up, earlier=earlier)
     assert concepts("IUD") <= focus.constraint and not concepts("IUD") & focus.new
     assert concepts("severe") <= focus.new
+    # What the conversation is about still includes what the follow-up repeats.
+    assert concepts("IUD") <= focus.subject
     # Nothing new: the follow-up's words stand for what it adds.
     again = analyse(earlier + " does the IUD come out?", follow_up="does the IUD come out?", earlier=earlier)
     assert again.new == again.constraint == concepts("IUD")

@@ -155,6 +155,21 @@ def test_the_bottom_line_is_for_the_patient_asked_about_not_a_narrower_group():
     assert _picked("Which quibbloxin dose for zorbitis?", [oldest, other])[0] == oldest.text
 
 
+def test_the_bottom_line_is_for_the_severity_asked_about():
+    severe = _cand("In cases of severe zorbitis, removing the IUD can be considered after antibiotics.", 0.9, 0)
+    mild = _cand("In treating mild to moderate zorbitis, it is not necessary to remove the IUD.", 0.8, 1)
+    assert _picked("Mild zorbitis in a woman with an IUD - remove it?", [severe, mild])[0] == mild.text
+    assert _picked("Severe zorbitis in a woman with an IUD - remove it?", [severe, mild])[0] == severe.text
+    assert _picked("Zorbitis in a woman with an IUD - remove it?", [severe, mild])[0] == severe.text
+
+
+def test_the_bottom_line_is_not_for_a_patient_group_the_question_never_names():
+    children = _cand("The panel suggests that clinicians treat children and adolescents with zorbitis with melatonin.", 0.9, 0)
+    anyone = _cand("The panel suggests that clinicians not use melatonin as a treatment for zorbitis.", 0.8, 1)
+    assert _picked("Pt with zorbitis wants melatonin - ok?", [children, anyone])[0] == anyone.text
+    assert _picked("9 yo with zorbitis wants melatonin - ok?", [children, anyone])[0] == children.text
+
+
 WITHOUT_ABPA = "Do not use antifungal agents in adults with severe zorbitis without ABPA."
 WITH_ABPA = "Suggest antifungal agents in adults with severe zorbitis and recurrent ABPA."
 
