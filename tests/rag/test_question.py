@@ -17,6 +17,10 @@ def test_an_age_said_of_the_patient_is_a_stated_age(said, group):
     assert asked_populations(said) == concepts(group)
 
 
+def test_planning_to_conceive_is_about_pregnancy():
+    assert asked_populations("She's hoping to conceive next year - ok to keep her on it?") == concepts("pregnancy")
+
+
 @pytest.mark.parametrize("text", ["a 14F catheter", "aged 6 months", "walk 10 m", "stage 4", "she's 33 wks",
                                   "he is 5 kg", "pt is 40+2", "she is 40-45"])
 def test_sizes_and_stages_are_no_age(text):
