@@ -89,53 +89,51 @@ def split_sentences(text: str) -> list[str]:
 # What a sentence must be to be quoted as a statement.
 _MIN_CHARS = 30
 _MIN_WORDS = 5
-# Editorial pointers in NGC summaries ("Refer to the ... field") carry no clinical content.
-# The summary's own editorial notes and grading tables, not the guideline's content: "Definitions of the levels ...
-# are provided at the end of the "Major Recommendations" field", "Class I : Prospective, randomized ...", "Grade C : There is insufficient evidence ...", "Strong : The evidence shows ...",
-# USPSTF's "Offer/provide this service ..." grade table and "... available on the USPSTF Web site"; the fields of
-# a statement's profile ("Intentional vagueness: ...", "Policy level: ...", "Benefits: ..."); ACR's scenario
-# labels; pointers to advice held elsewhere.
-_BOILERPLATE_RE = re.compile(
-    r"\b(refer to|see) the [\"“]?[A-Z][^.]*[\"”]? field\b|^(note|notes|key|abbreviations?|definitions?)\s*:"
-    r"|\b(are|is|can be) (provided|defined|given|listed|described|found) (at the end of|in) the [\"“]?[A-Z][^.]*[\"”]? field\b"
-    r"|^\s*(class|level|grade|category)\s+([IVX]+|[A-D])(-[1-3]|[a-c+-])?\s*:\s|^\s*(strong|weak|conditional)\s*:\s"
-    r"|\brecommends (against )?the service\b"
-    r"|\b(available|can be found) (on|at) the [A-Z]+ web ?site\b|\ball readers of this summary\b"
-    # USPSTF's "Suggestions for practice" column; a guideline statement profile's fields (AAP, AAO-HNSF); GRADE's
-    # definition of a weak recommendation.
-    r"|\b(discourage the use of|offer(ing)? this service|provid(e|ing) this service)\b"
-    r"|^\s*(intentional vagueness|role of patient preferences?|policy level|differences of opinion|quality improvement "
-    r"opportunit(y|ies)|aggregate evidence quality|level of confidence in (the )?evidence|benefits?[- ]harms? "
-    r"assessment|benefits?|risks?,? harms?,? (and )?costs?|value judgm?ents?|exclusions?)\s*:"
-    # ACR Appropriateness Criteria's scenario labels ("Variant 1: Average-risk individual: age ≥50 years.").
+# A summary's own editorial notes and grading keys, not the guideline's content, are never a statement.
+# Checked at the start of a sentence only (a search would try each of them at every position): a summary's
+# notes and grading keys ("Class I : ...", "Strong : ..."), a statement profile's fields ("Intentional vagueness:
+# ...", "Benefits: ..."), ACR's scenario labels ("Variant 1: ..."), pointers to advice held elsewhere, and the
+# grades' definitions, word for word the same in every statement ("There is high certainty that the net benefit
+# is substantial.", "Any estimate of effect is very uncertain.", "The work group is confident that ...").
+_BOILERPLATE_START_RE = re.compile(
+    r"^(note|notes|key|abbreviations?|definitions?)\s*:"
+    r"|^\s*(class|level|grade|category)\s+([IVX]+|[A-D])(-[1-3]|[a-c+-])?\s*:\s"
+    r"|^\s*(strong|weak|conditional)\s*:\s"
+    r"|^\s*(intentional vagueness|role of patient preferences?|policy level|differences of opinion|quality improvement opportunit(y|ies)|aggregate evidence quality|level of confidence in (the )?evidence|benefits?[- ]harms? assessment|benefits?|risks?,? harms?,? (and )?costs?|value judgm?ents?|exclusions?)\s*:"
     r"|^\s*variant\s+\d+\s*:"
-    # A pointer to advice held elsewhere ("Recommendations for the treatment of LTBI are available from the CDC.").
     r"|^\s*(the )?(recommendations|guidance|guidelines|information|details)\b[^.;]{0,80}\b(are|is) available (from|at|in|on)\b"
-    r"|\brefer to the NGC summary\b"
     r"|^\W*(please )?(refer to|see) (the )?(evidence sections?|appendix|appendices|original guideline|full guideline)\b"
-    # USPSTF's key to its grades and its levels of certainty.
-    r"|\bgrades its recommendations\b|\bmore information may allow (an )?estimation of effects\b"
-    r"|\bthe magnitude or direction of the observed effect could change\b"
-    r"|\bare likely to result in a (weak|strong|conditional) recommendation\b"
-    # The grades' definitions, word for word the same in every statement: "There is high certainty that the net
-    # benefit is substantial.", "Evidence is lacking, of poor quality, or conflicting, and the balance ...".
     r"|^\W*there is (high|at least moderate|moderate|low) certainty that the net benefit is [a-z ]{2,40}\W*$"
     r"|^\W*evidence is lacking, of poor quality, or conflicting, and the balance of benefits and harms cannot be determined\b"
     r"|^\W*read the clinical considerations section\b"
     r"|^\s*an? (weak|strong|conditional) recommendation (implies|means|indicates)\b"
     r"|^\s*(weak|strong|conditional) recommendations (result|are made|are given) when\b"
-    # GRADE's and others' keys to what a grade means, quoted as if advice: "Recommendation can apply to most patients
-    # in most circumstances.", "Other alternatives may be equally reasonable.", "Any estimate of effect is very
-    # uncertain.", "The work group is confident that the benefits outweigh the risks ...".
-    r"|\b(can|may) apply to most patients in (most|many) circumstances\b|\bbest action may differ depending on circumstances\b"
-    r"|\bother alternatives may be equally reasonable\b|\balternative approaches (are |will )?likely (to )?be better for some patients\b"
-    r"|\b(further|future|higher-quality) research (is|will|may)( very| probably| well)? (unlikely|likely|have|change)\b[^.]{0,60}\bconfidence in\b"
     r"|^\W*(the estimate or )?any estimate of effect is (very )?uncertain\b"
+    r"|^\W*the work group (is confident|feels|recognizes)\b[^.]{0,120}\b(outweighs?|benefits?)\b", re.I)
+# Anywhere in a sentence: NGC's "Refer to the ... field" pointers, USPSTF's grade table ("Offer/provide this
+# service") and Web-site notes, GRADE's keys to what a grade means ("Other alternatives may be equally
+# reasonable."), NICE's notes on guidance to come.
+_BOILERPLATE_ANY_RE = re.compile(
+    r"\b(refer to|see) the [\"“]?[A-Z][^.]*[\"”]? field\b"
+    r"|\b(are|is|can be) (provided|defined|given|listed|described|found) (at the end of|in) the [\"“]?[A-Z][^.]*[\"”]? field\b"
+    r"|\brecommends (against )?the service\b"
+    r"|\b(available|can be found) (on|at) the [A-Z]+ web ?site\b"
+    r"|\ball readers of this summary\b"
+    r"|\b(discourage the use of|offer(ing)? this service|provid(e|ing) this service)\b"
+    r"|\brefer to the NGC summary\b"
+    r"|\bgrades its recommendations\b"
+    r"|\bmore information may allow (an )?estimation of effects\b"
+    r"|\bthe magnitude or direction of the observed effect could change\b"
+    r"|\bare likely to result in a (weak|strong|conditional) recommendation\b"
+    r"|\b(can|may) apply to most patients in (most|many) circumstances\b"
+    r"|\bbest action may differ depending on circumstances\b"
+    r"|\bother alternatives may be equally reasonable\b"
+    r"|\balternative approaches (are |will )?likely (to )?be better for some patients\b"
+    r"|\b(further|future|higher-quality) research (is|will|may)( very| probably| well)? (unlikely|likely|have|change)\b[^.]{0,60}\bconfidence in\b"
     r"|\bthere is (high|moderate|low|minimal) support that benefits (clearly outweigh|are closely balanced)\b"
     r"|\bdesirable effects (are closely balanced with|clearly outweigh) (the )?undesirable effects and there is room\b"
     r"|\ba close or uncertain balance as to whether the evidence is high quality\b"
-    r"|^\W*the work group (is confident|feels|recognizes)\b[^.]{0,120}\b(outweighs?|benefits?)\b"
-    r"|\b(is|are) in development and (is|are) due to be published\b", re.I)  # NICE's notes on guidance to come
+    r"|\b(is|are) in development and (is|are) due to be published\b", re.I)
 
 # Evidence grades as guideline text writes them: "[A]", "(Level B)", "Grade C", "Strong recommendation ...".
 GRADE_RES = [
@@ -151,7 +149,7 @@ GRADE_RES = [
 def not_content(sentence: str) -> bool:
     """Editorial boilerplate, or a grade standing alone ("( Grade: strong recommendation, high-quality evidence ).",
     split off its recommendation by the sentence splitter): never a statement."""
-    if _BOILERPLATE_RE.search(sentence):
+    if _BOILERPLATE_START_RE.match(sentence) or _BOILERPLATE_ANY_RE.search(sentence):
         return True
     for pattern in GRADE_RES:
         sentence = pattern.sub(" ", sentence)

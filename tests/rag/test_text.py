@@ -1,4 +1,4 @@
-from rag.text import sentence_spans, split_sentences
+from rag.text import not_content, sentence_spans, split_sentences
 
 
 def test_offsets_are_verbatim_and_bullets_dropped():
@@ -22,3 +22,13 @@ def test_abbreviations_do_not_split():
 def test_empty_text():
     assert sentence_spans("") == []
     assert sentence_spans("\n\n  \n") == []
+
+
+def test_editorial_notes_are_not_content_where_they_stand():
+    assert not_content("Note: the doses below are for adults with normal renal function.")
+    assert not_content("Variant 1: Average-risk individual, age 50 years or older.")
+    assert not_content("Definitions of the grades are provided at the end of the \"Major Recommendations\" field.")
+    assert not_content("The USPSTF recommends the service for adults aged 50 to 75 years.")
+    # A field name inside a sentence is not a field label; a recommendation is content.
+    assert not not_content("Clinicians should take note: the doses below are for adults with normal renal function.")
+    assert not not_content("Offer atorvastatin 20 mg to adults with a 10% or greater 10-year risk of CVD.")
