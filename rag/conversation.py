@@ -93,9 +93,9 @@ def _base(turns: Sequence[Turn], question: str) -> str:
     for start, items in reversed(negations(base)):
         if any(topic_concepts(base[a:b]) & now for a, b in items):
             head, tail = base[:start].rstrip(), base[items[-1][1]:].lstrip()
-            if not tail or tail[0] in ",.;?!":  # "..., no DM/CKD, lifestyle ..." or "... but no ABPA."
+            if not tail or tail[0] in ",.;?!-–—":  # "..., no DM/CKD, lifestyle ...", "... but no ABPA.", ", no CKD - ..."
                 head = _DANGLING_TAIL_RE.sub("", head)
-            base = f"{head} {tail}" if tail and tail[0].isalnum() else head + tail
+            base = f"{head} {tail}" if tail and (tail[0].isalnum() or tail[0] in "-–—") else head + tail
     if _new_patient(question):
         # "Different pt: T2DM, already on losartan - still yearly ACR?": the earlier patient's description goes, what
         # was asked stays.

@@ -152,3 +152,6 @@ def test_what_the_follow_up_says_the_patient_has_is_no_longer_excluded():
     first = _turn("Severe zorbitis, skin prick + to rust but no ABPA. Would gloves help?")
     out = standalone_question("Work-up now confirms ABPA - same answer?", [first], S)
     assert out.startswith("Severe zorbitis, skin prick + to rust. Would gloves help?"), out
+    # Dropped before a dash, it leaves no stray comma: "Severe zorbitis - gloves?", not "Severe zorbitis,- gloves?".
+    out = standalone_question("Work-up now confirms ABPA - same answer?", [_turn("Severe zorbitis, no ABPA - gloves?")], S)
+    assert out.startswith("Severe zorbitis - gloves?"), out
