@@ -108,7 +108,7 @@ class QuestionFocus:
     weights: dict[str, float] = field(default_factory=dict)  # concept -> informativeness (idf)
     asks: list[str] = field(default_factory=list)
     constraint: set[str] = field(default_factory=set)  # concepts a follow-up added
-    new: set[str] = field(default_factory=set)  # those of them the question it follows did not state
+    new: set[str] = field(default_factory=set)  # those the question it follows did not state (else all)
     against_ok: bool = False  # the question itself is about harms / what not to do
     populations: set[str] = field(default_factory=set)  # population concepts the question names (children, pregnancy...)
     document_coverage: float = 1.0  # best share of the topic that one retrieved document states
@@ -160,15 +160,16 @@ def _generic() -> frozenset[str]:
 
 # Words that only make sense after an earlier message: "Same pt but ...", "Now tiring ... - next step?", "Forgot to
 # say ...", "... - same dose?", "... instead?".
-FOLLOW_UP_CONTEXT_RE = re.compile(r"^\W*(?:(?:same|different|other|another)\s+(?:\w+\s+)?(?:pt|patient|person|case|child|kid|baby|woman|lady|man|guy|"
-                         r"picture|scenario|story|situation)\b|now\b|still\b|then\b|but\b|actually\b|turns out\b|forgot to\b|also\b|"
-                         r"(?:labs?|results?|bloods?)\s+(?:are\s+)?back\b|ok(?:ay)?\b,?\s*(?:and|but|so|now)\b)"
-                         r"|\b(?:what now|now what|what next|next step|(?:any )?alternatives?|(?:any )?other options?|same\s+\w+(?:\s+\w+){0,3}|"
-                         r"still (?:ok|okay|safe|fine)|instead)\W*$"
-                         # A result of what was asked about, news of the patient, the earlier answer's drug or target.
-                         r"|\b(?:came|comes?|coming)\s+back\b|\bnow\s+(?:\w+ing|\w+ed|shows?|says?|mentions?|wants?)\b"
-                         r"|\bdoes\s+(?:that|this|it|the\s+\w+|\w+)\s+change\b|\bon top of\b|\banything\s+(?:else\s+)?to\s+add\b|\bswap\b",
-                         re.I)
+FOLLOW_UP_CONTEXT_RE = re.compile(
+    r"^\W*(?:(?:same|different|other|another)\s+(?:\w+\s+)?(?:pt|patient|person|case|child|kid|baby|woman|lady|man|guy|"
+    r"picture|scenario|story|situation)\b|now\b|still\b|then\b|but\b|actually\b|turns out\b|forgot to\b|also\b|"
+    r"(?:labs?|results?|bloods?)\s+(?:are\s+)?back\b|ok(?:ay)?\b,?\s*(?:and|but|so|now)\b)"
+    r"|\b(?:what now|now what|what next|next step|(?:any )?alternatives?|(?:any )?other options?|same\s+\w+(?:\s+\w+){0,3}|"
+    r"still (?:ok|okay|safe|fine)|instead)\W*$"
+    # A result of what was asked about, news of the patient, the earlier answer's drug or target.
+    r"|\b(?:came|comes?|coming)\s+back\b|\bnow\s+(?:\w+ing|\w+ed|shows?|says?|mentions?|wants?)\b"
+    r"|\bdoes\s+(?:that|this|it|the\s+\w+|\w+)\s+change\b|\bon top of\b|\banything\s+(?:else\s+)?to\s+add\b|\bswap\b",
+    re.I)
 
 
 def _follow_up_content(text: str) -> str:
