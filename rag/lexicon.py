@@ -94,7 +94,8 @@ ABBREVIATIONS = {
 }
 # Everyday words -> the guideline's words (each side's stems are one concept).
 SYNONYMS = [
-    {"kid", "kids", "child", "children", "paediatric", "pediatric", "infant", "infants", "adolescent", "adolescents", "youth"},
+    {"kid", "kids", "child", "children", "paediatric", "pediatric", "infant", "infants", "adolescent", "adolescents", "youth",
+     "toddler", "toddlers"},
     {"pregnant", "pregnancy", "pregnancies", "antenatal", "prenatal", "gestation", "gestational", "obstetric",
      "conceive", "conceiving", "preconception", "periconception", "periconceptional"},
     {"breastfeeding", "breastfeed", "lactation", "lactating", "nursing", "breast-feeding"},

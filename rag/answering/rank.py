@@ -401,8 +401,15 @@ def topic_support(cands: Sequence, focus: QuestionFocus, titles: dict[str, str],
     # A code ("G4", "CHA2DS2") is written many ways ("G 4", "CHA 2 DS 2"): not finding it is no sign of a gap.
     # Nor is a drug whose class the index states ("ramipril" where guidelines speak of ACEI).
     missing = sorted(c for c in focus.topic & about if c not in seen and idf(c) >= rare and not _redone(c, idf, rare)
+                     and not _versioned(c, idf)
                      and not any(ch.isdigit() for ch in c) and not classes_of(c, whole=True) & seen)
     return best, missing
+
+
+def _versioned(concept: str, idf: Idf) -> bool:
+    """A score or code the index spells with its version ("QRISK" where guidelines write "QRISK2")."""
+    vocab = getattr(idf, "vocab", {})
+    return any(concept + d in vocab for d in "0123456789")
 
 
 def _redone(concept: str, idf: Idf, rare: float) -> bool:

@@ -17,6 +17,10 @@ def test_an_age_said_of_the_patient_is_a_stated_age(said, group):
     assert asked_populations(said) == concepts(group)
 
 
+def test_a_toddler_is_a_child():
+    assert asked_populations("Toddler with a febrile seizure, now well - EEG?") == concepts("children")
+
+
 def test_planning_to_conceive_is_about_pregnancy():
     assert asked_populations("She's hoping to conceive next year - ok to keep her on it?") == concepts("pregnancy")
 

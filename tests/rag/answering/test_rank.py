@@ -213,6 +213,21 @@ def test_a_known_act_done_again_is_not_a_topic_the_index_lacks():
     assert topic_support(cands, focus, {"ngc-4": "Pulmonary nodules"}, Idf(), 0.9)[1] == sorted(concepts("tirzepatide"))
 
 
+def test_a_score_named_without_its_version_is_not_a_topic_the_index_lacks():
+    class Idf:  # passages spell "zorbrisk2"; "zorbrisk" alone and "plimzan" are in none
+        max = 9.5
+        vocab = {"zorbrisk2": 0}
+
+        def __call__(self, c):
+            return 9.5 if c in ("zorbrisk", "plimzan") else 2.0
+
+    cands = [_cand("Offer quibbloxin to adults with a 10-year risk of 10% or more.", doc="ngc-4")]
+    focus = analyse("Quibbloxin in a 55M with a ZORBRISK of 12%?", idf=Idf())
+    assert topic_support(cands, focus, {"ngc-4": "Risk assessment"}, Idf(), 0.9)[1] == []
+    focus = analyse("Quibbloxin in a 55M on plimzan?", idf=Idf())
+    assert topic_support(cands, focus, {"ngc-4": "Risk assessment"}, Idf(), 0.9)[1] == sorted(concepts("plimzan"))
+
+
 def test_a_vignettes_details_weigh_less_than_what_guidelines_are_about():
     # Both words equally rare; only one is a word that indexed documents' titles use.
     focus = analyse("Zorbitis flagged twice at the clinic - which drug?", idf=lambda c: 5.0)
