@@ -214,8 +214,7 @@ def analyse(question: str, follow_up: str | None = None, idf=None, earlier: str 
     if follow_up:  # what the follow-up adds, not the words that tie it to the earlier message ("Same picture but")
         focus.constraint = topic_concepts(_follow_up_content(plain_follow_up)) & focus.topic
         # "admitted with severe PID - does the IUD come out?": severe is new, the IUD was asked about before.
-        focus.new = focus.constraint - topic_concepts(affirmed_text(earlier)) if earlier else set()
-        focus.new = focus.new or focus.constraint
+        focus.new = (focus.constraint - topic_concepts(affirmed_text(earlier or ""))) or focus.constraint
     focus.aliases = _aliases(question, focus.topic)
     focus.answer_class = answer_class_concepts(question)
     cues = concepts(" ".join(m.group(0) for cue, _ in ASKS.values() for m in cue.finditer(question)))

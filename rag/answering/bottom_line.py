@@ -49,8 +49,7 @@ def _constraint_first(picked: list[Candidate], focus: QuestionFocus) -> list[Can
     contraindicated in pregnancy", not with the first answer's bottom line again."""
     if not focus.constraint:
         return picked
-    def states_it(c: Candidate) -> bool:
-        return states_constraint(c, focus)
+    states_it = functools.partial(states_constraint, focus=focus)
     return _lead_with(picked, states_it, states_it)
 
 
@@ -75,7 +74,7 @@ def _default_patient_first(picked: list[Candidate], focus: QuestionFocus) -> lis
     # Whom it is for: its leading condition's groups ("In children with ..."), else any it names ("clinicians treat
     # children and adolescents with ...").
     stated = lead.condition_populations if lead.condition_populations is not None else lead.populations
-    groups = stated - focus.populations - _generic()
+    groups = stated - focus.populations - _anyone()
     aged = not focus.populations and not question_quantities(focus.text) and _age_band(lead)
     if not narrower and not groups and not aged:
         return picked
@@ -91,8 +90,8 @@ def _default_patient_first(picked: list[Candidate], focus: QuestionFocus) -> lis
         if aged and _age_band(p):
             return False
         if p.condition_populations is None:
-            return bool(RECOMMENDATION_RE.search(c.text)) and not (p.populations - focus.populations - _generic())
-        return not (p.condition_populations - focus.populations - _generic())
+            return bool(RECOMMENDATION_RE.search(c.text)) and not (p.populations - focus.populations - _anyone())
+        return not (p.condition_populations - focus.populations - _anyone())
     return _lead_with(picked, lambda c: False, fits)  # the lead is for a narrower group: any that fits leads
 
 
@@ -121,7 +120,8 @@ def _age_band(p: SentenceProfile) -> bool:
 
 
 @functools.lru_cache(maxsize=1)
-def _generic() -> frozenset[str]:
+def _anyone() -> frozenset[str]:
+    """Words for patients in general, which narrow no recommendation."""
     return frozenset(concept_of(w) for w in ("adults", "patients", "people", "persons", "individuals"))
 
 

@@ -144,7 +144,7 @@ def _with_constraint(picked: list[Candidate], eligible: list[Candidate], focus: 
                      limit: int) -> list[Candidate]:
     """A follow-up's new constraint is answered: when no picked guideline statement states it ("and once he's on
     haemodialysis?" after a CKD G4 answer), the best eligible one that does joins, in place of the last pick."""
-    if focus is None or not focus.constraint or any(
+    if focus is None or not focus.new or any(
             c.hit.chunk.kind == "guideline" and states_constraint(c, focus) for c in picked):
         return picked
     stating = [c for c in eligible if c.hit.chunk.kind == "guideline" and states_constraint(c, focus)
