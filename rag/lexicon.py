@@ -123,6 +123,15 @@ SYNONYMS = [
     {"lymphoma", "lymphomas", "lymphoproliferative"},
     {"drooling", "drool", "sialorrhoea", "sialorrhea", "hypersalivation"},
     {"acetaminophen", "paracetamol", "tylenol"},
+    # A drug's British (INN) and American names: "adrenaline" in a European guideline, "epinephrine" in a US one.
+    {"adrenaline", "epinephrine"}, {"noradrenaline", "norepinephrine"}, {"salbutamol", "albuterol"},
+    {"rifampicin", "rifampin"}, {"lignocaine", "lidocaine"}, {"frusemide", "furosemide"},
+    {"ciclosporin", "cyclosporine", "cyclosporin"}, {"pethidine", "meperidine"}, {"glibenclamide", "glyburide"},
+    {"aciclovir", "acyclovir"}, {"valaciclovir", "valacyclovir"}, {"amoxycillin", "amoxicillin"},
+    {"cephalexin", "cefalexin"}, {"colecalciferol", "cholecalciferol"}, {"chlorphenamine", "chlorpheniramine"},
+    {"mesalazine", "mesalamine"}, {"hyoscine", "scopolamine"}, {"phenobarbitone", "phenobarbital"},
+    {"beclometasone", "beclomethasone"}, {"clomifene", "clomiphene"}, {"torasemide", "torsemide"},
+    {"isoprenaline", "isoproterenol"}, {"dosulepin", "dothiepin"}, {"tetracosactide", "cosyntropin"},
     # A condition worsening for a while: a gout "flare" is a guideline's "acute attack", COPD's "exacerbation".
     {"flare", "flares", "flare-up", "flare-ups", "attack", "attacks", "exacerbation", "exacerbations"},
     # The care setting, which decides a regimen as much as the patient group does.

@@ -94,7 +94,7 @@ _VITAMIN_RE = re.compile(r"\bvitamin\s+([ACDEK])(?:\s?[23])?\b", re.I)
 _SPELLING = [(re.compile(p), r) for p, r in (
     (r"isation", "ization"), (r"^oe", "e"), (r"aem", "em"), (r"paed", "ped"), (r"aest", "est"), (r"oesoph", "esoph"),
     (r"^foet", "fet"), (r"^coeli", "celi"), (r"ouri?tis$", "oritis"), (r"rrhoea", "rrhea"), (r"pnoea", "pnea"), (r"^caes", "ces"),
-    (r"ynaec", "ynec"), (r"(?<=[a-z]{3})our(s?)$", r"or\1"), (r"(?<=[a-z]{3})tre(s?)$", r"ter\1"), (r"amme(s?)$", r"am\1"))]
+    (r"ynaec", "ynec"), (r"sulph", "sulf"), (r"(?<=[a-z]{3})our(s?)$", r"or\1"), (r"(?<=[a-z]{3})tre(s?)$", r"ter\1"), (r"amme(s?)$", r"am\1"))]
 _CONTRACTION_RE = re.compile(r"'(s|re|ve|ll|d|m)$|(?<!ca)n't$|(?<=can)'t$")  # "can't" is "can", not "ca" (cancer)
 
 

@@ -29,6 +29,16 @@ def test_everyday_words_meet_the_guidelines_words():
     assert concepts("HbSS") == concepts("sickle cell")
 
 
+def test_a_drugs_british_and_american_names_are_one_concept():
+    assert concepts("adrenaline") == concepts("epinephrine")
+    assert concepts("salbutamol") == concepts("albuterol")
+    assert concepts("rifampicin") == concepts("rifampin")
+    assert concepts("ciclosporin") == concepts("cyclosporine")
+    assert concepts("magnesium sulphate") == concepts("magnesium sulfate")
+    assert concepts("sulphasalazine") == concepts("sulfasalazine")
+    assert concepts("adrenaline") != concepts("noradrenaline")
+
+
 def test_ward_shorthand_means_what_the_guidelines_spell_out():
     assert concepts("Hb") == concepts("hgb") == concepts("haemoglobin") == concepts("hemoglobin")
     assert concepts("TXA") == concepts("tranexamic acid")
