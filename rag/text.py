@@ -151,9 +151,17 @@ def not_content(sentence: str) -> bool:
     split off its recommendation by the sentence splitter): never a statement."""
     if _BOILERPLATE_START_RE.match(sentence) or _BOILERPLATE_ANY_RE.search(sentence):
         return True
+    # A grade on a line of its own, all in brackets: "(Strong Recommendation: evidence quality X, ...; preponderance
+    # of benefit over harm.)" grades the recommendation above it and says nothing alone.
+    if _BRACKETED_RE.fullmatch(sentence) and (grade := find_grade(sentence)) and \
+            sentence.lstrip(" (").startswith(grade.lstrip(" (")):
+        return True
     for pattern in GRADE_RES:
         sentence = pattern.sub(" ", sentence)
     return len(re.findall(r"[A-Za-z]{2,}", sentence)) < _MIN_WORDS
+
+
+_BRACKETED_RE = re.compile(r"\s*\([^()]*\)[\s.]*")
 
 
 def find_grade(text: str) -> str | None:

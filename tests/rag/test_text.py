@@ -32,3 +32,12 @@ def test_editorial_notes_are_not_content_where_they_stand():
     # A field name inside a sentence is not a field label; a recommendation is content.
     assert not not_content("Clinicians should take note: the doses below are for adults with normal renal function.")
     assert not not_content("Offer atorvastatin 20 mg to adults with a 10% or greater 10-year risk of CVD.")
+
+
+def test_a_bracketed_grade_on_its_own_is_not_content():
+    assert not_content("(Strong Recommendation: evidence quality X, validating studies cannot be performed, and C, "
+                       "observational studies and expert opinion; preponderance of benefit over harm.)")
+    assert not_content("(Level B; moderate-quality evidence from several randomised trials of adults with asthma.)")
+    # A bracketed recommendation that carries a grade is content, as is one graded at its end.
+    assert not not_content("(In adults, metformin should be started at diagnosis of type 2 diabetes [A].)")
+    assert not not_content("Metformin should be started at diagnosis of type 2 diabetes (Strong recommendation).")
