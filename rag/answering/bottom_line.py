@@ -231,8 +231,11 @@ def _asked_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidat
     if not asked or len(guideline) < 2:
         return picked
 
+    # A dose of another drug than the one asked about states no dose: "boluses of 20 ml/kg" of fluids under "what
+    # dose of adrenaline?", vitamin A's under "how much vitamin D?".
     def stated(c: Candidate) -> int:
-        return sum(bool(_QUANTITY_RE[k].search(c.text)) if k in _QUANTITY_RE else states(k, c.text) for k in asked)
+        return sum(bool(_QUANTITY_RE[k].search(c.text)) and (k != "dose" or c.dose_of_asked) if k in _QUANTITY_RE
+                   else states(k, c.text) for k in asked)
 
     most = max(stated(c) for c in guideline[1:])
     return _lead_with(picked, lambda c: stated(c) >= most,

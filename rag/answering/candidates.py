@@ -28,6 +28,7 @@ class Candidate:
     heading: str = ""  # the guideline's sub-heading the sentence sits under (rag/answering/headings.py)
     title_relevance: float = 0.0  # cosine between its guideline's title and the question (0 for other sources)
     title_populations: frozenset[str] = frozenset()  # the patient groups its guideline's title names ("in adults")
+    dose_of_asked: bool = True  # a dose it states is of the drug the question names (rank.feature_matrix)
 
     @property
     def rank_score(self) -> float:

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from rag.question import AGE_RE, conflicting, names_drug_by_form, populations
-from rag.vocabulary import concept_of
+from rag.vocabulary import concept_of, concepts
 
 # Drugs whose names carry none of the suffixes in rag.question.DRUG_SUFFIXES.
 _DRUG_NAMES = (
@@ -25,7 +25,7 @@ _DRUG_NAMES = (
     "clopidogrel|ticagrelor|prasugrel|nitrofurantoin|trimethoprim|fosfomycin|paracetamol|acetaminophen|naproxen|"
     "zolpidem|melatonin|buprenorphine|methadone|naloxone|varenicline|bupropion|digoxin|amiodarone|dronedarone|"
     "spironolactone|allopurinol|colchicine|febuxostat|testosterone|estrogens?|oestrogens?|progesterone|progestins?|"
-    "misoprostol|mifepristone|oxytocin|magnesium sulfate|epinephrine|adrenaline|glucagon|insulin|lidocaine|"
+    "misoprostol|mifepristone|oxytocin|magnesium sul(?:f|ph)ate|epinephrine|adrenaline|glucagon|insulin|lidocaine|"
     "bupivacaine|propofol|heparin|protamine|ivermectin|permethrin|isoniazid|rifampin|rifampicin|pyrazinamide|"
     "ethambutol|iron|folic acid|vitamin [a-k]\\d?|calcium|zinc|interferon|peg-?ifn|botulinum toxin|ulipristal|"
     "levonorgestrel|penicillin g|benzathine penicillin|atovaquone|proguanil|chloroquine|artesunate|artemether|"
@@ -40,6 +40,25 @@ DRUG_RE = re.compile(r"\b(" + _DRUG_NAMES + r")\b", re.I)
 
 def names_drug(text: str) -> bool:
     return names_drug_by_form(text) or bool(DRUG_RE.search(text))
+
+
+_WORDS_RE = re.compile(r"[A-Za-z][\w-]*")
+
+
+@functools.lru_cache(maxsize=4096)
+def named_drugs(text: str) -> frozenset[str]:
+    """The concepts of the drugs a text names ("adrenaline", "vitamin D" -> vitd, not the "vitamin" that vitamin A
+    shares), for telling a dose of the drug asked about from another's."""
+    names = [m.group(0) for m in DRUG_RE.finditer(text)]
+    names += [w for w in _WORDS_RE.findall(text) if names_drug_by_form(w)]
+    out: set[str] = set()
+    for name in names:
+        found = concepts(name)
+        out |= (found - _GENERIC_DRUG) or found
+    return frozenset(out)
+
+
+_GENERIC_DRUG = frozenset({concept_of("vitamin")})
 
 
 # Units of time (in days), of size (in mm: a nodule, a stone) and percentages: the kinds of quantity a range can be

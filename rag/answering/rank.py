@@ -36,6 +36,7 @@ from rag.answering.cues import (
     Range,
     condition_populations,
     leading_condition,
+    named_drugs,
     names_drug,
     population_conflict,
     question_quantities,
@@ -90,6 +91,7 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
     asked = concepts(focus.text)
     quantities = question_quantities(focus.text)
     specific = [a for a in focus.asks if a in _SPECIFIC_ASKS]
+    dosed = named_drugs(focus.text) if "dose" in focus.asks else frozenset()
     stated: list[frozenset[str]] = []
     for i, c in enumerate(cands):
         chunk = c.hit.chunk
@@ -100,12 +102,15 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
         c.title_populations = title_populations(titles.get(chunk.doc_id, ""))
         stated.append(p.own | h.own)
         c.coverage = focus.coverage(p.covers | context[key])
+        # A dose is the dose of a drug the question names, when it names one: "boluses of 20 ml/kg" of fluids does
+        # not answer "what dose of adrenaline?". The sentence, its sub-heading or its guideline's title names it.
+        c.dose_of_asked = not dosed or bool(dosed & (with_parts(p.own | h.own) | context[key]))
         guideline = chunk.kind == "guideline"
         harms_section = guideline and chunk.section.lower().startswith(_HARMS_SECTIONS)
         rows[i] = (
             c.coverage,
             focus.coverage(p.covers),
-            p.share(focus.asks),
+            _share(p, focus.asks, c.dose_of_asked),
             guideline and p.recommendation,
             guideline and not focus.against_ok and p.against,
             harms_section and not focus.against_ok,
@@ -118,7 +123,7 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
             _novelty(p.own, asked),
             len(p.condition - asked) / len(p.condition) if p.condition else 0.0,
             "drug" in focus.asks and p.drug,
-            p.share(specific),
+            _share(p, specific, c.dose_of_asked),
             (ranges_fit(quantities, p.ranges) or ranges_fit(quantities, h.ranges)) if quantities else 0.0,
             p.condition_populations is not None and population_conflict(focus.populations, p.condition_populations),
             focus.coverage(h.covers) if c.heading else 0.0,
@@ -136,6 +141,14 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
     rows[:, FEATURES.index("local_terms")] = local_share(cands, stated, focus.topic)
     rows[:, FEATURES.index("local_clause_terms")] = local_share(cands, stated, clause)
     return rows
+
+
+def _share(p: SentenceProfile, asks: Sequence[str], dose_of_asked: bool) -> float:
+    """The share of `asks` the sentence states, where a dose counts only if it is `dose_of_asked`."""
+    share = p.share(asks)
+    if share and not dose_of_asked and "dose" in asks:
+        share -= p.states("dose") / len(asks)
+    return share
 
 
 def local_share(cands: Sequence, stated: Sequence[frozenset[str]], terms: set[str]) -> np.ndarray:

@@ -1,8 +1,9 @@
 """The bottom line: read alone, stating what was asked, a recommendation for something, for the setting asked about."""
 
+from rag.answering.rank import rerank
 from rag.answering.selection import select_statements
 from rag.question import analyse
-from rag.settings import Settings
+from rag.settings import RankSettings, Settings
 from tests.rag.answering.test_extractive import _cand
 
 
@@ -101,6 +102,17 @@ def test_asked_how_much_and_how_long_the_bottom_line_states_both():
     # The word "dose" is not a dose: a sentence that says none is not preferred for it.
     vague = _cand("The optimal dose of iron for children with anaemia has not been determined.", 0.8, 1)
     assert _picked("Iron for a child with anaemia: what dose?", [general, vague])[0] == general.text
+
+
+def test_a_dose_of_another_drug_does_not_lead_an_answer_on_the_dose_asked_for():
+    question = "How much vitamin D should a breastfed infant get?"
+    vitamin_a = _cand("Infants with measles should be given vitamin A 100,000 IU on admission.", 0.9, 0)
+    vitamin_d = _cand("Breastfed infants should be given vitamin D 400 IU daily from birth.", 0.8, 1)
+    focus = analyse(question)
+    rerank([vitamin_a, vitamin_d], focus, {}, RankSettings())
+    assert not vitamin_a.dose_of_asked and vitamin_d.dose_of_asked
+    vitamin_a.score, vitamin_d.score = 0.9, 0.8  # the ranker's order kept: the lead rule alone decides
+    assert _picked(question, [vitamin_a, vitamin_d])[0] == vitamin_d.text
 
 
 def test_unless_a_treatment_failed_the_bottom_line_is_not_the_next_step_after_one():

@@ -269,3 +269,23 @@ def test_a_rare_drug_whose_class_the_evidence_states_is_no_gap():
     focus = analyse("Dry cough on ramipril - what now?", idf=idf)
     _, missing = topic_support([_cand("Patients with chronic cough should be reassessed.")], focus, {"ngc-1": "Chronic cough"}, idf, 0.9)
     assert missing == list(concepts("ramipril"))
+
+
+def test_a_dose_of_another_drug_does_not_answer_what_dose_of_the_drug_asked_about():
+    focus = analyse("What is the dose of intramuscular adrenaline for anaphylaxis in adults?")
+    fluids = _cand("Intravenous fluids should be given as boluses of 20 ml/kg to patients with anaphylaxis and "
+                   "cardiovascular instability.", relevance=0.7)
+    adrenaline = _cand("Give intramuscular epinephrine 0.5 mg to adults with anaphylaxis.", relevance=0.6)
+    rerank([fluids, adrenaline], focus, TITLES, RankSettings())
+    assert adrenaline.score > fluids.score
+    assert not fluids.dose_of_asked and adrenaline.dose_of_asked
+    asks = FEATURES.index("asks")
+    rows = feature_matrix([fluids, adrenaline], focus, TITLES)
+    assert rows[0, asks] == 0 and rows[1, asks] == 1
+    # The drug in its guideline's title is the drug of every dose the guideline states.
+    implied = _cand("In African Americans a dose reduction of 10% to 25% is recommended.", doc="ngc-2")
+    warfarin = analyse("African American patient starting warfarin: do I change the dose?")
+    feature_matrix([implied], warfarin, {"ngc-2": "Pharmacogenetics guideline for warfarin dosing"})
+    assert implied.dose_of_asked
+    feature_matrix([implied], warfarin, {"ngc-2": "Pharmacogenetics guideline for clopidogrel"})
+    assert not implied.dose_of_asked
