@@ -36,7 +36,17 @@ def concept_of(word: str) -> str:
 
 def expansion_of(token: str) -> list[str]:
     """The stems a token stands for ('zzpulmonaryembolism' -> ['pulmonari', 'embol'])."""
-    return next((list(stems) for group in _phrases()[2].values() for stems, tok, _ in group if tok == token), [])
+    return list(_expansions().get(token, ()))
+
+
+@functools.lru_cache(maxsize=1)
+def _expansions() -> dict[str, tuple[str, ...]]:
+    """Token -> the stems of its first expansion (as _phrases lists them)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for group in _phrases()[2].values():
+        for stems, tok, _ in group:
+            out.setdefault(tok, stems)
+    return out
 
 
 def token_of(expansion: str) -> str:
@@ -95,14 +105,16 @@ _SPELLING = [(re.compile(p), r) for p, r in (
     (r"isation", "ization"), (r"^oe", "e"), (r"aem", "em"), (r"paed", "ped"), (r"aest", "est"), (r"oesoph", "esoph"),
     (r"^foet", "fet"), (r"^coeli", "celi"), (r"ouri?tis$", "oritis"), (r"rrhoea", "rrhea"), (r"pnoea", "pnea"), (r"^caes", "ces"),
     (r"ynaec", "ynec"), (r"sulph", "sulf"), (r"(?<=[a-z]{3})our(s?)$", r"or\1"), (r"(?<=[a-z]{3})tre(s?)$", r"ter\1"), (r"amme(s?)$", r"am\1"))]
+_ANY_SPELLING_RE = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in _SPELLING))  # most words need none
 _CONTRACTION_RE = re.compile(r"'(s|re|ve|ll|d|m)$|(?<!ca)n't$|(?<=can)'t$")  # "can't" is "can", not "ca" (cancer)
 
 
 @functools.lru_cache(maxsize=262144)
 def _stem_lower(word: str) -> str:
     word = _CONTRACTION_RE.sub("", word.lower())
-    for pattern, repl in _SPELLING:  # British and American spellings are one concept
-        word = pattern.sub(repl, word)
+    if _ANY_SPELLING_RE.search(word):
+        for pattern, repl in _SPELLING:  # British and American spellings are one concept
+            word = pattern.sub(repl, word)
     s = stem(word)
     # Snowball keeps a final "i" on some nouns and not on their adjectives: "pericarditis" / "pericardial",
     # "neuropathy" / "neuropathic", "allergy" / "allergic", "diagnosis" / "diagnose" are one concept each.
@@ -157,9 +169,16 @@ def _full_forms() -> dict[str, str]:
 def concepts(text: str) -> frozenset[str]:
     """Concept keys of a text's content words (abbreviations merged with their expansions, synonyms merged)."""
     caseless, expansions = _phrases()[1:]
-    text = _VITAMIN_RE.sub(lambda m: f"vitamin vit{m.group(1).lower()}", _C_DIFF_RE.sub(" cdiff ", text))
-    text = _BACK_RE.sub(" recurrence ", text)
-    words = [_word(w) for w in _WORDS_RE.findall(_PREFIXED_RE.sub(_join_prefix, text))]
+    low = text.lower()  # each rewrite only where its word occurs: most sentences need none
+    if "diff" in low:
+        text = _C_DIFF_RE.sub(" cdiff ", text)
+    if "vitamin" in low:
+        text = _VITAMIN_RE.sub(lambda m: f"vitamin vit{m.group(1).lower()}", text)
+    if "back" in low:
+        text = _BACK_RE.sub(" recurrence ", text)
+    if "-" in text:
+        text = _PREFIXED_RE.sub(_join_prefix, text)
+    words = [_word(w) for w in _WORDS_RE.findall(text)]
     out: set[str] = set()
     i = 0
     while i < len(words):

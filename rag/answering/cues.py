@@ -79,6 +79,7 @@ _RANGES = [  # (pattern, which bound the first number is, which the second)
      "below"),
     (re.compile(_NUM + r"\s*" + _UNIT + r"(?:\s+of age)?\s+(?:or|and)\s+(?:younger|under|below|less|lower)\b", re.I), "below"),
 ]
+_DIGIT_RE = re.compile(r"\d")
 _QUESTION_TIME_RE = re.compile(r"\b" + _NUM + r"\s?-?\s?" + _UNIT, re.I)
 
 
@@ -129,6 +130,8 @@ class Range:
 def sentence_ranges(text: str) -> list[Range]:
     """Ranges a sentence states ("aged 6 to 23 months", "≥40%", "65 years or older", "96–120 hours")."""
     out: list[Range] = []
+    if not _DIGIT_RE.search(text):  # every range has a number
+        return out
     for pattern, kind in _RANGES:
         for m in pattern.finditer(text):
             if kind == "between":
