@@ -114,7 +114,10 @@ _BOILERPLATE_START_RE = re.compile(
 # service") and Web-site notes, GRADE's keys to what a grade means ("Other alternatives may be equally
 # reasonable."), NICE's notes on guidance to come.
 _BOILERPLATE_ANY_RE = re.compile(
-    r"\b(refer to|see) the [\"“]?[A-Z][^.]*[\"”]? field\b"
+    # NICE's arrangement for people already on a drug ("... was funded by the NHS before this guidance was published
+    # should be able to continue treatment until they and their NHS clinician consider it appropriate to stop").
+    r"\bbefore this guidance was published\b|\buntil they and their NHS clinician consider it appropriate to stop\b"
+    r"|\b(refer to|see) the [\"“]?[A-Z][^.]*[\"”]? field\b"
     r"|\b(are|is|can be) (provided|defined|given|listed|described|found) (at the end of|in) the [\"“]?[A-Z][^.]*[\"”]? field\b"
     r"|\brecommends (against )?the service\b"
     r"|\b(available|can be found) (on|at) the [A-Z]+ web ?site\b"

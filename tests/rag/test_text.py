@@ -29,6 +29,10 @@ def test_editorial_notes_are_not_content_where_they_stand():
     assert not_content("Variant 1: Average-risk individual, age 50 years or older.")
     assert not_content("Definitions of the grades are provided at the end of the \"Major Recommendations\" field.")
     assert not_content("The USPSTF recommends the service for adults aged 50 to 75 years.")
+    # NICE's arrangement for people already on a drug, in every technology appraisal: about funding, not care.
+    assert not_content("People whose treatment with apremilast was funded by the NHS before this guidance was "
+                       "published should be able to continue treatment until they and their NHS clinician consider "
+                       "it appropriate to stop.")
     # A field name inside a sentence is not a field label; a recommendation is content.
     assert not not_content("Clinicians should take note: the doses below are for adults with normal renal function.")
     assert not not_content("Offer atorvastatin 20 mg to adults with a 10% or greater 10-year risk of CVD.")
