@@ -39,7 +39,37 @@ DRUG_RE = re.compile(r"\b(" + _DRUG_NAMES + r")\b", re.I)
 
 
 def names_drug(text: str) -> bool:
-    return names_drug_by_form(text) or bool(DRUG_RE.search(text))
+    return names_drug_by_form(text) or (_may_name_drug(text) and bool(DRUG_RE.search(text)))
+
+
+def _first_words(alternatives: str) -> frozenset[str]:
+    """The words a match of one of `alternatives` can start with: "estrogens?" -> estrogen, estrogens; "peg-?ifn" ->
+    peg, pegifn; "folic acid" -> folic."""
+    depth, start, out = 0, 0, set()
+    for i, ch in enumerate(alternatives + "|"):
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == "|" and depth == 0:
+            alt = alternatives[start:i]
+            start = i + 1
+            word = re.match(r"[a-z]+", alt).group(0)
+            rest = alt[len(word):]
+            out.add(word)
+            if rest.startswith("?"):  # its last letter optional
+                out.add(word[:-1])
+            elif rest.startswith("-?"):  # a hyphen that may be left out
+                out.add(word + re.match(r"[a-z]+", rest[2:]).group(0))
+    return frozenset(out)
+
+
+_DRUG_FIRST_WORDS = _first_words(_DRUG_NAMES)
+_TOKEN_RE = re.compile(r"[a-z0-9]+")
+
+
+def _may_name_drug(text: str) -> bool:
+    """A cheap test DRUG_RE can only pass if this does (a match starts a word that begins some drug's name): the
+    regex of a hundred names is slow on the many sentences that name none."""
+    return not _DRUG_FIRST_WORDS.isdisjoint(_TOKEN_RE.findall(text.lower()))
 
 
 _WORDS_RE = re.compile(r"[A-Za-z][\w-]*")

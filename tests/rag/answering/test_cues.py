@@ -3,6 +3,8 @@
 import pytest
 
 from rag.answering.cues import (
+    DRUG_RE,
+    _may_name_drug,
     condition_conflict,
     names_drug,
     population_conflict,
@@ -18,6 +20,20 @@ def test_naming_a_drug_is_not_naming_a_kind_of_therapy():
     assert names_drug("The panel recommends entecavir or tenofovir as preferred initial therapy.")
     assert names_drug("Offer aspirin.")  # a drug without a telling suffix
     assert not names_drug("The panel recommends antiviral therapy for adults with active disease.")
+
+
+@pytest.mark.parametrize("text", [
+    "Start a statin.", "Give STATINS to adults.", "Oestrogen is contraindicated.", "Use PEG-IFN weekly.",
+    "Use pegIFN weekly.", "Offer folic acid 400 mcg.", "Give magnesium sulphate.", "Vitamin D3 daily.",
+    "Aromatase inhibitors are preferred.", "Steroid injections for trigger finger.", "Give adrenaline 0.5 mg IM."])
+def test_the_quick_test_passes_every_text_the_drug_names_match(text):
+    # The quick test only decides whether the regex of drug names runs: it must pass wherever that regex matches.
+    assert DRUG_RE.search(text) and _may_name_drug(text) and names_drug(text)
+
+
+def test_most_sentences_skip_the_regex_of_drug_names():
+    assert not _may_name_drug("Refer patients with red-flag symptoms for urgent assessment.")
+    assert not _may_name_drug("The statement applies to adults.")  # "statement" starts no drug's name
 
 
 @pytest.mark.parametrize("question, sentence, fit", [
