@@ -154,10 +154,7 @@ def not_content(sentence: str) -> bool:
     split off its recommendation by the sentence splitter): never a statement."""
     if _BOILERPLATE_START_RE.match(sentence) or _BOILERPLATE_ANY_RE.search(sentence):
         return True
-    # A grade on a line of its own, all in brackets: "(Strong Recommendation: evidence quality X, ...; preponderance
-    # of benefit over harm.)" grades the recommendation above it and says nothing alone.
-    if _BRACKETED_RE.fullmatch(sentence) and (grade := find_grade(sentence)) and \
-            sentence.lstrip(" (").startswith(grade.lstrip(" (")):
+    if _bracketed_grade(sentence):
         return True
     for pattern in GRADE_RES:
         sentence = pattern.sub(" ", sentence)
@@ -165,6 +162,15 @@ def not_content(sentence: str) -> bool:
 
 
 _BRACKETED_RE = re.compile(r"\s*\([^()]*\)[\s.]*")
+
+
+def _bracketed_grade(sentence: str) -> bool:
+    """A grade on a line of its own, all in brackets and opening with the grade: "(Strong Recommendation: evidence
+    quality X, ...; preponderance of benefit over harm.)" grades the recommendation above it and says nothing alone."""
+    if not _BRACKETED_RE.fullmatch(sentence):
+        return False
+    grade = find_grade(sentence)
+    return grade is not None and sentence.lstrip(" (").startswith(grade.lstrip(" ("))
 
 
 def find_grade(text: str) -> str | None:

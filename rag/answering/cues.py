@@ -73,6 +73,7 @@ def _may_name_drug(text: str) -> bool:
 
 
 _WORDS_RE = re.compile(r"[A-Za-z][\w-]*")
+_GENERIC_DRUG = frozenset({concept_of("vitamin")})
 
 
 @functools.lru_cache(maxsize=4096)
@@ -86,9 +87,6 @@ def named_drugs(text: str) -> frozenset[str]:
         found = concepts(name)
         out |= (found - _GENERIC_DRUG) or found
     return frozenset(out)
-
-
-_GENERIC_DRUG = frozenset({concept_of("vitamin")})
 
 
 # Units of time (in days), of size (in mm: a nodule, a stone) and percentages: the kinds of quantity a range can be
