@@ -186,12 +186,13 @@ class Pipeline:
             title = of.get(c.hit.chunk.doc_id)
             c.title_relevance = float(self._title_vectors[title] @ query_vector) if title else 0.0
 
-    def _encode_titles(self, titles: Sequence[str], batch: int = 64) -> None:
-        """Title vectors, kept by title text (whatever index state holds them), encoded in batches when first met."""
-        new = [t for t in dict.fromkeys(titles) if t not in self._title_vectors]
-        for i in range(0, len(new), batch):
-            for title, vector in zip(new[i:i + batch], self.embedder.encode_queries(new[i:i + batch])):
-                self._title_vectors[title] = vector
+    def _encode_titles(self, titles: Sequence[str]) -> None:
+        """Title vectors, kept by title text (whatever index state holds them), encoded when first met. One at a time,
+        as the question is: int8 quantizes a batch's activations together, so a title encoded beside others moved by
+        about 0.01 cosine with its batch, and an answer depended on which questions came before it."""
+        for title in dict.fromkeys(titles):
+            if title not in self._title_vectors:
+                self._title_vectors[title] = self.embedder.encode_queries([title])[0]
 
     def warm(self) -> None:
         """Encode every guideline title now (a few seconds for the default index), so that no answer pays for it:

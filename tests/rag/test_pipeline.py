@@ -1,4 +1,5 @@
 
+import numpy as np
 import pytest
 
 from rag.answering.extractive import DISCLAIMER
@@ -198,6 +199,14 @@ def test_each_guideline_sentence_knows_how_close_its_guidelines_title_is(pipelin
     best = max(guideline, key=lambda c: c.title_relevance)
     assert "headache" in titles[best.hit.chunk.doc_id].lower() or "dural" in titles[best.hit.chunk.doc_id].lower()
     assert all(c.title_relevance == 0.0 for c in ev.candidates if c.hit.chunk.kind != "guideline")
+
+
+def test_a_titles_vector_does_not_depend_on_the_titles_encoded_with_it(pipeline):
+    # int8 quantizes a batch's activations together: a title encoded beside others came out different, and an answer
+    # depended on which questions had been asked before it.
+    pipeline.warm()
+    for title in list(pipeline._title_vectors)[:5]:
+        assert np.array_equal(pipeline._title_vectors[title], pipeline.embedder.encode_queries([title])[0]), title
 
 
 def test_warming_encodes_every_guideline_title_once(pipeline):
