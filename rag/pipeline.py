@@ -147,10 +147,11 @@ class Pipeline:
         cands = [c for i, c in enumerate(cands) if i in keep]  # in retrieval order: the ranker reads document rank from it
         self._set_headings(st, cands)
         self._set_title_relevance(cands, titles, query_vector)
-        rerank(cands, focus, titles, self.settings.answer.rank)
         a = self.settings.answer
+        # Before ranking: how much of the question's subject each sentence's document states is one of its cues.
         focus.document_coverage, focus.unknown = topic_support(cands, focus, titles, st.idf, a.rare_idf, st.title_words,
                                                                a.off_title_weight)
+        rerank(cands, focus, titles, a.rank)
         t4 = time.perf_counter()
         ms = {"rewrite": t1 - t0, "embed_query": t2 - t1, "retrieve": t3 - t2, "score_sentences": t4 - t3}
         return Evidence(standalone, hits, cands, {k: v * 1000 for k, v in ms.items()}, how, why_not, focus)

@@ -237,6 +237,7 @@ class RankSettings(Section):
     title_relevance: float = Field(default=0.7467, description="Cosine between the guideline's title and the question (0 for research and patient information).")
     dangling: float = Field(default=-0.0686, description="The sentence opens by leaning on the one before it ('Therefore', 'Conversely', 'These patients') or is the lower-case tail of one split in two.")
     excluded: float = Field(default=-0.25, description="+1 when the sentence is for patients with what the question's patient does not have ('without CKD'), -1 when it too is for patients without it. Not fitted: chosen on the tuning half (-0.1, -0.25, -0.4 alike) with the others fixed.")
+    document_coverage: float = Field(default=0.25, description="Not fitted: chosen on the tuning half with the others fixed (0.15, 0.25, 0.35, 0.5: recall .607, .610, .605, .605). Share of the question's subject that the sentence's document (its title and retrieved text) states: a dermatology guideline's 'lidocaine with epinephrine' for children is not on an anaphylaxis question's subject.")
     condition_conflict: float = Field(default=-0.2376, description="The sentence's leading condition names a patient group that excludes the one asked about ('In children with ...' for an adult).")
 
 
@@ -250,9 +251,7 @@ class AnswerSettings(Section):
     min_sentence_relevance: float = Field(
         default=0.35, description="Sentences scoring below this cosine to the question are not used as statements."
     )
-    relative_margin: float = Field(
-        default=0.45, ge=0, description="Statements must score within this much of the best sentence's ranker score (cosine units)."
-    )
+    relative_margin: float = Field(default=0.45, ge=0, description="Statements must score within this much of the best sentence's ranker score (cosine units).")
     abstain_threshold: float = Field(
         default=0.52,
         description="Abstain when the best evidence sentence's cosine to the question is below this: on the tuning "

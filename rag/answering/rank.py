@@ -55,7 +55,7 @@ FEATURES = ("coverage", "sentence_coverage", "asks", "recommendation", "against"
             "graded", "constraint", "population_mismatch", "document_rank", "retrieved", "novelty", "unasked_condition",
             "names_drug", "specific_asks", "quantity_fit", "condition_conflict", "heading_topic", "heading_ask",
             "heading_meta", "heading_population", "local_terms", "local_clause_terms", "dangling", "title_relevance",
-            "excluded")
+            "excluded", "document_coverage")
 _SPECIFIC_ASKS = ("dose", "duration", "interval", "when")  # asks a sentence answers with a number
 
 
@@ -135,6 +135,7 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
             p.dangling,
             c.title_relevance,
             _excluded_fit(focus.excluded, p, h, focus.has),
+            c.document_coverage,
         )
     # "... - what's the next step?": a clause that asks without naming a topic leaves the whole question's words.
     clause = focus.clause or focus.topic

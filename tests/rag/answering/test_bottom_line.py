@@ -225,3 +225,13 @@ def test_a_follow_up_s_new_constraint_leads():
     # Said as what the patients do not have, it is not the constraint stated.
     without = _cand("In women who are not pregnant, offer quibbloxin 20 mg.", 0.7, 2)
     assert _picked_after(question, follow_up, [general, without])[0] == general.text
+
+
+def test_a_follow_up_s_constraint_leads_only_from_a_guideline_on_the_conversation_s_subject():
+    question, follow_up = "What dose of quibbloxin for zorbitis? and for a child?", "and for a child?"
+    general = _cand("In patients with zorbitis, give quibbloxin 0.5 mg, repeated at least 5 minutes apart.", 0.9, 0)
+    other = _cand("For children, no more than 2 mg/kg of lidocaine with quibbloxin should be given.", 0.8, 1)
+    other.document_coverage = 0.5  # a guideline that states half of the subject (quibbloxin, not zorbitis)
+    assert _picked_after(question, follow_up, [general, other])[0] == general.text
+    other.document_coverage = 0.9
+    assert _picked_after(question, follow_up, [general, other])[0] == other.text

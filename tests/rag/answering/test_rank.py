@@ -289,3 +289,12 @@ def test_a_dose_of_another_drug_does_not_answer_what_dose_of_the_drug_asked_abou
     assert implied.dose_of_asked
     feature_matrix([implied], warfarin, {"ngc-2": "Pharmacogenetics guideline for clopidogrel"})
     assert not implied.dose_of_asked
+
+
+def test_how_much_of_the_subject_a_sentences_document_states_is_a_cue():
+    focus = analyse("What dose of epinephrine should be given for anaphylaxis in a child?")
+    on, off = _cand("Give epinephrine to children.", doc="ngc-1"), _cand("Give epinephrine to children.", doc="ngc-2")
+    on.document_coverage, off.document_coverage = 1.0, 0.5
+    rows = feature_matrix([on, off], focus, TITLES)
+    assert list(rows[:, FEATURES.index("document_coverage")]) == [1.0, 0.5]
+    assert RankSettings().document_coverage > 0
