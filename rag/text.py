@@ -117,6 +117,10 @@ _BOILERPLATE_ANY_RE = re.compile(
     # NICE's arrangement for people already on a drug ("... was funded by the NHS before this guidance was published
     # should be able to continue treatment until they and their NHS clinician consider it appropriate to stop").
     r"\bbefore this guidance was published\b|\buntil they and their NHS clinician consider it appropriate to stop\b"
+    # What a grade asks of clinicians, from a grading key: "Clinicians should follow a strong recommendation unless a
+    # clear and compelling rationale for an alternative approach is present."
+    r"|\bfollow(?:ed)? (?:a |this )?(?:strong )?(?:recommendation )?unless (?:a |there is a )?clear (?:and compelling )?rationale\b"
+    r"|\bgenerally follow (?:a|this) recommendation,? but (?:should )?remain alert\b"
     r"|\b(refer to|see) the [\"“]?[A-Z][^.]*[\"”]? field\b"
     r"|\b(are|is|can be) (provided|defined|given|listed|described|found) (at the end of|in) the [\"“]?[A-Z][^.]*[\"”]? field\b"
     r"|\brecommends (against )?the service\b"

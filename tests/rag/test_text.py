@@ -29,6 +29,12 @@ def test_editorial_notes_are_not_content_where_they_stand():
     assert not_content("Variant 1: Average-risk individual, age 50 years or older.")
     assert not_content("Definitions of the grades are provided at the end of the \"Major Recommendations\" field.")
     assert not_content("The USPSTF recommends the service for adults aged 50 to 75 years.")
+    # What a grade asks of clinicians, from a grading key.
+    assert not_content("Clinicians should follow a strong recommendation unless a clear and compelling rationale for "
+                       "an alternative approach is present.")
+    assert not_content("Clinicians should also generally follow a recommendation but should remain alert to new "
+                       "information and sensitive to patient preferences.")
+    assert not not_content("Clinicians should offer amoxicillin unless the child is allergic to penicillin.")
     # NICE's arrangement for people already on a drug, in every technology appraisal: about funding, not care.
     assert not_content("People whose treatment with apremilast was funded by the NHS before this guidance was "
                        "published should be able to continue treatment until they and their NHS clinician consider "
