@@ -97,6 +97,7 @@ _MIN_WORDS = 5
 # is substantial.", "Any estimate of effect is very uncertain.", "The work group is confident that ...").
 _BOILERPLATE_START_RE = re.compile(
     r"^(note|notes|key|abbreviations?|definitions?)\s*:"
+    r"|^\W*for (full )?details of [^.]{0,80}\bsee the summary of product characteristics\b"  # NICE's pointer
     r"|^\s*(class|level|grade|category)\s+([IVX]+|[A-D])(-[1-3]|[a-c+-])?\s*:\s"
     r"|^\s*(strong|weak|conditional)\s*:\s"
     r"|^\s*(intentional vagueness|role of patient preferences?|policy level|differences of opinion|quality improvement opportunit(y|ies)|aggregate evidence quality|level of confidence in (the )?evidence|benefits?[- ]harms? assessment|benefits?|risks?,? harms?,? (and )?costs?|value judgm?ents?|exclusions?)\s*:"

@@ -35,6 +35,8 @@ def test_editorial_notes_are_not_content_where_they_stand():
     assert not_content("Clinicians should also generally follow a recommendation but should remain alert to new "
                        "information and sensitive to patient preferences.")
     assert not not_content("Clinicians should offer amoxicillin unless the child is allergic to penicillin.")
+    assert not_content("For full details of adverse reactions and contraindications, see the summary of product "
+                       "characteristics.")
     # NICE's arrangement for people already on a drug, in every technology appraisal: about funding, not care.
     assert not_content("People whose treatment with apremilast was funded by the NHS before this guidance was "
                        "published should be able to continue treatment until they and their NHS clinician consider "
