@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 from rag.question import AGE_RE, conflicting, names_drug_by_form, populations
+from rag.text import WORD_RE
 from rag.vocabulary import concept_of, concepts
 
 # Drugs whose names carry none of the suffixes in rag.question.DRUG_SUFFIXES.
@@ -72,7 +73,6 @@ def _may_name_drug(text: str) -> bool:
     return not _DRUG_FIRST_WORDS.isdisjoint(_TOKEN_RE.findall(text.lower()))
 
 
-_WORDS_RE = re.compile(r"[A-Za-z][\w-]*")
 _GENERIC_DRUG = frozenset({concept_of("vitamin")})
 
 
@@ -81,7 +81,7 @@ def named_drugs(text: str) -> frozenset[str]:
     """The concepts of the drugs a text names ("adrenaline", "vitamin D" -> vitd, not the "vitamin" that vitamin A
     shares), for telling a dose of the drug asked about from another's."""
     names = [m.group(0) for m in DRUG_RE.finditer(text)]
-    names += [w for w in _WORDS_RE.findall(text) if names_drug_by_form(w)]
+    names += [w for w in WORD_RE.findall(text) if names_drug_by_form(w)]
     out: set[str] = set()
     for name in names:
         found = concepts(name)
