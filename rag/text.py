@@ -89,17 +89,22 @@ def split_sentences(text: str) -> list[str]:
 # What a sentence must be to be quoted as a statement.
 _MIN_CHARS = 30
 _MIN_WORDS = 5
-# A summary's own editorial notes and grading keys, not the guideline's content, are never a statement.
-# Checked at the start of a sentence only (a search would try each of them at every position): a summary's
-# notes and grading keys ("Class I : ...", "Strong : ..."), a statement profile's fields ("Intentional vagueness:
-# ...", "Benefits: ..."), ACR's scenario labels ("Variant 1: ..."), pointers to advice held elsewhere, and the
-# grades' definitions, word for word the same in every statement ("There is high certainty that the net benefit
-# is substantial.", "Any estimate of effect is very uncertain.", "The work group is confident that ...").
+# A summary's own editorial notes and grading keys, not the guideline's content, are never a statement. Checked at the
+# start of a sentence only (a search would try each of them at every position): a summary's notes and grading keys
+# ("Class I : ...", "Level C — ...", "Strong : ..."), a statement profile's fields ("Intentional vagueness: ...",
+# "Benefits: ..."), ACR's scenario labels ("Variant 1: ..."), pointers to advice held elsewhere, and the grades'
+# definitions, word for word the same in every statement ("There is high certainty that the net benefit is
+# substantial.", "Any estimate of effect is very uncertain.", "The work group is confident that ...").
 _BOILERPLATE_START_RE = re.compile(
     r"^(note|notes|key|abbreviations?|definitions?)\s*:"
     r"|^\W*for (full )?details of [^.]{0,80}\bsee the summary of product characteristics\b"  # NICE's pointer
-    r"|^\s*(class|level|grade|category)\s+([IVX]+|[A-D])(-[1-3]|[a-c+-])?\s*:\s"
+    r"|^\s*(class|level|grade|category)\s+([IVX]+|[A-D])(-[1-3]|[a-c+-])?(\s*:\s|\s+[—–-]+\s*)"  # "Level C — ..."
     r"|^\s*(strong|weak|conditional)\s*:\s"
+    # A bare level's definition: "II-3 : Evidence obtained from ...", "III : Opinions of respected authorities ...",
+    # "2++ : High quality systematic reviews ...". A bare letter is not read: "D - In patients with ..." recommends.
+    r"|^\W*(I{1,3}|IV|V|[1-4])(-[1-3]|\+\+|\+|-)?\s*[:—–-]\s*(evidence (obtained )?from|opinions? of respected"
+    r"|(high[- ]quality|well[- ]conducted) (meta|systematic|case|cohort|randomi)|case[- ]control|non-?analytic|expert opinion"
+    r"|randomi[sz]ed controlled trials?\b|clinical practice guidelines?\b)"
     r"|^\s*(intentional vagueness|role of patient preferences?|policy level|differences of opinion|quality improvement opportunit(y|ies)|aggregate evidence quality|level of confidence in (the )?evidence|benefits?[- ]harms? assessment|benefits?|risks?,? harms?,? (and )?costs?|value judgm?ents?|exclusions?)\s*:"
     r"|^\s*variant\s+\d+\s*:"
     r"|^\s*(the )?(recommendations|guidance|guidelines|information|details)\b[^.;]{0,80}\b(are|is) available (from|at|in|on)\b"

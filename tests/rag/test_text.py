@@ -41,6 +41,13 @@ def test_editorial_notes_are_not_content_where_they_stand():
     assert not_content("People whose treatment with apremilast was funded by the NHS before this guidance was "
                        "published should be able to continue treatment until they and their NHS clinician consider "
                        "it appropriate to stop.")
+    # A grading key's line, with a colon or a dash; a range of grades inside a recommendation is content.
+    assert not_content("Level C — Recommendations are based primarily on consensus and expert opinion.")
+    assert not_content("Class II - Four of five technical criteria are satisfied.")
+    assert not_content("II-3 : Evidence obtained from multiple time series with or without the intervention.")
+    assert not_content("2++ : High quality systematic reviews of case control or cohort studies.")
+    assert not not_content("D - In patients with heart failure, beta-blockers should be started at a low dose.")
+    assert not not_content("Grade II–IV GVHD after transplant should be treated with systemic corticosteroids.")
     # A field name inside a sentence is not a field label; a recommendation is content.
     assert not not_content("Clinicians should take note: the doses below are for adults with normal renal function.")
     assert not not_content("Offer atorvastatin 20 mg to adults with a 10% or greater 10-year risk of CVD.")
