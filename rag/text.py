@@ -171,7 +171,7 @@ def not_content(sentence: str) -> bool:
     return len(re.findall(r"[A-Za-z]{2,}", sentence)) < _MIN_WORDS
 
 
-_BRACKETED_RE = re.compile(r"\s*\([^()]*\)[\s.]*")
+_BRACKETED_RE = re.compile(r"\s*\((?:[^()]|\([^()]*\))*\)[\s.]*")  # "(... 1 randomized control trial (RCT) ...)"
 
 
 def _bracketed_grade(sentence: str) -> bool:

@@ -210,8 +210,16 @@ def _first_step_first(picked: list[Candidate], focus: QuestionFocus) -> list[Can
     def fits(c: Candidate) -> bool:
         return bool(tried & _failed_on(c.text)) if after_it else sentence_profile(c.text).after_failure == failed
     # A follow-up's new constraint outweighs this: "and if she had a lymphoma?" is led by the lymphoma statement.
-    return _lead_with(picked, lambda c: fits(c) or bool(focus.constraint & sentence_profile(c.text).affirmed),
-                      lambda c: fits(c) and (against_ok or not AGAINST_RE.search(c.text)))
+    def leads(c: Candidate) -> bool:
+        return fits(c) or bool(focus.constraint & sentence_profile(c.text).affirmed)
+
+    def could_lead(c: Candidate) -> bool:
+        return fits(c) and (against_ok or not AGAINST_RE.search(c.text))
+    # Asked what to do, the first step is a recommendation when one fits: "Uterotonic agents should be the first-line
+    # treatment ..." rather than "Management may vary greatly among patients" in place of "Offer second-line ...".
+    if focus.open and not focus.against_ok:
+        picked = _lead_with(picked, leads, lambda c: could_lead(c) and bool(RECOMMENDATION_RE.search(c.text)))
+    return _lead_with(picked, leads, could_lead)
 
 
 # What the patient is on or has had: "on low-dose ICS", "despite methotrexate", "after 2 courses of".

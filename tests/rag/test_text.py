@@ -56,6 +56,8 @@ def test_editorial_notes_are_not_content_where_they_stand():
 def test_a_bracketed_grade_on_its_own_is_not_content():
     assert not_content("(Strong Recommendation: evidence quality X, validating studies cannot be performed, and C, "
                        "observational studies and expert opinion; preponderance of benefit over harm.)")
+    assert not_content("(Strong recommendation: evidence quality B; 1 randomized control trial (RCT) showing improved "
+                       "outcomes; preponderance of benefit over harm.)")
     assert not_content("(Level B; moderate-quality evidence from several randomised trials of adults with asthma.)")
     # A bracketed recommendation that carries a grade is content, as is one graded at its end.
     assert not not_content("(In adults, metformin should be started at diagnosis of type 2 diabetes [A].)")

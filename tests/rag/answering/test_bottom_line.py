@@ -143,6 +143,11 @@ def test_unless_a_treatment_failed_the_bottom_line_is_not_the_next_step_after_on
     then = _cand("If zorbitis is uncontrolled in adults on quibbloxin, add zorbamab.", 0.8, 11)
     assert _picked("Adult still flaring on quibbloxin - next step?", [other, then])[0] == then.text
     assert _picked("Adult still flaring on rest alone - next step?", [other, then])[0] == other.text
+    # In place of the next step, a recommendation leads, not a remark ranked above it.
+    second_line = _cand("Offer second-line treatment for zorbitis haemorrhage if needed.", 0.9, 12)
+    remark = _cand("Management of zorbitis haemorrhage may vary greatly among patients, depending on its cause.", 0.85, 13)
+    agents = _cand("Zorbamab should be the first-line treatment for zorbitis haemorrhage.", 0.8, 14)
+    assert _picked("What is first-line management of zorbitis haemorrhage?", [second_line, remark, agents])[0] == agents.text
 
 
 def test_the_bottom_line_is_not_for_patients_with_what_the_patient_does_not_have():
