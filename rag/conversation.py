@@ -8,15 +8,17 @@ is attached to the previous turn's standalone question.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
+from rag.answering.cues import named_drugs
 from rag.negation import affirmed_text, negations
 from rag.question import AGE_RE, FOLLOW_UP_CONTEXT_RE, asked_populations, clauses, conflicting, topic_concepts
 from rag.settings import Settings
 from rag.text import ANAPHORA, WORD_RE, content_stems, content_words
 from rag.types import Turn
-from rag.vocabulary import concept_of
+from rag.vocabulary import concept_of, concepts
 
 _CUE_RE = re.compile(
     r"^\s*(?:and\s+)?(?:what|how)\s+about\s+|^\s*(?:and\s+)?what\s+if\s+|^\s*and\s+(?:in|for|with|during|after|before)?\s*|^\s*(?:also|same)\s+(?:for|in)\s+",
@@ -50,10 +52,21 @@ def is_follow_up(question: str) -> bool:
     # "she's just found out she's pregnant - how often ...?": a patient named only by a pronoun is the earlier one.
     if any(w in _PERSONAL for w in words) and not _PERSON_RE.search(question) and not AGE_RE.search(question):
         return True
+    # "should we give salbutamol?", "how long should the steroid course be?": a drug, and no condition of its own; it
+    # is asked of the earlier one.
+    drugs = named_drugs(question)
+    if drugs and not topic_concepts(question) - drugs - _course_words():
+        return True
     # "he can't have dexamethasone": a statement about the patient, not a question, adds to the question before it.
     if "?" not in question and _PATIENT_START_RE.match(question):
         return True
     return len(content_words(question)) <= 1
+
+
+@functools.lru_cache(maxsize=1)
+def _course_words() -> frozenset[str]:
+    """How a drug is given, which names no condition: "the steroid course", "the insulin regimen"."""
+    return frozenset(concepts("course courses regimen regimens taper tablets injections infusion schedule"))
 
 
 def standalone_question(question: str, history: Sequence[Turn], settings: Settings) -> str:
