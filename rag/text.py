@@ -96,7 +96,7 @@ _MIN_WORDS = 5
 # definitions, word for word the same in every statement ("There is high certainty that the net benefit is
 # substantial.", "Any estimate of effect is very uncertain.", "The work group is confident that ...").
 _BOILERPLATE_START_RE = re.compile(
-    r"^(note|notes|key|abbreviations?|definitions?)\s*:"
+    r"^(note|notes|key|abbreviations?|definitions?|(relevant )?resources|references?)\s*:"
     r"|^\W*for (full )?details of [^.]{0,80}\bsee the summary of product characteristics\b"  # NICE's pointer
     r"|^\s*(class|level|grade|category)\s+([IVX]+|[A-D])(-[1-3]|[a-c+-])?(\s*:\s|\s+[—–-]+\s*)"  # "Level C — ..."
     r"|^\s*(strong|weak|conditional)\s*:\s"

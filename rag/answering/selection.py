@@ -93,9 +93,21 @@ def select_statements(standalone: str, cands: list[Candidate], settings: Setting
         uncovered = focus.uncovered[:3] if reason == "other_topic" else []
         return Selection([("related", picked)] if picked else [], True, unknown, animal, unmet, reason, uncovered)
     top = max(c.rank_score for c in eligible)
-    picked = mmr_select(eligible, settings, top - a.relative_margin, a.max_statements)
+    # Quoted alone, a sentence whose subject is in the one before it, and which names nothing of the question's
+    # topic itself, says nothing: "These adverse events are self-limited", "Its use is not recommended in women
+    # older than 75 years", a list item "Who have ...". ("These women may be advised to take higher doses of folic
+    # acid" still answers a folic acid question.)
+    quotable = [c for c in eligible if not _leans_back(c, focus)] or eligible
+    picked = mmr_select(quotable, settings, top - a.relative_margin, a.max_statements)
     picked = bottom_line_first(_with_constraint(picked, eligible, focus, a.max_statements), focus)
     return Selection([(kind, [c for c in picked if c.hit.chunk.kind == kind]) for kind in KINDS], False, unknown, animal)
+
+
+_LEANS_BACK_RE = re.compile(r"^\W*(?:these|those|this|such|its|their|who|whose)\b", re.I)
+
+
+def _leans_back(cand: Candidate, focus: QuestionFocus | None) -> bool:
+    return bool(_LEANS_BACK_RE.match(cand.text)) and (focus is None or not focus.coverage(sentence_profile(cand.text).covers))
 
 
 # An abstract's aims, background and methods say what was studied, not what was found ("Forty-one children, aged

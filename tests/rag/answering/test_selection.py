@@ -288,3 +288,15 @@ def test_an_abstention_says_why():
     answer = compose_answer(question, question, [_cand("Season cast iron pans with oil.", 0.3, 0)], docs, Settings(), info,
                             focus=analyse(question))
     assert answer.abstained and "No indexed passage comes close enough" in answer.abstention
+
+
+def test_a_sentence_whose_subject_is_in_the_one_before_it_is_not_quoted_unless_it_names_the_topic():
+    question = "How should uncomplicated gonorrhea be treated?"
+    treat = _cand("Uncomplicated gonorrhea should be treated with ceftriaxone.", 0.8, 0)
+    events = _cand("These adverse events are self-limited and resolve after the treatment ends.", 0.79, 1)
+    its = _cand("Its use is not recommended in people older than 75 years.", 0.78, 2)
+    item = _cand("Who have a history of anaphylaxis to cephalosporins or penicillins.", 0.77, 3)
+    named = _cand("These patients with uncomplicated gonorrhea should also be tested for chlamydia.", 0.76, 4)
+    picked = [c.text for c in select_statements(question, [treat, events, its, item, named], Settings(),
+                                                focus=_focus(question)).groups[0][1]]
+    assert picked == [treat.text, named.text]
