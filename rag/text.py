@@ -129,6 +129,8 @@ _BOILERPLATE_ANY_RE = re.compile(
     r"|\bgenerally follow (?:a|this) recommendation,? but (?:should )?remain alert\b"
     r"|\b(refer to|see) the [\"“]?[A-Z][^.]*[\"”]? field\b"
     r"|\b(are|is|can be) (provided|defined|given|listed|described|found) (at the end of|in) the [\"“]?[A-Z][^.]*[\"”]? field\b"
+    r"|\b(are|is|can be) (provided|defined|given|listed|described|found|repeated|presented|located) at the end of the "
+    r"[\"“]?Major Recommendations\b"
     r"|\brecommends (against )?the service\b"
     r"|\b(available|can be found) (on|at) the [A-Z]+ web ?site\b"
     r"|\ball readers of this summary\b"

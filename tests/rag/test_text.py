@@ -28,6 +28,8 @@ def test_editorial_notes_are_not_content_where_they_stand():
     assert not_content("Note: the doses below are for adults with normal renal function.")
     assert not_content("Relevant Resources :\n\n- Postmenopausal women with osteoporosis: Eriksen et al., 2014; Miller et "
                        "al., 2012")
+    assert not_content("Definitions for the strength of evidence (Class I-III) and strength of recommendations (Level A-C) "
+                       "are repeated at the end of the Major Recommendations.")
     assert not_content("Variant 1: Average-risk individual, age 50 years or older.")
     assert not_content("Definitions of the grades are provided at the end of the \"Major Recommendations\" field.")
     assert not_content("The USPSTF recommends the service for adults aged 50 to 75 years.")
