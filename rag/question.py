@@ -91,7 +91,8 @@ RECOMMENDATION_RE = re.compile(
     r"(level|grade|class) [a-d1-4i]+\b)|\[[a-d]\]|\(\s*(level|grade|class)\b"
     # An instruction, as NICE writes them: "Give oxygen supplementation to children with ...".
     r"|^\W*(?:give|start|treat|refer|prescribe|administer|perform|measure|monitor|arrange|admit|"
-    r"repeat|reassess|vaccinate|immuni[sz]e|continue|stop|discontinue)\b", re.I)
+    r"repeat|reassess|vaccinate|immuni[sz]e|continue|stop|discontinue|use(?! of\b)|obtain|ensure|advise|tell|discuss|explain|"
+    r"avoid|encourage|provide|inform|reassure)\b", re.I)
 AGAINST_RE = re.compile(r"\b(recommends? against|suggests? against|should not|not recommended|not be (used|offered|given)|"
                         r"insufficient evidence|do not|no evidence|not routinely|avoid)\b", re.I)
 DIAGNOSIS_RE = re.compile(r"\b(diagnos\w*|differentiat\w*|evaluat\w*|work-?up)\b", re.I)

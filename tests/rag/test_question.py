@@ -48,7 +48,10 @@ def test_an_instruction_is_a_recommendation():
     from rag.question import RECOMMENDATION_RE
     assert RECOMMENDATION_RE.search("Give oxygen supplementation to children if their saturation is less than 92%.")
     assert RECOMMENDATION_RE.search("- Refer people with suspected cancer within 2 weeks.")
+    assert RECOMMENDATION_RE.search("Use intravenous tranexamic acid as soon as possible in major trauma with bleeding.")
+    assert RECOMMENDATION_RE.search("Tell a person taking bisphosphonate for at least 3 years that there is no evidence.")
     assert not RECOMMENDATION_RE.search("Giving oxygen did not change the length of stay.")
+    assert not RECOMMENDATION_RE.search("Use of tranexamic acid did not change mortality.")
     # A 4-month-old's age is no topic.
     assert not analyse("4-mo-old with bronchiolitis, sats 93% - start O2?").topic & concepts("mo")
 
