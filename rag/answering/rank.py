@@ -342,11 +342,12 @@ def _excluded_fit(excluded: set[str], p: SentenceProfile, h: SentenceProfile, ha
     """-1: the sentence is for patients without what the question's patient does not have ("... and no cancer");
     +1: its leading condition, patient groups or sub-heading name it ("In patients with CKD, ..."), or the sentence
     is for patients without what the question's patient has ("severe asthma without ABPA" once ABPA is confirmed)."""
-    if excluded & p.excluded:
-        return -1.0
-    if excluded & (p.condition | p.populations | h.affirmed):
-        return 1.0
-    return 1.0 if contradicts(p, has) else 0.0
+    if excluded:  # most questions exclude nothing: the sentence's negations need not be read for them
+        if excluded & p.excluded:
+            return -1.0
+        if excluded & (p.condition | p.populations | h.affirmed):
+            return 1.0
+    return 1.0 if has and contradicts(p, has) else 0.0
 
 
 def contradicts(p: SentenceProfile, has: set[str]) -> bool:
