@@ -67,7 +67,7 @@ ASKS = {
                  re.compile(r"\bevery\s\w+|\b(annual|annually|yearly|biennial\w*|triennial\w*|monthly|weekly|daily|once|twice|"
                             r"one[- ]time|times a (day|week|month|year))\b|\binterval|\brepeat\w*\b|\bper (day|week|month|year)\b", re.I)),
     "when": (re.compile(r"^\s*when\b|\bat what age\b|\bwhat age\b|\bhow soon\b|\btiming\b|\bwithin how\b", re.I),
-             re.compile(r"\b(age[sd]?|aged)\s\d+|\b\d+\s(to|-)\s\d+\s(years|weeks)|\bwithin\s\d+|\b(before|after|until|beginning at|starting at)\b|\b\d+\s(hours?|days?|weeks?|months?|years?)\b", re.I)),
+             re.compile(r"\b(age[sd]?|aged)\s\d+|\b\d+\s(to|-)\s\d+\s(years|weeks)|\bwithin\s\d+|\b(?:before|after|until|by|from|beginning at|starting at)\s(?:the\s)?(?:age|\d|birth|delivery|conception|pregnancy|diagnosis|surgery|discharge|admission|onset|puberty|menopause|exposure|injury|symptoms?)\b|\b\d+\s(hours?|days?|weeks?|months?|years?)\b", re.I)),
     "who": (re.compile(r"\bwho\b|\bwhich (patients|people|women|men|adults|children|groups?|population)\b|\bin whom\b", re.I),
             re.compile(r"\b(patients|persons|people|adults|women|men|children|adolescents|individuals|those)\s(with|who|at|aged|older|younger)\b|\bage[sd]?\s\d+", re.I)),
     "test": (re.compile(r"\b(test|tests|testing|imaging|scan|investigat\w*|diagnos\w*|screen\w*|work-?up|confirm\w*|detect\w*|modality|biopsy|measure\w*)\b", re.I),

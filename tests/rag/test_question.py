@@ -87,6 +87,10 @@ def test_what_is_asked_and_whether_a_sentence_states_it():
     assert states("interval", "Screen every 3 years.")
     assert states("drug", "We recommend naltrexone or acamprosate.")
     assert not states("drug", "Clinicians should review the guideline.")
+    # A time states when; a bare "after" or "before" does not ("resolve after the discontinuation of treatment").
+    assert states("when", "Start screening at age 50.") and states("when", "Give the first dose within 24 hours.")
+    assert states("when", "Offer the vaccine after delivery.") and states("when", "Screen before the age of 25.")
+    assert not states("when", "These adverse events typically resolve after the discontinuation of treatment.")
 
 
 def test_a_follow_up_constraint_is_its_own_new_words():
