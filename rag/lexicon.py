@@ -53,7 +53,7 @@ ABBREVIATIONS = {
     "arb": "angiotensin receptor blocker", "acei": "angiotensin converting enzyme inhibitor", "ttm": "targeted temperature management",
     "us": "ultrasound", "cxr": "chest radiograph", "lft": "liver function", "lfts": "liver function",
     "tsh": "thyroid stimulating hormone", "hba1c": "hemoglobin a1c", "a1c": "hemoglobin a1c", "bmi": "body mass index",
-    "ich": "intracranial hemorrhage", "sah": "subarachnoid hemorrhage", "gbs": "group b streptococcus",
+    "ich": "intracranial hemorrhage", "sah": "subarachnoid hemorrhage", "gbs": "group b streptococcus", "gbp": "gallbladder polyp",
     "ivig": "intravenous immunoglobulin", "ssti": "skin and soft tissue infection", "rsv": "respiratory syncytial virus",
     "co": "carbon monoxide", "rt": "radiotherapy", "xrt": "radiotherapy", "preop": "preoperative",
     "postop": "postoperative", "periop": "perioperative", "intraop": "intraoperative", "als": "motor neuron disease",

@@ -54,7 +54,7 @@ def _constraint_first(picked: list[Candidate], focus: QuestionFocus) -> list[Can
     covered = _ON_SUBJECT * max((c.document_coverage for c in picked if c.hit.chunk.kind == "guideline"), default=0.0)
 
     def states_it(c: Candidate) -> bool:
-        return states_constraint(c, focus) and c.document_coverage >= covered
+        return states_constraint(c, focus) and c.document_coverage >= covered and c.subject_coverage > 0
     return _lead_with(picked, states_it, states_it)
 
 

@@ -93,6 +93,7 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
     specific = [a for a in focus.asks if a in _SPECIFIC_ASKS]
     dosed = named_drugs(focus.text) if "dose" in focus.asks else frozenset()
     stated: list[frozenset[str]] = []
+    others = focus.topic - focus.subject
     for i, c in enumerate(cands):
         chunk = c.hit.chunk
         key = (chunk.doc_id, chunk.section)
@@ -102,6 +103,7 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
         c.title_populations = title_populations(titles.get(chunk.doc_id, ""))
         stated.append(p.own | h.own)
         c.coverage = focus.coverage(p.covers | context[key])
+        c.subject_coverage = focus.coverage(p.covers | h.covers | context[key], others) if focus.subject else 1.0
         # A dose is the dose of a drug the question names, when it names one: "boluses of 20 ml/kg" of fluids does
         # not answer "what dose of adrenaline?". The sentence, its sub-heading or its guideline's title names it.
         c.dose_of_asked = not dosed or bool(dosed & (with_parts(p.own | h.own) | context[key]))

@@ -240,3 +240,14 @@ def test_a_follow_up_s_constraint_leads_only_from_a_guideline_on_the_conversatio
     assert _picked_after(question, follow_up, [general, other])[0] == general.text
     other.document_coverage = 0.9
     assert _picked_after(question, follow_up, [general, other])[0] == other.text
+
+
+def test_a_follow_up_s_constraint_leads_only_from_a_statement_on_the_subject():
+    # "and pregnant women?" after a hepatitis C screening question: not a hepatitis B guideline's pregnancy statement,
+    # though that guideline mentions hepatitis C somewhere.
+    question, follow_up = "When should adults be screened for zorbitis C? and pregnant women?", "and pregnant women?"
+    general = _cand("Offer one-time screening for zorbitis C to adults born between 1945 and 1965.", 0.9, 0)
+    other = _cand("Refer pregnant women who are positive for zorbitis B to a hepatologist.", 0.8, 1)
+    assert _picked_after(question, follow_up, [general, other])[0] == other.text
+    other.subject_coverage = 0.0  # neither it, its title, section nor sub-heading states zorbitis C
+    assert _picked_after(question, follow_up, [general, other])[0] == general.text

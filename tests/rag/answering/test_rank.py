@@ -298,3 +298,11 @@ def test_how_much_of_the_subject_a_sentences_document_states_is_a_cue():
     rows = feature_matrix([on, off], focus, TITLES)
     assert list(rows[:, FEATURES.index("document_coverage")]) == [1.0, 0.5]
     assert RankSettings().document_coverage > 0
+
+
+def test_each_statement_knows_how_much_of_the_question_s_subject_it_and_its_title_state():
+    focus = analyse("When should adults be screened for alcohol use disorder? and pregnant women?", follow_up="and pregnant women?")
+    titled = _cand("Screen pregnant women at the first antenatal visit.")  # its guideline's title states the subject
+    other = _cand("Refer pregnant women who are HBsAg positive to a hepatologist.", doc="ngc-2")
+    feature_matrix([titled, other], focus, TITLES)
+    assert titled.subject_coverage == 1.0 and other.subject_coverage == 0.0
