@@ -140,6 +140,10 @@ def _off_topic(focus: QuestionFocus, eligible: list[Candidate], lead: Candidate,
     enough = a.asked_topic_coverage if focus.clause_coverage >= 0.5 else a.min_topic_coverage
     if focus.document_coverage < enough and best < a.sure_relevance:
         return "other_topic"
+    # No document quoted states any of what the question is about, only whom it is for: pregnancy statements from
+    # antenatal guidelines do not answer "uncomplicated cystitis ... and if she's pregnant?".
+    if focus.subject and not any(c.document_coverage for c in eligible):
+        return "other_topic"
     # A question for a quantity (a dose, a duration, an interval) is not answered by sentences that state none.
     specific = [k for k in focus.asks if k in SPECIFIC_ASKS]
     close = [c for c in eligible if c.rank_score >= lead.rank_score - a.relative_margin]

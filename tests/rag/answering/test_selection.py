@@ -300,3 +300,15 @@ def test_a_sentence_whose_subject_is_in_the_one_before_it_is_not_quoted_unless_i
     picked = [c.text for c in select_statements(question, [treat, events, its, item, named], Settings(),
                                                 focus=_focus(question)).groups[0][1]]
     assert picked == [treat.text, named.text]
+
+
+def test_statements_from_documents_that_state_none_of_the_subject_do_not_answer():
+    question = "Uncomplicated zorbitis in a woman - which antibiotic if she's pregnant?"
+    cands = [_cand("The antibiotic quibbloxin is relatively contraindicated for pregnant women.", 0.7, 0),
+             _cand("A seven-day antibiotic regimen is recommended for pregnant women with bacteriuria.", 0.65, 1)]
+    focus = _focus(question, follow_up="and if she's pregnant?")
+    assert not select_statements(question, cands, Settings(), focus=focus).abstained
+    for c in cands:
+        c.document_coverage = 0.0  # their guidelines (antenatal care) never state zorbitis
+    selection = select_statements(question, cands, Settings(), focus=_focus(question, follow_up="and if she's pregnant?"))
+    assert selection.abstained and selection.reason == "other_topic"
