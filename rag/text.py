@@ -100,6 +100,9 @@ _BOILERPLATE_START_RE = re.compile(
     r"|^\W*for (full )?details of [^.]{0,80}\bsee the summary of product characteristics\b"  # NICE's pointer
     r"|^\s*(class|level|grade|category)\s+([IVX]+|[A-D])(-[1-3]|[a-c+-])?(\s*:\s|\s+[—–-]+\s*)"  # "Level C — ..."
     r"|^\s*(strong|weak|conditional)\s*:\s"
+    # What a grade rests on, on a line of its own: "Strong recommendation based on high-quality randomized controlled
+    # trials with a preponderance of benefit over harm.", "Option based on RCTs with minor limitations ...".
+    r"|^\W*((strong|weak|conditional|moderate)\s+)?(recommendation|option|standard|guideline)s?\s+based\s+on\b"
     # A bare level's definition: "II-3 : Evidence obtained from ...", "III : Opinions of respected authorities ...",
     # "2++ : High quality systematic reviews ...". A bare letter is not read: "D - In patients with ..." recommends.
     r"|^\W*(I{1,3}|IV|V|[1-4])(-[1-3]|\+\+|\+|-)?\s*[:—–-]\s*(evidence (obtained )?from|opinions? of respected"

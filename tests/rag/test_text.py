@@ -30,6 +30,9 @@ def test_editorial_notes_are_not_content_where_they_stand():
                        "al., 2012")
     assert not_content("Definitions for the strength of evidence (Class I-III) and strength of recommendations (Level A-C) "
                        "are repeated at the end of the Major Recommendations.")
+    assert not_content("Strong recommendation based on high-quality randomized controlled trials with a preponderance of "
+                       "benefit over harm .")
+    assert not not_content("Recommendations for statins are based on 10-year cardiovascular risk in adults.")
     assert not_content("Variant 1: Average-risk individual, age 50 years or older.")
     assert not_content("Definitions of the grades are provided at the end of the \"Major Recommendations\" field.")
     assert not_content("The USPSTF recommends the service for adults aged 50 to 75 years.")
