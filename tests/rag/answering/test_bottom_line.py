@@ -128,6 +128,8 @@ def test_unless_a_treatment_failed_the_bottom_line_is_not_the_next_step_after_on
     second = _cand("The second recurrence of CDI should be treated with a pulsed vancomycin regimen.", 0.9, 4)
     episode = _cand("Treat an initial episode of non-severe CDI with oral vancomycin.", 0.8, 5)
     assert _picked("First episode of CDI - which antibiotic?", [second, episode])[0] == episode.text
+    recurrences = _cand("There is limited evidence for adjunct probiotics to decrease recurrences of CDI.", 0.9, 15)
+    assert _picked("How is CDI treated?", [recurrences, episode])[0] == episode.text
     # Asked for the first-line drug after advice failed, the first drug is the answer.
     assert _picked("Erythema migrans despite rest and fluids - first-line antibiotic?", [after, first])[0] == first.text
     breakthrough = _cand("With virological breakthrough on entecavir, switch to another hepatitis B antiviral.", 0.9, 6)
