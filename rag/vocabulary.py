@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 
-from rag.lexicon import ABBREVIATIONS, CAPITALS_ONLY, CASELESS_SHORT, DRUG_CLASSES, LOWER_ONLY, SYNONYMS
+from rag.lexicon import ABBREVIATIONS, CAPITALS_ONLY, CASELESS_SHORT, DRUG_CLASSES, LAY_TERMS, LOWER_ONLY, SYNONYMS
 from rag.text import STOPWORDS, stem
 
 
@@ -41,11 +41,12 @@ def expansion_of(token: str) -> list[str]:
 
 @functools.lru_cache(maxsize=1)
 def _expansions() -> dict[str, tuple[str, ...]]:
-    """Token -> the stems of its first expansion (as _phrases lists them)."""
+    """Token -> the stems of the abbreviation expansion it stands for."""
     out: dict[str, tuple[str, ...]] = {}
-    for group in _phrases()[2].values():
-        for stems, tok, _ in group:
-            out.setdefault(tok, stems)
+    for full in ABBREVIATIONS.values():  # not LAY_TERMS: "MI" does not state "heart" and "attack"
+        token = token_of(full)
+        if token.startswith("zz"):
+            out.setdefault(token, tuple(_stem_lower(w) for w in full.split()))
     return out
 
 
@@ -75,6 +76,9 @@ def _phrases() -> tuple[dict[str, str], dict[str, str], dict[str, list[tuple[tup
             stems = tuple(_stem_lower(w) for w in full.split())
             word = full if len(stems) == 1 and stems[0] in _synonym_index() else None
             expansions.setdefault(stems[0], []).append((stems, token, word))
+    for lay, term in LAY_TERMS.items():
+        stems = tuple(_stem_lower(w) for w in lay.split())
+        expansions.setdefault(stems[0], []).append((stems, token_of(term), None))
     for group in expansions.values():
         group.sort(key=lambda e: -len(e[0]))  # longest phrase first
     return cased, caseless, expansions

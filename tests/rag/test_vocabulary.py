@@ -1,7 +1,7 @@
 """Concepts: an abbreviation and its expansion, synonyms, spellings and ward shorthand are one concept each."""
 
 from rag.question import topic_concepts
-from rag.vocabulary import concept_of, concepts, spelled_out
+from rag.vocabulary import concept_of, concepts, spelled_out, with_parts
 
 
 def test_an_abbreviation_and_its_expansion_are_one_concept():
@@ -161,3 +161,10 @@ def test_ward_shorthand_for_tests_findings_and_people():
     assert concepts("beta thal") >= concepts("thalassemia") and concepts("PSC") == concepts("primary sclerosing cholangitis")
     assert concepts("moderate LD") >= concepts("learning disabilities") and concepts("IVDU") == concepts("PWID")
     assert concepts("the ld was") != concepts("LD")  # two letters count only in capitals
+
+
+def test_a_condition_s_plain_name_is_the_guidelines_term():
+    assert concepts("high blood pressure") == concepts("hypertension") == concepts("HTN")
+    assert concepts("heart attack") == concepts("MI")
+    # The term's own words are its parts, not the plain name's: "MI" states no "heart" and no "attack".
+    assert "heart" not in with_parts(concepts("MI")) and concepts("blood pressure") != concepts("hypertension")
