@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from rag.lexicon import ABBREVIATIONS, GENERIC
 from rag.negation import affirmed_text, negated_text
-from rag.vocabulary import class_names, classes_of, concept_of, concepts, token_of
+from rag.vocabulary import class_names, classes_of, concept_of, concepts, phrase_parts, token_of
 
 # What the question asks for -> (question cue, sentence pattern that states it).
 # A drug's name by its stem's suffix ("-mab", "-pril", "-cillin"), or a drug class's abbreviation. Matched word by
@@ -149,7 +149,13 @@ class QuestionFocus:
         total = sum(weights.get(c, 1.0) for c in topic)
         if not total:
             return 1.0
-        return sum(weights.get(c, 1.0) for c in topic if c in covered) / total
+        return sum(weights.get(c, 1.0) for c in topic if c in covered or _in_parts(c, covered)) / total
+
+
+def _in_parts(concept: str, covered: set[str] | frozenset[str]) -> bool:
+    """A phrase of the question stated word by word: "heart failure and reduced ejection fraction" for HFrEF."""
+    parts = phrase_parts(concept) if concept.startswith("zz") else frozenset()
+    return bool(parts) and parts <= covered
 
 
 @functools.lru_cache(maxsize=1)

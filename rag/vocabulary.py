@@ -237,6 +237,20 @@ def class_names(concept: str) -> list[str]:
     return [written for written, _ in _classes(concept)]
 
 
+@functools.lru_cache(maxsize=4096)
+def phrase_parts(token: str) -> frozenset[str]:
+    """The concepts of a phrase token's words ("heart failure with reduced ejection fraction": heart, failure,
+    reduced, ejection, fraction), which a sentence may state without the phrase; empty for a token that is no
+    phrase, or has a word too short to tell apart ("hepatitis C": "C" is in too many sentences)."""
+    full = _full_forms().get(token)
+    if not full:
+        return frozenset()
+    words = [w for w in re.findall(r"[a-z0-9']+", full.lower()) if w not in STOPWORDS]
+    if len(words) < 2 or any(len(w) < 3 for w in words):
+        return frozenset()
+    return frozenset(concept_of(w) for w in words)
+
+
 @functools.lru_cache(maxsize=65536)
 def with_parts(found: frozenset[str]) -> frozenset[str]:
     """Concepts a text states, with the words of each phrase it states as one token: a sentence's "colorectal cancer"

@@ -3,7 +3,7 @@
 import pytest
 
 from rag.question import RECOMMENDATION_RE, analyse, asked_populations, conflicting, states, topic_concepts
-from rag.vocabulary import concepts
+from rag.vocabulary import concepts, with_parts
 
 
 @pytest.mark.parametrize("vignette", ["58M with chest pain", "a 72 F on the ward", "woman aged 30", "age 45, no history"])
@@ -320,3 +320,12 @@ def test_a_rare_drug_is_also_searched_for_by_its_class():
     assert with_rare_drug_classes("Dry cough on ramipril - switch?", idf, 8.0) == "Dry cough on ramipril - switch? (ACE inhibitor, ACEI)"
     assert with_rare_drug_classes("Dry cough on ramipril - switch?", idf, 9.5) == "Dry cough on ramipril - switch?"
     assert with_rare_drug_classes("Dry cough on a new rake - switch?", lambda c: 9.0, 8.0) == "Dry cough on a new rake - switch?"
+
+
+def test_a_phrase_of_the_question_is_covered_when_a_sentence_states_its_words():
+    focus = analyse("How should heart failure with reduced ejection fraction be treated?")
+    assert focus.coverage(with_parts(concepts("Offer an ACE inhibitor to patients with heart failure and a reduced "
+                                              "left ventricular ejection fraction."))) == 1.0
+    assert focus.coverage(with_parts(concepts("Offer diuretics to patients with heart failure."))) == 0.0
+    # Not a phrase with a word too short to tell apart: any "hepatitis" does not state hepatitis C.
+    assert analyse("Who should be screened for hepatitis C?").coverage(with_parts(concepts("hepatitis B and vitamin C"))) == 0.0
