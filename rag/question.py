@@ -153,9 +153,10 @@ class QuestionFocus:
 
 
 def _in_parts(concept: str, covered: set[str] | frozenset[str]) -> bool:
-    """A phrase of the question stated word by word: "heart failure and reduced ejection fraction" for HFrEF."""
+    """A phrase of the question stated word by word: "heart failure and reduced ejection fraction" for HFrEF. Not one
+    that names a patient group: "pre-existing diabetes in pregnancy" is no gestational diabetes."""
     parts = phrase_parts(concept) if concept.startswith("zz") else frozenset()
-    return bool(parts) and parts <= covered
+    return bool(parts) and parts <= covered and not parts & _population_keys()
 
 
 @functools.lru_cache(maxsize=1)

@@ -144,6 +144,10 @@ def _off_topic(focus: QuestionFocus, eligible: list[Candidate], lead: Candidate,
     # antenatal guidelines do not answer "uncomplicated cystitis ... and if she's pregnant?".
     if focus.subject and not any(c.document_coverage for c in eligible):
         return "other_topic"
+    # A subject of two words, both telling, is stated whole by a document that answers: a "cat bite" is not a human
+    # bite. (Not when one is the kind of answer wanted: "which antifibrotic drugs for IPF?".)
+    if len(focus.subject) == 2 and not focus.subject & focus.answer_class and max(c.document_coverage for c in eligible) < 1.0 and best < a.sure_relevance:
+        return "other_topic"
     # A question for a quantity (a dose, a duration, an interval) is not answered by sentences that state none.
     specific = [k for k in focus.asks if k in SPECIFIC_ASKS]
     close = [c for c in eligible if c.rank_score >= lead.rank_score - a.relative_margin]

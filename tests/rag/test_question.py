@@ -329,3 +329,6 @@ def test_a_phrase_of_the_question_is_covered_when_a_sentence_states_its_words():
     assert focus.coverage(with_parts(concepts("Offer diuretics to patients with heart failure."))) == 0.0
     # Not a phrase with a word too short to tell apart: any "hepatitis" does not state hepatitis C.
     assert analyse("Who should be screened for hepatitis C?").coverage(with_parts(concepts("hepatitis B and vitamin C"))) == 0.0
+    # Nor a phrase that names a patient group: diabetes in pregnancy is not gestational diabetes.
+    assert analyse("Management of gestational diabetes?").coverage(
+        with_parts(concepts("Women with pre-existing diabetes should be offered a retinal assessment in pregnancy."))) == 0.0

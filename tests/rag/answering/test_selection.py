@@ -312,3 +312,12 @@ def test_statements_from_documents_that_state_none_of_the_subject_do_not_answer(
         c.document_coverage = 0.0  # their guidelines (antenatal care) never state zorbitis
     selection = select_statements(question, cands, Settings(), focus=_focus(question, follow_up="and if she's pregnant?"))
     assert selection.abstained and selection.reason == "other_topic"
+
+
+def test_a_two_word_subject_half_stated_by_every_document_does_not_answer():
+    question = "Management of a zorb bite in a healthy adult?"
+    cands = [_cand("Human bites should be treated with amoxicillin-clavulanate and wound irrigation.", 0.6, 0)]
+    assert not select_statements(question, cands, Settings(), focus=_focus(question)).abstained
+    cands[0].document_coverage = 0.6  # its guideline states "bite", never "zorb"; nor does the sentence
+    selection = select_statements(question, cands, Settings(), focus=_focus(question))
+    assert selection.abstained and selection.reason == "other_topic"
