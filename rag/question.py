@@ -85,8 +85,8 @@ ASKS = {
 _DRUG_ASKS = ("drug", "treat")  # asks a drug's name states
 # A graded or directive recommendation, as guidelines phrase it.
 RECOMMENDATION_RE = re.compile(
-    r"\b(recommends?|recommended|(?<!data )(?<!evidence )(?<!studies )(?<!results )(?<!responses )(?<!findings )"
-    r"(?<!trials )(?<!this )(?<!these )suggests?|should|offer|consider|is indicated|are indicated|first[- ]line|preferred|"
+    r"^\W*recommendations?\b[\s\d.]*:|\b((?<!-)recommend(?:s|ed)?\b|(?<!data )(?<!evidence )(?<!studies )(?<!results )(?<!responses )(?<!findings )"
+    r"(?<!trials )(?<!this )(?<!these )suggests?|should\b|offer|consider(?!abl)|is indicated|are indicated|first[- ]line|preferred|"
     r"is appropriate|are appropriate|usually appropriate|strong recommendation|weak recommendation|"
     r"(level|grade|class) [a-d1-4i]+\b)|\[[a-d]\]|\(\s*(level|grade|class)\b"
     # An instruction, as NICE writes them: "Give oxygen supplementation to children with ...".

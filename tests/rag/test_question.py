@@ -52,6 +52,11 @@ def test_an_instruction_is_a_recommendation():
     assert RECOMMENDATION_RE.search("Tell a person taking bisphosphonate for at least 3 years that there is no evidence.")
     assert not RECOMMENDATION_RE.search("Giving oxygen did not change the length of stay.")
     assert not RECOMMENDATION_RE.search("Use of tranexamic acid did not change mortality.")
+    # Whole words: a "CDC-recommended regimen", "shoulder pain" and a "considerable" effect recommend nothing.
+    assert not RECOMMENDATION_RE.search("The harms of treatment with CDC-recommended regimens are small.")
+    assert not RECOMMENDATION_RE.search("Chronic shoulder pain had a considerable effect on function.")
+    assert RECOMMENDATION_RE.search("Recommendation 2.10 : Clinicians may prescribe a trial of opioids in survivors.")
+    assert RECOMMENDATION_RE.search("Clinicians should consider a trial of physiotherapy.")
     # A 4-month-old's age is no topic.
     assert not analyse("4-mo-old with bronchiolitis, sats 93% - start O2?").topic & concepts("mo")
 
