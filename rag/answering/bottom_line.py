@@ -102,7 +102,7 @@ def _default_patient_first(picked: list[Candidate], focus: QuestionFocus) -> lis
         if p.condition_populations is None:
             return bool(RECOMMENDATION_RE.search(c.text)) and not (p.populations - focus.populations - _anyone())
         return not (p.condition_populations - focus.populations - _anyone())
-    return _lead_with(picked, lambda c: False, fits)  # the lead is for a narrower group: any that fits leads
+    return _lead_with(picked, lambda c: False, fits, _advice(focus))  # the lead is for a narrower group: any that fits
 
 
 def _severity_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidate]:
@@ -121,7 +121,7 @@ def _severity_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candi
         said = sentence_profile(c.text).condition & scale
         return (not said or bool(said & asked)) and c.coverage >= guideline[0].coverage and \
             (focus.against_ok or not AGAINST_RE.search(c.text))
-    return _lead_with(picked, lambda c: False, fits)
+    return _lead_with(picked, lambda c: False, fits, _advice(focus))
 
 
 def _age_band(p: SentenceProfile) -> bool:
@@ -144,7 +144,7 @@ def _not_excluded_first(picked: list[Candidate], focus: QuestionFocus) -> list[C
     def fits(c: Candidate) -> bool:
         p = sentence_profile(c.text)
         return bool(focus.excluded & p.excluded) or not focus.excluded & (p.condition | p.populations)
-    return _lead_with(picked, fits, fits)
+    return _lead_with(picked, fits, fits, _advice(focus))
 
 
 def _not_contradicted_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidate]:
@@ -152,11 +152,11 @@ def _not_contradicted_first(picked: list[Candidate], focus: QuestionFocus) -> li
     confirmed)."""
     def fits(c: Candidate) -> bool:
         return not contradicts(sentence_profile(c.text), focus.has)
-    return _lead_with(picked, fits, fits)
+    return _lead_with(picked, fits, fits, _advice(focus))
 
 
-def _lead_with(picked: list[Candidate], leads: Callable[[Candidate], bool],
-               could_lead: Callable[[Candidate], bool]) -> list[Candidate]:
+def _lead_with(picked: list[Candidate], leads: Callable[[Candidate], bool], could_lead: Callable[[Candidate], bool],
+               prefer: Callable[[Candidate], bool] | None = None) -> list[Candidate]:
     """The picked statements, led by the best-scored guideline statement that `could_lead` and reads alone, unless
     the first one `leads` already (or none could)."""
     guideline = [c for c in picked if c.hit.chunk.kind == "guideline"]
@@ -165,6 +165,8 @@ def _lead_with(picked: list[Candidate], leads: Callable[[Candidate], bool],
     fitting = [c for c in guideline if could_lead(c) and _standalone(c)]
     if not fitting:
         return picked
+    if prefer is not None:  # of those that fit, the ones that are what was asked for, when there are any
+        fitting = [c for c in fitting if prefer(c)] or fitting
     lead = max(fitting, key=lambda c: c.rank_score)  # the ranker's choice, not the diversity pass's order
     return [lead] + [c for c in picked if c is not lead]
 
@@ -193,6 +195,15 @@ def _recommendation_first(picked: list[Candidate]) -> list[Candidate]:
                       lambda c: bool(RECOMMENDATION_RE.search(c.text)) and not AGAINST_RE.search(c.text))
 
 
+def _advice(focus: QuestionFocus) -> Callable[[Candidate], bool] | None:
+    """Asked what to do, a rule that replaces the lead prefers a recommendation for something: "Uterotonic agents
+    should be the first-line treatment ..." rather than "Management may vary greatly among patients" in place of
+    "Offer second-line treatment ...", "Offer treatment to ..." rather than a finding on harms."""
+    if not focus.open or focus.against_ok:
+        return None
+    return lambda c: bool(RECOMMENDATION_RE.search(c.text)) and not AGAINST_RE.search(c.text)
+
+
 def _first_step_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidate]:
     """Unless the question says a treatment failed, the bottom line is not the next step after one ("Minimal or
     absent responses suggest a need for a combination of ..." for a new erythema migrans rash); when it does ("still
@@ -215,11 +226,7 @@ def _first_step_first(picked: list[Candidate], focus: QuestionFocus) -> list[Can
 
     def could_lead(c: Candidate) -> bool:
         return fits(c) and (against_ok or not AGAINST_RE.search(c.text))
-    # Asked what to do, the first step is a recommendation when one fits: "Uterotonic agents should be the first-line
-    # treatment ..." rather than "Management may vary greatly among patients" in place of "Offer second-line ...".
-    if focus.open and not focus.against_ok:
-        picked = _lead_with(picked, leads, lambda c: could_lead(c) and bool(RECOMMENDATION_RE.search(c.text)))
-    return _lead_with(picked, leads, could_lead)
+    return _lead_with(picked, leads, could_lead, _advice(focus))
 
 
 # What the patient is on or has had: "on low-dose ICS", "despite methotrexate", "after 2 courses of".
@@ -267,7 +274,8 @@ def _setting_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candid
     asked = focus.populations & _settings()
     if not asked:
         return picked
-    return _lead_with(picked, lambda c: not _other_setting(c, asked), lambda c: not _other_setting(c, asked))
+    return _lead_with(picked, lambda c: not _other_setting(c, asked), lambda c: not _other_setting(c, asked),
+                      _advice(focus))
 
 
 @functools.lru_cache(maxsize=1)

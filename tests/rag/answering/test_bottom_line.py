@@ -180,6 +180,10 @@ def test_the_bottom_line_is_for_the_severity_asked_about():
     assert _picked("Mild zorbitis in a woman with an IUD - remove it?", [severe, mild])[0] == mild.text
     assert _picked("Severe zorbitis in a woman with an IUD - remove it?", [severe, mild])[0] == severe.text
     assert _picked("Zorbitis in a woman with an IUD - remove it?", [severe, mild])[0] == severe.text
+    # Asked what to do, a recommendation takes the lead's place rather than a finding ranked above it.
+    finding = _cand("The task force found adequate evidence that the harms of quibbloxin for zorbitis are small.", 0.85, 2)
+    offer = _cand("In mild zorbitis, offer quibbloxin for 14 days.", 0.8, 3)
+    assert _picked("What is the treatment for mild zorbitis?", [severe, finding, offer])[0] == offer.text
 
 
 def test_the_bottom_line_is_not_for_a_patient_group_the_question_never_names():
