@@ -127,6 +127,9 @@ class QuestionFocus:
     subject: set[str] = field(default_factory=set)
     excluded: set[str] = field(default_factory=set)  # what the patient does not have ("without CKD", "no mets")
     has: set[str] = field(default_factory=set)  # topic concepts no part of the question excludes
+    # Its phrases a sentence may state word by word ("heart failure and reduced ejection fraction" for HFrEF); not
+    # one that names a patient group: "pre-existing diabetes in pregnancy" is no gestational diabetes.
+    phrases: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def named(self, found: set[str]) -> set[str]:
         """`found` with each name of the question's alias pairs that the other name stands for, and the question's
@@ -149,14 +152,9 @@ class QuestionFocus:
         total = sum(weights.get(c, 1.0) for c in topic)
         if not total:
             return 1.0
-        return sum(weights.get(c, 1.0) for c in topic if c in covered or _in_parts(c, covered)) / total
-
-
-def _in_parts(concept: str, covered: set[str] | frozenset[str]) -> bool:
-    """A phrase of the question stated word by word: "heart failure and reduced ejection fraction" for HFrEF. Not one
-    that names a patient group: "pre-existing diabetes in pregnancy" is no gestational diabetes."""
-    parts = phrase_parts(concept) if concept.startswith("zz") else frozenset()
-    return bool(parts) and parts <= covered and not parts & _population_keys()
+        phrases = self.phrases
+        return sum(weights.get(c, 1.0) for c in topic
+                   if c in covered or (c in phrases and phrases[c] <= covered)) / total
 
 
 @functools.lru_cache(maxsize=1)
@@ -252,6 +250,8 @@ def analyse(question: str, follow_up: str | None = None, idf=None, earlier: str 
     # "moderate to severe", "uncomplicated" say how bad, not what: a perinatal guideline's "moderate to severe
     # depression" is not about "moderate to severe alcohol use disorder".
     focus.subject = focus.topic - focus.populations - focus.new - cues - severity_concepts()
+    focus.phrases = {c: parts for c in focus.topic if c.startswith("zz") and (parts := phrase_parts(c))
+                     and not parts & _population_keys()}
     return focus
 
 
