@@ -92,11 +92,11 @@ ABBREVIATIONS = {
     "ld": "learning disability", "script": "prescription", "psc": "primary sclerosing cholangitis",
     "ivdu": "people who inject drugs",
 }
-# Everyday words -> the guideline's words (each side's stems are one concept).
 # A plain-words name of a condition, read as the term guidelines use ("high blood pressure" in JNC 8's title).
 LAY_TERMS = {"high blood pressure": "hypertension", "heart attack": "myocardial infarction",
              "mini stroke": "transient ischemic attack", "acid reflux": "gastroesophageal reflux disease",
              "bladder infection": "urinary tract infection", "blood clot in the leg": "deep vein thrombosis"}
+# Everyday words -> the guideline's words (each side's stems are one concept).
 SYNONYMS = [
     {"kid", "kids", "child", "children", "paediatric", "pediatric", "infant", "infants", "adolescent", "adolescents", "youth",
      "toddler", "toddlers"},

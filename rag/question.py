@@ -67,7 +67,11 @@ ASKS = {
                  re.compile(r"\bevery\s\w+|\b(annual|annually|yearly|biennial\w*|triennial\w*|monthly|weekly|daily|once|twice|"
                             r"one[- ]time|times a (day|week|month|year))\b|\binterval|\brepeat\w*\b|\bper (day|week|month|year)\b", re.I)),
     "when": (re.compile(r"^\s*when\b|\bat what age\b|\bwhat age\b|\bhow soon\b|\btiming\b|\bwithin how\b", re.I),
-             re.compile(r"\b(age[sd]?|aged)\s\d+|\b\d+\s(to|-)\s\d+\s(years|weeks)|\bwithin\s\d+|\b(?:before|after|until|by|from|beginning at|starting at)\s(?:the\s)?(?:age|\d|birth|delivery|conception|pregnancy|diagnosis|surgery|discharge|admission|onset|puberty|menopause|exposure|injury|symptoms?)\b|\b\d+\s(hours?|days?|weeks?|months?|years?)\b", re.I)),
+             # A time, or an event to time from ("after delivery"); a bare "after" says nothing of when.
+             re.compile(r"\b(age[sd]?|aged)\s\d+|\b\d+\s(to|-)\s\d+\s(years|weeks)|\bwithin\s\d+|"
+                        r"\b(?:before|after|until|by|from|beginning at|starting at)\s(?:the\s)?(?:age|\d|birth|delivery|"
+                        r"conception|pregnancy|diagnosis|surgery|discharge|admission|onset|puberty|menopause|exposure|injury|"
+                        r"symptoms?)\b|\b\d+\s(hours?|days?|weeks?|months?|years?)\b", re.I)),
     "who": (re.compile(r"\bwho\b|\bwhich (patients|people|women|men|adults|children|groups?|population)\b|\bin whom\b", re.I),
             re.compile(r"\b(patients|persons|people|adults|women|men|children|adolescents|individuals|those)\s(with|who|at|aged|older|younger)\b|\bage[sd]?\s\d+", re.I)),
     "test": (re.compile(r"\b(test|tests|testing|imaging|scan|investigat\w*|diagnos\w*|screen\w*|work-?up|confirm\w*|detect\w*|modality|biopsy|measure\w*)\b", re.I),
@@ -85,7 +89,8 @@ ASKS = {
 _DRUG_ASKS = ("drug", "treat")  # asks a drug's name states
 # A graded or directive recommendation, as guidelines phrase it.
 RECOMMENDATION_RE = re.compile(
-    r"^\W*recommendations?\b[\s\d.]*:|\b((?<!-)recommend(?:s|ed)?\b|(?<!data )(?<!evidence )(?<!studies )(?<!results )(?<!responses )(?<!findings )"
+    r"^\W*recommendations?\b[\s\d.]*:"  # a label: "Recommendation 2.10 : Clinicians may prescribe ..."
+    r"|\b((?<!-)recommend(?:s|ed)?\b|(?<!data )(?<!evidence )(?<!studies )(?<!results )(?<!responses )(?<!findings )"
     r"(?<!trials )(?<!this )(?<!these )suggests?|should\b|offer|consider(?!abl)|is indicated|are indicated|first[- ]line|preferred|"
     r"is appropriate|are appropriate|usually appropriate|strong recommendation|weak recommendation|"
     r"(level|grade|class) [a-d1-4i]+\b)|\[[a-d]\]|\(\s*(level|grade|class)\b"

@@ -210,7 +210,8 @@ AFTER_FAILURE_RE = re.compile(r"\b(?:fail(?:ed|s|ure)?\s+(?:to\s+respond|of|afte
                               r"non-?respon\w+|refractory|despite|breakthrough|(?:do|does|did|have|has)\s+not\s+respond\w*|not\s+responded|unresponsive|"
                               r"second[- ]line|third[- ]line|progress\w*\s+(?:on|after|during|despite)|relaps\w*|"
                               r"intoleran\w+|not\s+tolerated|cannot\s+tolerate|"
-                              r"(?:first|second|third|multiple|further|subsequent|greater)\s+recurrences?|recurren(?:ces?|t\s+(?:episodes?|infections?|disease)))", re.I)
+                              r"(?:first|second|third|multiple|further|subsequent|greater)\s+recurrences?|"
+                              r"recurren(?:ces?|t\s+(?:episodes?|infections?|disease)))", re.I)
 # "An uncomplicated UTI is classified as a UTI without ...": what a term means, not what to do.
 DEFINITION_RE = re.compile(r"^[^,;:]{0,80}?\b(?:is|are) (?:defined|classified|characteri[sz]ed|described) as\b"
                            r"|^[^,;:]{0,60}?\b(?:refers?|is a term used) to (?:describe|denote|a|an|the)\b", re.I)

@@ -107,7 +107,9 @@ _LEANS_BACK_RE = re.compile(r"^\W*(?:these|those|this|such|its|their|who|whose)\
 
 
 def _leans_back(cand: Candidate, focus: QuestionFocus | None) -> bool:
-    return bool(_LEANS_BACK_RE.match(cand.text)) and (focus is None or not focus.coverage(sentence_profile(cand.text).covers))
+    if not _LEANS_BACK_RE.match(cand.text):
+        return False
+    return focus is None or not focus.coverage(sentence_profile(cand.text).covers)
 
 
 # An abstract's aims, background and methods say what was studied, not what was found ("Forty-one children, aged
@@ -146,7 +148,8 @@ def _off_topic(focus: QuestionFocus, eligible: list[Candidate], lead: Candidate,
         return "other_topic"
     # A subject of two words, both telling, is stated whole by a document that answers: a "cat bite" is not a human
     # bite. (Not when one is the kind of answer wanted: "which antifibrotic drugs for IPF?".)
-    if len(focus.subject) == 2 and not focus.subject & focus.answer_class and max(c.document_coverage for c in eligible) < 1.0 and best < a.sure_relevance:
+    whole = max(c.document_coverage for c in eligible) >= 1.0
+    if len(focus.subject) == 2 and not focus.subject & focus.answer_class and not whole and best < a.sure_relevance:
         return "other_topic"
     # A question for a quantity (a dose, a duration, an interval) is not answered by sentences that state none.
     specific = [k for k in focus.asks if k in SPECIFIC_ASKS]
