@@ -41,13 +41,9 @@ def expansion_of(token: str) -> list[str]:
 
 @functools.lru_cache(maxsize=1)
 def _expansions() -> dict[str, tuple[str, ...]]:
-    """Token -> the stems of the abbreviation expansion it stands for."""
-    out: dict[str, tuple[str, ...]] = {}
-    for full in ABBREVIATIONS.values():  # not LAY_TERMS: "MI" does not state "heart" and "attack"
-        token = token_of(full)
-        if token.startswith("zz"):
-            out.setdefault(token, tuple(_stem_lower(w) for w in full.split()))
-    return out
+    """Token -> the stems of the abbreviation expansion it stands for (not LAY_TERMS': "MI" states no "attack")."""
+    return {token: tuple(_stem_lower(w) for w in full.split()) for token, full in _full_forms().items()
+            if token.startswith("zz")}
 
 
 def token_of(expansion: str) -> str:
@@ -245,7 +241,7 @@ def phrase_parts(token: str) -> frozenset[str]:
     full = _full_forms().get(token)
     if not full:
         return frozenset()
-    words = [w for w in re.findall(r"[a-z0-9']+", full.lower()) if w not in STOPWORDS]
+    words = [w for w in _WORDS_RE.findall(full.lower()) if w not in STOPWORDS]
     if len(words) < 2 or any(len(w) < 3 for w in words):
         return frozenset()
     return frozenset(concept_of(w) for w in words)

@@ -191,17 +191,19 @@ _REFERS_BACK_RE = re.compile(r"^\W*(?:(?:for|in|among|of) (?:these|those|such|th
 def _recommendation_first(picked: list[Candidate]) -> list[Candidate]:
     """Asked what to do, the bottom line is the best recommendation *for* something, not one against ("regimens of
     20 or fewer days ... are not recommended" before "initial antibiotic therapy should employ ...")."""
-    return _lead_with(picked, lambda c: not AGAINST_RE.search(c.text),
-                      lambda c: bool(RECOMMENDATION_RE.search(c.text)) and not AGAINST_RE.search(c.text))
+    return _lead_with(picked, lambda c: not AGAINST_RE.search(c.text), _advises)
+
+
+def _advises(cand: Candidate) -> bool:
+    """A recommendation for something."""
+    return bool(RECOMMENDATION_RE.search(cand.text)) and not AGAINST_RE.search(cand.text)
 
 
 def _advice(focus: QuestionFocus) -> Callable[[Candidate], bool] | None:
     """Asked what to do, a rule that replaces the lead prefers a recommendation for something: "Uterotonic agents
     should be the first-line treatment ..." rather than "Management may vary greatly among patients" in place of
     "Offer second-line treatment ...", "Offer treatment to ..." rather than a finding on harms."""
-    if not focus.open or focus.against_ok:
-        return None
-    return lambda c: bool(RECOMMENDATION_RE.search(c.text)) and not AGAINST_RE.search(c.text)
+    return _advises if focus.open and not focus.against_ok else None
 
 
 def _first_step_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidate]:
