@@ -8,7 +8,6 @@ is attached to the previous turn's standalone question.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Sequence
 
@@ -18,7 +17,7 @@ from rag.question import AGE_RE, FOLLOW_UP_CONTEXT_RE, asked_populations, clause
 from rag.settings import Settings
 from rag.text import ANAPHORA, WORD_RE, content_stems, content_words
 from rag.types import Turn
-from rag.vocabulary import concept_of, concepts
+from rag.vocabulary import concept_of, concepts, vocabulary_cache
 
 _CUE_RE = re.compile(
     r"^\s*(?:and\s+)?(?:what|how)\s+about\s+|^\s*(?:and\s+)?what\s+if\s+|^\s*and\s+(?:in|for|with|during|after|before)?\s*|^\s*(?:also|same)\s+(?:for|in)\s+",
@@ -63,7 +62,7 @@ def is_follow_up(question: str) -> bool:
     return len(content_words(question)) <= 1
 
 
-@functools.lru_cache(maxsize=1)
+@vocabulary_cache(maxsize=1)
 def _course_words() -> frozenset[str]:
     """How a drug is given, which names no condition: "the steroid course", "the insulin regimen"."""
     return frozenset(concepts("course courses regimen regimens taper tablets injections infusion schedule"))

@@ -29,7 +29,7 @@ from rag.retrieval.retriever import Retriever
 from rag.settings import Settings, get_settings
 from rag.text import not_content, sentence_key
 from rag.types import KINDS, Answer, Filters, Hit, Turn
-from rag.vocabulary import concepts
+from rag.vocabulary import concepts, use_abbreviations
 
 
 class QuestionError(ValueError):
@@ -78,6 +78,7 @@ class Pipeline:
         self.writer = make_writer(self.settings, self.chat)
 
     def _serving(self, view: IndexView) -> _Serving:
+        use_abbreviations(view.manifest.abbreviations)
         titles = view.titles(view.document_ids).values()
         title_words = frozenset().union(*map(concepts, titles)) if titles else frozenset()
         return _Serving(view, Retriever(view, self.settings, self.embedder), Idf(view.term_stats), {}, title_words)
@@ -88,6 +89,8 @@ class Pipeline:
         state = self._state
         if state.index is not view:
             state = self._state = self._serving(view)
+        # The vocabulary reads this index's abbreviations (another pipeline in the process may have read its own).
+        use_abbreviations(state.index.manifest.abbreviations)
         return state
 
     def refresh(self) -> bool:

@@ -15,14 +15,13 @@ cues do, and they are cheap: every one is a regex or a set lookup.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from rag.lexicon import ABBREVIATIONS, GENERIC
 from rag.negation import affirmed_text, negated_text
-from rag.vocabulary import class_names, classes_of, concept_of, concepts, phrase_parts, token_of
+from rag.vocabulary import class_names, classes_of, concept_of, concepts, phrase_parts, token_of, vocabulary_cache
 
 # What the question asks for -> (question cue, sentence pattern that states it).
 # A drug's name by its stem's suffix ("-mab", "-pril", "-cillin"), or a drug class's abbreviation. Matched word by
@@ -162,7 +161,7 @@ class QuestionFocus:
                    if c in covered or (c in phrases and phrases[c] <= covered)) / total
 
 
-@functools.lru_cache(maxsize=1)
+@vocabulary_cache(maxsize=1)
 def _generic() -> frozenset[str]:
     # Shorthand for a generic word ("tx" -> treatment, "dx" -> diagnosis) merges with it into one token: generic too.
     tokens = {token_of(full) for full in ABBREVIATIONS.values() if all(w in GENERIC for w in full.split())}
@@ -260,7 +259,7 @@ def analyse(question: str, follow_up: str | None = None, idf=None, earlier: str 
     return focus
 
 
-@functools.lru_cache(maxsize=1)
+@vocabulary_cache(maxsize=1)
 def severity_concepts() -> frozenset[str]:
     return concepts("mild moderate severe severity uncomplicated complicated")
 
@@ -364,7 +363,7 @@ _POPULATION_WORDS = ("children", "pregnancy", "breastfeeding", "elderly", "adult
                      "inpatient")
 
 
-@functools.lru_cache(maxsize=1)
+@vocabulary_cache(maxsize=1)
 def _population_keys() -> frozenset[str]:
     return frozenset(concept_of(w) for w in _POPULATION_WORDS)
 
@@ -397,7 +396,7 @@ def asked_populations(question: str) -> frozenset[str]:
     return frozenset(out)
 
 
-@functools.lru_cache(maxsize=1)
+@vocabulary_cache(maxsize=1)
 def _exclusive() -> list[frozenset[str]]:
     """Groups of populations one patient cannot belong to at once (an age band; a sex; pregnant or breastfeeding; treated
     in hospital or not)."""

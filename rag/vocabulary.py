@@ -9,9 +9,37 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
 from rag.lexicon import ABBREVIATIONS, CAPITALS_ONLY, CASELESS_SHORT, DRUG_CLASSES, LAY_TERMS, LOWER_ONLY, SYNONYMS
 from rag.text import STOPWORDS, stem
+
+F = TypeVar("F", bound=Callable)
+_CACHES: list[Callable] = []  # every vocabulary_cache, cleared together
+# The abbreviations the serving index's documents define (rag.indexing.abbreviations), short form as written ->
+# expansion, beside the hand-written ones, which win where both have one.
+_defined: Mapping[str, str] = {}
+
+
+def vocabulary_cache(maxsize: int | None) -> Callable[[F], F]:
+    """functools.lru_cache for what is read through the vocabulary: cleared when the index's abbreviations change."""
+    def wrap(f: F) -> F:
+        cached = functools.lru_cache(maxsize=maxsize)(f)
+        _CACHES.append(cached)
+        return cached  # type: ignore[return-value]
+    return wrap
+
+
+def use_abbreviations(table: Mapping[str, str]) -> None:
+    """Read `table` (an index's defined abbreviations) from now on, in this process. Cheap when it is unchanged,
+    as it is on every question an index serves."""
+    global _defined
+    if table is _defined or table == _defined:
+        return
+    _defined = table
+    for cached in _CACHES:
+        cached.cache_clear()
 
 
 @functools.lru_cache(maxsize=1)
@@ -39,7 +67,7 @@ def expansion_of(token: str) -> list[str]:
     return list(_expansions().get(token, ()))
 
 
-@functools.lru_cache(maxsize=1)
+@vocabulary_cache(maxsize=1)
 def _expansions() -> dict[str, tuple[str, ...]]:
     """Token -> the stems of the abbreviation expansion it stands for (not LAY_TERMS': "MI" states no "attack")."""
     return {token: tuple(_stem_lower(w) for w in full.split()) for token, full in _full_forms().items()
@@ -53,12 +81,19 @@ def token_of(expansion: str) -> str:
     return "zz" + re.sub(r"[^a-z0-9]", "", expansion)
 
 
-@functools.lru_cache(maxsize=1)
+@vocabulary_cache(maxsize=1)
 def _phrases() -> tuple[dict[str, str], dict[str, str], dict[str, list[tuple[tuple[str, ...], str, str | None]]]]:
     """(cased abbreviations, caseless abbreviations, first stem -> [(expansion stems, token, word)]): either form of an
     abbreviation becomes one token, e.g. 'PE' and 'pulmonary embolism' -> 'zzpulmonaryembolism'. `word`: a one-word
     expansion whose stem is a synonym's too is matched by that word ("hepatitis", not "hepatic", which is liver)."""
     cased, caseless, expansions = {}, {}, {}
+
+    def expands(full: str, token: str) -> None:
+        if token.startswith("zz"):  # else the expansion is its own concept already
+            stems = tuple(_stem_lower(w) for w in full.split())
+            word = full if len(stems) == 1 and stems[0] in _synonym_index() else None
+            expansions.setdefault(stems[0], []).append((stems, token, word))
+
     for abbr, full in ABBREVIATIONS.items():
         token = token_of(full)
         key = re.sub(r"[^a-z0-9 ]", "", abbr)
@@ -68,10 +103,11 @@ def _phrases() -> tuple[dict[str, str], dict[str, str], dict[str, list[tuple[tup
             cased[key.upper()] = token
         else:
             caseless[key] = token
-        if token.startswith("zz"):  # else the expansion is its own concept already
-            stems = tuple(_stem_lower(w) for w in full.split())
-            word = full if len(stems) == 1 and stems[0] in _synonym_index() else None
-            expansions.setdefault(stems[0], []).append((stems, token, word))
+        expands(full, token)
+    for short, full in _index_only().items():  # only as written: "ALL" is a leukaemia, "all" is not
+        cased[short] = _index_token(full)
+        if " " in full:
+            expands(full, cased[short])
     for lay, term in LAY_TERMS.items():
         stems = tuple(_stem_lower(w) for w in lay.split())
         expansions.setdefault(stems[0], []).append((stems, token_of(term), None))
@@ -124,7 +160,7 @@ def _stem_lower(word: str) -> str:
 _PAIR_STARTS = frozenset(k.split()[0] for k in ABBREVIATIONS if " " in re.sub(r"[^a-z0-9 ]", "", k))
 
 
-@functools.lru_cache(maxsize=262144)
+@vocabulary_cache(maxsize=262144)
 def _word(word: str) -> tuple[str, str | None, str, str | None]:
     """(lower-cased word, its abbreviation token, its stem, its concept; None for a stopword or a number)."""
     cased, caseless, _ = _phrases()
@@ -142,10 +178,12 @@ def _word(word: str) -> tuple[str, str | None, str, str | None]:
     return low, token, _stem_lower(word), concept
 
 
-def spelled_out(text: str) -> str:
+def spelled_out(text: str, index_defined: bool = True) -> str:
     """The text with each clinical abbreviation followed by what it stands for, for the retrievers: the embedding
-    model and BM25 know "Clostridium difficile" far better than "C. diff"."""
-    full_of = _full_forms()
+    model and BM25 know "Clostridium difficile" far better than "C. diff". `index_defined=False`: only the
+    hand-written lexicon's, for BM25: the index's documents write the abbreviations they define, so BM25 finds them
+    as written, and their spelled-out words ("food and drug administration") only dilute the query."""
+    full_of = _full_forms() if index_defined else _hand_written_forms()
     low = text.lower()
 
     def word(m: re.Match) -> str:
@@ -160,12 +198,31 @@ def spelled_out(text: str) -> str:
     return _WORDS_RE.sub(word, text)
 
 
-@functools.lru_cache(maxsize=1)
+@vocabulary_cache(maxsize=1)
 def _full_forms() -> dict[str, str]:
+    return _hand_written_forms() | {_index_token(full): full for full in _index_only().values()}
+
+
+def _index_token(full: str) -> str:
+    """An index's abbreviation of one word ("CBZ": carbamazepine) reads as that word, which every other text keeps
+    reading as it did: a mined "TST" -> "test" must not turn every "test" into a token of its own."""
+    return token_of(full) if " " in full else concept_of(full)
+
+
+@functools.lru_cache(maxsize=1)
+def _hand_written_forms() -> dict[str, str]:
+    """Token -> expansion, of the hand-written lexicon's abbreviations."""
     return {token_of(full): full for full in ABBREVIATIONS.values()}
 
 
-@functools.lru_cache(maxsize=65536)
+@vocabulary_cache(maxsize=1)
+def _index_only() -> dict[str, str]:
+    """The index's defined abbreviations that the hand-written lexicon does not have."""
+    known = {re.sub(r"[^a-z0-9 ]", "", short) for short in ABBREVIATIONS} | CASELESS_SHORT | LOWER_ONLY
+    return {short: full for short, full in _defined.items() if short.lower() not in known}
+
+
+@vocabulary_cache(maxsize=65536)
 def concepts(text: str) -> frozenset[str]:
     """Concept keys of a text's content words (abbreviations merged with their expansions, synonyms merged)."""
     caseless, expansions = _phrases()[1:]
@@ -203,7 +260,7 @@ def concepts(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
-@functools.lru_cache(maxsize=1)
+@vocabulary_cache(maxsize=1)
 def _drug_classes() -> list[tuple[re.Pattern, list[tuple[str, frozenset[str]]]]]:
     """(pattern, [(class as written, its concepts)]) per entry of DRUG_CLASSES."""
     return [(re.compile(p), [(c, concepts(c)) for c in classes.split("; ")]) for p, classes in DRUG_CLASSES]
@@ -221,7 +278,7 @@ def _classes(concept: str) -> list[tuple[str, frozenset[str]]]:
     return [cls for pattern, classes in _drug_classes() if pattern.fullmatch(name) for cls in classes]
 
 
-@functools.lru_cache(maxsize=65536)
+@vocabulary_cache(maxsize=65536)
 def classes_of(concept: str, whole: bool = False) -> frozenset[str]:
     """The concepts of a drug's classes ("atorvastatin" -> statin); empty for anything else. `whole`: only the
     classes named by one concept ("ACEI", not the "inhibitor" of "ACE inhibitor")."""
@@ -233,7 +290,7 @@ def class_names(concept: str) -> list[str]:
     return [written for written, _ in _classes(concept)]
 
 
-@functools.lru_cache(maxsize=4096)
+@vocabulary_cache(maxsize=4096)
 def phrase_parts(token: str) -> frozenset[str]:
     """The concepts of a phrase token's words ("heart failure with reduced ejection fraction": heart, failure,
     reduced, ejection, fraction), which a sentence may state without the phrase; empty for a token that is no
@@ -247,7 +304,7 @@ def phrase_parts(token: str) -> frozenset[str]:
     return frozenset(concept_of(w) for w in words)
 
 
-@functools.lru_cache(maxsize=65536)
+@vocabulary_cache(maxsize=65536)
 def with_parts(found: frozenset[str]) -> frozenset[str]:
     """Concepts a text states, with the words of each phrase it states as one token: a sentence's "colorectal cancer"
     (one token, as "CRC" is) also states "colorectal" and "cancer", as a question's "colorectal ca" does; and a

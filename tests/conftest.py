@@ -69,3 +69,14 @@ def pipeline(index_settings, built_index):
     from rag.pipeline import Pipeline
 
     return Pipeline(index_settings)
+
+
+@pytest.fixture(autouse=True)
+def _hand_written_vocabulary():
+    """Each test starts and ends reading only the hand-written lexicon: a pipeline makes the vocabulary read its
+    index's abbreviations (rag.vocabulary.use_abbreviations), and a later test must not depend on which one ran."""
+    from rag.vocabulary import use_abbreviations
+
+    use_abbreviations({})
+    yield
+    use_abbreviations({})

@@ -7,7 +7,6 @@ the ranker's best-scored statement that fits when the current lead does not.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
 
@@ -15,7 +14,7 @@ from rag.answering.candidates import Candidate
 from rag.answering.cues import population_conflict, question_quantities
 from rag.answering.rank import AFTER_FAILURE_RE, SentenceProfile, contradicts, sentence_profile
 from rag.question import AGAINST_RE, RECOMMENDATION_RE, QuestionFocus, severity_concepts, states, topic_concepts
-from rag.vocabulary import concept_of, concepts
+from rag.vocabulary import concept_of, concepts, vocabulary_cache
 
 SPECIFIC_ASKS = ("dose", "duration", "interval")  # numbers a sentence states reliably; drug names it may not
 _N = r"\b(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|twelve)"
@@ -129,7 +128,7 @@ def _age_band(p: SentenceProfile) -> bool:
     return any(r.age and (r.lo >= 65 * 365.25 or r.hi <= 18 * 365.25) for r in p.ranges)
 
 
-@functools.lru_cache(maxsize=1)
+@vocabulary_cache(maxsize=1)
 def _anyone() -> frozenset[str]:
     """Words for patients in general, which narrow no recommendation."""
     return frozenset(concept_of(w) for w in ("adults", "patients", "people", "persons", "individuals"))
@@ -237,7 +236,7 @@ _FAILURE_CLAUSE_RE = re.compile(r"(?:\b(?:uncontrolled|not (?:adequately |well )
                                 + AFTER_FAILURE_RE.pattern + r")[^.;]{0,60}", re.I)
 
 
-@functools.lru_cache(maxsize=4096)
+@vocabulary_cache(maxsize=4096)
 def _failed_on(text: str) -> frozenset[str]:
     """The concepts of what a sentence says failed: the words after "uncontrolled", "despite", "not responded to"."""
     return frozenset().union(*(topic_concepts(m.group(0)) for m in _FAILURE_CLAUSE_RE.finditer(text)))
@@ -280,7 +279,7 @@ def _setting_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candid
                       _advice(focus))
 
 
-@functools.lru_cache(maxsize=1)
+@vocabulary_cache(maxsize=1)
 def _settings() -> frozenset[str]:
     return frozenset(concept_of(w) for w in ("outpatient", "inpatient"))
 

@@ -12,13 +12,12 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 
 from rag.question import AGE_RE, conflicting, names_drug_by_form, populations
 from rag.text import WORD_RE
-from rag.vocabulary import concept_of, concepts
+from rag.vocabulary import concept_of, concepts, vocabulary_cache
 
 # Drugs whose names carry none of the suffixes in rag.question.DRUG_SUFFIXES.
 _DRUG_NAMES = (
@@ -76,7 +75,7 @@ def _may_name_drug(text: str) -> bool:
 _GENERIC_DRUG = frozenset({concept_of("vitamin")})
 
 
-@functools.lru_cache(maxsize=4096)
+@vocabulary_cache(maxsize=4096)
 def named_drugs(text: str) -> frozenset[str]:
     """The concepts of the drugs a text names ("adrenaline", "vitamin D" -> vitd, not the "vitamin" that vitamin A
     shares), for telling a dose of the drug asked about from another's."""
@@ -222,7 +221,7 @@ def stated_populations(text: str) -> frozenset[str]:
     return populations(_AGE_BOUND_RE.sub(" ", text))
 
 
-@functools.lru_cache(maxsize=1)
+@vocabulary_cache(maxsize=1)
 def _young() -> frozenset[str]:
     return frozenset(concept_of(w) for w in ("children", "newborn"))
 

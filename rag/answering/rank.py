@@ -48,7 +48,7 @@ from rag.question import AGAINST_RE, DIAGNOSIS_RE, RECOMMENDATION_RE, QuestionFo
 from rag.negation import negated_spans, negated_text
 from rag.settings import RankSettings
 from rag.text import find_grade
-from rag.vocabulary import classes_of, concepts, expansion_of, with_parts
+from rag.vocabulary import classes_of, concepts, expansion_of, vocabulary_cache, with_parts
 
 _HARMS_SECTIONS = ("potential harms", "contraindications", "fda warning")
 FEATURES = ("coverage", "sentence_coverage", "asks", "recommendation", "against", "harms_section", "diagnostic",
@@ -326,12 +326,12 @@ class SentenceProfile:
         return condition_populations(self.text)
 
 
-@functools.lru_cache(maxsize=32768)
+@vocabulary_cache(maxsize=32768)
 def sentence_profile(text: str) -> SentenceProfile:
     return SentenceProfile(text)
 
 
-@functools.lru_cache(maxsize=4096)
+@vocabulary_cache(maxsize=4096)
 def title_populations(title: str) -> frozenset[str]:
     return stated_populations(title)
 

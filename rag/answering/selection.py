@@ -6,7 +6,6 @@ decision: when it abstains, no model is called.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -22,7 +21,7 @@ from rag.question import QuestionFocus, states
 from rag.settings import AnswerSettings, Settings
 from rag.text import content_stems
 from rag.types import KINDS
-from rag.vocabulary import concept_of, concepts, spelled_out
+from rag.vocabulary import concept_of, concepts, spelled_out, vocabulary_cache
 
 _MIN_SHARED_TERMS = 2
 # What a guideline's recommendation states and a study's finding does not: which drug, how much, how long, when.
@@ -245,14 +244,14 @@ _PARENTHESIS_RE = re.compile(r"\s*\([^()]*\)")
 _SPELLED_RE = re.compile(r"\b[\w-]+ \(([^()]*)\)")
 
 
-@functools.lru_cache(maxsize=4096)
+@vocabulary_cache(maxsize=4096)
 def statement_words(text: str) -> tuple[str, ...]:
     """The sentence's words, lower-cased, without asides in parentheses, abbreviations spelled out."""
     plain = _SPELLED_RE.sub(r"\1", spelled_out(_PARENTHESIS_RE.sub("", text)))
     return tuple(re.findall(r"[a-z0-9]+", plain.lower()))
 
 
-@functools.lru_cache(maxsize=1)
+@vocabulary_cache(maxsize=1)
 def _grown_up() -> frozenset[str]:
     return frozenset(concept_of(w) for w in ("adults", "elderly"))
 

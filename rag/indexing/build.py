@@ -16,6 +16,7 @@ import numpy as np
 
 import rag.indexing.chunking
 import rag.text
+from rag.indexing.abbreviations import mine_abbreviations
 from rag.indexing.build_cache import ChunkCache, EmbeddingCache, cache_key
 from rag.indexing.build_folders import BUILDS, clean_stale, swap_link
 from rag.indexing.chunking import Chunker, embed_prefix
@@ -156,9 +157,11 @@ def _write_index(
         clock = now
 
     p = run_prepare(work, docs, settings, embedder, use_cache, note, lap)
+    abbreviations = mine_abbreviations(docs)
+    lap("abbreviations")
     n_shards = min(settings.index.shards, len(docs))
     common = dict(settings=settings, encoder=Encoder.of(embedder), limit=p.limit, engine=p.engine,
-                  cache_stats=p.cache_stats)
+                  cache_stats=p.cache_stats, abbreviations=abbreviations)
     if n_shards == 1:
         note("write", 0, 1)
         lengths, dense = write_folder(work, docs, p.chunks, p.spans, p.vectors, None, settings.index.ann, lap)

@@ -78,7 +78,8 @@ def write_folder(folder: Path, docs: Sequence[Document], chunks: Sequence[Chunk]
 def folder_manifest(name: str, fingerprint: str, corpus_fp: str, docs: Sequence[Document], chunks: Sequence[Chunk],
                     n_sentences: int, lengths: np.ndarray | None, skipped: dict[str, int], stage_seconds: dict[str, float],
                     *, settings: Settings, encoder: Encoder, limit: int, engine: str, cache_stats: dict[str, int],
-                    shards: list | None = None, avgdl: float | None = None, dense: dict | None = None) -> Manifest:
+                    shards: list | None = None, avgdl: float | None = None, dense: dict | None = None,
+                    abbreviations: dict[str, str] | None = None) -> Manifest:
     """The manifest of a folder holding `docs` and their `chunks` (a whole index, or one shard of one)."""
     counts: dict[str, SourceCount] = {}
     for doc in docs:
@@ -121,6 +122,7 @@ def folder_manifest(name: str, fingerprint: str, corpus_fp: str, docs: Sequence[
         engine=engine,
         shards=shards or [],
         dense=dense or {"kind": settings.index.ann.kind},
+        abbreviations=abbreviations or {},
     )
 
 

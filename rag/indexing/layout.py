@@ -3,7 +3,8 @@
 indexes/<name> is a symlink to indexes/.builds/<name>-<stamp>/, which holds:
 
   manifest.json   what built it: model, dimensions, chunking, sources and counts,
-                  corpus fingerprint, build time, software versions
+                  corpus fingerprint, build time, software versions; the abbreviations
+                  the documents define (rag.indexing.abbreviations)
   dense.faiss     FAISS inner-product index over normalised vectors (row = chunk row): flat by default,
                   or HNSW / IVF-PQ (rag.indexing.dense); vectors.npy beside IVF-PQ for exact re-scoring
   sentences.npy   float16 vectors of each chunk's quotable sentences, pooled from the chunk's own

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from rag.indexing.abbreviations import VERSION as ABBREVIATIONS_VERSION
 from rag.indexing.bm25 import bm25_config
 from rag.indexing.embedding import resolve_backend
 from rag.indexing.errors import GuideIndexError
@@ -63,6 +64,8 @@ class Manifest(BaseModel):
     engine: str = Field(default="local", description="What ran the build: 'local' (this process) or 'ray'.")
     shards: list[ShardEntry] = Field(default_factory=list, description="A sharded index's shards, in row order: the "
                                      "index's rows are theirs one after another. Empty for an index in one folder.")
+    abbreviations: dict[str, str] = Field(default_factory=dict, description="Abbreviations the documents define, "
+                                          "short form -> expansion (rag.indexing.abbreviations).")
     updates: dict | None = Field(default=None, description="Documents added and removed since the build (guideqa corpus "
                                  "add/remove): generation, counts, the build's own fingerprint and counts. The counts "
                                  "and fingerprint above include them.")
@@ -94,6 +97,7 @@ def index_fingerprint(corpus_fp: str, settings: Settings, dim: int, shards: int 
         "dim": dim,
         "chunking": settings.chunking.model_dump(mode="json"),
         "bm25": bm25_config(),
+        "abbreviations": ABBREVIATIONS_VERSION,
     } | ({"shards": shards} if shards > 1 else {})  # one folder keeps the fingerprints it always had
     if settings.index.ann.kind != "flat":
         shape["dense"] = settings.index.ann.model_dump(include={"kind", "hnsw_m", "ef_construction", "lists", "pq_bytes"})

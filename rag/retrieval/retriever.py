@@ -69,14 +69,14 @@ class Retriever:
         mask = self.mask(filters)
         if mask is not None and not mask.any():
             return []
-        query = spelled_out(query)
         vec = None
         if mode in ("dense", "hybrid"):
-            vec = query_vector if query_vector is not None else self.embedder.encode_queries([query])[0]
+            vec = query_vector if query_vector is not None else self.encode(query)
+        words = spelled_out(query, index_defined=False)
         depth = max(r.candidates, k)
         while True:
             dense = self.dense_search(vec, depth, mask) if vec is not None else None
-            bm25 = self.bm25_search(query, depth, mask) if mode in ("bm25", "hybrid") else None
+            bm25 = self.bm25_search(words, depth, mask) if mode in ("bm25", "hybrid") else None
             hits = self._fuse(dense, bm25, k, mode)
             # The per-document cap can leave fewer than k hits; look deeper until k or the whole index.
             if len(hits) >= k or depth >= self.index.size:

@@ -7,6 +7,7 @@ from rag.pipeline import QuestionError
 from rag.settings import Settings
 from rag.text import find_grade
 from rag.types import KINDS, Answer, Turn
+from rag.vocabulary import concepts
 
 PDPH = "What needle type reduces the risk of post-dural puncture headache?"
 
@@ -65,6 +66,14 @@ def test_follow_up_uses_history(pipeline, pdph):
     a = pipeline.ask("what about for cesarean delivery?", [Turn(question=PDPH, standalone_question=pdph.standalone_question)])
     assert a.standalone_question != a.question
     assert "post-dural puncture headache" in a.standalone_question and "cesarean" in a.standalone_question
+
+
+def test_the_vocabulary_reads_the_serving_index_s_abbreviations(pipeline):
+    # The test index's guidelines define "guideline development group (GDG)"; the hand-written lexicon has no GDG.
+    assert not concepts("GDG") & concepts("guideline development group")  # each test starts without them
+    pipeline.retrieve("who is on the GDG?")
+    assert concepts("GDG") == concepts("guideline development group")
+    assert pipeline.index.manifest.abbreviations["GDG"] == "guideline development group"
 
 
 @pytest.mark.parametrize("bad", ["", "   \n\t"])

@@ -1,7 +1,7 @@
 """Concepts: an abbreviation and its expansion, synonyms, spellings and ward shorthand are one concept each."""
 
 from rag.question import topic_concepts
-from rag.vocabulary import concept_of, concepts, spelled_out, with_parts
+from rag.vocabulary import concept_of, concepts, spelled_out, use_abbreviations, with_parts
 
 
 def test_an_abbreviation_and_its_expansion_are_one_concept():
@@ -168,3 +168,17 @@ def test_a_condition_s_plain_name_is_the_guidelines_term():
     assert concepts("heart attack") == concepts("MI")
     # The term's own words are its parts, not the plain name's: "MI" states no "heart" and no "attack".
     assert "heart" not in with_parts(concepts("MI")) and concepts("blood pressure") != concepts("hypertension")
+
+
+def test_an_index_s_own_abbreviations_are_one_concept_with_their_expansions():
+    assert not concepts("IPF") & concepts("idiopathic pulmonary fibrosis")  # not in the hand-written lexicon
+    use_abbreviations({"IPF": "idiopathic pulmonary fibrosis", "CrCl": "creatinine clearance",
+                       "PE": "physical examination"})
+    assert concepts("antifibrotics for IPF") & concepts("idiopathic pulmonary fibrosis") == concepts("IPF")
+    assert concepts("CrCl 25") & concepts("creatinine clearance") == concepts("CrCl")
+    assert "idiopathic pulmonary fibrosis" in spelled_out("IPF treatment")
+    assert spelled_out("IPF treatment", index_defined=False) == "IPF treatment"  # BM25 finds it as written
+    assert concepts("ipf") != concepts("IPF")  # only as the documents write it
+    assert concepts("PE") == concepts("pulmonary embolism")  # the hand-written lexicon wins
+    use_abbreviations({})
+    assert not concepts("IPF") & concepts("idiopathic pulmonary fibrosis")

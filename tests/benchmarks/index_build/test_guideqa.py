@@ -19,7 +19,7 @@ def test_guideqa_numbers_are_consistent(cli_run, mirror_settings):
     assert ours.embedding_cache == {"reused": 0, "embedded": ours.chunks}  # cold: nothing came from a cache
     assert ours.tokens_per_second == pytest.approx(ours.tokens / ours.build_seconds)
     assert ours.chunks_per_second == pytest.approx(ours.chunks / ours.build_seconds)
-    assert set(ours.stage_seconds) == {"chunk", "embed", "faiss", "bm25", "store"}
+    assert set(ours.stage_seconds) == {"chunk", "embed", "abbreviations", "faiss", "bm25", "store"}
     assert sum(ours.stage_seconds.values()) <= ours.build_seconds + 0.05  # stages are rounded to 0.01 s
     assert ours.peak_rss_mb > 100 and ours.index_mb > 0  # an encoder was loaded; files were written
     # Adding a document re-embeds only its chunks; every other vector comes from the cache.

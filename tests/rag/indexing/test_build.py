@@ -36,6 +36,15 @@ def test_killed_build_leaves_the_old_index_serving(index_settings, embedder, tmp
     assert not list((tmp_path / ".builds").glob("*.partial"))
 
 
+def test_the_manifest_keeps_the_abbreviations_the_documents_define(index_settings, embedder, tmp_path):
+    docs = _docs(3)
+    for doc in docs[:2]:
+        doc.sections[0].text += " Follow the raised bed planting (RBP) plan."
+    _, m, _ = build_index(docs, _settings(index_settings, tmp_path), embedder=embedder)
+    assert m.abbreviations == {"RBP": "raised bed planting"}
+    assert "abbreviations" in m.stage_seconds
+
+
 def test_empty_corpus_is_refused(index_settings, tmp_path):
     with pytest.raises(GuideIndexError, match="no documents"):
         build_index([], _settings(index_settings, tmp_path))

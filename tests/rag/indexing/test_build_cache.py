@@ -39,7 +39,7 @@ def test_a_rebuild_embeds_only_new_chunks_and_no_cache_embeds_all(tmp_path, embe
     assert second.embedding_cache["embedded"] == second.chunks - first.chunks > 0
     _, cold, _ = build_index(docs, s, embedder=embedder, force=True, use_cache=False)
     assert cold.embedding_cache == {"reused": 0, "embedded": cold.chunks}
-    assert set(cold.stage_seconds) == {"chunk", "embed", "faiss", "bm25", "store"}
+    assert set(cold.stage_seconds) == {"chunk", "embed", "abbreviations", "faiss", "bm25", "store"}
     # A warm rebuild serves exactly the vectors the cold build computed (and stored).
     import faiss
 
