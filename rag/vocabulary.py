@@ -142,7 +142,15 @@ _SPELLING = [(re.compile(p), r) for p, r in (
     (r"^foet", "fet"), (r"^coeli", "celi"), (r"ouri?tis$", "oritis"), (r"rrhoea", "rrhea"), (r"pnoea", "pnea"), (r"^caes", "ces"),
     (r"ynaec", "ynec"), (r"sulph", "sulf"), (r"(?<=[a-z]{3})our(s?)$", r"or\1"), (r"(?<=[a-z]{3})tre(s?)$", r"ter\1"), (r"amme(s?)$", r"am\1"))]
 _ANY_SPELLING_RE = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in _SPELLING))  # most words need none
+# A condition or process and its adjective are one concept: "thrombosis" / "thrombotic", "prophylaxis" /
+# "prophylactic", "thrombolysis" / "thrombolytic" (Snowball stems each pair apart).
+_ADJECTIVE_RE = re.compile(r"(?<=[a-z]{3})(?:o(?:sis|ses|tic|tics)|ax(?:is|es)|act(?:ic|ics)|ly(?:sis|ses|tic|tics))$")
 _CONTRACTION_RE = re.compile(r"'(s|re|ve|ll|d|m)$|(?<!ca)n't$|(?<=can)'t$")  # "can't" is "can", not "ca" (cancer)
+
+
+def _noun_ending(m: re.Match) -> str:
+    ending = m.group(0)
+    return "osis" if ending[0] == "o" else "lysis" if ending.startswith("ly") else "axis"
 
 
 @functools.lru_cache(maxsize=262144)
@@ -151,6 +159,8 @@ def _stem_lower(word: str) -> str:
     if _ANY_SPELLING_RE.search(word):
         for pattern, repl in _SPELLING:  # British and American spellings are one concept
             word = pattern.sub(repl, word)
+    if word.endswith(("s", "c")):  # most words end otherwise
+        word = _ADJECTIVE_RE.sub(_noun_ending, word)
     s = stem(word)
     # Snowball keeps a final "i" on some nouns and not on their adjectives: "pericarditis" / "pericardial",
     # "neuropathy" / "neuropathic", "allergy" / "allergic", "diagnosis" / "diagnose" are one concept each.

@@ -182,3 +182,10 @@ def test_an_index_s_own_abbreviations_are_one_concept_with_their_expansions():
     assert concepts("PE") == concepts("pulmonary embolism")  # the hand-written lexicon wins
     use_abbreviations({})
     assert not concepts("IPF") & concepts("idiopathic pulmonary fibrosis")
+
+
+def test_a_condition_and_its_adjective_are_one_concept():
+    assert concepts("thrombosis") == concepts("thrombotic events") - concepts("events")
+    assert concepts("antibiotic prophylaxis") == concepts("prophylactic antibiotics")
+    assert concepts("thrombolysis") == concepts("thrombolytic")
+    assert concepts("psychoses") == concepts("psychotic")
