@@ -1,4 +1,4 @@
-"""Abbreviations mined from the indexed documents: kept only when several documents define them alike."""
+"""Abbreviations mined from the indexed documents: kept when the documents defining one agree on it."""
 
 from rag.indexing.abbreviations import mine_abbreviations
 from rag.types import DocSection, Document
@@ -9,11 +9,11 @@ def _doc(i: int, *lines: str) -> Document:
                     sections=[DocSection(title="Advice", text="\n".join(lines))])
 
 
-def test_a_short_form_two_documents_define_alike_is_kept():
+def test_each_short_form_the_documents_define_is_kept_with_its_expansion():
     docs = [_doc(1, "Offer the garden watering schedule (GWS) in spring."),
             _doc(2, "A garden watering schedule (GWS) suits most beds."),
             _doc(3, "Rotate the seed tray rotation plan (STRP) weekly.")]
-    assert mine_abbreviations(docs) == {"GWS": "garden watering schedule"}
+    assert mine_abbreviations(docs) == {"GWS": "garden watering schedule", "STRP": "seed tray rotation plan"}
 
 
 def test_a_short_form_defined_two_ways_keeps_the_usual_one_or_none():
