@@ -102,7 +102,9 @@ def select_statements(standalone: str, cands: list[Candidate], settings: Setting
     return Selection([(kind, [c for c in picked if c.hit.chunk.kind == kind]) for kind in KINDS], False, unknown, animal)
 
 
-_LEANS_BACK_RE = re.compile(r"^\W*(?:these|those|this|such|its|their|who|whose)\b", re.I)
+# Pointing back ("These ...", "Its ..."), or a list item with no subject of its own ("Should be shared with ...").
+_LEANS_BACK_RE = re.compile(r"^\W*(?:these|those|this|such|its|their|who|whose"
+                            r"|(?:should|must|may|might|can|could|will|would)\s+(?:be|have|not|also)\b)\b", re.I)
 
 
 def _leans_back(cand: Candidate, focus: QuestionFocus | None) -> bool:

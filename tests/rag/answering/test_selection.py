@@ -302,6 +302,15 @@ def test_a_sentence_whose_subject_is_in_the_one_before_it_is_not_quoted_unless_i
     assert picked == [treat.text, named.text]
 
 
+def test_a_list_item_with_no_subject_of_its_own_is_not_quoted():
+    question = "How should uncomplicated gonorrhea be treated?"
+    treat = _cand("Uncomplicated gonorrhea should be treated with ceftriaxone.", 0.8, 0)
+    subjectless = _cand("Should be shared with the treating specialist before discharge.", 0.8, 1)
+    picked = [c.text for c in select_statements(question, [treat, subjectless], Settings(),
+                                                focus=_focus(question)).groups[0][1]]
+    assert picked == [treat.text]
+
+
 def test_statements_from_documents_that_state_none_of_the_subject_do_not_answer():
     question = "Uncomplicated zorbitis in a woman - which antibiotic if she's pregnant?"
     cands = [_cand("The antibiotic quibbloxin is relatively contraindicated for pregnant women.", 0.7, 0),
