@@ -20,7 +20,7 @@ from rag.types import Turn
 from rag.vocabulary import concept_of, concepts, vocabulary_cache
 
 _CUE_RE = re.compile(
-    r"^\s*(?:and\s+)?(?:what|how)\s+about\s+|^\s*(?:and\s+)?what\s+if\s+|^\s*and\s+(?:in|for|with|during|after|before)?\s*|^\s*(?:also|same)\s+(?:for|in)\s+",
+    r"^\s*(?:and\s+)?(?:what|how)\s+about\s+|^\s*(?:and\s+)?what\s+(?=if\s)|^\s*and\s+(?:in|for|with|during|after|before)?\s*|^\s*(?:also|same)\s+(?:for|in)\s+",
     re.I,
 )
 _PERSONAL = {"she", "he", "her", "him", "his", "she's", "he's", "hers"}

@@ -168,3 +168,9 @@ def test_a_question_that_names_only_a_drug_is_a_follow_up(q):
 @pytest.mark.parametrize("q", ["Is salbutamol safe for asthma in pregnancy?", "Amoxicillin dose for acute otitis media?"])
 def test_a_drug_asked_of_a_condition_stands_alone(q):
     assert not is_follow_up(q)
+
+
+def test_what_if_keeps_its_if():
+    first = _turn("Does a rusty bicycle chain need replacing?")
+    assert standalone_question("what if it still turns freely?", [first], S) == \
+        "Does a rusty bicycle chain need replacing if it still turns freely?"
