@@ -33,7 +33,8 @@ def vocabulary_cache(maxsize: int | None) -> Callable[[F], F]:
 
 def use_abbreviations(table: Mapping[str, str]) -> None:
     """Read `table` (an index's defined abbreviations) from now on, in this process. Cheap when it is unchanged,
-    as it is on every question an index serves."""
+    as it is on every question an index serves. The vocabulary is one per process: a second pipeline over another
+    index switches it on its next question (the API and the CLI hold one)."""
     global _defined
     if table is _defined or table == _defined:
         return
