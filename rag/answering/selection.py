@@ -110,7 +110,9 @@ _LEANS_BACK_RE = re.compile(r"^\W*(?:these|those|this|such|its|their|who|whose"
 def _leans_back(cand: Candidate, focus: QuestionFocus | None) -> bool:
     if not _LEANS_BACK_RE.match(cand.text):
         return False
-    return focus is None or not focus.coverage(sentence_profile(cand.text).covers)
+    # What it names must be what the question is about, not only whom for ("... with the neonatal consultant").
+    others = focus.topic - focus.subject if focus is not None and focus.subject else set()
+    return focus is None or not focus.coverage(sentence_profile(cand.text).covers, others)
 
 
 # An abstract's aims, background and methods say what was studied, not what was found ("Forty-one children, aged

@@ -303,10 +303,12 @@ def test_a_sentence_whose_subject_is_in_the_one_before_it_is_not_quoted_unless_i
 
 
 def test_a_list_item_with_no_subject_of_its_own_is_not_quoted():
-    question = "How should uncomplicated gonorrhea be treated?"
+    question = "How should uncomplicated gonorrhea be treated in babies?"
     treat = _cand("Uncomplicated gonorrhea should be treated with ceftriaxone.", 0.8, 0)
     subjectless = _cand("Should be shared with the treating specialist before discharge.", 0.8, 1)
-    picked = [c.text for c in select_statements(question, [treat, subjectless], Settings(),
+    # Naming whom it is for is not naming what the question is about.
+    for_babies = _cand("Should be shared with the parents of babies before discharge.", 0.8, 2)
+    picked = [c.text for c in select_statements(question, [treat, subjectless, for_babies], Settings(),
                                                 focus=_focus(question)).groups[0][1]]
     assert picked == [treat.text]
 
