@@ -18,10 +18,13 @@ from collections.abc import Iterable
 from rag.text import STOPWORDS
 from rag.types import Document
 
-VERSION = 2  # in the index fingerprint: a change to what is mined rebuilds the index
+VERSION = 3  # in the index fingerprint: a change to what is mined rebuilds the index
 # One document will do: a rare condition's abbreviation is often defined only in its own guideline, the one that
 # answers (with 2, tune recall 0.614 and first statement 0.437; with 1, 0.617 and 0.445).
 MIN_DOCUMENTS = 1
+# Two letters stand for too many things to take one document's word for them ("AM": airway management, "SS":
+# seeking safety).
+MIN_DOCUMENTS_TWO_LETTERS = 2
 MIN_SHARE = 0.6  # of the documents defining a short form, the share that must agree ("AC": criteria, circumference)
 MAX_WORDS = 6
 
@@ -31,8 +34,8 @@ _LONG_RE = re.compile(r"[a-z][a-z' ]*[a-z]")  # words only: "cluster of differen
 
 
 def mine_abbreviations(docs: Iterable[Document]) -> dict[str, str]:
-    """Short form as written -> its expansion (lower case), for each short form that at least MIN_DOCUMENTS
-    documents define and on whose expansion at least MIN_SHARE of the documents defining it agree."""
+    """Short form as written -> its expansion (lower case), for each short form that enough documents define
+    (MIN_DOCUMENTS, or MIN_DOCUMENTS_TWO_LETTERS) and on whose expansion at least MIN_SHARE of them agree."""
     defined: dict[str, Counter[str]] = defaultdict(Counter)  # short form -> expansion -> documents
     for doc in docs:
         for short, long in _defined_in(doc).items():
@@ -40,7 +43,8 @@ def mine_abbreviations(docs: Iterable[Document]) -> dict[str, str]:
     table = {}
     for short, expansions in defined.items():
         long, n = expansions.most_common(1)[0]
-        if n >= MIN_DOCUMENTS and n >= MIN_SHARE * sum(expansions.values()):
+        least = MIN_DOCUMENTS_TWO_LETTERS if len(short) == 2 else MIN_DOCUMENTS
+        if n >= least and n >= MIN_SHARE * sum(expansions.values()):
             table[short] = long
     return dict(sorted(table.items()))
 

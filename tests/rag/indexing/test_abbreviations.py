@@ -35,3 +35,9 @@ def test_plurals_hyphens_and_unusable_forms():
 
 def test_documents_without_definitions_give_an_empty_table():
     assert mine_abbreviations([_doc(1, "Water the roses (daily)."), _doc(2, "Nothing to define here.")]) == {}
+
+
+def test_a_two_letter_short_form_needs_two_documents():
+    one = [_doc(1, "Keep the seed bank (SB) dry.")]
+    assert mine_abbreviations(one) == {}
+    assert mine_abbreviations(one + [_doc(2, "A seed bank (SB) lasts years.")]) == {"SB": "seed bank"}
