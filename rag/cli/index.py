@@ -137,9 +137,14 @@ def index_build(
 
 
 @index_app.command("info")
-def index_info(name: Annotated[str, typer.Option(help="Index name.")] = "default") -> None:
+def index_info(
+    name: Annotated[str, typer.Option(help="Index name.")] = "default",
+    abbreviations: Annotated[bool, typer.Option("--abbreviations", help="Print the abbreviations the documents "
+                                                "define (short form -> expansion) instead.")] = False,
+) -> None:
     """Print an index's manifest: its build, with the documents added and removed since folded into the counts and
-    fingerprint (`updates` says what they were)."""
+    fingerprint (`updates` says what they were). The abbreviations its documents define are counted here; the
+    table itself is printed with --abbreviations."""
     from rag.indexing.catalog import index_manifest
     from rag.indexing.errors import GuideIndexError
 
@@ -147,9 +152,13 @@ def index_info(name: Annotated[str, typer.Option(help="Index name.")] = "default
     if not s.index_path.exists():
         fail(f"no index named {name!r} in {s.index.dir}")
     try:
-        console.print_json(index_manifest(s.index.dir, name).model_dump_json())
+        manifest = index_manifest(s.index.dir, name)
     except GuideIndexError as exc:
         fail(str(exc))
+    if abbreviations:
+        console.print_json(data=manifest.abbreviations)
+        return
+    console.print_json(data=manifest.model_dump(mode="json") | {"abbreviations": len(manifest.abbreviations)})
 
 
 @index_app.command("list")

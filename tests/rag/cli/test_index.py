@@ -13,7 +13,7 @@ def test_index_build_and_info(env, tmp_path, monkeypatch):
     monkeypatch.setenv("GUIDEQA_INDEX__DIR", str(tmp_path))
     docs = tmp_path / "userdocs"
     docs.mkdir()
-    (docs / "note.md").write_text("---\ntitle: Shed care\nsource: Test Society\nyear: 2020\n---\n# Oiling\nOil the hinges of the shed door twice a year to stop squeaking.\n")
+    (docs / "note.md").write_text("---\ntitle: Shed care\nsource: Test Society\nyear: 2020\n---\n# Oiling\nOil the hinges of the shed door twice a year to stop squeaking, as the shed maintenance plan (SMP) says.\n")
     monkeypatch.setenv("GUIDEQA_CORPUS__USER_DIRS", json.dumps([str(docs)]))
     result = runner.invoke(app, ["index", "build", "--name", "mine", "--sources", "user"])
     assert result.exit_code == 0, result.output
@@ -21,6 +21,9 @@ def test_index_build_and_info(env, tmp_path, monkeypatch):
     info = runner.invoke(app, ["index", "info", "--name", "mine"])
     manifest = json.loads(info.stdout)
     assert manifest["documents"] == 1 and manifest["sources"]["user"]["documents"] == 1
+    assert manifest["abbreviations"] == 1  # counted; the table is one flag away
+    table = json.loads(runner.invoke(app, ["index", "info", "--name", "mine", "--abbreviations"]).stdout)
+    assert table == {"SMP": "shed maintenance plan"}
     again = runner.invoke(app, ["index", "build", "--name", "mine", "--sources", "user"])
     assert "already up to date" in again.stdout
     cold = runner.invoke(app, ["index", "build", "--name", "mine", "--sources", "user", "--no-cache"])
