@@ -287,8 +287,13 @@ def _aliases(question: str, topic: set[str]) -> dict[str, str]:
     return out
 
 
+# "Which antifibrotic should I start?", "which statin is safest?": the word that "which" asks about, before its verb.
+_WHICH_BEFORE_VERB_RE = re.compile(r"\bwhich\s+([\w-]+)\s+(?=(?:should|would|do|does|is|are|can|to)\b)", re.I)
+
+
 def answer_class_concepts(question: str) -> set[str]:
-    return {c for m in _ANSWER_CLASS_RE.finditer(question) for c in concepts(m.group(1))}
+    return {c for pattern in (_ANSWER_CLASS_RE, _WHICH_BEFORE_VERB_RE) for m in pattern.finditer(question)
+            for c in concepts(m.group(1))}
 
 
 def clauses(question: str) -> tuple[list[str], list[str]]:

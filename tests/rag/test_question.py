@@ -190,6 +190,10 @@ def test_the_words_naming_the_kind_of_answer_wanted_are_not_its_topic():
     assert answer_class_concepts("Which antifibrotic drugs are recommended for IPF?") == set(concepts("antifibrotic"))
     assert answer_class_concepts("best oral antibiotic for moderate acne?") == set(concepts("oral"))
     assert answer_class_concepts("How should IPF be treated?") == set()
+    # What "which" asks about, before its verb: no guideline sentence says "antifibrotic", it names pirfenidone.
+    assert answer_class_concepts("Which antifibrotic should I start for IPF?") == set(concepts("antifibrotic"))
+    assert answer_class_concepts("which statin is safest in CKD?") == set(concepts("statin"))
+    assert answer_class_concepts("Which patients with IPF get pirfenidone?") == set()
 
 
 def test_the_kind_of_answer_wanted_counts_half_of_the_topic():
