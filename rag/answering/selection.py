@@ -110,9 +110,11 @@ _LEANS_BACK_RE = re.compile(r"^\W*(?:these|those|this|such|its|their|who|whose"
 def _leans_back(cand: Candidate, focus: QuestionFocus | None) -> bool:
     if not _LEANS_BACK_RE.match(cand.text):
         return False
+    if focus is None:
+        return True
     # What it names must be what the question is about, not only whom for ("... with the neonatal consultant").
-    others = focus.topic - focus.subject if focus is not None and focus.subject else set()
-    return focus is None or not focus.coverage(sentence_profile(cand.text).covers, others)
+    others = focus.topic - focus.subject if focus.subject else set()
+    return not focus.coverage(sentence_profile(cand.text).covers, others)
 
 
 # An abstract's aims, background and methods say what was studied, not what was found ("Forty-one children, aged

@@ -161,19 +161,20 @@ def _write_index(
     lap("abbreviations")
     n_shards = min(settings.index.shards, len(docs))
     common = dict(settings=settings, encoder=Encoder.of(embedder), limit=p.limit, engine=p.engine,
-                  cache_stats=p.cache_stats, abbreviations=abbreviations)
+                  cache_stats=p.cache_stats)
     if n_shards == 1:
         note("write", 0, 1)
         lengths, dense = write_folder(work, docs, p.chunks, p.spans, p.vectors, None, settings.index.ann, lap)
         note("write", 1, 1)
         return folder_manifest(name, fingerprint, corpus_fp, docs, p.chunks, len(p.sentences), lengths, skipped,
-                               stage_seconds, dense=dense, **common)
+                               stage_seconds, dense=dense, abbreviations=abbreviations, **common)
     from rag.indexing.shards import write_shards
 
     entries = write_shards(work, docs, p, n_shards, name, fingerprint, note, lap, run=p.run, **common)
     (work / SENTENCES).unlink()  # each shard holds its own rows of it now
+    # The index's manifest holds the table once; its shards' do not.
     return folder_manifest(name, fingerprint, corpus_fp, docs, p.chunks, len(p.sentences), None, skipped, stage_seconds,
-                           shards=entries, **common)
+                           shards=entries, abbreviations=abbreviations, **common)
 
 
 # Chunks the documents not in the chunk cache: yields (position in the list, its chunks), in any order.
