@@ -154,7 +154,7 @@ GENERIC = {
     "check", "done", "do", "does", "doing", "go", "going", "now", "one", "two", "type", "types", "kind", "way", "ways",
     "whom", "who", "which", "what", "when", "age", "ages", "today", "lot", "lots", "mean", "means", "enough", "like",
     "asking", "ask", "reasonable", "worried", "otherwise", "healthy", "well", "but", "only", "too", "once", "am", "post", "pre", "year", "years", "old", "new", "case", "cases", "confirmed",
-    "suspected", "diagnosed", "risk", "initial", "initially", "next", "step", "steps", "safe", "safely", "ok", "okay",
+    "suspected", "diagnosed", "newly", "risk", "initial", "initially", "next", "step", "steps", "safe", "safely", "ok", "okay",
     "agent", "agents", "drug", "drugs", "medication", "medications", "medicine", "medicines", "screen", "screened",
     "screening", "test", "tests", "testing", "diagnose", "diagnosis", "workup", "evaluate", "evaluation",
     "assess", "assessment", "avoid", "avoided", "contraindicated", "contraindication", "contraindications",

@@ -51,8 +51,10 @@ def names_drug_by_form(text: str) -> bool:
 
 ASKS = {
     # A named class of drug is asked for; "what is the best treatment" may be a procedure, so it is "treat".
-    "drug": (re.compile(r"\b(drugs?|medications?|medicines?|meds|antibiotics?|abx|antivirals?|antifungals?|antiepileptics?|"
-                        r"antiemetics?|anticoagulants?|agents?|pharmacotherap\w*|pharmacologic\w*|regimens?|inhalers?|"
+    # A drug class by its form, "anti-" and a class ending: antifibrotic, antiplatelet, antihypertensives (not an
+    # antibody or antigen, which are tested for).
+    "drug": (re.compile(r"\b(drugs?|medications?|medicines?|meds|abx|anti-?[a-z]+(?:tics?|ics?|ants?|als?|ives?|ines?|lets?)|"
+                        r"agents?|pharmacotherap\w*|pharmacologic\w*|regimens?|inhalers?|"
                         r"prescribe)\b|\bdrug of choice\b", re.I),
              re.compile(r"\b(antibiotic|therapy with|treatment with|agents?|inhibitors?|antagonists?|agonists?|blockers?)\b", re.I)),
     "treat": (re.compile(r"\b(treat\w*|therap\w*|manag\w*|first[- ]line|of choice)\b", re.I),
@@ -73,7 +75,9 @@ ASKS = {
                         r"symptoms?)\b|\b\d+\s(hours?|days?|weeks?|months?|years?)\b", re.I)),
     "who": (re.compile(r"\bwho\b|\bwhich (patients|people|women|men|adults|children|groups?|population)\b|\bin whom\b", re.I),
             re.compile(r"\b(patients|persons|people|adults|women|men|children|adolescents|individuals|those)\s(with|who|at|aged|older|younger)\b|\bage[sd]?\s\d+", re.I)),
-    "test": (re.compile(r"\b(test|tests|testing|imaging|scan|investigat\w*|diagnos\w*|screen\w*|work-?up|confirm\w*|detect\w*|modality|biopsy|measure\w*)\b", re.I),
+    # "How is it diagnosed?" asks for a test; "newly diagnosed", "diagnosed with" say who the patient is.
+    "test": (re.compile(r"\b(test|tests|testing|imaging|scan|investigat\w*|"
+                        r"(?<!newly )(?<!recently )(?<!already )(?<!just )(?<!been )(?<!was )(?<!were )diagnos(?!ed with\b)\w*|screen\w*|work-?up|confirm\w*|detect\w*|modality|biopsy|measure\w*)\b", re.I),
              re.compile(r"\b(ultrasound|ultrasonography|sonograph\w*|ct|mri|magnetic resonance|computed tomography|radiograph\w*|x-ray|test\w*|assay|biopsy|"
                         r"culture|serolog\w*|pcr|measure\w*|ecg|electrocardiogra\w*|echocardiogra\w*|endoscop\w*|colonoscop\w*|imaging|scan\w*|"
                         r"examination|screening|mammogra\w*|cytology|level|panel|angiograph\w*|scintigraph\w*|dxa)\b", re.I)),
@@ -97,8 +101,12 @@ RECOMMENDATION_RE = re.compile(
     r"|^\W*(?:give|start|treat|refer|prescribe|administer|perform|measure|monitor|arrange|admit|"
     r"repeat|reassess|vaccinate|immuni[sz]e|continue|stop|discontinue|use(?! of\b)|obtain|ensure|advise|tell|discuss|explain|"
     r"avoid|encourage|provide|inform|reassure)\b", re.I)
+# "The committee recommends that clinicians not use imatinib", "... cannot be recommended", "is not indicated".
 AGAINST_RE = re.compile(r"\b(recommends? against|suggests? against|should not|not recommended|not be (used|offered|given)|"
-                        r"insufficient evidence|do not|no evidence|not routinely|avoid)\b", re.I)
+                        r"insufficient evidence|do not|no evidence|not routinely|avoid|cannot be recommended|"
+                        r"(?:is|are) not indicated|"
+                        r"(?:recommends?|suggests?|recommended|suggested) (?:that )?(?:\w+ ){0,2}not (?:us(?:e|ing)|give|offer|prescribe|"
+                        r"perform|administer|start|initiate|add|screen|treat|routinely))\b", re.I)
 DIAGNOSIS_RE = re.compile(r"\b(diagnos\w*|differentiat\w*|evaluat\w*|work-?up)\b", re.I)
 STEP_RE = re.compile(r"^\s*(first|then|next|initially|subsequently|finally|step \d|after\b|before\b|if\b[^.]{0,80}\bthen\b|"
                      r"once\b|begin\b|start\b)", re.I)

@@ -90,7 +90,8 @@ def _default_patient_first(picked: list[Candidate], focus: QuestionFocus) -> lis
 
     def fits(c: Candidate) -> bool:
         p = sentence_profile(c.text)
-        if not focus.against_ok and AGAINST_RE.search(c.text) or c.coverage < guideline[0].coverage:
+        # Asked whether to, one against answers ("Pt wants melatonin - ok?"); asked what to do, it does not.
+        if focus.open and not focus.against_ok and AGAINST_RE.search(c.text) or c.coverage < guideline[0].coverage:
             return False
         if narrower & p.excluded:  # its sibling: "... and no cancer"
             return True

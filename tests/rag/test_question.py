@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.question import RECOMMENDATION_RE, analyse, asked_populations, conflicting, states, topic_concepts
+from rag.question import AGAINST_RE, RECOMMENDATION_RE, analyse, asked_populations, conflicting, states, topic_concepts
 from rag.vocabulary import concepts, with_parts
 
 
@@ -341,3 +341,34 @@ def test_a_phrase_of_the_question_is_covered_when_a_sentence_states_its_words():
     # Nor a phrase that names a patient group: diabetes in pregnancy is not gestational diabetes.
     assert analyse("Management of gestational diabetes?").coverage(
         with_parts(concepts("Women with pre-existing diabetes should be offered a retinal assessment in pregnancy."))) == 0.0
+
+
+@pytest.mark.parametrize("question, asks", [
+    # Who the patient is, not a test asked for.
+    ("Which antifibrotic should I start for newly diagnosed IPF?", ["drug"]),
+    ("Patient diagnosed with gout - which drug?", ["drug"]),
+    ("How is celiac disease diagnosed?", ["test"]),
+    # A drug class by its form.
+    ("Which antihypertensive for a Black patient?", ["drug"]),
+    ("Which antiplatelet do I add?", ["drug"]),
+    # Antibodies are tested for.
+    ("Should I check antiphospholipid antibodies?", []),
+])
+def test_what_a_question_asks_for(question, asks):
+    assert analyse(question).asks == asks
+
+
+def test_newly_says_when_not_what_about():
+    assert "newli" not in analyse("Which antifibrotic for newly diagnosed IPF?").topic
+
+
+@pytest.mark.parametrize("text, against", [
+    ("The committee recommends that clinicians not use imatinib in patients with IPF.", True),
+    ("The committee suggests not using sildenafil for IPF.", True),
+    ("The use of ultrasound cannot be recommended for heel pain.", True),
+    ("Antibiotics are not indicated for acute bronchitis.", True),
+    ("The committee suggests that clinicians use pirfenidone in patients with IPF.", False),
+    ("Clinicians may or may not use iontophoresis.", False),
+])
+def test_a_recommendation_against_in_other_words(text, against):
+    assert bool(AGAINST_RE.search(text)) is against
