@@ -92,6 +92,12 @@ ABBREVIATIONS = {
     "ld": "learning disability", "script": "prescription", "psc": "primary sclerosing cholangitis",
     "ivdu": "people who inject drugs",
 }
+# A bacterium by its genus's initial, as clinicians write it ("H. pylori", "E coli"). Not where the species is also
+# the disease's name ("M. tuberculosis", "N. gonorrhoeae", "B. pertussis"): the token would hide the disease's word.
+ABBREVIATIONS.update({f"{genus[0]} {species}": f"{genus} {species}" for genus, species in (
+    ("helicobacter", "pylori"), ("escherichia", "coli"), ("staphylococcus", "aureus"), ("streptococcus", "pneumoniae"),
+    ("streptococcus", "pyogenes"), ("haemophilus", "influenzae"), ("pseudomonas", "aeruginosa"),
+    ("klebsiella", "pneumoniae"), ("mycoplasma", "pneumoniae"), ("borrelia", "burgdorferi"), ("treponema", "pallidum"))})
 # A plain-words name of a condition, read as the term guidelines use ("high blood pressure" in JNC 8's title).
 LAY_TERMS = {"high blood pressure": "hypertension", "heart attack": "myocardial infarction",
              "mini stroke": "transient ischemic attack", "acid reflux": "gastroesophageal reflux disease",

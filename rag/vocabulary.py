@@ -206,7 +206,20 @@ def spelled_out(text: str, index_defined: bool = True) -> str:
         return f"{w} ({full})" if full and full not in low and full != w.lower() else w
 
     text = _C_DIFF_RE.sub(lambda m: m.group(0) if "difficile" in low else f"{m.group(0)} (Clostridium difficile)", text)
+    text = _INITIAL_PAIR_RE.sub(lambda m: _pair_spelled(m, low), text)
     return _WORDS_RE.sub(word, text)
+
+
+# A two-word abbreviation that starts with an initial ("H. pylori"), with or without its full stop.
+_INITIAL_PAIRS = {k: v for k, v in ((re.sub(r"[^a-z ]", "", k), v) for k, v in ABBREVIATIONS.items())
+                  if re.fullmatch(r"[a-z] [a-z]{4,}", k) and not k.startswith("c ")}  # C. diff: _C_DIFF_RE
+_INITIAL_PAIR_RE = re.compile(r"\b(?:" + "|".join(rf"{k[0]}\.?\s?{k[2:]}" for k in _INITIAL_PAIRS) + r")\b", re.I)
+
+
+def _pair_spelled(m: re.Match, low: str) -> str:
+    letters = re.sub(r"[^a-z]", "", m.group(0).lower())
+    full = _INITIAL_PAIRS[f"{letters[0]} {letters[1:]}"]
+    return m.group(0) if full in low else f"{m.group(0)} ({full})"
 
 
 @vocabulary_cache(maxsize=1)

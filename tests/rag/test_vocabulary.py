@@ -189,3 +189,14 @@ def test_a_condition_and_its_adjective_are_one_concept():
     assert concepts("antibiotic prophylaxis") == concepts("prophylactic antibiotics")
     assert concepts("thrombolysis") == concepts("thrombolytic")
     assert concepts("psychoses") == concepts("psychotic")
+
+
+def test_a_bacterium_by_its_genus_initial_is_the_bacterium():
+    full = concepts("Helicobacter pylori infection")
+    for written in ("H. pylori infection", "H pylori infection", "H.pylori infection"):
+        assert concepts(written) == full, written
+    assert concepts("E. coli") == concepts("Escherichia coli")
+    # "H. influenzae" is a bacterium, not the flu.
+    assert not concepts("H. influenzae") & concepts("influenza")
+    assert spelled_out("Regimen for H. pylori?") == "Regimen for H. pylori (helicobacter pylori)?"
+    assert spelled_out("Helicobacter pylori (H. pylori) test") == "Helicobacter pylori (H. pylori) test"
