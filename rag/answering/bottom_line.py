@@ -34,13 +34,14 @@ def bottom_line_first(picked: list[Candidate], focus: QuestionFocus | None) -> l
     picked = _asked_first(picked, focus)
     if not focus.against_ok and focus.open:
         picked = _recommendation_first(picked)
+        picked = _firm_first(picked)
     picked = _first_step_first(picked, focus)
     picked = _default_patient_first(picked, focus)
     picked = _severity_first(picked, focus)
     picked = _not_excluded_first(picked, focus)
     picked = _not_contradicted_first(picked, focus)
     picked = _setting_first(picked, focus)  # a recommendation for the other setting answers nothing
-    return _constraint_first(picked, focus)
+    return _not_allergen_first(_constraint_first(picked, focus), focus)
 
 
 def _constraint_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidate]:
@@ -190,13 +191,20 @@ _REFERS_BACK_RE = re.compile(r"^\W*(?:(?:for|in|among|of) (?:these|those|such|th
 
 def _recommendation_first(picked: list[Candidate]) -> list[Candidate]:
     """Asked what to do, the bottom line is the best recommendation *for* something, not one against ("regimens of
-    20 or fewer days ... are not recommended" before "initial antibiotic therapy should employ ...")."""
-    return _lead_with(picked, lambda c: not AGAINST_RE.search(c.text), _advises)
+    20 or fewer days ... are not recommended" before "initial antibiotic therapy should employ ...") nor one that
+    leaves it open ("Clinicians may or may not use iontophoresis ...")."""
+    return _lead_with(picked, lambda c: not AGAINST_RE.search(c.text) and not EQUIVOCAL_RE.search(c.text), _advises)
 
 
 def _advises(cand: Candidate) -> bool:
     """A recommendation for something."""
-    return bool(RECOMMENDATION_RE.search(cand.text)) and not AGAINST_RE.search(cand.text)
+    return bool(RECOMMENDATION_RE.search(cand.text)) and not AGAINST_RE.search(cand.text) \
+        and not EQUIVOCAL_RE.search(cand.text)
+
+
+# Neither for nor against: "may or may not use", "no recommendation for or against", "the evidence is inconclusive".
+EQUIVOCAL_RE = re.compile(r"\b(?:may or may not|for or against|neither for nor against|no recommendation|inconclusive|"
+                          r"(?:is|are|remains?) (?:unclear|uncertain))\b", re.I)
 
 
 def _advice(focus: QuestionFocus) -> Callable[[Candidate], bool] | None:
@@ -287,3 +295,45 @@ def _settings() -> frozenset[str]:
 
 def _other_setting(cand: Candidate, asked: set[str]) -> bool:
     return population_conflict(asked, sentence_profile(cand.text).populations & _settings())
+
+
+def _firm_first(picked: list[Candidate]) -> list[Candidate]:
+    """Asked what to do, a firm recommendation ("Clinicians should use manual therapy ...") leads over a permissive
+    one ("Clinicians may prescribe strengthening exercises ...") that states no more of the question."""
+    guideline = [c for c in picked if c.hit.chunk.kind == "guideline"]
+    if not guideline:
+        return picked
+    lead = guideline[0]
+    return _lead_with(picked, lambda c: not _PERMISSIVE_RE.search(c.text) or bool(_FIRM_RE.search(c.text)),
+                      lambda c: _advises(c) and bool(_FIRM_RE.search(c.text)) and c.coverage >= lead.coverage)
+
+
+_FIRM_RE = re.compile(r"\b(?:should|must|recommends?|recommended|is indicated|are indicated|first[- ]line|offer)\b", re.I)
+_PERMISSIVE_RE = re.compile(r"\b(?:may|might|could|can be (?:considered|used)|(?:is|are) (?:an? )?(?:options?|alternatives?)|"
+                            r"reasonable)\b", re.I)
+
+
+
+# "penicillin-allergic", "allergic to penicillin", "a penicillin allergy": what the patient must not be given.
+_ALLERGY_RE = re.compile(r"\ballergic to (?:an? )?([a-z][\w-]*)|\b([a-z][\w]*)-allergic\b|\b([a-z][\w-]*) allergy\b", re.I)
+
+
+def _not_allergen_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidate]:
+    """The bottom line does not give the patient what they are allergic to: for a penicillin-allergic patient, not
+    a regimen with amoxicillin (a penicillin, by its class) when a picked statement is for the allergic."""
+    allergens = _allergens(focus.text)
+    if not allergens:
+        return picked
+    allergic = concept_of("allergic")
+
+    def gives_it(c: Candidate) -> bool:
+        p = sentence_profile(c.text)
+        return bool(allergens & p.covers) and allergic not in p.affirmed  # "... or the child is not allergic to"
+    return _lead_with(picked, lambda c: not gives_it(c),
+                      lambda c: not gives_it(c) and allergic in sentence_profile(c.text).affirmed)
+
+
+@vocabulary_cache(maxsize=1024)
+def _allergens(text: str) -> frozenset[str]:
+    named = " ".join(g for m in _ALLERGY_RE.finditer(text) for g in m.groups() if g)
+    return frozenset(concepts(named)) - {concept_of("drug"), concept_of("food"), concept_of("patient")}

@@ -257,3 +257,36 @@ def test_a_follow_up_s_constraint_leads_only_from_a_statement_on_the_subject():
     assert _picked_after(question, follow_up, [general, other])[0] == other.text
     other.subject_coverage = 0.0  # neither it, its title, section nor sub-heading states zorbitis C
     assert _picked_after(question, follow_up, [general, other])[0] == general.text
+
+
+def test_asked_what_to_do_the_bottom_line_is_not_a_recommendation_against_in_other_words():
+    # "recommends that clinicians not use ..." is against, as "should not" is.
+    against = _cand("The committee recommends that clinicians not use quibbloxin in patients with zorbitis.", 0.9, 0)
+    positive = _cand("The committee suggests that clinicians use flarbomab in patients with zorbitis.", 0.8, 1)
+    assert _picked("Which drug should I start for zorbitis?", [against, positive])[0] == positive.text
+
+
+def test_asked_what_to_do_the_bottom_line_does_not_leave_it_open():
+    open_ = _cand("Clinicians may or may not use iontophoresis for zorbitis. (Grade D)", 0.9, 0)
+    firm = _cand("Clinicians should use manual therapy for zorbitis. (Grade A)", 0.8, 1)
+    assert _picked("What is the first-line treatment for zorbitis?", [open_, firm])[0] == firm.text
+
+
+def test_asked_what_to_do_a_firm_recommendation_leads_a_permissive_one():
+    may = _cand("Clinicians may prescribe stretching exercises for zorbitis. (Grade F)", 0.9, 0)
+    should = _cand("Clinicians should prescribe night splints for zorbitis. (Grade B)", 0.8, 1)
+    assert _picked("What is the first-line treatment for zorbitis?", [may, should])[0] == should.text
+    # Asked whether to, the ranker's order stands.
+    assert _picked("Can I prescribe stretching exercises for zorbitis?", [may, should])[0] == may.text
+
+
+def test_the_bottom_line_does_not_give_the_patient_what_they_are_allergic_to():
+    everyone = _cand("Offer people with zorbitis a 7-day course of a PPI and amoxicillin.", 0.9, 0)
+    allergic = _cand("Offer people with zorbitis who are allergic to penicillin a PPI and clarithromycin.", 0.8, 1)
+    for question in ("Zorbitis regimen for a penicillin-allergic patient?", "Zorbitis, and she is allergic to penicillin?",
+                     "Zorbitis in a pt with a PCN allergy - which drugs?"):
+        assert _picked(question, [everyone, allergic])[0] == allergic.text, question
+    assert _picked("Which zorbitis regimen?", [everyone, allergic])[0] == everyone.text
+    # "... or the child is not allergic to penicillin" gives the drug to those who are not.
+    unless = _cand("Prescribe amoxicillin for zorbitis unless the child is not allergic to penicillin.", 0.9, 2)
+    assert _picked("Zorbitis, and she is allergic to penicillin?", [unless, allergic])[0] == allergic.text
