@@ -19,11 +19,13 @@ from rag.vocabulary import concept_of, concepts, vocabulary_cache
 SPECIFIC_ASKS = ("dose", "duration", "interval")  # numbers a sentence states reliably; drug names it may not
 _N = r"\b(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|twelve)"
 # The quantity itself, not the word for it ("the optimal dose ... has not been determined"), nor a citation's year.
-_QUANTITY_RE = {
-    "dose": re.compile(_N + r"\s?(?:mg|mcg|µg|μg|g|units?|iu|ml|mmol|gy|mg/kg\w*)\b", re.I),
-    "duration": re.compile(_N + r"(?:\s?(?:to|-|–|or)\s?\d+)?(?: consecutive| more| additional| further)?[- ]"
-                           r"(?:hours?|days?|weeks?|months?|years?)\b|\b(?:indefinite\w*|extended|long[- ]term|lifelong)\b",
-                           re.I),
+QUANTITY_RE = {
+    # "30 mCi", "2 mEq/kg", and a change by a share ("a dosage increase of about 50%").
+    "dose": re.compile(_N + r"\s?(?:mg|mcg|µg|μg|g|units?|iu|ml|mmol|meq|gy|mci|mbq|gbq|mg/kg\w*)\b"
+                       r"|\bdos(?:e|age|ing)\b[^.;]{0,40}\b\d+\s?%", re.I),
+    "duration": re.compile(_N + r"(?:\s?(?:to|-|–|or)\s?\d+)?(?: consecutive| more| additional| further)?[- ]?"
+                           r"(?:hours?|h|hrs?|days?|d|weeks?|wks?|months?|mos?|years?|yrs?)\b"
+                           r"|\b(?:indefinite\w*|extended|long[- ]term|lifelong)\b", re.I),
 }
 
 
@@ -269,7 +271,7 @@ def _asked_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidat
     # A dose of another drug than the one asked about states no dose: "boluses of 20 ml/kg" of fluids under "what
     # dose of adrenaline?", vitamin A's under "how much vitamin D?".
     def stated(c: Candidate) -> int:
-        return sum(bool(_QUANTITY_RE[k].search(c.text)) and (k != "dose" or c.dose_of_asked) if k in _QUANTITY_RE
+        return sum(bool(QUANTITY_RE[k].search(c.text)) and (k != "dose" or c.dose_of_asked) if k in QUANTITY_RE
                    else states(k, c.text) for k in asked)
 
     most = max(stated(c) for c in guideline[1:])
