@@ -18,6 +18,7 @@ from rag.answering.candidates import (
 from rag.answering.evidence import Evidence
 from rag.answering.headings import SectionHeadings, document_headings, heading_of
 from rag.answering.rank import Idf, rerank, topic_support
+from rag.answering.unstated import unstated
 from rag.answering.writers import make_writer
 from rag.conversation import llm_standalone_question, standalone_question
 from rag.indexing.embedding import get_embedder
@@ -236,6 +237,7 @@ class Pipeline:
         documents = st.index.documents(h.chunk.doc_id for h in evidence.hits)
         answer = self.writer.write(question.strip(), evidence, documents, self.settings, st.index.info)
         answer.degraded = sorted(missing)
+        answer.unstated = unstated(answer, evidence.focus)
         answer.writer.rewrite, answer.writer.rewrite_fallback = evidence.rewrite, evidence.rewrite_fallback
         t2 = time.perf_counter()
         timings = evidence.timings_ms | {"compose": (t2 - t1) * 1000, "total": (t2 - t0) * 1000}

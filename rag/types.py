@@ -208,6 +208,8 @@ class Answer(BaseModel):
     references: list[Reference]
     abstained: bool
     abstention: str | None = Field(default=None, description="Plain statement of what the evidence does not address.")
+    unstated: str | None = Field(default=None, description="What was asked for (a dose, a duration, an interval) that "
+                                 "none of the statements gives, said plainly; None when all is given.")
     disclaimer: str
     timings_ms: dict[str, float] = Field(default_factory=dict)
     index: IndexInfo
@@ -258,6 +260,8 @@ class Answer(BaseModel):
         lines: list[str] = []
         if self.abstention:
             lines += [esc(self.abstention), ""]
+        if self.unstated:
+            lines += [styled(self.unstated, "yellow"), ""]
         for section in self.sections:
             lines.append(styled(section.title, "bold yellow" if section.kind == "related" else "bold cyan"))
             group = None

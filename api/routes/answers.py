@@ -60,7 +60,8 @@ def _events(out: AnswerOut) -> Iterator[str]:
 
     yield event("meta", {"conversation_id": out.conversation_id, "turn": out.turn, "question": out.question,
                          "standalone_question": out.standalone_question, "abstained": out.abstained,
-                         "abstention": out.abstention, "index": out.index.model_dump(),
+                         "abstention": out.abstention, "unstated": out.unstated,
+                         "index": out.index.model_dump(),
                          "writer": out.writer.model_dump()})
     for section in out.sections:
         yield event("section", section.model_dump())

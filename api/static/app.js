@@ -61,6 +61,9 @@ function renderAnswer(answer) {
   if (answer.abstained) {
     turn.append(el("p", { class: "abstention" }, answer.abstention));
   }
+  if (answer.unstated) {
+    turn.append(el("p", { class: "unstated" }, answer.unstated));
+  }
   for (const section of answer.sections) {
     const block = el("section", { class: `answer-section kind-${section.kind}` }, el("h3", {}, section.title));
     let list = el("ul");

@@ -44,7 +44,7 @@ const answer = JSON.parse(fs.readFileSync(0, "utf8"));
 const turn = ctx.renderAnswer(answer);
 const texts = (cls) => turn.all(cls).map((n) => n.textContent);
 process.stdout.write(JSON.stringify({ status: texts("ref-status"), meta: texts("ref-meta"), notes: texts("note"),
-                                      place: texts("ref-place"),
+                                      place: texts("ref-place"), unstated: texts("unstated"),
                                       cites: turn.all("note").flatMap((n) => n.all("cite")).map((n) => n.textContent) }));
 """
 
@@ -88,3 +88,11 @@ def test_the_page_shows_the_cited_pages_and_sections():
 @pytest.mark.skipif(NODE is None, reason="node is not installed")
 def test_a_reference_without_pages_or_sections_shows_no_place():
     assert render(AnswerOut.from_answer(answer(NEW, OLD), "0" * 32, 1).model_dump())["place"] == []
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed")
+def test_the_page_says_what_no_statement_gives():
+    said = "None of the statements found gives a dose; the full source may."
+    shown = render(AnswerOut.from_answer(answer(NEW, OLD).model_copy(update={"unstated": said}), "0" * 32, 1).model_dump())
+    assert shown["unstated"] == [said]
+    assert render(AnswerOut.from_answer(answer(NEW, OLD), "0" * 32, 1).model_dump())["unstated"] == []
