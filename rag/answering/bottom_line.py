@@ -13,7 +13,7 @@ from collections.abc import Callable
 from rag.answering.candidates import Candidate
 from rag.answering.cues import population_conflict, question_quantities
 from rag.answering.rank import AFTER_FAILURE_RE, SentenceProfile, contradicts, sentence_profile
-from rag.question import AGAINST_RE, RECOMMENDATION_RE, QuestionFocus, severity_concepts, states, topic_concepts
+from rag.question import AGAINST_RE, RECOMMENDATION_RE, QuestionFocus, asking_clauses, severity_concepts, states, topic_concepts
 from rag.vocabulary import concept_of, concepts, vocabulary_cache
 
 SPECIFIC_ASKS = ("dose", "duration", "interval")  # numbers a sentence states reliably; drug names it may not
@@ -38,6 +38,7 @@ def bottom_line_first(picked: list[Candidate], focus: QuestionFocus | None) -> l
         picked = _recommendation_first(picked)
         picked = _firm_first(picked)
     picked = _first_step_first(picked, focus)
+    picked = _first_line_first(picked, focus)
     picked = _default_patient_first(picked, focus)
     picked = _severity_first(picked, focus)
     picked = _not_excluded_first(picked, focus)
@@ -339,3 +340,27 @@ def _not_allergen_first(picked: list[Candidate], focus: QuestionFocus) -> list[C
 def _allergens(text: str) -> frozenset[str]:
     named = " ".join(g for m in _ALLERGY_RE.finditer(text) for g in m.groups() if g)
     return frozenset(concepts(named)) - {concept_of("drug"), concept_of("food"), concept_of("patient")}
+
+
+# What a first choice is called: "Offer standard-release metformin as the initial drug treatment", "first-line".
+_FIRST_STATED_RE = re.compile(r"\bfirst[- ](?:line|choice)\b|\binitial (?:drug )?(?:treatment|therapy|management)\b|"
+                              r"\b(?:treatment|drug|agent|therapy) of (?:first )?choice\b|\bpreferred\b|\bmainstay\b", re.I)
+_FIRST_ASKED_ANY_RE = re.compile(_FIRST_ASKED_RE.pattern + r"|\b(?:treatment|drug|agent|therapy) of choice\b|\bpreferred\b",
+                                 re.I)
+
+
+def _first_line_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidate]:
+    """Asked for the first choice, the bottom line is a statement that names one ("... as the initial drug treatment
+    for adults with type 2 diabetes"), not a step after it failed."""
+    if not asks_first_choice(focus):
+        return picked
+    return _lead_with(picked, lambda c: names_first_choice(c, focus), lambda c: names_first_choice(c, focus))
+
+
+def asks_first_choice(focus: QuestionFocus | None) -> bool:
+    return focus is not None and bool(_FIRST_ASKED_ANY_RE.search(asking_clauses(focus.text)))
+
+
+def names_first_choice(c: Candidate, focus: QuestionFocus) -> bool:
+    p = sentence_profile(c.text)
+    return bool(_FIRST_STATED_RE.search(c.text)) and not p.after_failure and (focus.against_ok or not p.against)

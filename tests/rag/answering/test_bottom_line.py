@@ -290,3 +290,11 @@ def test_the_bottom_line_does_not_give_the_patient_what_they_are_allergic_to():
     # "... or the child is not allergic to penicillin" gives the drug to those who are not.
     unless = _cand("Prescribe amoxicillin for zorbitis unless the child is not allergic to penicillin.", 0.9, 2)
     assert _picked("Zorbitis, and she is allergic to penicillin?", [unless, allergic])[0] == allergic.text
+
+
+def test_asked_for_the_first_choice_the_bottom_line_names_one():
+    add_on = _cand("Add quibbloxin if the zorbitis target is not reached with dual therapy.", 0.9, 0)
+    bp = _cand("Offer a calcium-channel blocker to people with zorbitis and high blood pressure.", 0.85, 2)
+    initial = _cand("Offer flarbomab as the initial drug treatment for adults with zorbitis.", 0.8, 1)
+    assert _picked("First-line drug for zorbitis?", [add_on, bp, initial])[0] == initial.text
+    assert _picked("Which drug is preferred for zorbitis?", [add_on, bp, initial])[0] == initial.text
