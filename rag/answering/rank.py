@@ -212,6 +212,8 @@ AFTER_FAILURE_RE = re.compile(r"\b(?:fail(?:ed|s|ure)?\s+(?:to\s+respond|of|afte
                               r"non-?respon\w+|refractory|despite|breakthrough|(?:do|does|did|have|has)\s+not\s+respond\w*|not\s+responded|unresponsive|"
                               r"second[- ]line|third[- ]line|progress\w*\s+(?:on|after|during|despite)|relaps\w*|"
                               r"intoleran\w+|not\s+tolerated|cannot\s+tolerate|"
+                              # "if the target is not reached with dual therapy", "has not continued to control HbA1c"
+                              r"(?:is|are|has|have)\s+not\s+(?:been\s+)?(?:reached|achieved|attained|reduced|continued\s+to\s+control)|"
                               r"(?:first|second|third|multiple|further|subsequent|greater)\s+recurrences?|"
                               r"recurren(?:ces?|t\s+(?:episodes?|infections?|disease)))", re.I)
 # "An uncomplicated UTI is classified as a UTI without ...": what a term means, not what to do.

@@ -1,7 +1,9 @@
 """The sentence ranker puts the sentence that answers above one that only shares the topic."""
 
+import pytest
+
 from rag.answering.candidates import Candidate
-from rag.answering.rank import FEATURES, feature_matrix, rerank, topic_support
+from rag.answering.rank import FEATURES, feature_matrix, rerank, sentence_profile, topic_support
 from rag.question import analyse
 from rag.settings import RankSettings
 from rag.types import Chunk, Hit
@@ -306,3 +308,14 @@ def test_each_statement_knows_how_much_of_the_question_s_subject_it_and_its_titl
     other = _cand("Refer pregnant women who are HBsAg positive to a hepatologist.", doc="ngc-2")
     feature_matrix([titled, other], focus, TITLES)
     assert titled.subject_coverage == 1.0 and other.subject_coverage == 0.0
+
+
+@pytest.mark.parametrize("text, after", [
+    ("Add the other drug if the target is not reached with dual therapy.", True),
+    ("If blood pressure is not reduced to the agreed target with first-line therapy, add a diuretic.", True),
+    ("If metformin has not continued to control HbA1c, consider dual therapy.", True),
+    ("For refractory disease, consider surgery.", True),
+    ("Offer metformin as the initial drug treatment.", False),
+])
+def test_a_step_after_a_first_treatment_failed(text, after):
+    assert sentence_profile(text).after_failure is after
