@@ -13,9 +13,18 @@ from collections.abc import Callable
 from rag.answering.candidates import Candidate
 from rag.answering.cues import population_conflict, question_quantities
 from rag.answering.rank import AFTER_FAILURE_RE, SentenceProfile, contradicts, sentence_profile
-from rag.question import AGAINST_RE, RECOMMENDATION_RE, QuestionFocus, asking_clauses, severity_concepts, states, topic_concepts
+from rag.question import (
+    AGAINST_RE,
+    RECOMMENDATION_RE,
+    QuestionFocus,
+    asking_clauses,
+    severity_concepts,
+    states,
+    topic_concepts,
+)
 from rag.vocabulary import concept_of, concepts, vocabulary_cache
 
+Prior = list[Callable[[Candidate], bool]]
 SPECIFIC_ASKS = ("dose", "duration", "interval")  # numbers a sentence states reliably; drug names it may not
 _N = r"\b(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|twelve)"
 # The quantity itself, not the word for it ("the optimal dose ... has not been determined"), nor a citation's year.
@@ -30,24 +39,25 @@ QUANTITY_RE = {
 
 
 def bottom_line_first(picked: list[Candidate], focus: QuestionFocus | None) -> list[Candidate]:
-    picked = _lead_with(picked, _standalone, lambda c: True)
+    prior: Prior = []  # what the rules so far made the lead be: a later rule's new lead keeps it when one can
+    picked = _lead_with(prior, picked, _standalone, lambda c: True)
     if focus is None:
         return picked
-    picked = _asked_first(picked, focus)
+    picked = _asked_first(picked, focus, prior)
     if not focus.against_ok and focus.open:
-        picked = _recommendation_first(picked)
-        picked = _firm_first(picked)
-    picked = _first_step_first(picked, focus)
-    picked = _first_line_first(picked, focus)
-    picked = _default_patient_first(picked, focus)
-    picked = _severity_first(picked, focus)
-    picked = _not_excluded_first(picked, focus)
-    picked = _not_contradicted_first(picked, focus)
-    picked = _setting_first(picked, focus)  # a recommendation for the other setting answers nothing
-    return _not_allergen_first(_constraint_first(picked, focus), focus)
+        picked = _recommendation_first(picked, prior)
+        picked = _firm_first(picked, prior)
+    picked = _first_step_first(picked, focus, prior)
+    picked = _first_line_first(picked, focus, prior)
+    picked = _default_patient_first(picked, focus, prior)
+    picked = _severity_first(picked, focus, prior)
+    picked = _not_excluded_first(picked, focus, prior)
+    picked = _not_contradicted_first(picked, focus, prior)
+    picked = _setting_first(picked, focus, prior)  # a recommendation for the other setting answers nothing
+    return _not_allergen_first(_constraint_first(picked, focus, prior), focus, prior)
 
 
-def _constraint_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidate]:
+def _constraint_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:
     """A follow-up's new constraint leads: "what if she's pregnant?" after a statin question opens with "Statins are
     contraindicated in pregnancy", not with the first answer's bottom line again."""
     if not focus.constraint:
@@ -58,7 +68,8 @@ def _constraint_first(picked: list[Candidate], focus: QuestionFocus) -> list[Can
 
     def states_it(c: Candidate) -> bool:
         return states_constraint(c, focus) and c.document_coverage >= covered and c.subject_coverage > 0
-    return _lead_with(picked, states_it, states_it)
+    # Asked about, it outweighs what the rules before made the lead be.
+    return _lead_with(prior, picked, states_it, states_it, keep_prior=False)
 
 
 # Its document states at least this share of what the best picked one states of the question's subject. Chosen on
@@ -74,7 +85,7 @@ def states_constraint(c: Candidate, focus: QuestionFocus) -> bool:
     return bool(focus.new & ((p.own - p.excluded) | (h.own - h.excluded)))
 
 
-def _default_patient_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidate]:
+def _default_patient_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:
     """The bottom line is not for a narrower group the question never mentions when another recommendation is for
     the patient asked about: "In patients with DVT ... and no cancer" leads over "... and cancer" for an otherwise
     healthy 50-year-old, and a statin recommendation for anyone over "For people 85 or older, consider ..."."""
@@ -106,10 +117,11 @@ def _default_patient_first(picked: list[Candidate], focus: QuestionFocus) -> lis
         if p.condition_populations is None:
             return bool(RECOMMENDATION_RE.search(c.text)) and not (p.populations - focus.populations - _anyone())
         return not (p.condition_populations - focus.populations - _anyone())
-    return _lead_with(picked, lambda c: False, fits, _advice(focus))  # the lead is for a narrower group: any that fits
+    # The lead is for a narrower group: any that fits.
+    return _lead_with(prior, picked, lambda c: False, fits, _advice(focus))
 
 
-def _severity_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidate]:
+def _severity_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:
     """Nor is it for another severity: "In cases of severe PID, ... removing the IUD" does not answer for mild PID
     when "In treating mild to moderate PID, it is not necessary to remove the IUD" is picked."""
     scale = severity_concepts()
@@ -125,7 +137,7 @@ def _severity_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candi
         said = sentence_profile(c.text).condition & scale
         return (not said or bool(said & asked)) and c.coverage >= guideline[0].coverage and \
             (focus.against_ok or not AGAINST_RE.search(c.text))
-    return _lead_with(picked, lambda c: False, fits, _advice(focus))
+    return _lead_with(prior, picked, lambda c: False, fits, _advice(focus))
 
 
 def _age_band(p: SentenceProfile) -> bool:
@@ -139,7 +151,7 @@ def _anyone() -> frozenset[str]:
     return frozenset(concept_of(w) for w in ("adults", "patients", "people", "persons", "individuals"))
 
 
-def _not_excluded_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidate]:
+def _not_excluded_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:
     """The bottom line is not for patients with what the question's patient does not have ("In the population ...
     with CKD and hypertension, ..." for a Black adult without CKD)."""
     if not focus.excluded:
@@ -148,31 +160,43 @@ def _not_excluded_first(picked: list[Candidate], focus: QuestionFocus) -> list[C
     def fits(c: Candidate) -> bool:
         p = sentence_profile(c.text)
         return bool(focus.excluded & p.excluded) or not focus.excluded & (p.condition | p.populations)
-    return _lead_with(picked, fits, fits, _advice(focus))
+    return _lead_with(prior, picked, fits, fits, _advice(focus))
 
 
-def _not_contradicted_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidate]:
+def _not_contradicted_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:
     """Nor is it for patients without what the question's patient has ("severe asthma without ABPA" once ABPA is
     confirmed)."""
     def fits(c: Candidate) -> bool:
         return not contradicts(sentence_profile(c.text), focus.has)
-    return _lead_with(picked, fits, fits, _advice(focus))
+    return _lead_with(prior, picked, fits, fits, _advice(focus))
 
 
-def _lead_with(picked: list[Candidate], leads: Callable[[Candidate], bool], could_lead: Callable[[Candidate], bool],
-               prefer: Callable[[Candidate], bool] | None = None) -> list[Candidate]:
+def _lead_with(prior: Prior, picked: list[Candidate], leads: Callable[[Candidate], bool],
+               could_lead: Callable[[Candidate], bool],
+               prefer: Callable[[Candidate], bool] | None = None, keep_prior: bool = True) -> list[Candidate]:
     """The picked statements, led by the best-scored guideline statement that `could_lead` and reads alone, unless
-    the first one `leads` already (or none could)."""
+    the first one `leads` already (or none could). Of those that could, the ones that also keep what the rules before
+    made the lead be (`prior`), when there are any: "not a step after a failed treatment" still holds when a later
+    rule replaces a lead for the allergic. What this rule made the lead be joins `prior`."""
     guideline = [c for c in picked if c.hit.chunk.kind == "guideline"]
-    if not guideline or leads(guideline[0]):
+    if not guideline:
+        return picked
+    if leads(guideline[0]):
+        prior.append(leads)
         return picked
     fitting = [c for c in guideline if could_lead(c) and _standalone(c)]
     if not fitting:
         return picked
+    if keep_prior and prior:  # those that keep most of it
+        kept = {id(c): sum(rule(c) for rule in prior) for c in fitting}
+        most = max(kept.values())
+        fitting = [c for c in fitting if kept[id(c)] == most]
     if prefer is not None:  # of those that fit, the ones that are what was asked for, when there are any
         fitting = [c for c in fitting if prefer(c)] or fitting
     lead = max(fitting, key=lambda c: c.rank_score)  # the ranker's choice, not the diversity pass's order
+    prior.append(could_lead)
     return [lead] + [c for c in picked if c is not lead]
+
 
 
 def _standalone(cand: Candidate) -> bool:
@@ -192,11 +216,12 @@ _REFERS_BACK_RE = re.compile(r"^\W*(?:(?:for|in|among|of) (?:these|those|such|th
                              r"|^(?-i:[a-z]{2,})\b", re.I)
 
 
-def _recommendation_first(picked: list[Candidate]) -> list[Candidate]:
+def _recommendation_first(picked: list[Candidate], prior: Prior) -> list[Candidate]:
     """Asked what to do, the bottom line is the best recommendation *for* something, not one against ("regimens of
     20 or fewer days ... are not recommended" before "initial antibiotic therapy should employ ...") nor one that
     leaves it open ("Clinicians may or may not use iontophoresis ...")."""
-    return _lead_with(picked, lambda c: not AGAINST_RE.search(c.text) and not EQUIVOCAL_RE.search(c.text), _advises)
+    return _lead_with(prior, picked, lambda c: not AGAINST_RE.search(c.text) and not EQUIVOCAL_RE.search(c.text),
+                      _advises)
 
 
 def _advises(cand: Candidate) -> bool:
@@ -217,7 +242,7 @@ def _advice(focus: QuestionFocus) -> Callable[[Candidate], bool] | None:
     return _advises if focus.open and not focus.against_ok else None
 
 
-def _first_step_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidate]:
+def _first_step_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:
     """Unless the question says a treatment failed, the bottom line is not the next step after one ("Minimal or
     absent responses suggest a need for a combination of ..." for a new erythema migrans rash); when it does ("still
     with moderate disease activity on methotrexate - what's the next step?"), it is."""
@@ -239,7 +264,7 @@ def _first_step_first(picked: list[Candidate], focus: QuestionFocus) -> list[Can
 
     def could_lead(c: Candidate) -> bool:
         return fits(c) and (against_ok or not AGAINST_RE.search(c.text))
-    return _lead_with(picked, leads, could_lead, _advice(focus))
+    return _lead_with(prior, picked, leads, could_lead, _advice(focus))
 
 
 # What the patient is on or has had: "on low-dose ICS", "despite methotrexate", "after 2 courses of".
@@ -260,7 +285,7 @@ _NEXT_STEP_RE = re.compile(r"\b(?:still|next[- ](?:step|line)|uncontrolled|not (
                            r"no better|not improv\w*|not working|isn't working)\b", re.I)
 
 
-def _asked_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidate]:
+def _asked_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:
     """Asked how much, how long or how often, the bottom line states it: "Daily iron supplementation is recommended
     ..." leads no one to a dose that a statement below it gives ("30 mg elemental iron given daily for 3 months").
     Counted over everything asked: "aged 6 to 23 months" reads as a duration, and the dose is still missing."""
@@ -276,18 +301,18 @@ def _asked_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidat
                    else states(k, c.text) for k in asked)
 
     most = max(stated(c) for c in guideline[1:])
-    return _lead_with(picked, lambda c: stated(c) >= most,
+    return _lead_with(prior, picked, lambda c: stated(c) >= most,
                       lambda c: stated(c) == most and (focus.against_ok or not sentence_profile(c.text).against))
 
 
-def _setting_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidate]:
+def _setting_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:
     """The bottom line is for the care setting asked about: not "... who are admitted to hospital" for an outpatient,
     when another statement is not for the other setting. (Age bands are left to the ranker: "adults aged 60 or
     older" is for a 72-year-old, though "adults" and "older adults" are told apart.)"""
     asked = focus.populations & _settings()
     if not asked:
         return picked
-    return _lead_with(picked, lambda c: not _other_setting(c, asked), lambda c: not _other_setting(c, asked),
+    return _lead_with(prior, picked, lambda c: not _other_setting(c, asked), lambda c: not _other_setting(c, asked),
                       _advice(focus))
 
 
@@ -300,14 +325,14 @@ def _other_setting(cand: Candidate, asked: set[str]) -> bool:
     return population_conflict(asked, sentence_profile(cand.text).populations & _settings())
 
 
-def _firm_first(picked: list[Candidate]) -> list[Candidate]:
+def _firm_first(picked: list[Candidate], prior: Prior) -> list[Candidate]:
     """Asked what to do, a firm recommendation ("Clinicians should use manual therapy ...") leads over a permissive
     one ("Clinicians may prescribe strengthening exercises ...") that states no more of the question."""
     guideline = [c for c in picked if c.hit.chunk.kind == "guideline"]
     if not guideline:
         return picked
     lead = guideline[0]
-    return _lead_with(picked, lambda c: not _PERMISSIVE_RE.search(c.text) or bool(_FIRM_RE.search(c.text)),
+    return _lead_with(prior, picked, lambda c: not _PERMISSIVE_RE.search(c.text) or bool(_FIRM_RE.search(c.text)),
                       lambda c: _advises(c) and bool(_FIRM_RE.search(c.text)) and c.coverage >= lead.coverage)
 
 
@@ -321,18 +346,22 @@ _PERMISSIVE_RE = re.compile(r"\b(?:may|might|could|can be (?:considered|used)|(?
 _ALLERGY_RE = re.compile(r"\ballergic to (?:an? )?([a-z][\w-]*)|\b([a-z][\w]*)-allergic\b|\b([a-z][\w-]*) allergy\b", re.I)
 
 
-def _not_allergen_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidate]:
+def _not_allergen_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:
     """The bottom line does not give the patient what they are allergic to: for a penicillin-allergic patient, not
     a regimen with amoxicillin (a penicillin, by its class) when a picked statement is for the allergic."""
     allergens = _allergens(focus.text)
-    if not allergens:
-        return picked
     allergic = concept_of("allergic")
+    if not allergens:
+        # Nor, for a patient with no allergy named, one for the allergic ("In the event of allergy to amoxicillin,
+        # azithromycin ..." under "what dose of amoxicillin?").
+        def for_others(c: Candidate) -> bool:
+            return allergic not in sentence_profile(c.text).condition
+        return _lead_with(prior, picked, for_others, for_others, _advice(focus))
 
     def gives_it(c: Candidate) -> bool:
         p = sentence_profile(c.text)
         return bool(allergens & p.covers) and allergic not in p.affirmed  # "... or the child is not allergic to"
-    return _lead_with(picked, lambda c: not gives_it(c),
+    return _lead_with(prior, picked, lambda c: not gives_it(c),
                       lambda c: not gives_it(c) and allergic in sentence_profile(c.text).affirmed)
 
 
@@ -349,12 +378,12 @@ _FIRST_ASKED_ANY_RE = re.compile(_FIRST_ASKED_RE.pattern + r"|\b(?:treatment|dru
                                  re.I)
 
 
-def _first_line_first(picked: list[Candidate], focus: QuestionFocus) -> list[Candidate]:
+def _first_line_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:
     """Asked for the first choice, the bottom line is a statement that names one ("... as the initial drug treatment
     for adults with type 2 diabetes"), not a step after it failed."""
     if not asks_first_choice(focus):
         return picked
-    return _lead_with(picked, lambda c: names_first_choice(c, focus), lambda c: names_first_choice(c, focus))
+    return _lead_with(prior, picked, lambda c: names_first_choice(c, focus), lambda c: names_first_choice(c, focus))
 
 
 def asks_first_choice(focus: QuestionFocus | None) -> bool:

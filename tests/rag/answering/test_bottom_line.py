@@ -298,3 +298,11 @@ def test_asked_for_the_first_choice_the_bottom_line_names_one():
     initial = _cand("Offer flarbomab as the initial drug treatment for adults with zorbitis.", 0.8, 1)
     assert _picked("First-line drug for zorbitis?", [add_on, bp, initial])[0] == initial.text
     assert _picked("Which drug is preferred for zorbitis?", [add_on, bp, initial])[0] == initial.text
+
+
+def test_a_rule_that_replaces_the_lead_keeps_what_the_rules_before_made_it():
+    allergic = _cand("In the event of allergy to flarbomab, quibbloxin is the first-line therapy for zorbitis.", 0.9, 0)
+    failed = _cand("Treat zorbitis that is unresponsive to flarbomab with zentamab.", 0.85, 1)
+    first = _cand("Offer flarbomab for zorbitis.", 0.8, 2)
+    # Not for the allergic, and still not the step after a failed first treatment.
+    assert _picked("Which drug for zorbitis?", [allergic, failed, first])[0] == first.text
