@@ -2,7 +2,8 @@
 recommendation for something, for the care setting asked about.
 
 The diversity pass (rag/answering/selection.py) picks the statements; these rules only reorder them, each promoting
-the ranker's best-scored statement that fits when the current lead does not.
+the ranker's best-scored statement that fits when the current lead does not, of those that keep most of what the
+rules before it made the lead be.
 """
 
 from __future__ import annotations
@@ -198,7 +199,6 @@ def _lead_with(prior: Prior, picked: list[Candidate], leads: Callable[[Candidate
     return [lead] + [c for c in picked if c is not lead]
 
 
-
 def _standalone(cand: Candidate) -> bool:
     """Read alone: not an addition to a first choice stated before it ("Azithromycin is also an acceptable agent"),
     nor a remark on a recommendation ("Remarks : These recommendations do not apply to ...", "For recommendations on
@@ -220,18 +220,18 @@ def _recommendation_first(picked: list[Candidate], prior: Prior) -> list[Candida
     """Asked what to do, the bottom line is the best recommendation *for* something, not one against ("regimens of
     20 or fewer days ... are not recommended" before "initial antibiotic therapy should employ ...") nor one that
     leaves it open ("Clinicians may or may not use iontophoresis ...")."""
-    return _lead_with(prior, picked, lambda c: not AGAINST_RE.search(c.text) and not EQUIVOCAL_RE.search(c.text),
+    return _lead_with(prior, picked, lambda c: not AGAINST_RE.search(c.text) and not _EQUIVOCAL_RE.search(c.text),
                       _advises)
 
 
 def _advises(cand: Candidate) -> bool:
     """A recommendation for something."""
     return bool(RECOMMENDATION_RE.search(cand.text)) and not AGAINST_RE.search(cand.text) \
-        and not EQUIVOCAL_RE.search(cand.text)
+        and not _EQUIVOCAL_RE.search(cand.text)
 
 
 # Neither for nor against: "may or may not use", "no recommendation for or against", "the evidence is inconclusive".
-EQUIVOCAL_RE = re.compile(r"\b(?:may or may not|for or against|neither for nor against|no recommendation|inconclusive|"
+_EQUIVOCAL_RE = re.compile(r"\b(?:may or may not|for or against|neither for nor against|no recommendation|inconclusive|"
                           r"(?:is|are|remains?) (?:unclear|uncertain))\b", re.I)
 
 
@@ -341,7 +341,6 @@ _PERMISSIVE_RE = re.compile(r"\b(?:may|might|could|can be (?:considered|used)|(?
                             r"reasonable)\b", re.I)
 
 
-
 # "penicillin-allergic", "allergic to penicillin", "a penicillin allergy": what the patient must not be given.
 _ALLERGY_RE = re.compile(r"\ballergic to (?:an? )?([a-z][\w-]*)|\b([a-z][\w]*)-allergic\b|\b([a-z][\w-]*) allergy\b", re.I)
 
@@ -381,15 +380,15 @@ _FIRST_ASKED_ANY_RE = re.compile(_FIRST_ASKED_RE.pattern + r"|\b(?:treatment|dru
 def _first_line_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:
     """Asked for the first choice, the bottom line is a statement that names one ("... as the initial drug treatment
     for adults with type 2 diabetes"), not a step after it failed."""
-    if not asks_first_choice(focus):
+    if not _asks_first_choice(focus):
         return picked
-    return _lead_with(prior, picked, lambda c: names_first_choice(c, focus), lambda c: names_first_choice(c, focus))
+    return _lead_with(prior, picked, lambda c: _names_first_choice(c, focus), lambda c: _names_first_choice(c, focus))
 
 
-def asks_first_choice(focus: QuestionFocus | None) -> bool:
-    return focus is not None and bool(_FIRST_ASKED_ANY_RE.search(asking_clauses(focus.text)))
+def _asks_first_choice(focus: QuestionFocus) -> bool:
+    return bool(_FIRST_ASKED_ANY_RE.search(asking_clauses(focus.text)))
 
 
-def names_first_choice(c: Candidate, focus: QuestionFocus) -> bool:
+def _names_first_choice(c: Candidate, focus: QuestionFocus) -> bool:
     p = sentence_profile(c.text)
     return bool(_FIRST_STATED_RE.search(c.text)) and not p.after_failure and (focus.against_ok or not p.against)

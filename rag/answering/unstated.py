@@ -25,11 +25,13 @@ def unstated(answer: Answer, focus: QuestionFocus | None) -> str | None:
     clauses = asking_clauses(focus.text)
     asked = [k for k in _NAMES if k in focus.asks and ASKS[k][0].search(clauses)]
     texts = [st.text for s in answer.sections if s.kind in _ANSWERING for st in s.statements]
+    if not asked or not texts:
+        return None
     # A dose of another drug gives none: oxytocin's 10 IU under "what dose of tranexamic acid?".
     drugs = _dosed(focus.text) if "dose" in asked else frozenset()
     missing = [k for k in asked if not any(_gives(k, t) and (k != "dose" or not drugs or drugs & with_parts(concepts(t)))
                                            for t in texts)]
-    if not missing or not texts:
+    if not missing:
         return None
     names = [_NAMES[k] for k in missing]
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
