@@ -398,12 +398,17 @@ _SAID_AGE_RE = re.compile(r"\b(?:he|she|they|pt|patient)(?:'s|\s+is|\s+was|\s+we
                           r"kg\b|g\b|cm\b|mm\b|mg\b|ml\b|lbs?\b|units?\b|iu\b|points?\b|on\b|of\b|in\b|mo\b|months?\b))", re.I)
 
 
+OLDER_CHILD = "zzolderchild"  # a population only an age says; no text names it
+
+
 def asked_populations(question: str) -> frozenset[str]:
     """The patient groups a question names, including one implied by a stated age."""
     out = set(populations(question))
     for m in (*AGE_RE.finditer(question), *_SAID_AGE_RE.finditer(question)):
         years = int(m.group("n")) if not m.groupdict().get("m") else 0
         out.add(concept_of("children" if years < 18 else "elderly" if years >= 65 else "adults"))
+        if 1 <= years < 18:  # a child of a year or more is no newborn, which a bare "child" or "infant" may be
+            out.add(OLDER_CHILD)
         if m.groupdict().get("sex") and years >= 18:  # "62F", "58 M": the sex too
             out.add(concept_of("women" if m.group("sex") == "F" else "men"))
     return frozenset(out)
@@ -413,7 +418,7 @@ def asked_populations(question: str) -> frozenset[str]:
 def _exclusive() -> list[frozenset[str]]:
     """Groups of populations one patient cannot belong to at once (an age band; a sex; pregnant or breastfeeding; treated
     in hospital or not)."""
-    groups = (("children", "newborn", "adults", "elderly"), ("women", "men"), ("pregnancy", "breastfeeding"),
+    groups = (("children", "newborn", "adults", "elderly"), (OLDER_CHILD, "newborn"), ("women", "men"), ("pregnancy", "breastfeeding"),
               ("pregnancy", "men"), ("pregnancy", "children", "newborn"), ("women", "children", "newborn"),
               ("men", "children", "newborn"), ("outpatient", "inpatient"))
     return [frozenset(concept_of(w) for w in g) for g in groups]

@@ -218,7 +218,12 @@ _AGE_BOUND_RE = re.compile(r"\b\d+\s*(?:years?|months?)(?:\s+of age)?\s+(?:or|an
 
 
 def stated_populations(text: str) -> frozenset[str]:
+    if "see" in text:  # "(for neonates see recommendation below)" points elsewhere: not whom this one is for
+        text = _POINTER_RE.sub(" ", text)
     return populations(_AGE_BOUND_RE.sub(" ", text))
+
+
+_POINTER_RE = re.compile(r"\([^()]*\bsee\b[^()]*\)", re.I)
 
 
 @vocabulary_cache(maxsize=1)

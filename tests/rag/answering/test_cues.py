@@ -90,3 +90,18 @@ def test_a_text_naming_the_asked_group_among_others_does_not_conflict():
     # A newborn and an infant are not told apart.
     baby = asked_populations("a 6 week old baby with sepsis")
     assert not population_conflict(baby, stated_populations("children younger than 3 months"))
+
+
+def test_a_child_of_a_stated_age_is_no_newborn():
+    neonates = stated_populations("Treat neonates who present with community acquired sepsis with ceftriaxone.")
+    assert population_conflict(asked_populations("10yo with suspected sepsis - which abx?"), neonates)
+    # "a child" or an infant in months may be one.
+    assert not population_conflict(asked_populations("a child with suspected sepsis - which abx?"), neonates)
+    assert not population_conflict(asked_populations("a 6 week old baby with suspected sepsis"), neonates)
+
+
+def test_a_pointer_to_another_group_is_not_whom_a_statement_is_for():
+    text = "For people with suspected sepsis (for children see recommendation below) give a broad-spectrum antibiotic."
+    assert not population_conflict(asked_populations("a 45-year-old with suspected sepsis"), stated_populations(text))
+    assert population_conflict(asked_populations("a 45-year-old with suspected sepsis"),
+                               stated_populations("For children with suspected sepsis give a broad-spectrum antibiotic."))
