@@ -418,8 +418,8 @@ def asked_populations(question: str) -> frozenset[str]:
 def _exclusive() -> list[frozenset[str]]:
     """Groups of populations one patient cannot belong to at once (an age band; a sex; pregnant or breastfeeding; treated
     in hospital or not)."""
-    groups = (("children", "newborn", "adults", "elderly"), (OLDER_CHILD, "newborn"), ("women", "men"), ("pregnancy", "breastfeeding"),
-              ("pregnancy", "men"), ("pregnancy", "children", "newborn"), ("women", "children", "newborn"),
+    groups = (("children", "newborn", "adults", "elderly"), (OLDER_CHILD, "newborn"), ("women", "men"),
+              ("pregnancy", "breastfeeding"), ("pregnancy", "men"), ("pregnancy", "children", "newborn"), ("women", "children", "newborn"),
               ("men", "children", "newborn"), ("outpatient", "inpatient"))
     return [frozenset(concept_of(w) for w in g) for g in groups]
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 
 from rag.answering.candidates import Candidate
-from rag.answering.cues import population_conflict, question_quantities
+from rag.answering.cues import QUANTITY_RE, population_conflict, question_quantities
 from rag.answering.rank import AFTER_FAILURE_RE, SentenceProfile, contradicts, sentence_profile
 from rag.question import (
     AGAINST_RE,
@@ -27,16 +27,6 @@ from rag.vocabulary import concept_of, concepts, vocabulary_cache
 
 Prior = list[Callable[[Candidate], bool]]
 SPECIFIC_ASKS = ("dose", "duration", "interval")  # numbers a sentence states reliably; drug names it may not
-_N = r"\b(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|twelve)"
-# The quantity itself, not the word for it ("the optimal dose ... has not been determined"), nor a citation's year.
-QUANTITY_RE = {
-    # "30 mCi", "2 mEq/kg", and a change by a share ("a dosage increase of about 50%").
-    "dose": re.compile(_N + r"\s?(?:mg|mcg|µg|μg|g|units?|iu|ml|mmol|meq|gy|mci|mbq|gbq|mg/kg\w*)\b"
-                       r"|\bdos(?:e|age|ing)\b[^.;]{0,40}\b\d+\s?%", re.I),
-    "duration": re.compile(_N + r"(?:\s?(?:to|-|–|or)\s?\d+)?(?: consecutive| more| additional| further)?[- ]?"
-                           r"(?:hours?|h|hrs?|days?|d|weeks?|wks?|months?|mos?|years?|yrs?)\b"
-                           r"|\b(?:indefinite\w*|extended|long[- ]term|lifelong)\b", re.I),
-}
 
 
 def bottom_line_first(picked: list[Candidate], focus: QuestionFocus | None) -> list[Candidate]:

@@ -213,17 +213,30 @@ def leading_condition(text: str) -> str | None:
     return m.group(1) if m else None
 
 
+_N = r"\b(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|twelve)"
+# The quantity itself, not the word for it ("the optimal dose ... has not been determined"), nor a citation's year.
+QUANTITY_RE = {
+    # "30 mCi", "2 mEq/kg", and a change by a share ("a dosage increase of about 50%").
+    "dose": re.compile(_N + r"\s?(?:mg|mcg|µg|μg|g|units?|iu|ml|mmol|meq|gy|mci|mbq|gbq|mg/kg\w*)\b"
+                       r"|\bdos(?:e|age|ing)\b[^.;]{0,40}\b\d+\s?%", re.I),
+    "duration": re.compile(_N + r"(?:\s?(?:to|-|–|or)\s?\d+)?(?: consecutive| more| additional| further)?[- ]?"
+                           r"(?:hours?|h|hrs?|days?|d|weeks?|wks?|months?|mos?|years?|yrs?)\b"
+                           r"|\b(?:indefinite\w*|extended|long[- ]term|lifelong)\b", re.I),
+}
+
+
 # "12 years or older", "aged 65 and over": an age bound, not the word for older adults.
 _AGE_BOUND_RE = re.compile(r"\b\d+\s*(?:years?|months?)(?:\s+of age)?\s+(?:or|and)\s+(?:older|over|younger)\b", re.I)
 
 
+# "(for neonates see recommendation below)" points elsewhere: not whom the sentence is for.
+_POINTER_RE = re.compile(r"\([^()]*\bsee\b[^()]*\)", re.I)
+
+
 def stated_populations(text: str) -> frozenset[str]:
-    if "see" in text:  # "(for neonates see recommendation below)" points elsewhere: not whom this one is for
+    if "see" in text:
         text = _POINTER_RE.sub(" ", text)
     return populations(_AGE_BOUND_RE.sub(" ", text))
-
-
-_POINTER_RE = re.compile(r"\([^()]*\bsee\b[^()]*\)", re.I)
 
 
 @vocabulary_cache(maxsize=1)

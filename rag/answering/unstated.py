@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import re
 
-from rag.answering.bottom_line import QUANTITY_RE
-from rag.answering.cues import named_drugs
+from rag.answering.cues import QUANTITY_RE, named_drugs
 from rag.question import ASKS, QuestionFocus, asking_clauses, states
 from rag.types import Answer
 from rag.vocabulary import concepts, with_parts
