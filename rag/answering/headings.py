@@ -53,12 +53,30 @@ def heading_of(headings: SectionHeadings, chunk: Chunk, sentence: str) -> str:
     """The last heading before the sentence in its section ("" when none is known)."""
     at = chunk.text.find(sentence)
     offset = chunk.start + (at if at >= 0 else 0)
-    best = ""
-    for start, heading in headings.get(chunk.section_index, ()):
-        if start >= offset:
-            break
-        best = heading
-    return best
+    before = [heading for start, heading in headings.get(chunk.section_index, ()) if start < offset]
+    if not before:
+        return ""
+    # A grading key's own sub-headings ("Classification of Evidence for Risk of Bias", then "Class I") are still the
+    # key: "Relevant baseline characteristics are presented ..." under "Class I" describes a study, not the patient's
+    # care. The key is returned as the sentence's heading.
+    k = len(before) - 1
+    while k > 0 and _SCHEME_LABEL_RE.match(before[k]) and not is_grading_heading(before[k]):
+        k -= 1
+    if k < len(before) - 1 and _is_key_heading(before[k]):
+        return before[k]
+    return before[-1]
+
+
+# A grading key's sub-headings: "Class IIa", "Level 2", "B", "IV", "Evidence Classification for Prognostic Studies".
+# (Under an ACC/AHA recommendation, "Class IIa" heads recommendations; that grading comes in brackets, see below.)
+_SCHEME_LABEL_RE = re.compile(r"^(?:(?:class|level|grade|category|tier)\s*(?:[IVX]+|\d+|[A-E])[a-c+-]?|[A-E][+-]?|[IVX]+|"
+                              r".*\b(?:evidence|scheme)\b.*|diagnostic|therapeutic|prognostic|screening|causation)\W*$", re.I)
+
+
+def _is_key_heading(heading: str) -> bool:
+    """A grading key's heading, not a recommendation taken for a heading because it ends in its bracketed grade
+    ("TEE is recommended when ... ( Level of Evidence: C )")."""
+    return is_grading_heading(heading) and not heading.rstrip().endswith(")")
 
 
 # What a heading says its recommendations are about, by the question's asks (rag.question.ASKS).

@@ -39,6 +39,24 @@ def test_a_sentence_takes_the_last_heading_before_it_even_from_an_earlier_chunk(
     assert heading_of({}, first, "Clinicians should treat it.") == ""
 
 
+
+def test_a_grading_keys_own_sub_headings_are_still_the_key():
+    # An AAN summary ends on its evidence scheme: "Class I" heads a study design, not a recommendation.
+    key = _chunk("Treatment\n\nOffer the drug (Level B).\n\nDefinitions\n\nClassification of Evidence for Risk of Bias\n\n"
+                 "Class I\n\nRelevant baseline characteristics are presented.\n\nLevel 2\n\nThe recommendation needs debate.", 0)
+    found = document_headings([key])
+    assert heading_of(found, key, "Offer the drug (Level B).") == "Treatment"
+    assert heading_of(found, key, "Relevant baseline characteristics are presented.") == \
+        "Classification of Evidence for Risk of Bias"
+    assert heading_of(found, key, "The recommendation needs debate.") == "Classification of Evidence for Risk of Bias"
+
+
+def test_a_recommendation_class_under_a_graded_recommendation_is_no_key():
+    # ACC/AHA: "Class IIa" heads recommendations; the line before it is a recommendation ending in its grade.
+    acc = _chunk("TEE is recommended when signs suggest valve dysfunction. ( Level of Evidence: C )\n\nClass IIa\n\n"
+                 "Annual TTE is reasonable after 10 years.", 0)
+    assert heading_of(document_headings([acc]), acc, "Annual TTE is reasonable after 10 years.") == "Class IIa"
+
 def test_a_heading_fits_what_is_asked_or_names_something_else():
     assert heading_fits("Repositioning Procedures as Initial Therapy", ["treat"]) == 1.0
     assert heading_fits("Diagnosis of Posterior Canal BPPV", ["treat"]) == -1.0
