@@ -375,6 +375,27 @@ def _first_line_first(picked: list[Candidate], focus: QuestionFocus, prior: Prio
     return _lead_with(prior, picked, lambda c: _names_first_choice(c, focus), lambda c: _names_first_choice(c, focus))
 
 
+# Said of a treatment ("Stimulants are the first line treatment", "... as the initial drug treatment"), not of whom
+# ("For people having first-line chemotherapy: carry out regular monitoring").
+_FIRST_ASSERTED_RE = re.compile(r"\b(?:is|are|remains?|as)\s+(?:the\s+|a\s+)?(?:first[- ](?:line|choice)|initial\s+(?:drug\s+)?"
+                                r"(?:treatment|therapy)|preferred|mainstay|(?:treatment|drug|agent|therapy)\s+of\s+choice)\b", re.I)
+
+
+def with_first_choice(picked: list[Candidate], eligible: list[Candidate], focus: QuestionFocus | None,
+                      limit: int) -> list[Candidate]:
+    """Asked for the first choice, a statement of a picked guideline that names it ("Stimulants are the first line
+    treatment") joins when no pick does, in place of the last pick; `_first_line_first` then makes it lead."""
+    if focus is None or not _asks_first_choice(focus) or any(_names_first_choice(c, focus) for c in picked):
+        return picked
+    docs = {c.hit.chunk.doc_id for c in picked if c.hit.chunk.kind == "guideline"}
+    naming = [c for c in eligible if c.hit.chunk.doc_id in docs and _FIRST_ASSERTED_RE.search(c.text)
+              and _names_first_choice(c, focus) and not any(c is p for p in picked)]
+    if not naming:
+        return picked
+    best = max(naming, key=lambda c: c.rank_score)
+    return (picked if len(picked) < limit else picked[:-1]) + [best]
+
+
 def _asks_first_choice(focus: QuestionFocus) -> bool:
     return bool(_FIRST_ASKED_ANY_RE.search(asking_clauses(focus.text)))
 

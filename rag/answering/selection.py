@@ -14,7 +14,7 @@ import numpy as np
 
 from rag.answering.candidates import Candidate
 from rag.answering.headings import is_grading_heading
-from rag.answering.bottom_line import SPECIFIC_ASKS, bottom_line_first, states_constraint
+from rag.answering.bottom_line import SPECIFIC_ASKS, bottom_line_first, states_constraint, with_first_choice
 from rag.answering.cues import population_conflict
 from rag.answering.rank import sentence_profile
 from rag.question import QuestionFocus, states
@@ -98,7 +98,9 @@ def select_statements(standalone: str, cands: list[Candidate], settings: Setting
     # acid" still answers a folic acid question.)
     quotable = [c for c in eligible if not _leans_back(c, focus)] or eligible
     picked = mmr_select(quotable, settings, top - a.relative_margin, a.max_statements)
-    picked = bottom_line_first(_with_constraint(picked, eligible, focus, a.max_statements), focus)
+    picked = with_first_choice(_with_constraint(picked, eligible, focus, a.max_statements), eligible, focus,
+                               a.max_statements)
+    picked = bottom_line_first(picked, focus)
     return Selection([(kind, [c for c in picked if c.hit.chunk.kind == kind]) for kind in KINDS], False, unknown, animal)
 
 

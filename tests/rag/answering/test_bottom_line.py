@@ -306,3 +306,22 @@ def test_a_rule_that_replaces_the_lead_keeps_what_the_rules_before_made_it():
     first = _cand("Offer flarbomab for zorbitis.", 0.8, 2)
     # Not for the allergic, and still not the step after a failed first treatment.
     assert _picked("Which drug for zorbitis?", [allergic, failed, first])[0] == first.text
+
+
+def test_asked_for_the_first_choice_a_statement_of_the_same_guideline_that_names_it_joins_and_leads():
+    behaviour = _cand("Offer parent training for children with zorbitis.", 0.9, 0)
+    other = _cand("Other drugs may be used for zorbitis depending on comorbidity.", 0.88, 1)
+    second = _cand("Quibbloxin is a secondary choice for zorbitis.", 0.86, 2)
+    stimulants = _cand("Flarbomab is the first line treatment and has proven benefit.", 0.5, 3)
+    # Only "is the first line": "For people having first-line flarbomab, monitor" says whom, not which.
+    monitor = _cand("For people having first-line flarbomab for zorbitis, monitor the liver.", 0.5, 3)
+    question = "What is first-line medication for zorbitis?"
+    focus = analyse(question)
+    focus.document_coverage = 1.0
+    settings = Settings(answer={"max_statements": 3})
+    texts = [c.text for c in select_statements(question, [behaviour, other, second, stimulants], settings,
+                                               focus=focus).groups[0][1]]
+    assert texts[0] == stimulants.text and len(texts) == 3
+    texts = [c.text for c in select_statements(question, [behaviour, other, second, monitor], settings,
+                                               focus=focus).groups[0][1]]
+    assert monitor.text not in texts
