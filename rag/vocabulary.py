@@ -70,7 +70,7 @@ def expansion_of(token: str) -> list[str]:
 
 @vocabulary_cache(maxsize=1)
 def _expansions() -> dict[str, tuple[str, ...]]:
-    """Token -> the stems of the abbreviation expansion it stands for (not LAY_TERMS': "MI" states no "attack")."""
+    """Token -> the stems of the abbreviation expansion it stands for."""
     return {token: tuple(_stem_lower(w) for w in full.split()) for token, full in _full_forms().items()
             if token.startswith("zz")}
 
@@ -109,9 +109,9 @@ def _phrases() -> tuple[dict[str, str], dict[str, str], dict[str, list[tuple[tup
         cased[short] = _index_token(full)
         if " " in full:
             expands(full, cased[short])
-    for lay, term in LAY_TERMS.items():
+    for lay, term in LAY_TERMS.items():  # read as the term's concepts, looked up when met (_lay_concepts)
         stems = tuple(_stem_lower(w) for w in lay.split())
-        expansions.setdefault(stems[0], []).append((stems, token_of(term), None))
+        expansions.setdefault(stems[0], []).append((stems, _LAY + term, None))
     for group in expansions.values():
         group.sort(key=lambda e: -len(e[0]))  # longest phrase first
     return cased, caseless, expansions
@@ -132,6 +132,26 @@ def _join_prefix(m: re.Match) -> str:
 
 
 _C_DIFF_RE = re.compile(r"\bc\.?\s?diff(icile)?\b", re.I)
+# A lay name ("strep throat", "kidney stones") is read as the term guidelines use: a text of either states it.
+_LAY = "lay:"
+
+
+@vocabulary_cache(maxsize=256)
+def _lay_concepts(token: str) -> frozenset[str]:
+    """The concepts of the term a lay name stands for ("lay:herpes zoster" -> herp, zoster); several, unlike an
+    abbreviation's one token, so looked up when met rather than while the phrase table is built."""
+    return concepts(token.removeprefix(_LAY))
+
+
+# For the embedding's query only (spelled_out); plural "s" allowed.
+_LAY_RE = re.compile(r"\b(?:" + "|".join(r"\s+".join(re.escape(w) for w in lay.split()) + "s?"
+                                         for lay in sorted(LAY_TERMS, key=len, reverse=True)) + r")\b", re.I)
+
+
+def _lay_key(m: re.Match) -> str:
+    key = " ".join(m.group(0).lower().split())
+    return key if key in LAY_TERMS else key[:-1]
+
 # "It came back 3 weeks later", "the pain is back": the guidelines say it recurred.
 _BACK_RE = re.compile(r"\b(?:came|comes?|coming|is|are|was|were)\s+back\b", re.I)
 # "vitamin D" is not "vitamin A": a one-letter word is no concept, so the letter joins a token of its own.
@@ -207,7 +227,14 @@ def spelled_out(text: str, index_defined: bool = True) -> str:
 
     text = _C_DIFF_RE.sub(lambda m: m.group(0) if "difficile" in low else f"{m.group(0)} (Clostridium difficile)", text)
     text = _INITIAL_PAIR_RE.sub(lambda m: _pair_spelled(m, low), text)
+    if index_defined:  # not for BM25: consumer questions find patient pages by their lay words (LiveQA 0.506 -> 0.466)
+        text = _LAY_RE.sub(lambda m: _lay_spelled(m, low), text)
     return _WORDS_RE.sub(word, text)
+
+
+def _lay_spelled(m: re.Match, low: str) -> str:
+    term = LAY_TERMS[_lay_key(m)]
+    return m.group(0) if term in low else f"{m.group(0)} ({term})"
 
 
 # A two-word abbreviation that starts with an initial ("H. pylori"), with or without its full stop.
@@ -274,7 +301,10 @@ def concepts(text: str) -> frozenset[str]:
             continue
         for phrase, tok, word in expansions.get(stem_, ()):
             if tuple(w[2] for w in words[i:i + len(phrase)]) == phrase and (word is None or low in (word, word + "s")):
-                out.add(tok)
+                if tok.startswith(_LAY):
+                    out.update(_lay_concepts(tok))
+                else:
+                    out.add(tok)
                 i += len(phrase)
                 break
         else:
