@@ -132,26 +132,6 @@ def _join_prefix(m: re.Match) -> str:
 
 
 _C_DIFF_RE = re.compile(r"\bc\.?\s?diff(icile)?\b", re.I)
-# A lay name ("strep throat", "kidney stones") is read as the term guidelines use: a text of either states it.
-_LAY = "lay:"
-
-
-@vocabulary_cache(maxsize=256)
-def _lay_concepts(token: str) -> frozenset[str]:
-    """The concepts of the term a lay name stands for ("lay:herpes zoster" -> herp, zoster); several, unlike an
-    abbreviation's one token, so looked up when met rather than while the phrase table is built."""
-    return concepts(token.removeprefix(_LAY))
-
-
-# For the embedding's query only (spelled_out); plural "s" allowed.
-_LAY_RE = re.compile(r"\b(?:" + "|".join(r"\s+".join(re.escape(w) for w in lay.split()) + "s?"
-                                         for lay in sorted(LAY_TERMS, key=len, reverse=True)) + r")\b", re.I)
-
-
-def _lay_key(m: re.Match) -> str:
-    key = " ".join(m.group(0).lower().split())
-    return key if key in LAY_TERMS else key[:-1]
-
 # "It came back 3 weeks later", "the pain is back": the guidelines say it recurred.
 _BACK_RE = re.compile(r"\b(?:came|comes?|coming|is|are|was|were)\s+back\b", re.I)
 # "vitamin D" is not "vitamin A": a one-letter word is no concept, so the letter joins a token of its own.
@@ -232,8 +212,14 @@ def spelled_out(text: str, index_defined: bool = True) -> str:
     return _WORDS_RE.sub(word, text)
 
 
+# A lay name for the embedding's query (spelled_out), singular or plural.
+_LAY_RE = re.compile(r"\b(?:" + "|".join(r"\s+".join(re.escape(w) for w in lay.split()) + "s?"
+                                         for lay in sorted(LAY_TERMS, key=len, reverse=True)) + r")\b", re.I)
+
+
 def _lay_spelled(m: re.Match, low: str) -> str:
-    term = LAY_TERMS[_lay_key(m)]
+    key = " ".join(m.group(0).lower().split())
+    term = LAY_TERMS[key if key in LAY_TERMS else key[:-1]]
     return m.group(0) if term in low else f"{m.group(0)} ({term})"
 
 
@@ -312,6 +298,17 @@ def concepts(text: str) -> frozenset[str]:
                 out.add(concept)
             i += 1
     return frozenset(out)
+
+
+# A lay name ("strep throat", "kidney stones") reads as the term guidelines use: a text of either states it.
+_LAY = "lay:"
+
+
+@vocabulary_cache(maxsize=256)
+def _lay_concepts(token: str) -> frozenset[str]:
+    """The concepts of the term a lay name stands for ("lay:herpes zoster" -> herp, zoster): several, unlike an
+    abbreviation's one token, so looked up when met rather than while the phrase table is built."""
+    return concepts(token.removeprefix(_LAY))
 
 
 @vocabulary_cache(maxsize=1)

@@ -377,8 +377,9 @@ def _first_line_first(picked: list[Candidate], focus: QuestionFocus, prior: Prio
 
 # Said of a treatment ("Stimulants are the first line treatment", "... as the initial drug treatment"), not of whom
 # ("For people having first-line chemotherapy: carry out regular monitoring").
-_FIRST_ASSERTED_RE = re.compile(r"\b(?:is|are|remains?|as)\s+(?:the\s+|a\s+)?(?:first[- ](?:line|choice)|initial\s+(?:drug\s+)?"
-                                r"(?:treatment|therapy)|preferred|mainstay|(?:treatment|drug|agent|therapy)\s+of\s+choice)\b", re.I)
+_FIRST_ASSERTED_RE = re.compile(r"\b(?:is|are|remains?|as)\s+(?:the\s+|a\s+)?(?:first[- ](?:line|choice)|"
+                                r"initial\s+(?:drug\s+)?(?:treatment|therapy)|preferred|mainstay|"
+                                r"(?:treatment|drug|agent|therapy)\s+of\s+choice)\b", re.I)
 
 
 def with_first_choice(picked: list[Candidate], eligible: list[Candidate], focus: QuestionFocus | None,

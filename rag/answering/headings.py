@@ -69,8 +69,9 @@ def heading_of(headings: SectionHeadings, chunk: Chunk, sentence: str) -> str:
 
 # A grading key's sub-headings: "Class IIa", "Level 2", "B", "IV", "Evidence Classification for Prognostic Studies".
 # (Under an ACC/AHA recommendation, "Class IIa" heads recommendations; that grading comes in brackets, see below.)
-_SCHEME_LABEL_RE = re.compile(r"^(?:(?:class|level|grade|category|tier)\s*(?:[IVX]+|\d+|[A-E])[a-c+-]?|[A-E][+-]?|[IVX]+|"
-                              r".*\b(?:evidence|scheme)\b.*|diagnostic|therapeutic|prognostic|screening|causation)\W*$", re.I)
+_SCHEME_LABEL_RE = re.compile(r"^(?:(?:class|level|grade|category|tier)\s*(?:[IVX]+|\d+|[A-E])[a-c+-]?|"
+                              r"[A-E][+-]?|[IVX]+|.*\b(?:evidence|scheme)\b.*|"
+                              r"diagnostic|therapeutic|prognostic|screening|causation)\W*$", re.I)
 
 
 def _is_key_heading(heading: str) -> bool:

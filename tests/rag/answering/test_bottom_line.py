@@ -7,11 +7,11 @@ from rag.settings import RankSettings, Settings
 from tests.rag.answering.test_extractive import _cand
 
 
-def _picked(question: str, cands) -> list[str]:
+def _picked(question: str, cands, settings: Settings | None = None) -> list[str]:
     """The guideline statements an answer quotes, in order (the first is its bottom line)."""
     focus = analyse(question)
     focus.document_coverage = 1.0
-    return [c.text for c in select_statements(question, cands, Settings(), focus=focus).groups[0][1]]
+    return [c.text for c in select_statements(question, cands, settings or Settings(), focus=focus).groups[0][1]]
 
 
 def test_asked_what_to_do_the_bottom_line_is_a_recommendation_for_something():
@@ -309,19 +309,13 @@ def test_a_rule_that_replaces_the_lead_keeps_what_the_rules_before_made_it():
 
 
 def test_asked_for_the_first_choice_a_statement_of_the_same_guideline_that_names_it_joins_and_leads():
-    behaviour = _cand("Offer parent training for children with zorbitis.", 0.9, 0)
-    other = _cand("Other drugs may be used for zorbitis depending on comorbidity.", 0.88, 1)
-    second = _cand("Quibbloxin is a secondary choice for zorbitis.", 0.86, 2)
+    picks = [_cand("Offer parent training for children with zorbitis.", 0.9, 0),
+             _cand("Other drugs may be used for zorbitis depending on comorbidity.", 0.88, 1),
+             _cand("Quibbloxin is a secondary choice for zorbitis.", 0.86, 2)]
     stimulants = _cand("Flarbomab is the first line treatment and has proven benefit.", 0.5, 3)
     # Only "is the first line": "For people having first-line flarbomab, monitor" says whom, not which.
     monitor = _cand("For people having first-line flarbomab for zorbitis, monitor the liver.", 0.5, 3)
-    question = "What is first-line medication for zorbitis?"
-    focus = analyse(question)
-    focus.document_coverage = 1.0
-    settings = Settings(answer={"max_statements": 3})
-    texts = [c.text for c in select_statements(question, [behaviour, other, second, stimulants], settings,
-                                               focus=focus).groups[0][1]]
+    question, three = "What is first-line medication for zorbitis?", Settings(answer={"max_statements": 3})
+    texts = _picked(question, picks + [stimulants], three)
     assert texts[0] == stimulants.text and len(texts) == 3
-    texts = [c.text for c in select_statements(question, [behaviour, other, second, monitor], settings,
-                                               focus=focus).groups[0][1]]
-    assert monitor.text not in texts
+    assert monitor.text not in _picked(question, picks + [monitor], three)
