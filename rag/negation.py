@@ -68,6 +68,17 @@ def negations(text: str) -> tuple[tuple[int, tuple[tuple[int, int], ...]], ...]:
     return tuple(out)
 
 
+def query_text(text: str) -> str:
+    """The text without what a word says the patient does not have ("without CKD", "no DM"), for a word-matching
+    search; a "non-" word stays whole, being often a name ("non-small-cell lung cancer", "non-muscle invasive")."""
+    for cue, spans in reversed(negations(text)):
+        if text[cue:cue + 3].lower() == "non":
+            continue
+        for s, e in reversed(spans):
+            text = text[:s] + " " * (e - s) + text[e:]
+    return text
+
+
 def negated_text(text: str) -> str:
     """The excluded items, one per line."""
     return "\n".join(text[s:e] for s, e in negated_spans(text))

@@ -13,6 +13,7 @@ from rag.indexing.bm25 import bm25_tokenize
 from rag.indexing.embedding import Embedder, get_embedder
 from rag.indexing.store import Index
 from rag.indexing.view import IndexView
+from rag.negation import query_text
 from rag.settings import Settings
 from rag.types import KINDS, Filters, Hit
 from rag.vocabulary import spelled_out
@@ -72,7 +73,9 @@ class Retriever:
         vec = None
         if mode in ("dense", "hybrid"):
             vec = query_vector if query_vector is not None else self.encode(query)
-        words = spelled_out(query, index_defined=False)
+        # BM25 matches words, not what is said of them: "hypertension in a Black adult without CKD" would rank the CKD
+        # guideline first. What the patient does not have is left out of its query (the embedding's keeps it whole).
+        words = spelled_out(query_text(query), index_defined=False)
         depth = max(r.candidates, k)
         while True:
             dense = self.dense_search(vec, depth, mask) if vec is not None else None

@@ -43,6 +43,14 @@ def test_the_affirmed_text_blanks_only_the_excluded_items():
     assert "CKD" not in plain and "without" in plain and "amlodipine" in plain
 
 
+
+def test_a_search_query_leaves_out_what_is_excluded_but_keeps_a_non_name_whole():
+    from rag.negation import query_text
+
+    text = "Black adult without CKD, no DM, non-muscle invasive bladder cancer"
+    plain = query_text(text)
+    assert "CKD" not in plain and "DM" not in plain and "non-muscle invasive bladder cancer" in plain
+
 def test_each_negation_starts_at_its_cue():
     from rag.negation import negations
 

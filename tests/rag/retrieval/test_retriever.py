@@ -66,3 +66,11 @@ def test_one_document_cannot_fill_the_hits(pipeline, index_settings):
     for h in hits:
         counts[h.chunk.doc_id] = counts.get(h.chunk.doc_id, 0) + 1
     assert len(hits) == 8 and max(counts.values()) <= cap
+
+
+def test_bm25_is_not_asked_for_what_the_patient_does_not_have(pipeline, monkeypatch):
+    asked: list[str] = []
+    monkeypatch.setattr(pipeline.retriever, "bm25_search", lambda words, depth, mask: asked.append(words) or [])
+    pipeline.retriever.search("Hypertension in a Black adult without CKD, non-small-cell lung cancer?", mode="bm25")
+    # "without CKD" would rank the CKD guideline first; a "non-" name stays whole.
+    assert "CKD" not in asked[0] and "hypertension" in asked[0].lower() and "non-small-cell" in asked[0]
