@@ -164,11 +164,15 @@ def _not_contradicted_first(picked: list[Candidate], focus: QuestionFocus, prior
 
 def _lead_with(prior: Prior, picked: list[Candidate], leads: Callable[[Candidate], bool],
                could_lead: Callable[[Candidate], bool],
-               prefer: Callable[[Candidate], bool] | None = None, keep_prior: bool = True) -> list[Candidate]:
+               prefer: Callable[[Candidate], bool] | None = None, keep_prior: bool = True,
+               on_subject: bool = True) -> list[Candidate]:
     """The picked statements, led by the best-scored guideline statement that `could_lead` and reads alone, unless
     the first one `leads` already (or none could). Of those that could, the ones that also keep what the rules before
     made the lead be (`prior`), when there are any: "not a step after a failed treatment" still holds when a later
-    rule replaces a lead for the allergic. What this rule made the lead be joins `prior`."""
+    rule replaces a lead for the allergic. A lead that states the question's subject is replaced only by one that does
+    too (`on_subject`; not where the lead would give the patient what they are allergic to): "pink eye in a child"
+    kept its allergic conjunctivitis step, not the rhinitis guideline's spray list "for adults and children". What
+    this rule made the lead be joins `prior`."""
     guideline = [c for c in picked if c.hit.chunk.kind == "guideline"]
     if not guideline:
         return picked
@@ -176,6 +180,8 @@ def _lead_with(prior: Prior, picked: list[Candidate], leads: Callable[[Candidate
         prior.append(leads)
         return picked
     fitting = [c for c in guideline if could_lead(c) and _standalone(c)]
+    if on_subject and guideline[0].subject_coverage > 0:
+        fitting = [c for c in fitting if c.subject_coverage > 0]
     if not fitting:
         return picked
     if keep_prior and prior:  # those that keep most of it
@@ -351,7 +357,7 @@ def _not_allergen_first(picked: list[Candidate], focus: QuestionFocus, prior: Pr
         p = sentence_profile(c.text)
         return bool(allergens & p.covers) and allergic not in p.affirmed  # "... or the child is not allergic to"
     return _lead_with(prior, picked, lambda c: not gives_it(c),
-                      lambda c: not gives_it(c) and allergic in sentence_profile(c.text).affirmed)
+                      lambda c: not gives_it(c) and allergic in sentence_profile(c.text).affirmed, on_subject=False)
 
 
 @vocabulary_cache(maxsize=1024)

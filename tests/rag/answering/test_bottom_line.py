@@ -319,3 +319,13 @@ def test_asked_for_the_first_choice_a_statement_of_the_same_guideline_that_names
     texts = _picked(question, picks + [stimulants], three)
     assert texts[0] == stimulants.text and len(texts) == 3
     assert monitor.text not in _picked(question, picks + [monitor], three)
+
+
+def test_a_lead_on_the_subject_is_not_replaced_by_one_off_it():
+    # "Pink eye in a child": the allergic conjunctivitis step leads, not the rhinitis guideline's spray list for children.
+    step = _cand("Offer quibbloxin drops for zorbitis in people who cannot tolerate an oral antihistamine.", 0.9, 0)
+    sprays = _cand("Generic nasal sprays for adults and children are fluticasone and mometasone.", 0.8, 1)
+    step.subject_coverage, sprays.subject_coverage = 1.0, 0.0
+    assert _picked("What is the treatment for zorbitis in a child?", [step, sprays])[0] == step.text
+    first = _cand("Offer flarbomab drops for zorbitis.", 0.8, 1)  # on the subject: it does replace the step
+    assert _picked("What is the treatment for zorbitis in a child?", [step, first])[0] == first.text
