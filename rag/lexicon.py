@@ -99,15 +99,16 @@ ABBREVIATIONS.update({f"{genus[0]} {species}": f"{genus} {species}" for genus, s
     ("streptococcus", "pyogenes"), ("haemophilus", "influenzae"), ("pseudomonas", "aeruginosa"),
     ("klebsiella", "pneumoniae"), ("mycoplasma", "pneumoniae"), ("borrelia", "burgdorferi"), ("treponema", "pallidum"))})
 # A plain-words name of a condition, read as the term guidelines use ("high blood pressure" in JNC 8's title; a
-# clinician asks about "strep throat" or "shingles" too). Singular; a plural "s" is read as well.
+# clinician asks about "strep throat" or "shingles" too). Singular; a plural "s" is read as well. Not where guidelines
+# use the plain words themselves ("kidney stones", "gallstones"): read as "nephrolithiasis", a question would no
+# longer meet ACR's "stone disease".
 LAY_TERMS = {"high blood pressure": "hypertension", "heart attack": "myocardial infarction",
              "mini stroke": "transient ischemic attack", "acid reflux": "gastroesophageal reflux disease",
              "bladder infection": "urinary tract infection", "blood clot in the leg": "deep vein thrombosis",
              "blood clot in the lung": "pulmonary embolism", "strep throat": "streptococcal pharyngitis",
              "pink eye": "conjunctivitis", "shingles": "herpes zoster", "chickenpox": "varicella",
              "chicken pox": "varicella", "whooping cough": "pertussis", "cold sore": "herpes labialis",
-             "athlete's foot": "tinea pedis", "kidney stone": "nephrolithiasis", "gallstone": "cholelithiasis",
-             "bed sore": "pressure ulcer", "pressure sore": "pressure ulcer", "lazy eye": "amblyopia",
+             "athlete's foot": "tinea pedis", "bed sore": "pressure ulcer", "pressure sore": "pressure ulcer", "lazy eye": "amblyopia",
              "underactive thyroid": "hypothyroidism", "overactive thyroid": "hyperthyroidism",
              "water pill": "diuretic", "ear infection": "otitis media", "swimmer's ear": "otitis externa",
              "stomach flu": "gastroenteritis", "glandular fever": "infectious mononucleosis",
