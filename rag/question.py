@@ -155,6 +155,11 @@ class QuestionFocus:
                 out.add(name)
         return out
 
+    def with_classes(self, keys: set[str]) -> set[str]:
+        """The concepts and the classes of the drugs among them: "he is on omeprazole" is stated by a sentence on
+        proton pump inhibitors ("a 2-week washout period after PPI use")."""
+        return keys | {cls for cls, name in self.classes.items() if name in keys}
+
     def coverage(self, covered: set[str], without: set[str] | frozenset[str] = frozenset(),
                  weights: dict[str, float] | None = None) -> float:
         """Informativeness-weighted share of the topic (less `without`) covered by `covered`; a name and its alias

@@ -73,7 +73,7 @@ def states_constraint(c: Candidate, focus: QuestionFocus) -> bool:
     ("severe" in "admitted with severe PID - does the IUD come out?", not the IUD asked about already): "not use
     melatonin" states melatonin; "and no cancer" does not state cancer."""
     p, h = sentence_profile(c.text), sentence_profile(c.heading)
-    return bool(focus.new & ((p.own - p.excluded) | (h.own - h.excluded)))
+    return bool(focus.with_classes(focus.new) & ((p.own - p.excluded) | (h.own - h.excluded)))
 
 
 def _default_patient_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:

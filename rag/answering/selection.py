@@ -191,7 +191,8 @@ def _constraint_unmet(focus: QuestionFocus, eligible: list[Candidate]) -> bool:
     if not focus.constraint:
         return False
     # Stated as what the patient has, not excluded ("... or the child is not allergic to penicillin").
-    return not any(focus.constraint & (_affirmed(c.text) | concepts(c.heading) | concepts(c.hit.chunk.section))
+    wanted = focus.with_classes(focus.constraint)
+    return not any(wanted & (_affirmed(c.text) | concepts(c.heading) | concepts(c.hit.chunk.section))
                    for c in eligible)
 
 

@@ -332,3 +332,15 @@ def test_a_two_word_subject_half_stated_by_every_document_does_not_answer():
     cands[0].document_coverage = 0.6  # its guideline states "bite", never "zorb"; nor does the sentence
     selection = select_statements(question, cands, Settings(), focus=_focus(question))
     assert selection.abstained and selection.reason == "other_topic"
+
+
+def test_a_follow_up_s_drug_is_met_by_a_statement_on_its_class():
+    # "he is on omeprazole" is answered by "... after proton pump inhibitor (PPI) use", not abstained on.
+    question = "What is the best test to diagnose zorbitis? he is on omeprazole"
+    focus = _focus(question, "he is on omeprazole")
+    washout = _cand("Leave a 2-week washout period after proton pump inhibitor (PPI) use before testing for zorbitis.",
+                    0.8, 0)
+    other = _cand("Test for zorbitis using a breath test.", 0.85, 1)
+    selection = select_statements(question, [other, washout], Settings(), focus=focus)
+    assert not selection.unmet and not selection.abstained
+    assert selection.groups[0][1][0].text == washout.text  # the constraint leads
