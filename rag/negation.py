@@ -71,12 +71,7 @@ def negations(text: str) -> tuple[tuple[int, tuple[tuple[int, int], ...]], ...]:
 def query_text(text: str) -> str:
     """The text without what a word says the patient does not have ("without CKD", "no DM"), for a word-matching
     search; a "non-" word stays whole, being often a name ("non-small-cell lung cancer", "non-muscle invasive")."""
-    for cue, spans in reversed(negations(text)):
-        if text[cue:cue + 3].lower() == "non":
-            continue
-        for s, e in reversed(spans):
-            text = text[:s] + " " * (e - s) + text[e:]
-    return text
+    return _blanked(text, [span for cue, spans in negations(text) if text[cue:cue + 3].lower() != "non" for span in spans])
 
 
 def negated_text(text: str) -> str:
@@ -86,6 +81,10 @@ def negated_text(text: str) -> str:
 
 def affirmed_text(text: str) -> str:
     """The text with its excluded items blanked (the cue words stay; they are not topic words)."""
-    for s, e in reversed(negated_spans(text)):
+    return _blanked(text, negated_spans(text))
+
+
+def _blanked(text: str, spans) -> str:
+    for s, e in sorted(spans, reverse=True):
         text = text[:s] + " " * (e - s) + text[e:]
     return text

@@ -378,7 +378,10 @@ def _first_line_first(picked: list[Candidate], focus: QuestionFocus, prior: Prio
     for adults with type 2 diabetes"), not a step after it failed."""
     if not _asks_first_choice(focus):
         return picked
-    return _lead_with(prior, picked, lambda c: _names_first_choice(c, focus), lambda c: _names_first_choice(c, focus))
+
+    def names_one(c: Candidate) -> bool:
+        return _names_first_choice(c, focus)
+    return _lead_with(prior, picked, names_one, names_one)
 
 
 # Said of a treatment ("Stimulants are the first line treatment", "... as the initial drug treatment"), not of whom

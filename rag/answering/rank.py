@@ -103,8 +103,9 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
         c.title_populations = title_populations(titles.get(chunk.doc_id, ""))
         stated.append(p.own | h.own)
         c.coverage = focus.coverage(p.covers | context[key])
-        # A lead is replaced only by one on the subject too (bottom_line._lead_with).
-        c.subject_coverage = focus.coverage(p.covers | h.covers | context[key], others) if focus.subject else 1.0
+        # A lead is replaced only by one on the subject too (bottom_line._lead_with, which reads guideline leads only).
+        c.subject_coverage = focus.coverage(p.covers | h.covers | context[key], others) \
+            if focus.subject and chunk.kind == "guideline" else 1.0
         # A dose is the dose of a drug the question names, when it names one: "boluses of 20 ml/kg" of fluids does
         # not answer "what dose of adrenaline?". The sentence, its sub-heading or its guideline's title names it.
         c.dose_of_asked = not dosed or bool(dosed & (with_parts(p.own | h.own) | context[key]))
