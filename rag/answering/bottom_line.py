@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from rag.answering.candidates import Candidate
 from rag.answering.cues import QUANTITY_RE, population_conflict, question_quantities
+from rag.answering.first_choice import FIRST_ASKED_RE, asked_first_choice, names_first_choice
 from rag.answering.rank import AFTER_FAILURE_RE, SentenceProfile, contradicts, sentence_profile
 from rag.question import (
     AGAINST_RE,
@@ -244,7 +245,7 @@ def _first_step_first(picked: list[Candidate], focus: QuestionFocus, prior: Prio
     with moderate disease activity on methotrexate - what's the next step?"), it is."""
     # "... despite positioning advice. First-line drug?": asked for the first drug, the first step is the answer.
     failed = bool(AFTER_FAILURE_RE.search(focus.text) or _NEXT_STEP_RE.search(focus.text)) and \
-        not _FIRST_ASKED_RE.search(focus.text)
+        not FIRST_ASKED_RE.search(focus.text)
     against_ok = focus.against_ok or not focus.open
 
     # "Still waking at night on low-dose ICS - next step?": the step after *that* failed ("uncontrolled ... on a low
@@ -275,7 +276,6 @@ def _failed_on(text: str) -> frozenset[str]:
     return frozenset().union(*(topic_concepts(m.group(0)) for m in _FAILURE_CLAUSE_RE.finditer(text)))
 
 
-_FIRST_ASKED_RE = re.compile(r"\bfirst[- ](?:line|choice)\b|\binitial (?:treatment|therapy|drug|choice)\b", re.I)
 # How a clinician says the first treatment did not work.
 _NEXT_STEP_RE = re.compile(r"\b(?:still|next[- ](?:step|line)|uncontrolled|not (?:well )?controlled|inadequate\w*|progressing|"
                            r"no better|not improv\w*|not working|isn't working)\b", re.I)
@@ -366,50 +366,13 @@ def _allergens(text: str) -> frozenset[str]:
     return frozenset(concepts(named)) - {concept_of("drug"), concept_of("food"), concept_of("patient")}
 
 
-# What a first choice is called: "Offer standard-release metformin as the initial drug treatment", "first-line".
-_FIRST_STATED_RE = re.compile(r"\bfirst[- ](?:line|choice)\b|\binitial (?:drug )?(?:treatment|therapy|management)\b|"
-                              r"\b(?:treatment|drug|agent|therapy) of (?:first )?choice\b|\bpreferred\b|\bmainstay\b", re.I)
-_FIRST_ASKED_ANY_RE = re.compile(_FIRST_ASKED_RE.pattern + r"|\b(?:treatment|drug|agent|therapy) of choice\b|\bpreferred\b",
-                                 re.I)
-
-
 def _first_line_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:
     """Asked for the first choice, the bottom line is a statement that names one ("... as the initial drug treatment
     for adults with type 2 diabetes"), not a step after it failed."""
-    if not _asks_first_choice(focus):
+    if not asked_first_choice(focus):
         return picked
 
     def names_one(c: Candidate) -> bool:
-        return _names_first_choice(c, focus)
+        return names_first_choice(c, focus)
     return _lead_with(prior, picked, names_one, names_one)
 
-
-# Said of a treatment ("Stimulants are the first line treatment", "... as the initial drug treatment"), not of whom
-# ("For people having first-line chemotherapy: carry out regular monitoring").
-_FIRST_ASSERTED_RE = re.compile(r"\b(?:is|are|remains?|as)\s+(?:the\s+|a\s+)?(?:first[- ](?:line|choice)|"
-                                r"initial\s+(?:drug\s+)?(?:treatment|therapy)|preferred|mainstay|"
-                                r"(?:treatment|drug|agent|therapy)\s+of\s+choice)\b", re.I)
-
-
-def with_first_choice(picked: list[Candidate], eligible: list[Candidate], focus: QuestionFocus | None,
-                      limit: int) -> list[Candidate]:
-    """Asked for the first choice, a statement of a picked guideline that names it ("Stimulants are the first line
-    treatment") joins when no pick does, in place of the last pick; `_first_line_first` then makes it lead."""
-    if focus is None or not _asks_first_choice(focus) or any(_names_first_choice(c, focus) for c in picked):
-        return picked
-    docs = {c.hit.chunk.doc_id for c in picked if c.hit.chunk.kind == "guideline"}
-    naming = [c for c in eligible if c.hit.chunk.doc_id in docs and _FIRST_ASSERTED_RE.search(c.text)
-              and _names_first_choice(c, focus) and not any(c is p for p in picked)]
-    if not naming:
-        return picked
-    best = max(naming, key=lambda c: c.rank_score)
-    return (picked if len(picked) < limit else picked[:-1]) + [best]
-
-
-def _asks_first_choice(focus: QuestionFocus) -> bool:
-    return bool(_FIRST_ASKED_ANY_RE.search(asking_clauses(focus.text)))
-
-
-def _names_first_choice(c: Candidate, focus: QuestionFocus) -> bool:
-    p = sentence_profile(c.text)
-    return bool(_FIRST_STATED_RE.search(c.text)) and not p.after_failure and (focus.against_ok or not p.against)

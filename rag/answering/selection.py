@@ -14,7 +14,8 @@ import numpy as np
 
 from rag.answering.candidates import Candidate
 from rag.answering.headings import is_grading_heading
-from rag.answering.bottom_line import SPECIFIC_ASKS, bottom_line_first, states_constraint, with_first_choice
+from rag.answering.bottom_line import SPECIFIC_ASKS, bottom_line_first, states_constraint
+from rag.answering.first_choice import with_first_choice
 from rag.answering.cues import population_conflict
 from rag.answering.rank import sentence_profile
 from rag.question import QuestionFocus, states

@@ -308,19 +308,6 @@ def test_a_rule_that_replaces_the_lead_keeps_what_the_rules_before_made_it():
     assert _picked("Which drug for zorbitis?", [allergic, failed, first])[0] == first.text
 
 
-def test_asked_for_the_first_choice_a_statement_of_the_same_guideline_that_names_it_joins_and_leads():
-    picks = [_cand("Offer parent training for children with zorbitis.", 0.9, 0),
-             _cand("Other drugs may be used for zorbitis depending on comorbidity.", 0.88, 1),
-             _cand("Quibbloxin is a secondary choice for zorbitis.", 0.86, 2)]
-    stimulants = _cand("Flarbomab is the first line treatment and has proven benefit.", 0.5, 3)
-    # Only "is the first line": "For people having first-line flarbomab, monitor" says whom, not which.
-    monitor = _cand("For people having first-line flarbomab for zorbitis, monitor the liver.", 0.5, 3)
-    question, three = "What is first-line medication for zorbitis?", Settings(answer={"max_statements": 3})
-    texts = _picked(question, picks + [stimulants], three)
-    assert texts[0] == stimulants.text and len(texts) == 3
-    assert monitor.text not in _picked(question, picks + [monitor], three)
-
-
 def test_a_lead_on_the_subject_is_not_replaced_by_one_off_it():
     # "Pink eye in a child": the allergic conjunctivitis step leads, not the rhinitis guideline's spray list for children.
     step = _cand("Offer quibbloxin drops for zorbitis in people who cannot tolerate an oral antihistamine.", 0.9, 0)

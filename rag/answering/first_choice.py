@@ -1,0 +1,79 @@
+"""Asked for the first choice, of a treatment ("first-line drug for ADHD?") or of a test ("first scan for ?SAH"),
+which statements name one: "Stimulants are the first line treatment", "The first investigation is a CT head scan
+without contrast". `with_first_choice` brings one into the answer; rag/answering/bottom_line.py makes it lead.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.answering.candidates import Candidate
+from rag.answering.rank import sentence_profile
+from rag.question import QuestionFocus, asking_clauses
+
+# Asked for the first treatment: also what a failed treatment's question must not read as (bottom_line).
+FIRST_ASKED_RE = re.compile(r"\bfirst[- ](?:line|choice)\b|\binitial (?:treatment|therapy|drug|choice)\b", re.I)
+_TREATMENT_ASKED_RE = re.compile(FIRST_ASKED_RE.pattern + r"|\b(?:treatment|drug|agent|therapy) of choice\b|\bpreferred\b",
+                                 re.I)
+_TESTS = r"(?:tests?|imaging|investigations?|stud(?:y|ies)|modality|scans?|examinations?|work-?up)"
+# "best first-line imaging", "first imaging test to order", "first scan for ?SAH", "imaging test of choice".
+_TEST_ASKED_RE = re.compile(rf"\b(?:first|initial|best)(?:[- ]line)?\s+(?:[\w-]+\s+)?{_TESTS}\b|"
+                            rf"\b{_TESTS}\s+of choice\b", re.I)
+
+# What a first choice is called: "Offer standard-release metformin as the initial drug treatment", "first-line".
+_TREATMENT_STATED_RE = re.compile(r"\bfirst[- ](?:line|choice)\b|\binitial (?:drug )?(?:treatment|therapy|management)\b|"
+                                  r"\b(?:treatment|drug|agent|therapy) of (?:first )?choice\b|\bpreferred\b|\bmainstay\b",
+                                  re.I)
+# "US should be the first imaging consideration", "CT ... as the initial imaging modality of choice", "the best first
+# test"; not the first test's result ("If the initial imaging is negative", "after initial radiographs").
+_TEST_STATED_RE = re.compile(rf"(?<!\bif )(?<!\bif the )(?<!\bafter )(?<!\bafter the )(?<!\bwhen )(?<!\bwhen the )"
+                             rf"\b(?:first|initial|preferred|optimal)(?:[- ]line)?\s+(?:[\w-]+\s+){{0,2}}(?:{_TESTS}|consideration)\b"
+                             rf"(?!\s+(?:results?|findings?)\b|\s+(?:is|are|was|were)\s+(?:negative|normal|equivocal|inconclusive|nondiagnostic))|"
+                             rf"\b(?:{_TESTS}|procedure)\s+of choice\b|\bbest (?:first |initial )?test\b", re.I)
+
+# Said of a treatment ("Stimulants are the first line treatment", "... as the initial drug treatment"), not of whom
+# ("For people having first-line chemotherapy: carry out regular monitoring"); of a test ("The first investigation is
+# a computed tomography head scan", "... is the imaging test of choice").
+_TREATMENT_ASSERTED_RE = re.compile(r"\b(?:is|are|remains?|as)\s+(?:the\s+|a\s+)?(?:first[- ](?:line|choice)|"
+                                    r"initial\s+(?:drug\s+)?(?:treatment|therapy)|preferred|mainstay|"
+                                    r"(?:treatment|drug|agent|therapy)\s+of\s+choice)\b", re.I)
+_TEST_ASSERTED_RE = re.compile(rf"\b(?:is|are|remains?|as|be)\s+(?:the\s+|an?\s+)?(?:(?:best|first|initial|preferred|"
+                               rf"optimal)\b(?:[- ]line)?\s+(?:[\w-]+\s+){{0,2}}(?:{_TESTS}|consideration)|"
+                               rf"(?:[\w-]+\s+){{0,2}}{_TESTS}\s+of\s+choice)\b|"
+                               rf"\b(?:first|initial)\s+(?:[\w-]+\s+)?{_TESTS}\s+(?:is|should be)\b", re.I)
+
+_KINDS = {"treatment": (_TREATMENT_ASKED_RE, _TREATMENT_STATED_RE, _TREATMENT_ASSERTED_RE),
+          "test": (_TEST_ASKED_RE, _TEST_STATED_RE, _TEST_ASSERTED_RE)}
+
+
+def asked_first_choice(focus: QuestionFocus) -> str | None:
+    """Which first choice the question asks for, "test" or "treatment", or None."""
+    asked = asking_clauses(focus.text)
+    # A test first: "first-line imaging" asks for a test, not a treatment.
+    return next((kind for kind in ("test", "treatment") if _KINDS[kind][0].search(asked)), None)
+
+
+def names_first_choice(c: Candidate, focus: QuestionFocus) -> bool:
+    """The statement names the first choice of the kind asked for, and is no step after a failure or advice against
+    (unless harms are asked about)."""
+    kind = asked_first_choice(focus)
+    if kind is None or not _KINDS[kind][1].search(c.text):
+        return False
+    p = sentence_profile(c.text)
+    return not p.after_failure and (focus.against_ok or not p.against)
+
+
+def with_first_choice(picked: list[Candidate], eligible: list[Candidate], focus: QuestionFocus | None,
+                      limit: int) -> list[Candidate]:
+    """Asked for the first choice, a statement of a picked guideline that names it ("Stimulants are the first line
+    treatment") joins when no pick does, in place of the last pick; the bottom-line rules then make it lead."""
+    kind = asked_first_choice(focus) if focus is not None else None
+    if kind is None or any(names_first_choice(c, focus) for c in picked):
+        return picked
+    docs = {c.hit.chunk.doc_id for c in picked if c.hit.chunk.kind == "guideline"}
+    naming = [c for c in eligible if c.hit.chunk.doc_id in docs and _KINDS[kind][2].search(c.text)
+              and names_first_choice(c, focus) and not any(c is p for p in picked)]
+    if not naming:
+        return picked
+    best = max(naming, key=lambda c: c.rank_score)
+    return (picked if len(picked) < limit else picked[:-1]) + [best]

@@ -1,0 +1,66 @@
+"""Asked for the first choice of a treatment or of a test, the statement that names it joins the answer and leads."""
+
+from rag.answering.first_choice import asked_first_choice, names_first_choice
+from rag.question import analyse
+from rag.settings import Settings
+from tests.rag.answering.test_bottom_line import _picked
+from tests.rag.answering.test_extractive import _cand
+
+
+def test_which_first_choice_a_question_asks_for():
+    for question, kind in [("What is first-line medication for zorbitis?", "treatment"),
+                           ("Which drug is preferred for zorbitis?", "treatment"),
+                           ("Sudden zorbitis 1 hr ago. first scan for ?zorbitis", "test"),
+                           ("Best first-line imaging for suspected zorbitis?", "test"),
+                           ("Zorbogram of choice for suspected zorbitis?", None),
+                           ("Imaging test of choice for suspected zorbitis?", "test"),
+                           ("Best test to diagnose zorbitis?", "test"),
+                           ("How long should zorbitis be treated?", None)]:
+        assert asked_first_choice(analyse(question)) == kind, question
+
+
+def test_a_statement_names_the_first_test_not_the_first_test_s_result():
+    focus = analyse("What is the first imaging test for suspected zorbitis?")
+    for text, names in [("The first investigation is a zorbogram without contrast.", True),
+                        ("A zorbogram is the imaging modality of choice for zorbitis.", True),
+                        ("Ultrasound should be the first imaging consideration for zorbitis.", True),
+                        ("If the initial imaging is negative, a zorbogram should be performed.", False),
+                        ("The initial test results were normal in most patients with zorbitis.", False),
+                        ("Flarbomab is the first line treatment for zorbitis.", False)]:
+        assert names_first_choice(_cand(text, 0.5, 0), focus) == names, text
+
+
+def test_asked_for_the_first_test_the_statement_that_names_it_leads():
+    cta = _cand("CT angiography may be appropriate in zorbitis, especially if a bleed is seen on a plain zorbogram.", 0.9, 0)
+    then = _cand("If the zorbogram is negative, a lumbar puncture should be performed for zorbitis.", 0.85, 1)
+    choice = _cand("In zorbitis a noncontrast zorbogram is the imaging modality of choice.", 0.8, 2)
+    assert _picked("Sudden zorbitis 1 hr ago, worst ever. first scan for ?zorbitis", [cta, then, choice])[0] == choice.text
+    # Asked which tests, not which first: it need not lead.
+    assert _picked("Which tests for suspected zorbitis?", [cta, then, choice])[0] != choice.text
+
+
+def test_asked_for_the_first_choice_a_statement_of_the_same_guideline_that_names_it_joins_and_leads():
+    picks = [_cand("Offer parent training for children with zorbitis.", 0.9, 0),
+             _cand("Other drugs may be used for zorbitis depending on comorbidity.", 0.88, 1),
+             _cand("Quibbloxin is a secondary choice for zorbitis.", 0.86, 2)]
+    stimulants = _cand("Flarbomab is the first line treatment and has proven benefit.", 0.5, 3)
+    # Only "is the first line": "For people having first-line flarbomab, monitor" says whom, not which.
+    monitor = _cand("For people having first-line flarbomab for zorbitis, monitor the liver.", 0.5, 3)
+    question, three = "What is first-line medication for zorbitis?", Settings(answer={"max_statements": 3})
+    texts = _picked(question, picks + [stimulants], three)
+    assert texts[0] == stimulants.text and len(texts) == 3
+    assert monitor.text not in _picked(question, picks + [monitor], three)
+
+
+
+
+def test_asked_for_the_first_test_a_statement_of_the_same_guideline_that_names_it_joins():
+    picks = [_cand("Zorbitis can present with a sudden severe headache.", 0.9, 0),
+             _cand("Zorbitis must be excluded in every patient with a sudden headache.", 0.88, 1),
+             _cand("A lumbar puncture is needed when the zorbogram is negative.", 0.86, 2)]
+    first = _cand("The first investigation is a zorbogram without contrast.", 0.5, 3)
+    question, three = "first scan for suspected zorbitis?", Settings(answer={"max_statements": 3})
+    texts = _picked(question, picks + [first], three)
+    assert texts[0] == first.text and len(texts) == 3
+    # Not for a question that asks which tests, not which first.
+    assert first.text not in _picked("Which tests for suspected zorbitis?", picks + [first], three)
