@@ -140,7 +140,7 @@ class AnswerOut(Out):
     references: list[ReferenceOut]
     abstained: bool
     abstention: str | None
-    unstated: str | None = Field(default=None, description="What was asked for (a dose, a duration, an interval) "
+    unstated: str | None = Field(default=None, description="What was asked for (a dose, a duration, an interval, a class of drug) "
                                  "that none of the statements gives.")
     disclaimer: str
     timings_ms: dict[str, float]

@@ -248,8 +248,13 @@ DRUG_CLASSES = [
     (r"inflixim\w*|adalimum\w*|etanercept|certolizum\w*|golimum\w*", "TNF inhibitor"),
     (r"levetiracetam|valpro\w*|lamotrigin|carbamazepin|phenytoin|topiramat", "antiepileptic; anticonvulsant"),
     (r"(?:flucon|itracon|voricon|posacon|isavucon)azol", "azole; antifungal"),
-    (r"ondansetron|granisetron|palonosetron|metoclopramid|prochlorperazin|aprepitant", "antiemetic"),
-    (r"oseltamivir|zanamivir|(?:val)?acyclovir|aciclovir|famciclovir", "antiviral"),
+    (r"ondansetron|granisetron|palonosetron|metoclopramid|prochlorperazin|aprepit\w*|fosaprepit\w*", "antiemetic"),
+    (r"\w{3,}vir", "antiviral"),
+    (r"mesalamin|mesalazin|sulfasalazin|balsalazid|olsalazin", "aminosalicylate"),
+    # A class is of its wider class: "LMWH" is an anticoagulant as enoxaparin is.
+    (r"heparin|lowmolecularweightheparin|vka|directoralanticoagulant|oralanticoagulant", "anticoagulant"),
+    (r"selectiveserotoninreuptakeinhibitor|serotoninnorepinephrinereuptakeinhibitor|tca", "antidepressant"),
+    (r"inhaledcorticosteroid", "corticosteroid; steroid"),
     (r"salbutamol|albuterol|terbutalin", "SABA"),
     (r"salmeterol|formoterol|vilanterol", "LABA"),
 ]

@@ -21,7 +21,16 @@ from dataclasses import dataclass, field
 
 from rag.lexicon import ABBREVIATIONS, GENERIC
 from rag.negation import affirmed_text, negated_text
-from rag.vocabulary import class_names, classes_of, concept_of, concepts, phrase_parts, token_of, vocabulary_cache
+from rag.vocabulary import (
+    class_names,
+    classes_of,
+    concept_of,
+    concepts,
+    drug_class_concepts,
+    phrase_parts,
+    token_of,
+    vocabulary_cache,
+)
 
 # What the question asks for -> (question cue, sentence pattern that states it).
 # A drug's name by its stem's suffix ("-mab", "-pril", "-cillin"), or a drug class's abbreviation. Matched word by
@@ -134,6 +143,7 @@ class QuestionFocus:
     classes: dict[str, str] = field(default_factory=dict)  # the class of a drug the question names: ACEI -> lisinopril
     open: bool = False  # asks what to do ("which antibiotic ...?"), not whether to ("should ... get imaging?")
     answer_class: set[str] = field(default_factory=set)  # the kind of answer wanted ("which antifibrotic drugs")
+    drug_kind: set[str] = field(default_factory=set)  # the drug class asked for: "antibiotics" in "do I need antibiotics?"
     # What it is about, less who it is for, what a follow-up added and the words that ask ("Chagas disease" of "How is
     # Chagas disease treated in pregnancy?"): another condition's guideline that speaks of pregnancy does not answer.
     subject: set[str] = field(default_factory=set)
@@ -230,6 +240,7 @@ def analyse(question: str, follow_up: str | None = None, idf=None, earlier: str 
     # "Which statin and what dose?": a drug class named by its stem asks which drug as "which drug" does.
     if "drug" not in focus.asks and any(names_drug_by_form(m.group(1)) for m in _WHICH_CLASS_RE.finditer(asked)):
         focus.asks.insert(0, "drug")
+    focus.drug_kind = _drug_kind(asked) if "drug" in focus.asks else set()
     focus.against_ok = "harm" in focus.asks
     focus.open = _asks_what_to_do(asked, question)
     focus.populations = set(asked_populations(plain + " " + plain_follow_up))
@@ -270,6 +281,13 @@ def analyse(question: str, follow_up: str | None = None, idf=None, earlier: str 
     focus.phrases = {c: parts for c in focus.topic if c.startswith("zz") and (parts := phrase_parts(c))
                      and not parts & _population_keys()}
     return focus
+
+
+def _drug_kind(asked: str) -> set[str]:
+    """The drug classes the asking clauses name where they ask for a drug ("antibiotics", "which statin"); none for
+    "which drug" or "what medication"."""
+    words = [m.group(0) for m in ASKS["drug"][0].finditer(asked)] + [m.group(1) for m in _WHICH_CLASS_RE.finditer(asked)]
+    return set(concepts(" ".join(words))) & drug_class_concepts()
 
 
 @vocabulary_cache(maxsize=1)

@@ -208,7 +208,7 @@ class Answer(BaseModel):
     references: list[Reference]
     abstained: bool
     abstention: str | None = Field(default=None, description="Plain statement of what the evidence does not address.")
-    unstated: str | None = Field(default=None, description="What was asked for (a dose, a duration, an interval) that "
+    unstated: str | None = Field(default=None, description="What was asked for (a dose, a duration, an interval, a class of drug) that "
                                  "none of the statements gives, said plainly; None when all is given.")
     disclaimer: str
     timings_ms: dict[str, float] = Field(default_factory=dict)

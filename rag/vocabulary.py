@@ -336,6 +336,17 @@ def classes_of(concept: str, whole: bool = False) -> frozenset[str]:
     return frozenset(k for _, cls in _classes(concept) if not whole or len(cls) == 1 for k in cls)
 
 
+@vocabulary_cache(maxsize=1)
+def drug_class_concepts() -> frozenset[str]:
+    """Every drug class named by one concept ("statin", "antiplatelet", "PPI"): the kinds of drug one may ask for."""
+    return frozenset(k for _, classes in _drug_classes() for _, cls in classes if len(cls) == 1 for k in cls)
+
+
+def class_written(concept: str) -> str | None:
+    """How the lexicon writes a drug class named by one concept ("antivir" -> "antiviral")."""
+    return next((w for _, classes in _drug_classes() for w, cls in classes if cls == {concept}), None)
+
+
 def class_names(concept: str) -> list[str]:
     """How a drug's classes are written ("ACE inhibitor", "ACEI" for "ramipril")."""
     return [written for written, _ in _classes(concept)]

@@ -42,6 +42,9 @@ _TEST_ASSERTED_RE = re.compile(rf"\b(?:is|are|remains?|as|be)\s+(?:the\s+|an?\s+
                                rf"(?:[\w-]+\s+){{0,2}}{_TESTS}\s+of\s+choice)\b|"
                                rf"\b(?:first|initial)\s+(?:[\w-]+\s+)?{_TESTS}\s+(?:is|should be)\b", re.I)
 
+# "US remains the preferred first choice for DVT imaging" names a first test, not a first treatment.
+_OF_A_TEST_RE = re.compile(rf"(?:\W+[\w-]+){{0,4}}?\W+(?:{_TESTS}|ultrasound|US|CT|MRI|radiograph\w*)\b")
+
 _KINDS = {"treatment": (_TREATMENT_ASKED_RE, _TREATMENT_STATED_RE, _TREATMENT_ASSERTED_RE),
           "test": (_TEST_ASKED_RE, _TEST_STATED_RE, _TEST_ASSERTED_RE)}
 
@@ -57,7 +60,8 @@ def names_first_choice(c: Candidate, focus: QuestionFocus) -> bool:
     """The statement names the first choice of the kind asked for, and is no step after a failure or advice against
     (unless harms are asked about)."""
     kind = asked_first_choice(focus)
-    if kind is None or not _KINDS[kind][1].search(c.text):
+    if kind is None or not any(kind == "test" or not _OF_A_TEST_RE.match(c.text, m.end())
+                               for m in _KINDS[kind][1].finditer(c.text)):
         return False
     p = sentence_profile(c.text)
     return not p.after_failure and (focus.against_ok or not p.against)

@@ -126,7 +126,7 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
             c.hit.score > 0,
             _novelty(p.own, asked),
             len(p.condition - asked) / len(p.condition) if p.condition else 0.0,
-            "drug" in focus.asks and p.drug,
+            "drug" in focus.asks and p.names_drug_of(focus.drug_kind, not focus.open),
             _share(p, specific, c.dose_of_asked),
             (ranges_fit(quantities, p.ranges) or ranges_fit(quantities, h.ranges)) if quantities else 0.0,
             p.condition_populations is not None and population_conflict(focus.populations, p.condition_populations),
@@ -283,6 +283,19 @@ class SentenceProfile:
     @functools.cached_property
     def drug(self) -> bool:
         return names_drug(self.text)
+
+    @functools.cached_property
+    def drug_classes(self) -> frozenset[str]:
+        """The classes of the drugs it names ("amoxicillin": antibacterial, penicillin; "LMWH": anticoagulant)."""
+        return frozenset().union(*(classes_of(c) for c in self.own))
+
+    def names_drug_of(self, kinds: set[str], whether: bool) -> bool:
+        """It names a drug of one of `kinds` ("amoxicillin" for "which antibiotic?", not "mesalamine"), or any drug
+        when no kind is asked for. Asked whether to give one ("do I need antibiotics?"), the class itself answers."""
+        if not kinds or not self.drug:
+            return self.drug or (whether and bool(kinds & self.own))
+        # A drug of no class the lexicon knows may be of the kind; "mesalamine" (an aminosalicylate) is not.
+        return bool(kinds & self.drug_classes) or any(not classes_of(c) for c in named_drugs(self.text))
 
     @functools.cached_property
     def dangling(self) -> bool:

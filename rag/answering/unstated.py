@@ -1,4 +1,4 @@
-"""What a question asks for (a dose, a duration, an interval) that none of an answer's statements gives: said plainly
+"""What a question asks for (a dose, a duration, an interval, a class of drug) that none of an answer's statements gives: said plainly
 under the answer, not left for the clinician to notice ("The authors suggest vitamin D supplementation for healthy
 breastfed infants" answers "what dose?" with none)."""
 
@@ -7,9 +7,10 @@ from __future__ import annotations
 import re
 
 from rag.answering.cues import QUANTITY_RE, named_drugs
+from rag.answering.rank import sentence_profile
 from rag.question import ASKS, QuestionFocus, asking_clauses, states
 from rag.types import Answer
-from rag.vocabulary import concepts, with_parts
+from rag.vocabulary import class_written, concepts, with_parts
 
 _NAMES = {"dose": "a dose", "duration": "a duration", "interval": "an interval"}
 _ANSWERING = ("guideline", "research", "patient")  # not "related" evidence, shown with an abstention
@@ -24,7 +25,13 @@ def unstated(answer: Answer, focus: QuestionFocus | None) -> str | None:
     clauses = asking_clauses(focus.text)
     asked = [k for k in _NAMES if k in focus.asks and ASKS[k][0].search(clauses)]
     texts = [st.text for s in answer.sections if s.kind in _ANSWERING for st in s.statements]
-    if not asked or not texts:
+    if not texts:
+        return None
+    # "Which antiviral for influenza in pregnancy?" answered with vaccines only.
+    kind = _kind_unnamed(focus, texts)
+    if kind:
+        return f"None of the statements found names {kind}; the full source may."
+    if not asked:
         return None
     # A dose of another drug gives none: oxytocin's 10 IU under "what dose of tranexamic acid?".
     drugs = _dosed(focus.text) if "dose" in asked else frozenset()
@@ -35,6 +42,16 @@ def unstated(answer: Answer, focus: QuestionFocus | None) -> str | None:
     names = [_NAMES[k] for k in missing]
     listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
     return f"None of the statements found gives {listed}; the full source may."
+
+
+def _kind_unnamed(focus: QuestionFocus, texts: list[str]) -> str | None:
+    """The drug class asked for ("an antiviral") when no statement names it or a drug of it."""
+    if not focus.drug_kind or any(sentence_profile(t).names_drug_of(focus.drug_kind, whether=True) for t in texts):
+        return None
+    word = min(filter(None, map(class_written, focus.drug_kind)), default=None)
+    if word is None:
+        return None
+    return ("an " if word[0].lower() in "aeiou" else "a ") + word
 
 
 def _gives(ask: str, text: str) -> bool:

@@ -373,3 +373,13 @@ def test_newly_says_when_not_what_about():
 ])
 def test_a_recommendation_against_in_other_words(text, against):
     assert bool(AGAINST_RE.search(text)) is against
+
+
+def test_the_drug_class_asked_for():
+    for question, kind in [("Uncomplicated acute zorbitis - do I need antibiotics?", "antibiotic"),
+                           ("Which statin and what dose for zorbitis?", "statin"),
+                           ("Zorbitis after a stent: which antiplatelet do I add?", "antiplatelet")]:
+        assert analyse(question).drug_kind == set(concepts(kind)), question
+    # A drug of any kind, and a class the patient is on, not the one asked for.
+    assert analyse("Which drug for zorbitis?").drug_kind == set()
+    assert analyse("On a statin, which drug for zorbitis?").drug_kind == set()

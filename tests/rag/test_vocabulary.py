@@ -155,6 +155,17 @@ def test_a_drug_states_its_classes():
     assert classes_of(next(iter(concepts("lisinopril"))), whole=True) == concepts("ACEI")
 
 
+def test_a_drug_class_is_of_its_wider_class():
+    from rag.vocabulary import classes_of, drug_class_concepts
+
+    for name in ("LMWH", "heparin", "DOAC", "warfarin"):
+        assert concepts("anticoagulant") <= classes_of(next(iter(concepts(name)))), name
+    assert concepts("antiviral") <= classes_of(next(iter(concepts("tenofovir"))))
+    assert concepts("antiemetic") <= classes_of(next(iter(concepts("aprepitant"))))
+    assert concepts("statin") | concepts("antiplatelet") | concepts("antibiotic") <= drug_class_concepts()
+    assert not concepts("drug") & drug_class_concepts()
+
+
 def test_ward_shorthand_for_tests_findings_and_people():
     assert concepts("tele") == concepts("telemetry") and concepts("trop I") >= concepts("troponin")
     assert concepts("BCx") == concepts("blood cultures") and concepts("bx") == concepts("biopsy")

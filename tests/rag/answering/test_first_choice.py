@@ -28,6 +28,11 @@ def test_a_statement_names_the_first_test_not_the_first_test_s_result():
                         ("The initial test results were normal in most patients with zorbitis.", False),
                         ("Flarbomab is the first line treatment for zorbitis.", False)]:
         assert names_first_choice(_cand(text, 0.5, 0), focus) == names, text
+    # A first test is no first treatment.
+    treatment = analyse("Which drug is preferred for zorbitis?")
+    assert not names_first_choice(_cand("A zorbogram remains the preferred first choice for zorbitis imaging.", 0.5, 0),
+                                  treatment)
+    assert names_first_choice(_cand("Flarbomab is the preferred first choice for zorbitis.", 0.5, 0), treatment)
 
 
 def test_asked_for_the_first_test_the_statement_that_names_it_leads():

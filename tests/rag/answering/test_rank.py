@@ -319,3 +319,20 @@ def test_each_statement_knows_how_much_of_the_question_s_subject_it_and_its_titl
 ])
 def test_a_step_after_a_first_treatment_failed(text, after):
     assert sentence_profile(text).after_failure is after
+
+
+def test_asked_for_a_class_of_drug_a_drug_of_another_class_names_none():
+    drug = FEATURES.index("names_drug")
+    whether = analyse("Uncomplicated zorbitis - do I need antibiotics?")
+    other = _cand("The panel recommends against the use of mesalamine after uncomplicated zorbitis.")
+    asked = _cand("The panel suggests that antibiotics should be used selectively in uncomplicated zorbitis.")
+    rows = feature_matrix([other, asked], whether, TITLES)
+    assert rows[0, drug] == 0 and rows[1, drug] == 1
+    # Asked which one, the class alone names none; a drug of it, or one of no class the lexicon knows, does.
+    which = analyse("Which antibiotic for uncomplicated zorbitis?")
+    member = _cand("Treat uncomplicated zorbitis with amoxicillin for 5 days.")
+    unknown = _cand("Treat uncomplicated zorbitis with zorbacillin for 5 days.")
+    rows = feature_matrix([asked, member, other, unknown], which, TITLES)
+    assert list(rows[:, drug]) == [0, 1, 0, 1]
+    # Asked for any drug, any drug is named.
+    assert feature_matrix([other], analyse("Which drug for zorbitis?"), TITLES)[0, drug] == 1

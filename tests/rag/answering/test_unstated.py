@@ -31,8 +31,14 @@ def _answer(*texts: str, kind: str = "guideline", abstained: bool = False) -> An
     ("How often should women be screened for cervical cancer?", ["Screen women every 3 years."], None),
     ("What dose and for how long?", ["Offer iron supplements."],
      "None of the statements found gives a dose or a duration; the full source may."),
-    # Nothing countable asked for.
+    # Nothing countable asked for, and the class asked for is named by its drug.
     ("Which antibiotic for erythema migrans?", ["Doxycycline is recommended."], None),
+    # A class of drug asked for that no statement names, by itself or by a drug of it.
+    ("Which antiviral for influenza in pregnancy?", ["Pregnant women should receive inactivated influenza vaccine."],
+     "None of the statements found names an antiviral; the full source may."),
+    ("Which antiviral for influenza in pregnancy?", ["Offer oseltamivir to pregnant women with influenza."], None),
+    ("Which antiviral for influenza in pregnancy?", ["Antiviral treatment is recommended in pregnancy."], None),
+    ("Which drug for influenza in pregnancy?", ["Pregnant women should receive inactivated influenza vaccine."], None),
 ])
 def test_what_no_statement_gives_is_said(question, texts, said):
     answer = _answer(*texts)
