@@ -22,7 +22,8 @@ _TEST_ASKED_RE = re.compile(rf"\b(?:first|initial|best)(?:[- ]line)?\s+(?:[\w-]+
 
 # What a first choice is called: "Offer standard-release metformin as the initial drug treatment", "first-line".
 _TREATMENT_STATED_RE = re.compile(r"\bfirst[- ](?:line|choice)\b|\binitial (?:drug )?(?:treatment|therapy|management)\b|"
-                                  r"\b(?:treatment|drug|agent|therapy) of (?:first )?choice\b|\bpreferred\b|\bmainstay\b",
+                                  r"\b(?:treatment|drug|agent|therapy) of (?:first )?choice\b|\bpreferred\b|\bmainstay\b|"
+                                  r"\bin preference to\b",
                                   re.I)
 # "US should be the first imaging consideration", "CT ... as the initial imaging modality of choice", "the best first
 # test"; not the first test's result ("If the initial imaging is negative", "after initial radiographs").
@@ -36,7 +37,7 @@ _TEST_STATED_RE = re.compile(rf"(?<!\bif )(?<!\bif the )(?<!\bafter )(?<!\bafter
 # a computed tomography head scan", "... is the imaging test of choice").
 _TREATMENT_ASSERTED_RE = re.compile(r"\b(?:is|are|remains?|as)\s+(?:the\s+|a\s+)?(?:first[- ](?:line|choice)|"
                                     r"initial\s+(?:drug\s+)?(?:treatment|therapy)|preferred|mainstay|"
-                                    r"(?:treatment|drug|agent|therapy)\s+of\s+choice)\b", re.I)
+                                    r"(?:treatment|drug|agent|therapy)\s+of\s+choice)\b|\bin preference to\b", re.I)
 _TEST_ASSERTED_RE = re.compile(rf"\b(?:is|are|remains?|as|be)\s+(?:the\s+|an?\s+)?(?:(?:best|first|initial|preferred|"
                                rf"optimal)\b(?:[- ]line)?\s+(?:[\w-]+\s+){{0,2}}(?:{_TESTS}|consideration)|"
                                rf"(?:[\w-]+\s+){{0,2}}{_TESTS}\s+of\s+choice)\b|"

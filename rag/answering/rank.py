@@ -215,6 +215,8 @@ AFTER_FAILURE_RE = re.compile(r"\b(?:fail(?:ed|s|ure)?\s+(?:to\s+respond|of|afte
                               # "if the target is not reached with dual therapy", "has not continued to control HbA1c"
                               r"(?:is|are|has|have)\s+not\s+(?:been\s+)?(?:reached|achieved|attained|reduced|continued\s+to\s+control)|"
                               r"(?:first|second|third|multiple|further|subsequent|greater)\s+recurrences?|"
+                              # "in patients who have failed the aforementioned treatments"
+                              r"(?:have|has|had)\s+failed\b|"
                               r"recurren(?:ces?|t\s+(?:episodes?|infections?|disease)))", re.I)
 # "An uncomplicated UTI is classified as a UTI without ...": what a term means, not what to do.
 DEFINITION_RE = re.compile(r"^[^,;:]{0,80}?\b(?:is|are) (?:defined|classified|characteri[sz]ed|described) as\b"

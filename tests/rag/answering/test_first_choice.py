@@ -28,6 +28,9 @@ def test_a_statement_names_the_first_test_not_the_first_test_s_result():
                         ("The initial test results were normal in most patients with zorbitis.", False),
                         ("Flarbomab is the first line treatment for zorbitis.", False)]:
         assert names_first_choice(_cand(text, 0.5, 0), focus) == names, text
+    # "in preference to" states a first choice: NICE's way of saying it.
+    assert names_first_choice(_cand("Consider flarbomab in preference to quibbloxin for mild zorbitis.", 0.5, 0),
+                              analyse("Mild zorbitis - first-line drug?"))
     # A first test is no first treatment.
     treatment = analyse("Which drug is preferred for zorbitis?")
     assert not names_first_choice(_cand("A zorbogram remains the preferred first choice for zorbitis imaging.", 0.5, 0),

@@ -316,6 +316,8 @@ def test_each_statement_knows_how_much_of_the_question_s_subject_it_and_its_titl
     ("If metformin has not continued to control HbA1c, consider dual therapy.", True),
     ("For refractory disease, consider surgery.", True),
     ("Offer metformin as the initial drug treatment.", False),
+    ("Consider opioids only in patients who have failed the aforementioned treatments.", True),
+    ("Clinicians should explain that the first treatment failed in few trials.", False),
 ])
 def test_a_step_after_a_first_treatment_failed(text, after):
     assert sentence_profile(text).after_failure is after
