@@ -101,8 +101,9 @@ ABBREVIATIONS.update({f"{genus[0]} {species}": f"{genus} {species}" for genus, s
 # A plain-words name of a condition, read as the term guidelines use ("high blood pressure" in JNC 8's title; a
 # clinician asks about "strep throat" or "shingles" too). Singular; a plural "s" is read as well. Not where guidelines
 # use the plain words themselves ("kidney stones", "gallstones"): read as "nephrolithiasis", a question would no
-# longer meet ACR's "stone disease".
-LAY_TERMS = {"high blood pressure": "hypertension", "heart attack": "myocardial infarction",
+# longer meet ACR's "stone disease". And an episode's other name: "acute gout" is a gout flare, ACR's "gout attack".
+LAY_TERMS = {"acute gout": "gout attack", "acute asthma": "asthma attack", "acute migraine": "migraine attack",
+             "high blood pressure": "hypertension", "heart attack": "myocardial infarction",
              "mini stroke": "transient ischemic attack", "acid reflux": "gastroesophageal reflux disease",
              "bladder infection": "urinary tract infection", "blood clot in the leg": "deep vein thrombosis",
              "blood clot in the lung": "pulmonary embolism", "strep throat": "streptococcal pharyngitis",

@@ -184,6 +184,9 @@ def test_a_condition_s_plain_name_is_the_guidelines_term():
     assert concepts("shingles") == concepts("herpes zoster") and concepts("Bed sores") == concepts("pressure ulcers")
     assert concepts("swimmer's ear") == concepts("otitis externa") and concepts("ear infections") == concepts("otitis media")
     assert concepts("whooping cough") == concepts("pertussis") and concepts("cough") != concepts("pertussis")
+    # An episode by its other name: ACP's "acute gout" is a gout flare.
+    assert concepts("acute gout") == concepts("gout flare") == concepts("gout attacks")
+    assert concepts("acute asthma") == concepts("asthma exacerbation") and concepts("acute pain") != concepts("pain attack")
 
 
 def test_a_lay_name_is_spelled_out_for_the_embedding_not_for_bm25():
