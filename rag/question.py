@@ -229,6 +229,11 @@ def analyse(question: str, follow_up: str | None = None, idf=None, earlier: str 
     focus = QuestionFocus(text=question, topic=topic_concepts(plain), clause=topic_concepts(asking_clause(plain)))
     negated = topic_concepts(negated_text(question + "\n" + (follow_up or "")))
     focus.excluded = negated - focus.topic
+    # "First episode of C. difficile": no recurrence, and "episode" says which, not what the guideline is about.
+    if _FIRST_EPISODE_RE.search(plain):
+        focus.topic -= _episode()
+        focus.clause -= _episode()
+        focus.excluded |= _recurrence() - focus.topic
     # What the patient has: the topic, less what any part of the question also excludes ("no retinopathy ... retinal
     # screening", "African American ... and if it were a non-African pt?"), unless the follow-up now affirms it
     # ("no ABPA ..." then "work-up now confirms ABPA").
@@ -288,6 +293,19 @@ def _drug_kind(asked: str) -> set[str]:
     "which drug" or "what medication"."""
     words = [m.group(0) for m in ASKS["drug"][0].finditer(asked)] + [m.group(1) for m in _WHICH_CLASS_RE.finditer(asked)]
     return set(concepts(" ".join(words))) & drug_class_concepts()
+
+
+_FIRST_EPISODE_RE = re.compile(r"\b(?:first|initial|single|index)\s+(?:\w+\s+)?episodes?\b", re.I)
+
+
+@vocabulary_cache(maxsize=1)
+def _episode() -> frozenset[str]:
+    return concepts("episode")
+
+
+@vocabulary_cache(maxsize=1)
+def _recurrence() -> frozenset[str]:
+    return concepts("recurrence relapse")
 
 
 @vocabulary_cache(maxsize=1)

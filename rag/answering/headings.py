@@ -19,13 +19,16 @@ _NOT_HEADING_END = (".", ":", ";", ",")
 _FIELD_RE = re.compile(r"^(?!(?:statement|recommendation|section|part|question|key question)\b)[^:]{1,60}:\s+\S", re.I)
 _LIST_START_RE = re.compile(r"^(?:[-•*–]|\(?[a-z]\)|\d+[.)]\s+[a-z])")
 _MAX_CHARS, _MAX_WORDS = 140, 18
+# "OR" between two regimens of a list joins them; it heads nothing.
+_CONNECTOR_RE = re.compile(r"^(?:or|and|and/or|plus|then|either)$", re.I)
 
 
 def is_heading(line: str) -> bool:
     line = line.strip().strip("*#").strip()
     if not line or len(line) > _MAX_CHARS or len(line.split()) > _MAX_WORDS:
         return False
-    if line.endswith(_NOT_HEADING_END) or _LIST_START_RE.match(line) or _FIELD_RE.match(line):
+    if line.endswith(_NOT_HEADING_END) or _LIST_START_RE.match(line) or _FIELD_RE.match(line) or \
+            _CONNECTOR_RE.match(line):
         return False
     return line[0].isupper() or line[0].isdigit()
 

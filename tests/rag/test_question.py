@@ -383,3 +383,9 @@ def test_the_drug_class_asked_for():
     # A drug of any kind, and a class the patient is on, not the one asked for.
     assert analyse("Which drug for zorbitis?").drug_kind == set()
     assert analyse("On a statin, which drug for zorbitis?").drug_kind == set()
+
+
+def test_a_first_episode_is_no_recurrence():
+    focus = analyse("First episode of non-severe zorbitis - what antibiotic?")
+    assert not concepts("episode") & focus.topic and concepts("recurrence") <= focus.excluded
+    assert concepts("episode") <= analyse("Recurrent episodes of zorbitis - what antibiotic?").topic

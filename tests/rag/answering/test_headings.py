@@ -16,6 +16,8 @@ from rag.types import Chunk
     ("- Benefits: Improved diagnostic accuracy", False),
     ("Risks, harms, costs: None", False),
     ("x" * 200, False),
+    # A connector between two regimens of a list.
+    ("OR", False), ("AND", False), ("Or", False),
 ])
 def test_what_reads_as_a_heading(line, heading):
     assert is_heading(line) is heading
