@@ -17,6 +17,9 @@ from rag.types import Chunk, Document
 
 CountBatch = Callable[[Sequence[str]], list[int]]
 _SPECIAL = 2  # [CLS] and [SEP]
+# Bumped when the same settings cut different chunks, so an index built before is rebuilt (index_fingerprint).
+# 2: a list's intro is packed with its items.
+CHUNKER_VERSION = 2
 _WORD_RE = re.compile(r"\S+")
 
 
@@ -70,7 +73,7 @@ class Chunker:
             return
         piece_tokens = self._piece_tokens([text[a:b] for a, b in spans])
         prefix_tokens = self._piece_tokens([prefix])[0] if prefix else 0
-        groups = self._pack(piece_tokens, prefix_tokens)
+        groups = self._pack(piece_tokens, prefix_tokens, [text[a:b].endswith(":") for a, b in spans])
         candidates = [(spans[g[0]][0], spans[g[-1]][1]) for g in groups]
         counts = self.count_batch([prefix + text[a:b] for a, b in candidates])
         for (start, end), n, group in zip(candidates, counts, groups):
@@ -122,18 +125,26 @@ class Chunker:
             i = lo
         return out
 
-    def _pack(self, piece_tokens: list[int], prefix_tokens: int) -> list[list[int]]:
-        """Greedy packing of sentences up to the target size, with optional sentence overlap."""
+    def _pack(self, piece_tokens: list[int], prefix_tokens: int, intros: Sequence[bool] = ()) -> list[list[int]]:
+        """Greedy packing of sentences up to the target size, with optional sentence overlap. A list's intro
+        ("Offer X to people who:", `intros`) starts the next chunk with its items rather than end one without them:
+        alone it is no statement, and its items alone say nothing of what they list."""
         groups: list[list[int]] = []
         current: list[int] = []
-        size = prefix_tokens + _SPECIAL
+        base = prefix_tokens + _SPECIAL
+        size = base
         for i, n in enumerate(piece_tokens):
             if current and size + n > self.target:
+                carried: list[int] = []
+                while len(current) > 1 and intros and intros[current[-1]]:
+                    carried.insert(0, current.pop())
                 groups.append(current)
-                current = current[-self.overlap:] if self.overlap else []
-                size = prefix_tokens + _SPECIAL + sum(piece_tokens[j] for j in current)
-                if current and size + n > self.target:
-                    current, size = [], prefix_tokens + _SPECIAL
+                kept = current[-self.overlap:] if self.overlap else []
+                current = kept + carried
+                size = base + sum(piece_tokens[j] for j in current)
+                if kept and size + n > self.target:
+                    current = carried
+                    size = base + sum(piece_tokens[j] for j in current)
             current.append(i)
             size += n
         if current:

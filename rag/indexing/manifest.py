@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rag.indexing.abbreviations import VERSION as ABBREVIATIONS_VERSION
 from rag.indexing.bm25 import bm25_config
+from rag.indexing.chunking import CHUNKER_VERSION
 from rag.indexing.embedding import resolve_backend
 from rag.indexing.errors import GuideIndexError
 from rag.indexing.layout import FORMAT_VERSION, MANIFEST
@@ -96,6 +97,7 @@ def index_fingerprint(corpus_fp: str, settings: Settings, dim: int, shards: int 
         "sentence_vectors": settings.embedding.sentence_vectors,
         "dim": dim,
         "chunking": settings.chunking.model_dump(mode="json"),
+        "chunker": CHUNKER_VERSION,
         "bm25": bm25_config(),
         "abbreviations": ABBREVIATIONS_VERSION,
     } | ({"shards": shards} if shards > 1 else {})  # one folder keeps the fingerprints it always had

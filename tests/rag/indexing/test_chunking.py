@@ -82,3 +82,17 @@ def test_chunks_carry_the_page_they_start_on(embedder):
     assert len(paged) > 3 and [c.page for c in paged] == [doc.sections[0].page_at(c.start) for c in paged]
     assert {c.page for c in paged} == {1, 2, 5} and paged[0].page == 1
     assert [c.page for c in chunks if c.section_index == 1] == [None]
+
+
+def test_a_list_s_intro_starts_the_chunk_of_its_items(embedder):
+    # Sentences, then a list's intro that falls at a chunk's end: it goes with its items, not without them.
+    lead = " ".join(f"Sentence number {i} talks about topic {i}." for i in range(6))
+    text = lead + "\n\nOffer zorbamab to adults with zorbitis who have:\n\n- a fever\n\n- a rash\n\n- a cough"
+    doc = Document(id="w", kind="guideline", title="T", source="S", sections=[DocSection(title="", text=text)])
+    chunks = _chunker(embedder, target_tokens=68).chunk(doc)  # the intro would end the first chunk
+    assert len(chunks) > 1
+    holding = [c for c in chunks if "who have:" in c.text]
+    assert len(holding) == 1 and "- a fever" in holding[0].text
+    assert not any(c.text.rstrip().endswith(":") for c in chunks)
+    # Nothing lost or repeated.
+    assert "".join(c.text for c in chunks).count("Sentence number") == 6
