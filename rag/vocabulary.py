@@ -141,7 +141,11 @@ _VITAMIN_RE = re.compile(r"\bvitamin\s+([ACDEK])(?:\s?[23])?\b", re.I)
 _SPELLING = [(re.compile(p), r) for p, r in (
     (r"isation", "ization"), (r"^oe", "e"), (r"aem", "em"), (r"paed", "ped"), (r"aest", "est"), (r"oesoph", "esoph"),
     (r"^foet", "fet"), (r"^coeli", "celi"), (r"ouri?tis$", "oritis"), (r"rrhoea", "rrhea"), (r"pnoea", "pnea"), (r"^caes", "ces"),
-    (r"ynaec", "ynec"), (r"sulph", "sulf"), (r"(?<=[a-z]{3})our(s?)$", r"or\1"), (r"(?<=[a-z]{3})tre(s?)$", r"ter\1"), (r"amme(s?)$", r"am\1"))]
+    (r"ynaec", "ynec"), (r"sulph", "sulf"),
+    # "-ise" where the "-ize" word is what American text writes (not "exercise", "advise": none to meet).
+    (r"^(general|random|hospital|immun|character|categor|standard|individual|stabil|sensit|desensit|priorit|normal|"
+     r"util|summar|author|visual|mobil|optim|minim|recogn|local|catheter|steril|metastas|special|personal|emphas|"
+     r"maxim|neutral|anaesthet|anesthet|hypnot|synchron)is(e|ed|es|ing|er|ers)$", r"\1iz\2"), (r"(?<=[a-z]{3})our(s?)$", r"or\1"), (r"(?<=[a-z]{3})tre(s?)$", r"ter\1"), (r"amme(s?)$", r"am\1"))]
 _ANY_SPELLING_RE = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in _SPELLING))  # most words need none
 # A condition or process and its adjective are one concept: "thrombosis" / "thrombotic", "prophylaxis" /
 # "prophylactic", "thrombolysis" / "thrombolytic" (Snowball stems each pair apart).

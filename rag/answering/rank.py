@@ -47,7 +47,7 @@ from rag.answering.cues import (
 from rag.question import AGAINST_RE, DIAGNOSIS_RE, RECOMMENDATION_RE, QuestionFocus, states, topic_concepts
 from rag.negation import negated_spans, negated_text
 from rag.settings import RankSettings
-from rag.text import find_grade
+from rag.text import find_grade, split_sentences
 from rag.vocabulary import classes_of, concepts, expansion_of, vocabulary_cache, with_parts
 
 _HARMS_SECTIONS = ("potential harms", "contraindications", "fda warning")
@@ -180,7 +180,9 @@ def local_share(cands: Sequence, stated: Sequence[frozenset[str]], terms: set[st
 DANGLING_RE = re.compile(r"^\W*(it is therefore|therefore|thus|hence|conversely|however|moreover|furthermore|in addition|"
                          r"additionally|also|otherwise|similarly|likewise|nevertheless|in contrast|this|these|those|such|"
                          r"it|they|there)\b"
-                         r"|^(?-i:[a-z]{2,})\b", re.I)  # a lower-case word: the tail of a sentence split in two
+                         r"|^(?-i:[a-z]{2,})\b"  # a lower-case word: the tail of a sentence split in two
+                         # A list's later items without its intro ("Who cannot use the device ... or"), not a question.
+                         r"|^\W*(?:who|whose|whom|and|or)\b(?![^?]*\?)", re.I)
 # "Azithromycin is also an acceptable agent", "Evidence also showed", "doxycycline is an additional option", "Other
 # treatment options may be appropriate": an addition to what came before.
 ALSO_RE = re.compile(r"^\W*(?:also\b|(?:[\w()-]+,?\s+){1,5}?(?<!who )(?<!that )(?<!which )also\b|other (?!than\b)"
@@ -391,6 +393,17 @@ def rerank(cands: Sequence, focus: QuestionFocus, titles: dict[str, str], w: Ran
         c.score = c.relevance + float(s)
 
 
+_POINTER_WORD_RE = re.compile(r"\b(?:see|refer|adapted|applies|apply|covers?|recommendations? (?:on|about|for))\b", re.I)
+
+
+@functools.lru_cache(maxsize=4096)
+def _without_pointers(text: str) -> str:
+    """The passage less its pointers elsewhere and remarks on scope (SCOPE_RE); most passages have none."""
+    if not _POINTER_WORD_RE.search(text):
+        return text
+    return " ".join(s for s in split_sentences(text) if not SCOPE_RE.match(s))
+
+
 def topic_support(cands: Sequence, focus: QuestionFocus, titles: dict[str, str], idf: Idf, rare_idf: float,
                   title_words: frozenset[str] = frozenset(), off_title_weight: float = 1.0) -> tuple[float, list[str]]:
     """(best share of the topic one retrieved document states, rare topic words that no retrieved document states).
@@ -403,11 +416,14 @@ def topic_support(cands: Sequence, focus: QuestionFocus, titles: dict[str, str],
     seen_chunks: set[str] = set()
     for c in cands:
         found = per_doc.setdefault(c.hit.chunk.doc_id, set())
-        found.update(with_parts(concepts(c.text)))
+        # A pointer elsewhere or a remark on scope names another guideline's topic ("This recommendation is adapted
+        # from the NICE clinical guideline Generalised anxiety disorder ..."): its document is not about that topic.
+        if not sentence_profile(c.text).scope:
+            found.update(with_parts(concepts(c.text)))
         # A retrieved passage whole: a word may sit in a sentence too short or too broken to quote.
         if c.hit.score > 0 and c.hit.chunk.id not in seen_chunks:
             seen_chunks.add(c.hit.chunk.id)
-            found.update(with_parts(concepts(c.hit.chunk.text)))
+            found.update(with_parts(concepts(_without_pointers(c.hit.chunk.text))))
     for doc_id, found in per_doc.items():
         found |= with_parts(concepts(titles.get(doc_id, "")))
     others = focus.topic - focus.subject

@@ -29,6 +29,15 @@ def test_everyday_words_meet_the_guidelines_words():
     assert concepts("HbSS") == concepts("sickle cell")
 
 
+
+def test_a_british_ise_is_the_american_ize():
+    # NICE's "Generalised anxiety disorder" is the phrase American text writes with a "z".
+    assert concepts("generalised anxiety disorder") == concepts("generalized anxiety disorder") == concepts("GAD")
+    assert concepts("randomised") == concepts("randomized") and concepts("hospitalised") == concepts("hospitalized")
+    # A word with no "-ize" form stays as it is.
+    assert concepts("exercise") != concepts("exercize") and concepts("advised") == concepts("advise")
+
+
 def test_a_drugs_british_and_american_names_are_one_concept():
     assert concepts("adrenaline") == concepts("epinephrine")
     assert concepts("salbutamol") == concepts("albuterol")

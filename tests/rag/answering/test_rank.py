@@ -176,6 +176,10 @@ def test_the_lower_case_tail_of_a_split_sentence_is_dangling():
     assert DANGLING_RE.match("Conversely, the risk rises with age.")
     assert not DANGLING_RE.match("Offer amoxicillin for 5 days.")
     assert not DANGLING_RE.match("d At the time of publication, it had no licence.")  # a footnote's letter
+    # A list's later items without its intro; a question is none.
+    assert DANGLING_RE.match("Who cannot use the device needed to inject insulin or")
+    assert DANGLING_RE.match("or who have had a previous stroke.")
+    assert not DANGLING_RE.match("Who should be screened for zorbitis?")
 
 
 def test_each_statement_knows_how_much_of_the_question_s_subject_its_document_states():
@@ -338,3 +342,17 @@ def test_asked_for_a_class_of_drug_a_drug_of_another_class_names_none():
     assert list(rows[:, drug]) == [0, 1, 0, 1]
     # Asked for any drug, any drug is named.
     assert feature_matrix([other], analyse("Which drug for zorbitis?"), TITLES)[0, drug] == 1
+
+
+def test_a_pointer_to_another_guideline_does_not_make_its_topic_this_ones():
+    # A social anxiety guideline names generalised anxiety disorder only where it says where its advice came from.
+    idf = lambda c: 9.0  # noqa: E731
+    idf.max = 9.5
+    pointer = _cand("This recommendation is adapted from the NICE clinical guideline Zorbitis disorder in adults.")
+    advice = _cand("Offer flarbomab to adults with quibbling disorder.")
+    focus = analyse("First-line drug for zorbitis disorder?", idf=idf)
+    best, missing = topic_support([pointer, advice], focus, {"ngc-1": "Quibbling disorder"}, idf, 0.9)
+    assert best < 1.0
+    stated = _cand("Offer flarbomab to adults with zorbitis disorder.")
+    focus = analyse("First-line drug for zorbitis disorder?", idf=idf)
+    assert topic_support([pointer, stated], focus, {"ngc-1": "Quibbling disorder"}, idf, 0.9)[0] == 1.0
