@@ -82,6 +82,15 @@ ASKS = {
                         r"\b(?:before|after|until|by|from|beginning at|starting at)\s(?:the\s)?(?:age|\d|birth|delivery|"
                         r"conception|pregnancy|diagnosis|surgery|discharge|admission|onset|puberty|menopause|exposure|injury|"
                         r"symptoms?)\b|\b\d+\s(hours?|days?|weeks?|months?|years?)\b", re.I)),
+    # A value to aim for or act at: "target INR", "what sat should I aim for", "Hb trigger", "what trough level".
+    # Not the patient's state: "A1c above target", "not at goal".
+    "target": (re.compile(r"(?<!above )(?<!below )(?<!at )(?<!on )(?<!off )(?<!to )(?<!near )(?<!reach )(?<!reached )"
+                          r"\b(?:target|goal)s?\b|\baim(?:ing)? (?:for|at)\b|\bthreshold\b|\btrigger\b|\bcut-?off\b|"
+                          r"\bwhat (?:\w+ )?(?:level|range)\b", re.I),
+               re.compile(r"\b\d+(?:\.\d+)?\s?(?:%|mm ?hg|mmol/l|mg/l|mg/dl|g/l|g/dl|µg/ml|μg/ml|mcg/ml|mg\W?l\W?1|ng/ml|pmol/l|"
+                          r"iu/l|miu/l|kpa)(?!\w)|\b(?:inr|ratio|saturation|spo2|sats?)\b[^.;]{0,30}?\b\d+(?:\.\d+)?\b|"
+                          r"(?:\b(?:below|above|under|less than|greater than|at least|at or above|at or below)\s|[<>≤≥]\s?)\d|"
+                          r"\b(?:reference|normal|target|therapeutic) range\b", re.I)),
     "who": (re.compile(r"\bwho\b|\bwhich (patients|people|women|men|adults|children|groups?|population)\b|\bin whom\b", re.I),
             re.compile(r"\b(patients|persons|people|adults|women|men|children|adolescents|individuals|those)\s(with|who|at|aged|older|younger)\b|\bage[sd]?\s\d+", re.I)),
     # "How is it diagnosed?" asks for a test; "newly diagnosed", "diagnosed with" say who the patient is.
@@ -256,7 +265,9 @@ def analyse(question: str, follow_up: str | None = None, idf=None, earlier: str 
         focus.new = (focus.constraint - topic_concepts(affirmed_text(earlier or ""))) or focus.constraint
     focus.aliases = _aliases(question, focus.topic)
     focus.answer_class = answer_class_concepts(question)
-    cues = concepts(" ".join(m.group(0) for cue, _ in ASKS.values() for m in cue.finditer(question)))
+    # Words that ask, which are no subject; not a target's words, which name what it is of ("target estradiol levels").
+    cues = concepts(" ".join(m.group(0) for name, (cue, _) in ASKS.items() if name != "target"
+                             for m in cue.finditer(question)))
     if idf is not None:
         # An acronym no indexed passage spells in the vignette ("starting RIPE today. Do I add a steroid?") is the
         # asker's shorthand, not a topic the index lacks: it neither counts for coverage nor makes a gap. In the

@@ -282,10 +282,11 @@ _NEXT_STEP_RE = re.compile(r"\b(?:still|next[- ](?:step|line)|uncontrolled|not (
 
 
 def _asked_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:
-    """Asked how much, how long or how often, the bottom line states it: "Daily iron supplementation is recommended
-    ..." leads no one to a dose that a statement below it gives ("30 mg elemental iron given daily for 3 months").
+    """Asked how much, how long, how often or what value to aim for, the bottom line states it: "Daily iron
+    supplementation is recommended ..." leads no one to a dose that a statement below it gives ("30 mg elemental iron
+    given daily for 3 months").
     Counted over everything asked: "aged 6 to 23 months" reads as a duration, and the dose is still missing."""
-    asked = [k for k in focus.asks if k in SPECIFIC_ASKS]
+    asked = [k for k in focus.asks if k in SPECIFIC_ASKS + ("target",)]
     guideline = [c for c in picked if c.hit.chunk.kind == "guideline"]
     if not asked or len(guideline) < 2:
         return picked

@@ -56,7 +56,7 @@ FEATURES = ("coverage", "sentence_coverage", "asks", "recommendation", "against"
             "names_drug", "specific_asks", "quantity_fit", "condition_conflict", "heading_topic", "heading_ask",
             "heading_meta", "heading_population", "local_terms", "local_clause_terms", "dangling", "title_relevance",
             "excluded", "document_coverage")
-_SPECIFIC_ASKS = ("dose", "duration", "interval", "when")  # asks a sentence answers with a number
+_SPECIFIC_ASKS = ("dose", "duration", "interval", "when", "target")  # asks a sentence answers with a number
 
 
 class Idf:

@@ -389,3 +389,16 @@ def test_a_first_episode_is_no_recurrence():
     focus = analyse("First episode of non-severe zorbitis - what antibiotic?")
     assert not concepts("episode") & focus.topic and concepts("recurrence") <= focus.excluded
     assert concepts("episode") <= analyse("Recurrent episodes of zorbitis - what antibiotic?").topic
+
+
+def test_a_value_to_aim_for_is_asked_for_and_stated_by_a_number():
+    for question in ["Target INR for zorbitis?", "What trough level am I aiming for with zorbamab?",
+                     "Zorbitis in an infant - what sat threshold?", "What Hb trigger for transfusion in zorbitis?"]:
+        assert "target" in analyse(question).asks, question
+    # The patient's state, not what is asked.
+    assert "target" not in analyse("Zorbitis, A1c above target - is zorbamab recommended?").asks
+    assert states("target", "Aim for an INR of 3.0 in patients with zorbitis.")
+    assert states("target", "Maintain the trough concentration below 5 mg/L.")
+    assert states("target", "Keep free T4 in the upper half of the reference range.")
+    assert not states("target", "The target INR should depend on the type of zorbitis.")
+    assert not states("target", "Patients aged 65 years or older with zorbitis.")

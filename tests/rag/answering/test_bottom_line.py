@@ -316,3 +316,9 @@ def test_a_lead_on_the_subject_is_not_replaced_by_one_off_it():
     assert _picked("What is the treatment for zorbitis in a child?", [step, sprays])[0] == step.text
     first = _cand("Offer flarbomab drops for zorbitis.", 0.8, 1)  # on the subject: it does replace the step
     assert _picked("What is the treatment for zorbitis in a child?", [step, first])[0] == first.text
+
+
+def test_asked_for_a_value_to_aim_for_the_bottom_line_states_one():
+    depends = _cand("The target INR in zorbitis should depend upon the type and position of the valve.", 0.9, 0)
+    value = _cand("Anticoagulation is indicated to achieve an INR of 3.0 in patients with zorbitis.", 0.8, 1)
+    assert _picked("Target INR for zorbitis?", [depends, value])[0] == value.text
