@@ -8,8 +8,8 @@ cues do, and they are cheap: every one is a regex or a set lookup.
   abbreviations expanded ("AUD" -> alcohol use disorder) and everyday words mapped
   to the guideline's ("kids" -> children); here, less the generic ones ("treatment").
 - Asks: what the answer must state (a drug, a dose, a duration, an interval, a
-  test, who, a harm or contraindication), each with a pattern that finds a
-  sentence stating it.
+  value to aim for, a test, who, a harm or contraindication), each with a pattern
+  that finds a sentence stating it.
 - Constraint: the words a follow-up adds ("what if the patient has cancer?").
 """
 

@@ -28,8 +28,10 @@ _TREATMENT_STATED_RE = re.compile(r"\bfirst[- ](?:line|choice)\b|\binitial (?:dr
 # "US should be the first imaging consideration", "CT ... as the initial imaging modality of choice", "the best first
 # test"; not the first test's result ("If the initial imaging is negative", "after initial radiographs").
 _TEST_STATED_RE = re.compile(rf"(?<!\bif )(?<!\bif the )(?<!\bafter )(?<!\bafter the )(?<!\bwhen )(?<!\bwhen the )"
-                             rf"\b(?:first|initial|preferred|optimal)(?:[- ]line)?\s+(?:[\w-]+\s+){{0,2}}(?:{_TESTS}|consideration)\b"
-                             rf"(?!\s+(?:results?|findings?)\b|\s+(?:is|are|was|were)\s+(?:negative|normal|equivocal|inconclusive|nondiagnostic))|"
+                             rf"\b(?:first|initial|preferred|optimal)(?:[- ]line)?\s+(?:[\w-]+\s+){{0,2}}"
+                             rf"(?:{_TESTS}|consideration)\b"
+                             rf"(?!\s+(?:results?|findings?)\b|"
+                             rf"\s+(?:is|are|was|were)\s+(?:negative|normal|equivocal|inconclusive|nondiagnostic))|"
                              rf"\b(?:{_TESTS}|procedure)\s+of choice\b|\bbest (?:first |initial )?test\b", re.I)
 
 # Said of a treatment ("Stimulants are the first line treatment", "... as the initial drug treatment"), not of whom

@@ -1,6 +1,6 @@
-"""What a question asks for (a dose, a duration, an interval, a class of drug) that none of an answer's statements gives: said plainly
-under the answer, not left for the clinician to notice ("The authors suggest vitamin D supplementation for healthy
-breastfed infants" answers "what dose?" with none)."""
+"""What a question asks for (a dose, a duration, an interval, a class of drug) that none of an answer's statements
+gives: said plainly under the answer, not left for the clinician to notice ("The authors suggest vitamin D
+supplementation for healthy breastfed infants" answers "what dose?" with none)."""
 
 from __future__ import annotations
 
