@@ -117,6 +117,8 @@ LAY_TERMS = {"acute gout": "gout attack", "acute asthma": "asthma attack", "acut
              "frozen shoulder": "adhesive capsulitis", "high cholesterol": "hypercholesterolemia",
              "low blood sugar": "hypoglycemia", "morning sickness": "nausea and vomiting of pregnancy",
              "hives": "urticaria", "nosebleed": "epistaxis", "bedwetting": "enuresis"}
+# A condition and its kinds: a statement on venous thromboembolism is one on a DVT, not the other way round.
+CONDITION_KINDS = {"venous thromboembolism": ("deep vein thrombosis", "pulmonary embolism")}
 # Everyday words -> the guideline's words (each side's stems are one concept).
 SYNONYMS = [
     {"kid", "kids", "child", "children", "paediatric", "pediatric", "infant", "infants", "adolescent", "adolescents", "youth",

@@ -12,7 +12,16 @@ import re
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
-from rag.lexicon import ABBREVIATIONS, CAPITALS_ONLY, CASELESS_SHORT, DRUG_CLASSES, LAY_TERMS, LOWER_ONLY, SYNONYMS
+from rag.lexicon import (
+    ABBREVIATIONS,
+    CAPITALS_ONLY,
+    CASELESS_SHORT,
+    CONDITION_KINDS,
+    DRUG_CLASSES,
+    LAY_TERMS,
+    LOWER_ONLY,
+    SYNONYMS,
+)
 from rag.text import STOPWORDS, stem
 
 F = TypeVar("F", bound=Callable)
@@ -378,3 +387,18 @@ def with_parts(found: frozenset[str]) -> frozenset[str]:
     parts = {_synonym_index().get(s, s) for c in found if c.startswith("zz") for s in expansion_of(c)}
     parts |= {k for c in found for k in classes_of(c)}
     return found | parts if parts else found
+
+
+def with_kinds(found: frozenset[str] | set[str]) -> frozenset[str]:
+    """Concepts with the kinds of each condition among them: what a statement on venous thromboembolism is about
+    includes a DVT (CONDITION_KINDS). Not for ranking's coverage, where a DVT question is better met by DVT's own
+    statements than by every VTE guideline's."""
+    kinds = _condition_kinds()
+    return frozenset(found).union(*(kinds[c] for c in found if c in kinds))
+
+
+@vocabulary_cache(maxsize=1)
+def _condition_kinds() -> dict[str, frozenset[str]]:
+    """A condition's concept -> its kinds' concepts (CONDITION_KINDS)."""
+    return {c: frozenset().union(*(concepts(k) for k in ks))
+            for name, ks in CONDITION_KINDS.items() for c in concepts(name)}

@@ -48,7 +48,7 @@ from rag.question import AGAINST_RE, DIAGNOSIS_RE, RECOMMENDATION_RE, QuestionFo
 from rag.negation import negated_spans, negated_text
 from rag.settings import RankSettings
 from rag.text import find_grade, split_sentences
-from rag.vocabulary import classes_of, concepts, expansion_of, vocabulary_cache, with_parts
+from rag.vocabulary import classes_of, concepts, expansion_of, vocabulary_cache, with_kinds, with_parts
 
 _HARMS_SECTIONS = ("potential harms", "contraindications", "fda warning")
 FEATURES = ("coverage", "sentence_coverage", "asks", "recommendation", "against", "harms_section", "diagnostic",
@@ -104,7 +104,7 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
         stated.append(p.own | h.own)
         c.coverage = focus.coverage(p.covers | context[key])
         # A lead is replaced only by one on the subject too (bottom_line._lead_with, which reads guideline leads only).
-        c.subject_coverage = focus.coverage(p.covers | h.covers | context[key], others) \
+        c.subject_coverage = focus.coverage(with_kinds(p.covers | h.covers | context[key]), others) \
             if focus.subject and chunk.kind == "guideline" else 1.0
         # A dose is the dose of a drug the question names, when it names one: "boluses of 20 ml/kg" of fluids does
         # not answer "what dose of adrenaline?". The sentence, its sub-heading or its guideline's title names it.

@@ -236,3 +236,12 @@ def test_a_bacterium_by_its_genus_initial_is_the_bacterium():
     assert not concepts("H. influenzae") & concepts("influenza")
     assert spelled_out("Regimen for H. pylori?") == "Regimen for H. pylori (helicobacter pylori)?"
     assert spelled_out("Helicobacter pylori (H. pylori) test") == "Helicobacter pylori (H. pylori) test"
+
+
+def test_a_condition_states_its_kinds_for_what_a_statement_is_about():
+    from rag.vocabulary import with_kinds, with_parts
+
+    vte, dvt = concepts("venous thromboembolism"), concepts("DVT")
+    assert dvt <= with_kinds(vte) and concepts("pulmonary embolism") <= with_kinds(concepts("VTE"))
+    assert not vte <= with_kinds(dvt)  # a DVT statement is not on every kind of VTE
+    assert not dvt <= with_parts(vte)  # nor, for ranking's coverage, is a VTE statement a DVT one

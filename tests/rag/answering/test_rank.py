@@ -312,6 +312,12 @@ def test_each_statement_knows_how_much_of_the_question_s_subject_it_and_its_titl
     other = _cand("Refer pregnant women who are HBsAg positive to a hepatologist.", doc="ngc-2")
     feature_matrix([titled, other], focus, TITLES)
     assert titled.subject_coverage == 1.0 and other.subject_coverage == 0.0
+    # A guideline on venous thromboembolism is on a DVT question's subject, though it never says "DVT".
+    focus = analyse("How long should I treat a first unprovoked DVT if he has active cancer?",
+                    follow_up="and if he has active cancer?")
+    vte = _cand("Anticoagulation beyond the initial 6 months may be considered for patients with active cancer.")
+    feature_matrix([vte], focus, {"ngc-1": "Venous thromboembolism treatment in patients with cancer"})
+    assert vte.subject_coverage > 0
 
 
 @pytest.mark.parametrize("text, after", [
