@@ -25,6 +25,9 @@ from rag.types import KINDS
 from rag.vocabulary import concept_of, concepts, spelled_out, vocabulary_cache
 
 _MIN_SHARED_TERMS = 2
+# A guideline that states at least this share of the question's subject, and most of any: its best-ranked statements
+# need no words of the question themselves. The share bottom_line._ON_SUBJECT asks of a lead's guideline; not tuned.
+_FULL_DOCUMENT = 0.75
 # What a guideline's recommendation states and a study's finding does not: which drug, how much, how long, when.
 _RECOMMENDATION_ASKS = {"drug", "dose", "duration", "interval", "when"}
 
@@ -51,10 +54,14 @@ def select_statements(standalone: str, cands: list[Candidate], settings: Setting
     # abstract's methods describe the study, not what it found.
     cands = [c for c in cands if not is_grading_heading(c.heading) and not _study_setup(c)]
     # A statement must itself (with its guideline's title and section) be about the question's topic; among the
-    # ranker's very best, which weighed that coverage against everything else it knows, half as much will do.
+    # ranker's very best, which weighed that coverage against everything else it knows, half as much will do, and
+    # none when its guideline states the question best: "4yo, ear pain, red bulging TM - which abx?" is answered by
+    # "prescribe amoxicillin for AOM", which shares none of the vignette's words.
     best_ranked = {id(c) for c in sorted(cands, key=lambda c: -c.rank_score)[:a.coverage_exempt_top]}
+    fullest = max((c.document_coverage for c in cands), default=0.0)
     eligible = [c for c in cands if c.relevance >= a.min_sentence_relevance
-                and c.coverage >= a.min_statement_coverage * (0.5 if id(c) in best_ranked else 1.0)]
+                and (c.coverage >= a.min_statement_coverage * (0.5 if id(c) in best_ranked else 1.0)
+                     or id(c) in best_ranked and c.document_coverage >= max(fullest, _FULL_DOCUMENT))]
     # Relative to the document that states most of the subject: a question no document covers well is left to the
     # topic checks below, not emptied here.
     most = max((c.document_coverage for c in eligible), default=0.0)
