@@ -57,11 +57,15 @@ def _constraint_first(picked: list[Candidate], focus: QuestionFocus, prior: Prio
     # From a guideline on the conversation's subject: "For children, no more than ... of lidocaine with epinephrine"
     # (a dermatology guideline) does not answer "and for a child?" after an anaphylaxis question.
     covered = _ON_SUBJECT * max((c.document_coverage for c in picked if c.hit.chunk.kind == "guideline"), default=0.0)
+    # A statement of a guideline whose other picked statements state the subject is on it too, though it names the
+    # subject otherwise: "Because 131 I is cleared by the kidneys, the dose should be reduced ..." under "RAI dose".
+    on_subject = {c.hit.chunk.doc_id for c in picked if c.hit.chunk.kind == "guideline" and c.subject_coverage > 0}
 
     def states_it(c: Candidate) -> bool:
-        return states_constraint(c, focus) and c.document_coverage >= covered and c.subject_coverage > 0
-    # Asked about, it outweighs what the rules before made the lead be.
-    return _lead_with(prior, picked, states_it, states_it, keep_prior=False)
+        return states_constraint(c, focus) and c.document_coverage >= covered and \
+            (c.subject_coverage > 0 or c.hit.chunk.doc_id in on_subject)
+    # Asked about, it outweighs what the rules before made the lead be; `states_it` reads the subject itself.
+    return _lead_with(prior, picked, states_it, states_it, keep_prior=False, on_subject=False)
 
 
 # Its document states at least this share of what the best picked one states of the question's subject. Chosen on

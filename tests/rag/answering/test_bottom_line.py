@@ -256,7 +256,22 @@ def test_a_follow_up_s_constraint_leads_only_from_a_statement_on_the_subject():
     other = _cand("Refer pregnant women who are positive for zorbitis B to a hepatologist.", 0.8, 1)
     assert _picked_after(question, follow_up, [general, other])[0] == other.text
     other.subject_coverage = 0.0  # neither it, its title, section nor sub-heading states zorbitis C
+    other.hit = other.hit.model_copy(update={"chunk": other.hit.chunk.model_copy(update={"doc_id": "ngc-2"})})
     assert _picked_after(question, follow_up, [general, other])[0] == general.text
+
+
+def test_a_follow_up_s_constraint_leads_from_the_guideline_that_answered_though_it_names_the_subject_otherwise():
+    # "on hemodialysis?" after a radioactive iodine dose: "131 I ... reduced for ... end-stage renal disease", from the
+    # guideline whose "The RAI dose is usually 30 mCi" answered, though it never says "radioactive iodine".
+    question = "Usual zorbine dose for remnant ablation? she's on hemodialysis for ESRD - does that change it?"
+    usual = _cand("The zorbine dose is usually 30 mCi for low-risk disease.", 0.9, 0)
+    renal = _cand("Because 131 Z is cleared by the kidneys, the dose should be reduced in end-stage renal disease.", 0.8, 1)
+    renal.subject_coverage = 0.0
+    follow_up = "she's on hemodialysis for ESRD - does that change it?"
+    assert _picked_after(question, follow_up, [usual, renal])[0] == renal.text
+    # From another guideline, it does not lead.
+    renal.hit = renal.hit.model_copy(update={"chunk": renal.hit.chunk.model_copy(update={"doc_id": "ngc-2"})})
+    assert _picked_after(question, follow_up, [usual, renal])[0] == usual.text
 
 
 def test_asked_what_to_do_the_bottom_line_is_not_a_recommendation_against_in_other_words():
