@@ -154,7 +154,8 @@ _SPELLING = [(re.compile(p), r) for p, r in (
     # "-ise" where the "-ize" word is what American text writes (not "exercise", "advise": none to meet).
     (r"^(general|random|hospital|immun|character|categor|standard|individual|stabil|sensit|desensit|priorit|normal|"
      r"util|summar|author|visual|mobil|optim|minim|recogn|local|catheter|steril|metastas|special|personal|emphas|"
-     r"maxim|neutral|anaesthet|anesthet|hypnot|synchron)is(e|ed|es|ing|er|ers)$", r"\1iz\2"), (r"(?<=[a-z]{3})our(s?)$", r"or\1"), (r"(?<=[a-z]{3})tre(s?)$", r"ter\1"), (r"amme(s?)$", r"am\1"))]
+     r"maxim|neutral|anaesthet|anesthet|hypnot|synchron)is(e|ed|es|ing|er|ers)$", r"\1iz\2"),
+    (r"(?<=[a-z]{3})our(s?)$", r"or\1"), (r"(?<=[a-z]{3})tre(s?)$", r"ter\1"), (r"amme(s?)$", r"am\1"))]
 _ANY_SPELLING_RE = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in _SPELLING))  # most words need none
 # A condition or process and its adjective are one concept: "thrombosis" / "thrombotic", "prophylaxis" /
 # "prophylactic", "thrombolysis" / "thrombolytic" (Snowball stems each pair apart).
@@ -313,7 +314,7 @@ def concepts(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
-# A lay name ("strep throat", "kidney stones") reads as the term guidelines use: a text of either states it.
+# A lay name ("strep throat", "shingles") reads as the term guidelines use: a text of either states it.
 _LAY = "lay:"
 
 

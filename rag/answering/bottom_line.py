@@ -28,6 +28,8 @@ from rag.vocabulary import concept_of, concepts, vocabulary_cache
 
 Prior = list[Callable[[Candidate], bool]]
 SPECIFIC_ASKS = ("dose", "duration", "interval")  # numbers a sentence states reliably; drug names it may not
+# What a bottom line must state when asked: those, and a value to aim for (not required of the answer, selection.py).
+_LEAD_ASKS = SPECIFIC_ASKS + ("target",)
 
 
 def bottom_line_first(picked: list[Candidate], focus: QuestionFocus | None) -> list[Candidate]:
@@ -290,7 +292,7 @@ def _asked_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) ->
     supplementation is recommended ..." leads no one to a dose that a statement below it gives ("30 mg elemental iron
     given daily for 3 months").
     Counted over everything asked: "aged 6 to 23 months" reads as a duration, and the dose is still missing."""
-    asked = [k for k in focus.asks if k in SPECIFIC_ASKS + ("target",)]
+    asked = [k for k in focus.asks if k in _LEAD_ASKS]
     guideline = [c for c in picked if c.hit.chunk.kind == "guideline"]
     if not asked or len(guideline) < 2:
         return picked

@@ -5,6 +5,7 @@ without contrast". `with_first_choice` brings one into the answer; rag/answering
 
 from __future__ import annotations
 
+import functools
 import re
 
 from rag.answering.candidates import Candidate
@@ -54,8 +55,13 @@ _KINDS = {"treatment": (_TREATMENT_ASKED_RE, _TREATMENT_STATED_RE, _TREATMENT_AS
 
 def asked_first_choice(focus: QuestionFocus) -> str | None:
     """Which first choice the question asks for, "test" or "treatment", or None."""
-    asked = asking_clauses(focus.text)
-    # A test first: "first-line imaging" asks for a test, not a treatment.
+    return _asked_kind(focus.text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _asked_kind(question: str) -> str | None:
+    # Read once per question, not once per statement tested. A test first: "first-line imaging" asks for a test.
+    asked = asking_clauses(question)
     return next((kind for kind in ("test", "treatment") if _KINDS[kind][0].search(asked)), None)
 
 

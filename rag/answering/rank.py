@@ -298,8 +298,13 @@ class SentenceProfile:
         when no kind is asked for. Asked whether to give one ("do I need antibiotics?"), the class itself answers."""
         if not kinds or not self.drug:
             return self.drug or (whether and bool(kinds & self.own))
-        # A drug of no class the lexicon knows may be of the kind; "mesalamine" (an aminosalicylate) is not.
-        return bool(kinds & self.drug_classes) or any(not classes_of(c) for c in named_drugs(self.text))
+        return bool(kinds & self.drug_classes) or self.unclassed_drug
+
+    @functools.cached_property
+    def unclassed_drug(self) -> bool:
+        """It names a drug of no class the lexicon knows, which may be of the kind asked for ("mesalamine", an
+        aminosalicylate, is known not to be an antibiotic)."""
+        return any(not classes_of(c) for c in named_drugs(self.text))
 
     @functools.cached_property
     def dangling(self) -> bool:
