@@ -25,6 +25,7 @@ def test_a_statement_names_the_first_test_not_the_first_test_s_result():
                         ("A zorbogram is the imaging modality of choice for zorbitis.", True),
                         ("Ultrasound should be the first imaging consideration for zorbitis.", True),
                         ("If the initial imaging is negative, a zorbogram should be performed.", False),
+                        ("A zorbogram is the preferred test to follow an inconclusive ultrasound.", False),
                         ("The initial test results were normal in most patients with zorbitis.", False),
                         ("Flarbomab is the first line treatment for zorbitis.", False)]:
         assert names_first_choice(_cand(text, 0.5, 0), focus) == names, text
