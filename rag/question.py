@@ -62,7 +62,7 @@ ASKS = {
     # A named class of drug is asked for; "what is the best treatment" may be a procedure, so it is "treat".
     # A drug class by its form, "anti-" and a class ending: antifibrotic, antiplatelet, antihypertensives (not an
     # antibody or antigen, which are tested for).
-    "drug": (re.compile(r"\b(drugs?|medications?|medicines?|meds|abx|anti-?[a-z]+(?:tics?|ics?|ants?|als?|ives?|ines?|lets?)|"
+    "drug": (re.compile(r"\b(drugs?|medications?|medicines?|meds?|abx|anti-?[a-z]+(?:tics?|ics?|ants?|als?|ives?|ines?|lets?)|"
                         r"agents?|pharmacotherap\w*|pharmacologic\w*|regimens?|inhalers?|"
                         r"prescribe)\b|\bdrug of choice\b", re.I),
              re.compile(r"\b(antibiotic|therapy with|treatment with|agents?|inhibitors?|antagonists?|agonists?|blockers?)\b", re.I)),
@@ -373,7 +373,13 @@ def asking_clauses(question: str) -> str:
     return " ".join(clauses(question)[1]) or question
 
 
-_OPEN_QUESTION_RE = re.compile(r"^\W*(what|which|how|when|who|where)\b", re.I)
+_OPEN_QUESTION_RE = re.compile(
+    r"^\W*(what|which|how|when|who|where)\b"
+    # Clipped, as clinicians type them: "best initial med?", "first-line regimen?", "next step?", "usual RAI dose for
+    # ...?", "second line options?", "imaging test of choice for ...?" ask what to do as "what is ...?" does.
+    r"|^\W*(?:the\s)?(?:best|first|first-line|initial|preferred|next|next-line|second|second-line|third-line|alternative|"
+    r"standard|usual|max|maximum|starting|optimal)\b"
+    r"|^\W*(?:[\w-]+\s){0,2}(?:dose|doses|dosing|target|regimen)\b|\b(?:options?|alternatives?|of choice)\b", re.I)
 # "What if ...", "what about ...", "and for ...": a new case for the question before, which it asks again, unless
 # it asks whether to ("..., would you put them on NIV?").
 _NEW_CASE_RE = re.compile(r"^\W*(what if|what about|how about|and if|and for|and in|and)\b", re.I)

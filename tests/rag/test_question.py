@@ -68,6 +68,10 @@ def test_what_is_asked_is_read_from_the_clauses_that_ask():
     assert "when" in analyse("average risk, no polyps: when do I start CRC screening?").asks
 
 
+def test_a_med_asked_for_asks_for_a_drug():
+    assert "drug" in analyse("12yo with sneezing every spring - best initial med?").asks
+
+
 def test_a_drug_class_asked_for_asks_which_drug():
     assert analyse("55M, QRISK2 14% - which statin and what dose?").asks[:2] == ["drug", "dose"]
     assert "drug" in analyse("Which SSRI for panic disorder?").asks
@@ -227,6 +231,15 @@ def test_a_name_and_the_alias_beside_it_in_brackets_count_once():
     ("What sats should I target in AECOPD? it's asthma, would you use NIV?", "what if it's asthma, would you use NIV?", False),
     ("What antibiotic should I give for erythema migrans in a child under 8?", "what about in a child under 8?", True),
     ("Should adults with back pain get imaging if they are over 70?", "what if they are over 70?", False),
+    # Clipped, as clinicians type them: a noun phrase asking for what to do.
+    ("12yo with sneezing and an itchy nose every spring - best initial med?", None, True),
+    ("Progressing on ADT. Next-line hormonal agent?", None, True),
+    ("She's 84 and frail - options?", None, True),
+    ("38F after thyroidectomy. usual RAI dose for remnant ablation?", None, True),
+    ("imaging test of choice for suspected PE?", None, True),
+    # ... or whether to do one thing.
+    ("50M, 6 mo of neck pain, films normal. order an MRI?", None, False),
+    ("STEMI at a non-PCI hospital. lyse?", None, False),
 ])
 def test_a_question_asks_what_to_do_or_whether_to(question, follow_up, open_):
     from rag.question import analyse
