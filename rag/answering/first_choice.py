@@ -52,6 +52,12 @@ _NEXT_TEST_RE = re.compile(r"\b(?:follow(?:s|ing)?|after)\s+(?:an?\s+|the\s+)?(?
 # "US remains the preferred first choice for DVT imaging" names a first test, not a first treatment.
 _OF_A_TEST_RE = re.compile(rf"(?:\W+[\w-]+){{0,4}}?\W+(?:{_TESTS}|ultrasound|US|CT|MRI|radiograph\w*)\b")
 
+# Whom a first choice is for, or when to leave it, not what it is: "For people having first-line chemotherapy ...:
+# carry out monitoring ... Stop first-line chemotherapy if ...", "after first-line treatment with peginterferon".
+_TAKING_RE = re.compile(r"\b(?:having|receiving|undergoing|on|after|following|complet\w*|finish\w*|failed|failing|"
+                        r"stop\w*|discontinu\w*|switch\w*\s+from|beyond)\s+"
+                        r"(?:the\s+|a\s+|an\s+|their\s+|his\s+|her\s+)?$", re.I)
+
 _KINDS = {"treatment": (_TREATMENT_ASKED_RE, _TREATMENT_STATED_RE, _TREATMENT_ASSERTED_RE),
           "test": (_TEST_ASKED_RE, _TEST_STATED_RE, _TEST_ASSERTED_RE)}
 
@@ -72,7 +78,8 @@ def names_first_choice(c: Candidate, focus: QuestionFocus) -> bool:
     """The statement names the first choice of the kind asked for, and is no step after a failure or advice against
     (unless harms are asked about)."""
     kind = asked_first_choice(focus)
-    if kind is None or not any(kind == "test" or not _OF_A_TEST_RE.match(c.text, m.end())
+    if kind is None or not any((kind == "test" or not _OF_A_TEST_RE.match(c.text, m.end()))
+                               and not _TAKING_RE.search(c.text, 0, m.start())
                                for m in _KINDS[kind][1].finditer(c.text)):
         return False
     p = sentence_profile(c.text)

@@ -37,6 +37,11 @@ def test_a_statement_names_the_first_test_not_the_first_test_s_result():
     assert not names_first_choice(_cand("A zorbogram remains the preferred first choice for zorbitis imaging.", 0.5, 0),
                                   treatment)
     assert names_first_choice(_cand("Flarbomab is the preferred first choice for zorbitis.", 0.5, 0), treatment)
+    # Whom a first choice is for, or when to leave it, is no first choice.
+    for text in ("For people having first-line chemotherapy for zorbitis:\n\n- Carry out regular monitoring and\n\n"
+                 "- Stop first-line chemotherapy if there is excessive toxicity",
+                 "Offer flarbomab to people with detectable zorbs after first-line treatment with quibbloxin."):
+        assert not names_first_choice(_cand(text, 0.5, 0), analyse("Zorbitis. First-line chemo?")), text
 
 
 def test_asked_for_the_first_test_the_statement_that_names_it_leads():
