@@ -169,11 +169,23 @@ def not_content(sentence: str) -> bool:
     split off its recommendation by the sentence splitter): never a statement."""
     if _BOILERPLATE_START_RE.match(sentence) or _BOILERPLATE_ANY_RE.search(sentence):
         return True
-    if _bracketed_grade(sentence):
+    if _bracketed_grade(sentence) or _legend(sentence):
         return True
     for pattern in GRADE_RES:
         sentence = pattern.sub(" ", sentence)
     return len(re.findall(r"[A-Za-z]{2,}", sentence)) < _MIN_WORDS
+
+
+# One entry of a table's legend or a grading line: "HLA-B, human leukocyte antigen-B", "CNS = central nervous system",
+# "ACC/AHA COR: IIa", "Relevant Resources : Accurso & Rastegar, 2016".
+_LEGEND_ENTRY_RE = re.compile(r"^\s*(?:abbreviations?\s*:\s*)?[A-Z0-9][\w*:/+.-]*(?:\s[A-Z0-9][\w*:/+.-]*){0,2}\s*[,=:]\s+\S[^;]*$")
+
+
+def _legend(sentence: str) -> bool:
+    """A table's legend or a line of grades, as entries between semicolons ("HLA-B, human leukocyte antigen-B; SCAR,
+    severe cutaneous adverse reaction."): it defines terms and says nothing of care."""
+    entries = [e for e in sentence.rstrip(". ").split(";") if e.strip()]
+    return len(entries) >= 2 and all(len(e.split()) <= 12 and _LEGEND_ENTRY_RE.match(e) for e in entries)
 
 
 _BRACKETED_RE = re.compile(r"\s*\((?:[^()]|\([^()]*\))*\)[\s.]*")  # "(... 1 randomized control trial (RCT) ...)"

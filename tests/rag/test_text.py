@@ -24,6 +24,15 @@ def test_empty_text():
     assert sentence_spans("\n\n  \n") == []
 
 
+def test_a_table_legend_or_a_line_of_grades_is_not_content():
+    assert not_content("HLA-B, human leukocyte antigen-B; SCAR, severe cutaneous adverse reaction.")
+    assert not_content("CNS = central nervous system; NSAIDs = nonsteroidal anti-inflammatory drugs.")
+    assert not_content("NHLBI Grade: B (Moderate); ACC/AHA COR: IIa; ACC/AHA LOE: A")
+    # Semicolons in a statement do not make it a legend.
+    assert not not_content("Allopurinol is contraindicated in HLA-B*58:01 carriers; use febuxostat instead.")
+    assert not not_content("ACE inhibitors: start low; titrate every 2 weeks to the target dose.")
+
+
 def test_editorial_notes_are_not_content_where_they_stand():
     assert not_content("Note: the doses below are for adults with normal renal function.")
     assert not_content("Relevant Resources :\n\n- Postmenopausal women with osteoporosis: Eriksen et al., 2014; Miller et "
