@@ -245,9 +245,7 @@ class AnswerSettings(Section):
     max_statements: int = Field(default=7, ge=1, description="Evidence sentences in an answer, all sections together.")
     max_per_section: int = Field(default=5, ge=1, description="Evidence sentences per answer section.")
     max_per_document: int = Field(default=5, ge=1, description="Evidence sentences taken from one document.")
-    mmr_lambda: float = Field(
-        default=0.7, ge=0, le=1, description="MMR trade-off: 1 = relevance only, 0 = diversity only."
-    )
+    mmr_lambda: float = Field(default=1.0, ge=0, le=1, description="MMR trade-off: 1 = relevance only (restatements are still dropped), 0 = diversity only. Diversity took in statements on other questions (tuning half, 0.7 -> 1: recall .631 -> .637, precision .670 -> .677).")
     min_sentence_relevance: float = Field(
         default=0.35, description="Sentences scoring below this cosine to the question are not used as statements."
     )

@@ -117,6 +117,15 @@ def test_mmr_respects_the_per_document_cap():
     assert [c.text for c in chosen] == [cands[0].text, cands[1].text]
 
 
+def test_statements_are_taken_in_the_ranker_s_order_not_for_variety():
+    best = _cand("Treat uncomplicated gonorrhea with ceftriaxone 500 mg once.", 0.9, 0)
+    alike = _cand("Treat uncomplicated gonorrhea in pregnancy with ceftriaxone 500 mg once.", 0.85, 1)
+    other = _cand("Screen sexually active women under 25 for gonorrhea every year.", 0.8, 2)
+    alike.vector = best.vector  # as close to the best as a sentence can be
+    chosen = mmr_select([best, alike, other], Settings(), 0.0, 2)
+    assert [c.text for c in chosen] == [best.text, alike.text]
+
+
 def test_related_evidence_shown_with_an_abstention_names_something_the_question_is_about():
     question = "What is the recommended dose of zanubrutinib for gonorrhea?"
     focus = _focus(question)
