@@ -17,7 +17,7 @@ from rag.question import AGE_RE, FOLLOW_UP_CONTEXT_RE, asked_populations, clause
 from rag.settings import Settings
 from rag.text import ANAPHORA, WORD_RE, content_stems, content_words
 from rag.types import Turn
-from rag.vocabulary import concept_of, concepts, vocabulary_cache
+from rag.vocabulary import concept_of, concepts, drug_class_concepts, vocabulary_cache
 
 _CUE_RE = re.compile(
     r"^\s*(?:and\s+)?(?:what|how)\s+about\s+|^\s*(?:and\s+)?what\s+(?=if\s)|^\s*and\s+(?:in|for|with|during|after|before)?\s*|^\s*(?:also|same)\s+(?:for|in)\s+",
@@ -53,7 +53,8 @@ def is_follow_up(question: str) -> bool:
         return True
     # "should we give salbutamol?", "how long should the steroid course be?": a drug, and no condition of its own; it
     # is asked of the earlier one.
-    drugs = named_drugs(question)
+    # So is a class of drug: "should I add an antiviral?" after a Bell's palsy question.
+    drugs = named_drugs(question) | (concepts(question) & drug_class_concepts())
     if drugs and not topic_concepts(question) - drugs - _course_words():
         return True
     # "he can't have dexamethasone": a statement about the patient, not a question, adds to the question before it.

@@ -159,13 +159,16 @@ def test_what_the_follow_up_says_the_patient_has_is_no_longer_excluded():
 
 # A drug and at most one other word of substance: asked of the earlier question's condition.
 @pytest.mark.parametrize("q", ["should we give salbutamol?", "how long should the steroid course be?",
-                               "how long should bisphosphonates be continued?", "What is the dose of amoxicillin?"])
+                               "how long should bisphosphonates be continued?", "What is the dose of amoxicillin?",
+                               # or a class of drug
+                               "should I add an antiviral?", "Do I need antibiotics?"])
 def test_a_question_that_names_only_a_drug_is_a_follow_up(q):
     assert is_follow_up(q)
     assert standalone_question(q, [FIRST], S) == f"Which garden tools need oiling before winter? {q}"
 
 
-@pytest.mark.parametrize("q", ["Is salbutamol safe for asthma in pregnancy?", "Amoxicillin dose for acute otitis media?"])
+@pytest.mark.parametrize("q", ["Is salbutamol safe for asthma in pregnancy?", "Amoxicillin dose for acute otitis media?",
+                               "Should I add an antiviral for Bell's palsy?"])
 def test_a_drug_asked_of_a_condition_stands_alone(q):
     assert not is_follow_up(q)
 
