@@ -156,6 +156,13 @@ def test_a_statement_repeated_with_its_grade_or_spelled_out_is_quoted_once():
     assert [c.text for c in chosen] == [graded.text, spelled.text]
 
 
+def test_a_statement_with_its_abbreviations_spelled_out_is_the_same_statement_whatever_its_articles():
+    short = _cand("All injections should be preceded by an MRI or a CT scan.", 0.9, 0)
+    spelled = _cand("All injections should be preceded by a magnetic resonance imaging (MRI) or a computed "
+                    "tomography (CT) scan.", 0.85, 1)
+    assert [c.text for c in mmr_select([short, spelled], Settings(), 0.0, 4)] == [short.text]
+
+
 def test_statements_that_differ_in_a_number_or_a_group_are_both_quoted():
     term = _cand("If feeds are indicated for term infants, use cups or spoons.", 0.9, 0)
     preterm = _cand("If feeds are indicated for preterm infants, use cups or spoons.", 0.85, 1)
