@@ -198,6 +198,9 @@ GENERIC = {
     "despite", "main", "complaint", "complaints", "forgot", "forget", "mention", "mentioned", "brother", "sister", "mo",
     "later", "earlier", "again", "now", "though", "although", "anyway", "km", "mile", "miles", "away", "quite", "very",
     "fairly", "pretty", "rather",
+    # "a history of falls", "no hx of clots": what the patient had is the topic, not that they had it ("family
+    # history" is a concept of its own).
+    "history", "hx", "zzhistory",
     "non",  # what is left of "non-diabetic" once the excluded word is blanked (rag.negation)
 }
 

@@ -107,6 +107,8 @@ ASKS = {
                         r"assessment|stratif\w*|levels?|profiles?|calculat\w*))", re.I),
              re.compile(r"\b(contraindicat\w*|avoid\w*|should not|not recommended|risks?|harms?|adverse|caution\w*|bleeding|toxicity|side effects?|safety|safe)\b", re.I)),
 }
+_TEST_NAMED_RE = re.compile(r"\b(?:mri|ct|cxr|x-?rays?|radiographs?|ultrasound|echo|echocardiogra\w*|ecg|ekg|eeg|"
+                            r"colonoscopy|endoscopy|mammogra\w*|dxa|dexa)\b", re.I)
 _DRUG_ASKS = ("drug", "treat")  # asks a drug's name states
 # A graded or directive recommendation, as guidelines phrase it.
 RECOMMENDATION_RE = re.compile(
@@ -251,6 +253,9 @@ def analyse(question: str, follow_up: str | None = None, idf=None, earlier: str 
     asked = asking_clauses(follow_up or question)
     focus.asks = [name for name, (cue, _) in ASKS.items() if cue.search(asked)] or \
                  [name for name, (cue, _) in ASKS.items() if cue.search(question)]
+    # A test by name in the clause that asks ("is MRI needed?", "need a CXR?"); a vignette's ("CT shows ...") asks none.
+    if "test" not in focus.asks and _TEST_NAMED_RE.search(asked):
+        focus.asks.append("test")
     # "Which statin and what dose?": a drug class named by its stem asks which drug as "which drug" does.
     if "drug" not in focus.asks and any(names_drug_by_form(m.group(1)) for m in _WHICH_CLASS_RE.finditer(asked)):
         focus.asks.insert(0, "drug")

@@ -68,6 +68,19 @@ def test_what_is_asked_is_read_from_the_clauses_that_ask():
     assert "when" in analyse("average risk, no polyps: when do I start CRC screening?").asks
 
 
+def test_that_the_patient_had_something_is_no_topic_what_they_had_is():
+    assert topic_concepts("80 with a history of falls") == topic_concepts("80 with falls")
+    assert topic_concepts("no hx of clots") == topic_concepts("no clots")
+    assert topic_concepts("family history of breast cancer") > topic_concepts("breast cancer")  # a concept of its own
+
+
+def test_a_test_named_in_the_clause_that_asks_asks_for_a_test():
+    assert "test" in analyse("Is MRI needed for acute low back pain without red flags?").asks
+    assert "test" in analyse("29M, 3d cough, vitals nl. need a CXR?").asks
+    # A vignette's test asks nothing.
+    assert "test" not in analyse("28M, CT chest shows blunt aortic injury. TEVAR or open?").asks
+
+
 def test_a_med_asked_for_asks_for_a_drug():
     assert "drug" in analyse("12yo with sneezing every spring - best initial med?").asks
 
