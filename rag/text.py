@@ -258,6 +258,8 @@ def quotable_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
+_SENTENCE_WORDS = 20  # a capitalised bullet this long after capitalised items is a sentence of its own
+
 _CONNECTOR_RE = re.compile(r"([,;:]|\b(and|or|and/or|but))\s*$", re.I)
 
 
@@ -286,7 +288,9 @@ def _list_end(text: str, spans: list[tuple[int, int]], lead: int) -> int | None:
             if following is None or not _is_item(text, following):
                 return j
             nxt = text[following[0]:following[1]]
-            if nxt[:1].isupper() and len(nxt.split()) >= 8:  # a new recommendation, not another item
+            # A new recommendation, not another item; unless the items are capitalised too ("Offer ... to people
+            # with CKD and:\n- Diabetes and an ACR of ...\n- Hypertension and an ACR of ...", as NICE writes them).
+            if nxt[:1].isupper() and len(nxt.split()) >= (_SENTENCE_WORDS if text[a:b][:1].isupper() else 8):
                 return j
     return None
 

@@ -18,8 +18,9 @@ from rag.types import Chunk, Document
 CountBatch = Callable[[Sequence[str]], list[int]]
 _SPECIAL = 2  # [CLS] and [SEP]
 # Bumped when the same settings cut different chunks, so an index built before is rebuilt (index_fingerprint).
-# 2: a list's intro is packed with its items.
-CHUNKER_VERSION = 2
+# 2: a list's intro is packed with its items. 3: capitalised items stay with their intro (rag.text.quotable_spans, whose
+# spans an index stores with their vectors).
+CHUNKER_VERSION = 3
 _WORD_RE = re.compile(r"\S+")
 
 

@@ -78,3 +78,20 @@ def test_a_bracketed_grade_on_its_own_is_not_content():
     # A bracketed recommendation that carries a grade is content, as is one graded at its end.
     assert not not_content("(In adults, metformin should be started at diagnosis of type 2 diabetes [A].)")
     assert not not_content("Metformin should be started at diagnosis of type 2 diabetes (Strong recommendation).")
+
+
+def test_a_list_of_capitalised_items_is_quoted_whole_with_its_intro():
+    from rag.text import quotable_spans
+
+    text = ("Offer a low-cost zorbitor to people with zorbitis and:\n\n"
+            "- Diabetes and a zorb ratio of 3 mg/mmol or more (zorb category A2 or A3)\n\n"
+            "- Hypertension and a zorb ratio of 30 mg/mmol or more (zorb category A3)\n\n"
+            "- A zorb ratio of 70 mg/mmol or more (irrespective of hypertension or cardiovascular disease).\n\n"
+            "Do not offer two zorbitors together to people with zorbitis.")
+    quoted = [text[a:b] for a, b in quotable_spans(text)]
+    assert quoted == [text[:text.index(").") + 2], "Do not offer two zorbitors together to people with zorbitis."]
+    # A long capitalised bullet after the items is a sentence of its own, not another item.
+    text = ("Side effects of:\n\n- Topical estrogen therapy in girls\n\n- Topical steroid therapy\n\n"
+            "- When compared in randomized controlled trials with estrogen tablets or with the estrogen ring, estrogen "
+            "cream was found to be associated with adverse effects, including bleeding and breast pain.")
+    assert not any(text[a:b].startswith("Side effects of") and "compared" in text[a:b] for a, b in quotable_spans(text))
