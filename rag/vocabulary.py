@@ -157,6 +157,22 @@ _SPELLING = [(re.compile(p), r) for p, r in (
      r"maxim|neutral|anaesthet|anesthet|hypnot|synchron)is(e|ed|es|ing|er|ers)$", r"\1iz\2"),
     (r"(?<=[a-z]{3})our(s?)$", r"or\1"), (r"(?<=[a-z]{3})tre(s?)$", r"ter\1"), (r"amme(s?)$", r"am\1"))]
 _ANY_SPELLING_RE = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in _SPELLING))  # most words need none
+# Words that may be spelled the British way: what american_spelling() reads (the rest pass untouched).
+_BRITISH_WORD_RE = re.compile(r"\b[A-Za-z]*(?:isation|ae|oe|our|tre|amme|is|sulph)[a-z]*\b")
+
+
+def _american(m: re.Match) -> str:
+    word = low = m.group(0).lower()
+    if _ANY_SPELLING_RE.search(low):
+        for pattern, repl in _SPELLING:
+            word = pattern.sub(repl, word)
+    return m.group(0) if word == low else word
+
+
+def american_spelling(text: str) -> str:
+    """The text with British spellings made American ("anaemia" -> "anemia", "generalised" -> "generalized"), for
+    lexical matching: NICE writes one, the USPSTF the other."""
+    return _BRITISH_WORD_RE.sub(_american, text)
 # A condition or process and its adjective are one concept: "thrombosis" / "thrombotic", "prophylaxis" /
 # "prophylactic", "thrombolysis" / "thrombolytic" (Snowball stems each pair apart).
 _ADJECTIVE_RE = re.compile(r"(?<=[a-z]{3})(?:o(?:sis|ses|tic|tics)|ax(?:is|es)|act(?:ic|ics)|ly(?:sis|ses|tic|tics))$")

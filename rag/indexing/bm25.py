@@ -10,11 +10,13 @@ import numpy as np
 
 from rag.indexing.chunking import bm25_text
 from rag.text import stemmer
+from rag.vocabulary import american_spelling
 from rag.types import Chunk
 
 
 def bm25_config() -> dict:
-    return {"stopwords": "en", "stemmer": "english", "method": "lucene", "k1": 1.5, "b": 0.75, "fields": "title+section+text", "hyphens": "split+joined"}
+    return {"stopwords": "en", "stemmer": "english", "method": "lucene", "k1": 1.5, "b": 0.75, "fields": "title+section+text", "hyphens": "split+joined",
+            "spelling": "american"}
 
 
 _HYPHENATED_RE = re.compile(r"\b\w+(?:-\w+)+\b")
@@ -26,10 +28,11 @@ def join_hyphenated(text: str) -> str:
 
 
 def bm25_tokenize(texts: Sequence[str], return_ids: bool = True, show_progress: bool = False):
-    """The one tokenizer for BM25 indexing and querying: hyphen variants, English stopwords, Snowball stems."""
+    """The one tokenizer for BM25 indexing and querying: hyphen variants, American spellings, English stopwords,
+    Snowball stems."""
     import bm25s
 
-    texts = [join_hyphenated(t) for t in texts]
+    texts = [american_spelling(join_hyphenated(t)) for t in texts]
     return bm25s.tokenize(texts, stopwords="en", stemmer=stemmer(), return_ids=return_ids, show_progress=show_progress)
 
 

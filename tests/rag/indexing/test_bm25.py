@@ -22,6 +22,14 @@ def test_hyphenated_words_match_either_spelling():
     assert set(closed) <= set(hyphenated)
 
 
+def test_british_and_american_spellings_are_one_word():
+    british, american = bm25_tokenize(["colour of the centre programme, generalised", "color of the center program, "
+                                       "generalized"], return_ids=False)
+    assert british == american
+    # Words with no other spelling pass untouched.
+    assert bm25_tokenize(["exercise advise hour"], return_ids=False)[0] == ["exercis", "advis", "hour"]
+
+
 def test_the_corpus_is_one_vocabulary_whatever_the_slice_size():
     chunks = _chunks(["Prune the roses in spring.", "Water the roses every morning.", "Mulch the beds."])
     titles = {"user:d": "Garden note"}
