@@ -13,7 +13,7 @@ from rag.text import STOPWORDS
 
 # "not" excludes only what follows a verb of taking ("not on prandial insulin") or a state ("not pregnant"); "is
 # not improving" excludes nothing. "non-" excludes one word ("non-PCI hospital": the hospital is not excluded).
-_CUE_RE = re.compile(r"\b(?:(?P<one>non)|(?<!with or )without|no|never had|free of|negative for|denies|(?:in the )?absence of|"
+_CUE_RE = re.compile(r"\b(?:(?P<one>non)|(?<!with or )without|no|never had|free of|negative for|denies|(?:in the )?absence of|other than|"
                      r"not (?:on|taking|receiving|using|allergic to|(?:treated|managed) with)|not(?= (?:pregnant|breast-?feeding|lactating)\b))(?:\s+|-)",
                      re.I)
 # "no known", "without a history of", "no prior": said before what is excluded.

@@ -19,6 +19,7 @@ from rag.negation import affirmed_text, negated_text
     ("or the child is not allergic to penicillin", ["penicillin"]),
     ("with HIE and not treated with therapeutic hypothermia", ["therapeutic hypothermia"]),
     ("Treat an initial episode of non-severe CDI with oral vancomycin.", ["severe"]),
+    ("Patients with anemia other than iron deficiency anemia should be evaluated.", ["iron deficiency anemia"]),
 ])
 def test_what_is_excluded(text, excluded):
     assert negated_text(text).split("\n") == excluded
@@ -31,6 +32,7 @@ def test_what_is_excluded(text, excluded):
     "give no more than 2 days of opioids",
     "an 80 yo who has never been screened",
     "treatment may be with or without MTX",
+    "other than that, give fluids",
 ])
 def test_negation_words_that_exclude_no_condition(text):
     assert negated_text(text) == ""
