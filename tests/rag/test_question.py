@@ -2,7 +2,8 @@
 
 import pytest
 
-from rag.question import AGAINST_RE, OLDER_CHILD, RECOMMENDATION_RE, analyse, asked_populations, conflicting, states, topic_concepts
+from rag.question import (AGAINST_RE, OLDER_CHILD, RECOMMENDATION_RE, analyse, asked_populations, clauses, conflicting,
+                          states, topic_concepts)
 from rag.vocabulary import concepts, with_parts
 
 
@@ -79,6 +80,12 @@ def test_a_test_named_in_the_clause_that_asks_asks_for_a_test():
     assert "test" in analyse("29M, 3d cough, vitals nl. need a CXR?").asks
     # A vignette's test asks nothing.
     assert "test" not in analyse("28M, CT chest shows blunt aortic injury. TEVAR or open?").asks
+
+
+def test_an_initial_ends_no_clause():
+    assert analyse("Best test to diagnose H. pylori?").open  # the clause that asks is the whole question
+    assert clauses("Which antibiotic for C. diff (e.g. after S. aureus)? In pregnancy?")[0] == [
+        "Which antibiotic for C. diff (e.g. after S. aureus)?", "In pregnancy?"]
 
 
 def test_a_med_asked_for_asks_for_a_drug():
