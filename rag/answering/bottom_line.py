@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from rag.answering.candidates import Candidate
 from rag.answering.cues import QUANTITY_RE, population_conflict, question_quantities
-from rag.answering.first_choice import FIRST_ASKED_RE, asked_first_choice, names_first_choice
+from rag.answering.first_choice import FIRST_ASKED_RE, RETEST_RE, asked_first_choice, names_first_choice
 from rag.answering.rank import AFTER_FAILURE_RE, SentenceProfile, contradicts, sentence_profile
 from rag.question import (
     AGAINST_RE,
@@ -381,5 +381,9 @@ def _first_line_first(picked: list[Candidate], focus: QuestionFocus, prior: Prio
 
     def names_one(c: Candidate) -> bool:
         return names_first_choice(c, focus)
-    return _lead_with(prior, picked, names_one, names_one)
+    picked = _lead_with(prior, picked, names_one, names_one)
+    if asked_first_choice(focus) == "test":  # and, naming none, no retest: "Perform retesting for H pylori ..."
+        picked = _lead_with(prior, picked, lambda c: not RETEST_RE.search(c.text),
+                            lambda c: not RETEST_RE.search(c.text) and states("test", c.text))
+    return picked
 

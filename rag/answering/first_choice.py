@@ -49,6 +49,8 @@ _TEST_ASSERTED_RE = re.compile(rf"\b(?:is|are|remains?|as|be)\s+(?:the\s+|an?\s+
 # The test after a first one that did not settle it: "MRI is the preferred test to follow an inconclusive US".
 _NEXT_TEST_RE = re.compile(r"\b(?:follow(?:s|ing)?|after)\s+(?:an?\s+|the\s+)?(?:inconclusive|equivocal|negative|normal|"
                            r"non-?diagnostic|indeterminate)\b", re.I)
+# A test after treatment or over time: "Perform retesting for H pylori using a ... breath test", "repeat imaging".
+RETEST_RE = re.compile(r"\bre-?test\w*|\brepeat(?:ed)?\s+(?:tests?|testing|imaging|scans?)\b|\bsurveillance\b", re.I)
 # "US remains the preferred first choice for DVT imaging" names a first test, not a first treatment.
 _OF_A_TEST_RE = re.compile(rf"(?:\W+[\w-]+){{0,4}}?\W+(?:{_TESTS}|ultrasound|US|CT|MRI|radiograph\w*)\b")
 
@@ -83,7 +85,7 @@ def names_first_choice(c: Candidate, focus: QuestionFocus) -> bool:
                                for m in _KINDS[kind][1].finditer(c.text)):
         return False
     p = sentence_profile(c.text)
-    after = p.after_failure or (kind == "test" and bool(_NEXT_TEST_RE.search(c.text)))
+    after = p.after_failure or (kind == "test" and bool(_NEXT_TEST_RE.search(c.text) or RETEST_RE.search(c.text)))
     return not after and (focus.against_ok or not p.against)
 
 

@@ -53,6 +53,14 @@ def test_asked_for_the_first_test_the_statement_that_names_it_leads():
     assert _picked("Which tests for suspected zorbitis?", [cta, then, choice])[0] != choice.text
 
 
+def test_asked_for_the_best_test_a_retest_does_not_lead():
+    retest = _cand("Perform retesting for Z. zorbii using a zorb breath test.", 0.9, 0)
+    test = _cand("Test for Z. zorbii using a zorb breath test or a stool zorb test.", 0.85, 1)
+    assert _picked("Best test to diagnose Z. zorbii?", [retest, test])[0] == test.text
+    # Asked when to retest, it may.
+    assert _picked("When should I retest for Z. zorbii after treatment?", [retest, test])[0] == retest.text
+
+
 def test_asked_for_the_first_choice_a_statement_of_the_same_guideline_that_names_it_joins_and_leads():
     picks = [_cand("Offer parent training for children with zorbitis.", 0.9, 0),
              _cand("Other drugs may be used for zorbitis depending on comorbidity.", 0.88, 1),
