@@ -170,8 +170,10 @@ def _off_topic(focus: QuestionFocus, eligible: list[Candidate], lead: Candidate,
     specific = [k for k in focus.asks if k in SPECIFIC_ASKS]
     close = [c for c in eligible if c.rank_score >= lead.rank_score - a.relative_margin]
     # Asked how to treat, statements that only say how to recognise it ("Consider Kawasaki disease in children with
-    # fever ...") do not answer: the index holds the condition, not its treatment.
-    if "treat" in focus.asks and not any(states("treat", c.text) or states("drug", c.text) for c in close):
+    # fever ...") do not answer: the index holds the condition, not its treatment. Nor does one on another topic
+    # ("Consider septic arthritis ... - Not using an extremity" among them).
+    if "treat" in focus.asks and not any((states("treat", c.text) or states("drug", c.text)) and c.coverage > 0
+                                         for c in close):
         return "no_treatment"
     if specific and a.require_asked and not any(states(k, c.text) for c in close for k in specific):
         return "no_quantity"

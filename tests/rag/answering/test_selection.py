@@ -258,6 +258,10 @@ def test_asked_how_to_treat_statements_that_only_say_how_to_recognise_it_make_it
     assess = _cand("Children with a fever lasting more than 5 days should be assessed for Kawasaki disease.", 0.75, 1)
     chosen = select_statements(question, [recognise, assess], Settings(), focus=focus)
     assert chosen.abstained and chosen.groups[0][0] == "related"
+    # A statement on another topic that happens to say "using" treats nothing here.
+    other = _cand("Consider septic arthritis in children with fever and a limb they are not using.", 0.74, 3)
+    other.coverage = 0.0
+    assert select_statements(question, [recognise, assess, other], Settings(), focus=focus).abstained
     treat = _cand("Treat Kawasaki disease with intravenous immunoglobulin and aspirin.", 0.7, 2)
     chosen = select_statements(question, [recognise, assess, treat], Settings(), focus=focus)
     assert not chosen.abstained and treat in chosen.groups[0][1]
