@@ -203,12 +203,19 @@ def _lead_with(prior: Prior, picked: list[Candidate], leads: Callable[[Candidate
 
 
 def _standalone(cand: Candidate) -> bool:
-    """Read alone: not an addition to a first choice stated before it ("Azithromycin is also an acceptable agent"),
-    nor a remark on a recommendation ("Remarks : These recommendations do not apply to ...", "For recommendations on
-    ..., see ..."), nor what a term means ("An uncomplicated UTI is classified as ...")."""
+    """Read alone, as advice: not an addition to a first choice stated before it ("Azithromycin is also an acceptable
+    agent"), nor a remark on a recommendation ("Remarks : These recommendations do not apply to ...", "For
+    recommendations on ..., see ..."), nor what a term means ("An uncomplicated UTI is classified as ..."), nor a
+    trial's report."""
     profile = sentence_profile(cand.text)
     return (not profile.addition and not profile.scope and not profile.definition
-            and not _REFERS_BACK_RE.match(cand.text))
+            and not _REFERS_BACK_RE.match(cand.text) and not _STUDY_REPORT_RE.search(cand.text))
+
+
+# A trial's report inside a guideline, whose follow-up time is no duration of care: "Over a median of 4.6 years, 2,207
+# patients ... were randomized to either PCI plus OMT, or OMT alone."
+_STUDY_REPORT_RE = re.compile(r"\b(?:were|was)\s+(?:randomi[sz]ed|enrolled|recruited)\b|\brandomi[sz]ed\s+(?:to|into|between)\b",
+                              re.I)
 
 
 # Its subject is in the sentence before it: "This interval will depend on ...", "For these patients ...", or it is

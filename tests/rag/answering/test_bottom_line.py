@@ -337,3 +337,10 @@ def test_asked_for_a_value_to_aim_for_the_bottom_line_states_one():
     depends = _cand("The target INR in zorbitis should depend upon the type and position of the valve.", 0.9, 0)
     value = _cand("Anticoagulation is indicated to achieve an INR of 3.0 in patients with zorbitis.", 0.8, 1)
     assert _picked("Target INR for zorbitis?", [depends, value])[0] == value.text
+
+
+def test_a_trial_s_follow_up_time_is_no_duration_of_care():
+    trial = _cand("Over a median of 4.6 years, 2,207 patients with zorbitis were randomized to zorbectomy or to no "
+                  "zorbectomy.", 0.9, 0)
+    advice = _cand("In patients who have had a zorbectomy, continue zorbitol for at least 12 months.", 0.8, 1)
+    assert _picked("How long should zorbitol continue after a zorbectomy for zorbitis?", [trial, advice])[0] == advice.text
