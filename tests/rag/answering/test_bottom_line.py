@@ -340,7 +340,9 @@ def test_asked_for_a_value_to_aim_for_the_bottom_line_states_one():
 
 
 def test_a_trial_s_follow_up_time_is_no_duration_of_care():
-    trial = _cand("Over a median of 4.6 years, 2,207 patients with zorbitis were randomized to zorbectomy or to no "
-                  "zorbectomy.", 0.9, 0)
+    other = _cand("Zorbitol should be given to patients with a zorbectomy for zorbitis.", 0.95, 2)
+    trial = _cand("Over a median of 4.6 years, 2,207 patients with zorbitis were randomized to zorbectomy plus zorbitol "
+                  "or zorbitol alone.", 0.9, 0)
     advice = _cand("In patients who have had a zorbectomy, continue zorbitol for at least 12 months.", 0.8, 1)
-    assert _picked("How long should zorbitol continue after a zorbectomy for zorbitis?", [trial, advice])[0] == advice.text
+    question = "How long should zorbitol continue after a zorbectomy for zorbitis?"
+    assert _picked(question, [other, trial, advice])[0] == advice.text
