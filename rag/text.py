@@ -211,6 +211,8 @@ def find_grade(text: str) -> str | None:
 # Cut before a sentence is quoted, not part of what it says: a footnote's mark ("a In the event that ...", "† Adults
 # ..."), or a list's preamble.
 QUOTE_PREFIX_RE = re.compile(r"^(?:[a-z]|[*†‡§¶]+)\s+(?=[A-Z0-9])"
+                              # A footnote's number: "6 A 'clinician' should be ...", "10 This should be by ...".
+                              r"|^\d{1,2}\s+(?=(?:A|An|The|This|These|That|See|For|If|In)\b)"
                               # A list's preamble on what its items rest on, before the first item: the item is the
                               # statement ("The following recommendations are based on ... (Level A) :\n\n- For ...").
                               r"|^\W*(?i:the following (?:(?:recommendations?|statements?|conclusions?)(?: and )?){1,2} (?:are|is|were|was) based)\b"

@@ -19,13 +19,15 @@ def test_a_footnote_s_mark_is_not_quoted_with_its_text():
 
     text = ("Treat uncomplicated gonorrhea in adults with a single dose of ceftriaxone.\n\n"
             "a In the event that ceftriaxone is unavailable, treat the gonorrhea with a single dose of cefixime.\n\n"
-            "† 250 mg of ceftriaxone equals one vial of the powder for injection in most countries.")
+            "† 250 mg of ceftriaxone equals one vial of the powder for injection in most countries.\n\n"
+            "6 A 'clinician' should be a practitioner who can prescribe ceftriaxone for gonorrhea in adults.")
     chunk = Chunk(id="ngc-1#0:0-1", doc_id="ngc-1", kind="guideline", section_index=0, section="Major Recommendations",
                   start=0, end=len(text), text=text, n_tokens=20)
     quoted = [c.text for c in candidates_from_hits([Hit(chunk=chunk, score=1.0)])]
     assert quoted == ["Treat uncomplicated gonorrhea in adults with a single dose of ceftriaxone.",
                       "In the event that ceftriaxone is unavailable, treat the gonorrhea with a single dose of cefixime.",
-                      "250 mg of ceftriaxone equals one vial of the powder for injection in most countries."]
+                      "250 mg of ceftriaxone equals one vial of the powder for injection in most countries.",
+                      "A 'clinician' should be a practitioner who can prescribe ceftriaxone for gonorrhea in adults."]
     assert all(q in text for q in quoted)  # still verbatim
 
 

@@ -374,3 +374,9 @@ def test_a_statement_that_names_what_was_asked_outranks_its_sibling_on_another_c
                   "and in older women who are at increased risk for infection.", relevance=0.64)
     rerank([other, asked], focus, titles, RankSettings())
     assert asked.score > other.score
+
+
+def test_a_footnote_on_a_quoted_term_is_a_definition():
+    assert sentence_profile("A 'clinician' should be a medically qualified practitioner who can prescribe.").definition
+    assert sentence_profile("A 'senior decision maker' for adults should be someone who is authorised to prescribe.").definition
+    assert not sentence_profile("A clinician should prescribe zorbitol within 1 hour.").definition
