@@ -176,6 +176,10 @@ def american_spelling(text: str) -> str:
 # A condition or process and its adjective are one concept: "thrombosis" / "thrombotic", "prophylaxis" /
 # "prophylactic", "thrombolysis" / "thrombolytic" (Snowball stems each pair apart).
 _ADJECTIVE_RE = re.compile(r"(?<=[a-z]{3})(?:o(?:sis|ses|tic|tics)|ax(?:is|es)|act(?:ic|ics)|ly(?:sis|ses|tic|tics))$")
+# And a condition in "-ia" and its adjective in "-ic": "asplenia" / "asplenic", "anaemia" / "anaemic", "hypoxia" /
+# "hypoxic", "neutropenia" / "neutropenic", "arrhythmia" / "arrhythmic".
+# (Not "systemic", nor "-genic": "pathogenic" is of a pathogen.)
+_IA_ADJECTIVE_RE = re.compile(r"(?<=[a-z]{2})((?<!syst)em|ox|(?<!g)en|ythm|alg|ex)ics?$")
 _CONTRACTION_RE = re.compile(r"'(s|re|ve|ll|d|m)$|(?<!ca)n't$|(?<=can)'t$")  # "can't" is "can", not "ca" (cancer)
 
 
@@ -191,7 +195,7 @@ def _stem_lower(word: str) -> str:
         for pattern, repl in _SPELLING:  # British and American spellings are one concept
             word = pattern.sub(repl, word)
     if word.endswith(("s", "c")):  # most words end otherwise
-        word = _ADJECTIVE_RE.sub(_noun_ending, word)
+        word = _IA_ADJECTIVE_RE.sub(r"\1ia", _ADJECTIVE_RE.sub(_noun_ending, word))
     s = stem(word)
     # Snowball keeps a final "i" on some nouns and not on their adjectives: "pericarditis" / "pericardial",
     # "neuropathy" / "neuropathic", "allergy" / "allergic", "diagnosis" / "diagnose" are one concept each.

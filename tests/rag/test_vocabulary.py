@@ -245,3 +245,12 @@ def test_a_condition_states_its_kinds_for_what_a_statement_is_about():
     assert dvt <= with_kinds(vte) and concepts("pulmonary embolism") <= with_kinds(concepts("VTE"))
     assert not vte <= with_kinds(dvt)  # a DVT statement is not on every kind of VTE
     assert not dvt <= with_parts(vte)  # nor, for ranking's coverage, is a VTE statement a DVT one
+
+
+def test_a_condition_in_ia_and_its_adjective_in_ic_are_one_concept():
+    for noun, adjective in [("asplenia", "asplenic"), ("anaemia", "anemic"), ("hypoxia", "hypoxic"),
+                            ("neutropenia", "neutropenic"), ("ischemia", "ischemic")]:
+        assert concepts(noun) == concepts(adjective), noun
+    # Not where the adjective is of something else: "systemic" of a system, "pathogenic" of a pathogen.
+    assert concepts("systemic") == concepts("system") and concepts("pathogenic") == concepts("pathogen")
+    assert concepts("toxic") == concepts("toxicity")
