@@ -214,15 +214,18 @@ def _standalone(cand: Candidate) -> bool:
 
 # A trial's report inside a guideline, whose follow-up time is no duration of care: "Over a median of 4.6 years, 2,207
 # patients ... were randomized to either PCI plus OMT, or OMT alone."
-_STUDY_REPORT_RE = re.compile(r"\b(?:were|was)\s+(?:randomi[sz]ed|enrolled|recruited)\b|\brandomi[sz]ed\s+(?:to|into|between)\b",
-                              re.I)
+# Or a study's finding: "A nonrandomized trial with historical controls reported a reduction in ...".
+_STUDY_REPORT_RE = re.compile(r"\b(?:were|was)\s+(?:randomi[sz]ed|enrolled|recruited)\b|\brandomi[sz]ed\s+(?:to|into|between)\b|"
+                              r"^\W*(?:an?|the|one|two|three|several|\d+)\s+(?:[\w-]+\s+){0,3}(?:trials?|stud(?:y|ies)|"
+                              r"meta-analys[ie]s|reviews?)\b[^.;]{0,80}?\b(?:reported|found|showed|demonstrated)\b", re.I)
 
 
 # Its subject is in the sentence before it: "This interval will depend on ...", "For these patients ...", or it is
 # the tail of a sentence split in two. ("It is not recommended for CrCl < 30" under a risedronate question may lead.)
 _REFERS_BACK_RE = re.compile(r"^\W*(?:(?:for|in|among|of) (?:these|those|such|this|that|both) (?:patients|people|persons|"
                              r"women|men|children|individuals|groups?|populations?|cases?)\b|"
-                             r"this|these|those|such|(?:when|in|if) doing so|if so|in (?:this|that|such) cases?)\b"
+                             r"this|these|those|such|(?:when|in|if) doing so|if so|in (?:this|that|such) cases?|"
+                             r"(?:if|when|once|after) (?:this|these|that|such)(?! (?:patients|people|women|men|children)))\b"
                              r"|^(?-i:[a-z]{2,})\b", re.I)
 
 

@@ -346,3 +346,10 @@ def test_a_trial_s_follow_up_time_is_no_duration_of_care():
     advice = _cand("In patients who have had a zorbectomy, continue zorbitol for at least 12 months.", 0.8, 1)
     question = "How long should zorbitol continue after a zorbectomy for zorbitis?"
     assert _picked(question, [other, trial, advice])[0] == advice.text
+
+
+def test_a_study_s_finding_or_a_step_that_leans_on_the_one_before_does_not_lead():
+    finding = _cand("A nonrandomized trial with historical controls reported fewer zorbs after zorbectomy.", 0.95, 0)
+    leaning = _cand("If this assessment is negative, offer them zorbitol for latent zorbitis.", 0.9, 2)
+    advice = _cand("For adults with latent zorbitis, offer 3 months of zorbitol.", 0.8, 1)
+    assert _picked("What is the treatment of latent zorbitis?", [finding, leaning, advice])[0] == advice.text
