@@ -212,7 +212,7 @@ class RankSettings(Section):
     Fitted by `guideqa eval fit-ranker` on the tuning half of the answer-quality set."""
 
     coverage: float = Field(default=0.7478, description="Share of the question's topic stated by the sentence, its guideline title or section.")
-    sentence_coverage: float = Field(default=0.0, description="Share of the question's topic stated by the sentence itself. Not fitted: the fit gave it -0.23 (it moves with coverage), which ranked 'screening for gonorrhea in ... females' above the same statement for the chlamydia asked about; 0 on the tuning half: first statement .472 -> .474, precision .678 -> .682.")
+    sentence_coverage: float = Field(default=-0.2345, description="Share of the question's topic stated by the sentence itself.")
     asks: float = Field(default=0.1251, description="The sentence states what is asked for (a drug, dose, duration, interval, test, who, harm).")
     recommendation: float = Field(default=0.0928, description="A directive or graded recommendation.")
     against: float = Field(default=0.0266, description="A recommendation against something, when the question does not ask about harms.")

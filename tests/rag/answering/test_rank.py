@@ -364,18 +364,6 @@ def test_a_pointer_to_another_guideline_does_not_make_its_topic_this_ones():
     assert topic_support([pointer, stated], focus, {"ngc-1": "Quibbling disorder"}, idf, 0.9)[0] == 1.0
 
 
-def test_a_statement_that_names_what_was_asked_outranks_its_sibling_on_another_condition():
-    # Both under a guideline titled for both: the one that names the condition asked about comes first.
-    titles = {"ngc-1": "Screening for zorbitis and florbitis: recommendation statement"}
-    focus = analyse("Should I screen a 30-year-old woman for zorbitis?")
-    other = _cand("The task force recommends screening for florbitis in sexually active women aged 24 years or younger "
-                  "and in older women who are at increased risk for infection.", relevance=0.64)
-    asked = _cand("The task force recommends screening for zorbitis in sexually active women aged 24 years or younger "
-                  "and in older women who are at increased risk for infection.", relevance=0.64)
-    rerank([other, asked], focus, titles, RankSettings())
-    assert asked.score > other.score
-
-
 def test_a_footnote_on_a_quoted_term_is_a_definition():
     assert sentence_profile("A 'clinician' should be a medically qualified practitioner who can prescribe.").definition
     assert sentence_profile("A 'senior decision maker' for adults should be someone who is authorised to prescribe.").definition
