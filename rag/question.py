@@ -107,6 +107,7 @@ ASKS = {
                         r"assessment|stratif\w*|levels?|profiles?|calculat\w*))", re.I),
              re.compile(r"\b(contraindicat\w*|avoid\w*|should not|not recommended|risks?|harms?|adverse|caution\w*|bleeding|toxicity|side effects?|safety|safe)\b", re.I)),
 }
+# Tests by name: asked for when the clause that asks names one (analyse).
 _TEST_NAMED_RE = re.compile(r"\b(?:mri|ct|cxr|x-?rays?|radiographs?|ultrasound|echo|echocardiogra\w*|ecg|ekg|eeg|"
                             r"colonoscopy|endoscopy|mammogra\w*|dxa|dexa)\b", re.I)
 _DRUG_ASKS = ("drug", "treat")  # asks a drug's name states

@@ -161,11 +161,17 @@ _ANY_SPELLING_RE = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ i
 _BRITISH_WORD_RE = re.compile(r"\b[A-Za-z]*(?:isation|ae|oe|our|tre|amme|is|sulph)[a-z]*\b")
 
 
-def _american(m: re.Match) -> str:
-    word = low = m.group(0).lower()
-    if _ANY_SPELLING_RE.search(low):
+def _american_word(word: str) -> str:
+    """A lower-case word in its American spelling."""
+    if _ANY_SPELLING_RE.search(word):
         for pattern, repl in _SPELLING:
             word = pattern.sub(repl, word)
+    return word
+
+
+def _american(m: re.Match) -> str:
+    low = m.group(0).lower()
+    word = _american_word(low)
     return m.group(0) if word == low else word
 
 
@@ -190,10 +196,7 @@ def _noun_ending(m: re.Match) -> str:
 
 @functools.lru_cache(maxsize=262144)
 def _stem_lower(word: str) -> str:
-    word = _CONTRACTION_RE.sub("", word.lower())
-    if _ANY_SPELLING_RE.search(word):
-        for pattern, repl in _SPELLING:  # British and American spellings are one concept
-            word = pattern.sub(repl, word)
+    word = _american_word(_CONTRACTION_RE.sub("", word.lower()))  # British and American spellings are one concept
     if word.endswith(("s", "c")):  # most words end otherwise
         word = _IA_ADJECTIVE_RE.sub(r"\1ia", _ADJECTIVE_RE.sub(_noun_ending, word))
     s = stem(word)

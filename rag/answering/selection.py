@@ -263,6 +263,9 @@ _PARENTHESIS_RE = re.compile(r"\s*\([^()]*\)")
 _SPELLED_RE = re.compile(r"\b[\w-]+ \(([^()]*)\)")
 
 
+_ARTICLES = frozenset({"a", "an", "the"})
+
+
 @vocabulary_cache(maxsize=4096)
 def statement_words(text: str) -> tuple[str, ...]:
     """The sentence's words, lower-cased, without asides in parentheses, abbreviations spelled out, and without
@@ -270,8 +273,6 @@ def statement_words(text: str) -> tuple[str, ...]:
     plain = _SPELLED_RE.sub(r"\1", spelled_out(_PARENTHESIS_RE.sub("", text)))
     return tuple(w for w in re.findall(r"[a-z0-9]+", plain.lower()) if w not in _ARTICLES)
 
-
-_ARTICLES = frozenset({"a", "an", "the"})
 
 
 @vocabulary_cache(maxsize=1)
