@@ -179,6 +179,8 @@ def american_spelling(text: str) -> str:
     """The text with British spellings made American ("anaemia" -> "anemia", "generalised" -> "generalized"), for
     lexical matching: NICE writes one, the USPSTF the other."""
     return _BRITISH_WORD_RE.sub(_american, text)
+
+
 # A condition or process and its adjective are one concept: "thrombosis" / "thrombotic", "prophylaxis" /
 # "prophylactic", "thrombolysis" / "thrombolytic" (Snowball stems each pair apart).
 _ADJECTIVE_RE = re.compile(r"(?<=[a-z]{3})(?:o(?:sis|ses|tic|tics)|ax(?:is|es)|act(?:ic|ics)|ly(?:sis|ses|tic|tics))$")

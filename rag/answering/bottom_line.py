@@ -386,13 +386,14 @@ def _allergens(text: str) -> frozenset[str]:
 def _first_line_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:
     """Asked for the first choice, the bottom line is a statement that names one ("... as the initial drug treatment
     for adults with type 2 diabetes"), not a step after it failed."""
-    if not asked_first_choice(focus):
+    kind = asked_first_choice(focus)
+    if not kind:
         return picked
 
     def names_one(c: Candidate) -> bool:
         return names_first_choice(c, focus)
     picked = _lead_with(prior, picked, names_one, names_one)
-    if asked_first_choice(focus) == "test":  # and, naming none, no retest: "Perform retesting for H pylori ..."
+    if kind == "test":  # and, naming none, no retest: "Perform retesting for H pylori ..."
         picked = _lead_with(prior, picked, lambda c: not RETEST_RE.search(c.text),
                             lambda c: not RETEST_RE.search(c.text) and states("test", c.text))
     return picked

@@ -274,7 +274,6 @@ def statement_words(text: str) -> tuple[str, ...]:
     return tuple(w for w in re.findall(r"[a-z0-9]+", plain.lower()) if w not in _ARTICLES)
 
 
-
 @vocabulary_cache(maxsize=1)
 def _grown_up() -> frozenset[str]:
     return frozenset(concept_of(w) for w in ("adults", "elderly"))

@@ -1,5 +1,7 @@
 """The bottom line: read alone, stating what was asked, a recommendation for something, for the setting asked about."""
 
+import pytest
+
 from rag.answering.rank import rerank
 from rag.answering.selection import select_statements
 from rag.question import analyse
@@ -339,17 +341,22 @@ def test_asked_for_a_value_to_aim_for_the_bottom_line_states_one():
     assert _picked("Target INR for zorbitis?", [depends, value])[0] == value.text
 
 
-def test_a_trial_s_follow_up_time_is_no_duration_of_care():
-    other = _cand("Zorbitol should be given to patients with a zorbectomy for zorbitis.", 0.95, 2)
-    trial = _cand("Over a median of 4.6 years, 2,207 patients with zorbitis were randomized to zorbectomy plus zorbitol "
-                  "or zorbitol alone.", 0.9, 0)
-    advice = _cand("In patients who have had a zorbectomy, continue zorbitol for at least 12 months.", 0.8, 1)
-    question = "How long should zorbitol continue after a zorbectomy for zorbitis?"
-    assert _picked(question, [other, trial, advice])[0] == advice.text
+# Leads that are no advice: a trial's report (its follow-up time is no duration of care), a study's finding, a step
+# that leans on the one before. (text, score) of each, ahead of the advice, and the question.
+_NO_ADVICE = [
+    ([("Zorbitol should be given to patients with a zorbectomy for zorbitis.", 0.95),
+      ("Over a median of 4.6 years, 2,207 patients with zorbitis were randomized to zorbectomy plus zorbitol "
+       "or zorbitol alone.", 0.9)],
+     "In patients who have had a zorbectomy, continue zorbitol for at least 12 months.",
+     "How long should zorbitol continue after a zorbectomy for zorbitis?"),
+    ([("A nonrandomized trial with historical controls reported fewer zorbs after zorbectomy.", 0.95),
+      ("If this assessment is negative, offer them zorbitol for latent zorbitis.", 0.9)],
+     "For adults with latent zorbitis, offer 3 months of zorbitol.",
+     "What is the treatment of latent zorbitis?"),
+]
 
 
-def test_a_study_s_finding_or_a_step_that_leans_on_the_one_before_does_not_lead():
-    finding = _cand("A nonrandomized trial with historical controls reported fewer zorbs after zorbectomy.", 0.95, 0)
-    leaning = _cand("If this assessment is negative, offer them zorbitol for latent zorbitis.", 0.9, 2)
-    advice = _cand("For adults with latent zorbitis, offer 3 months of zorbitol.", 0.8, 1)
-    assert _picked("What is the treatment of latent zorbitis?", [finding, leaning, advice])[0] == advice.text
+@pytest.mark.parametrize(("before", "advice", "question"), _NO_ADVICE)
+def test_a_report_a_finding_or_a_step_leaning_on_the_one_before_does_not_lead(before, advice, question):
+    cands = [_cand(text, score, i) for i, (text, score) in enumerate(before, 1)] + [_cand(advice, 0.8, 0)]
+    assert _picked(question, cands)[0] == advice
