@@ -92,10 +92,12 @@ def token_of(expansion: str) -> str:
 
 
 @vocabulary_cache(maxsize=1)
-def _phrases() -> tuple[dict[str, str], dict[str, str], dict[str, list[tuple[tuple[str, ...], str, str | None]]]]:
-    """(cased abbreviations, caseless abbreviations, first stem -> [(expansion stems, token, word)]): either form of an
-    abbreviation becomes one token, e.g. 'PE' and 'pulmonary embolism' -> 'zzpulmonaryembolism'. `word`: a one-word
-    expansion whose stem is a synonym's too is matched by that word ("hepatitis", not "hepatic", which is liver)."""
+def _phrases() -> tuple[dict[str, str], dict[str, str], dict[str, list[tuple[int, dict[tuple[str, ...], list[tuple[str, str | None]]]]]]]:
+    """(cased abbreviations, caseless abbreviations, first stem -> [(length, {expansion stems: [(token, word)]})],
+    longest first): either form of an abbreviation becomes one token, e.g. 'PE' and 'pulmonary embolism' ->
+    'zzpulmonaryembolism'. `word`: a one-word expansion whose stem is a synonym's too is matched by that word
+    ("hepatitis", not "hepatic", which is liver). By length, so a text's words are looked up, not compared with
+    every phrase that starts alike (37 start with "nation")."""
     cased, caseless, expansions = {}, {}, {}
 
     def expands(full: str, token: str) -> None:
@@ -121,9 +123,13 @@ def _phrases() -> tuple[dict[str, str], dict[str, str], dict[str, list[tuple[tup
     for lay, term in LAY_TERMS.items():  # read as the term's concepts, looked up when met (_lay_concepts)
         stems = tuple(_stem_lower(w) for w in lay.split())
         expansions.setdefault(stems[0], []).append((stems, _LAY + term, None))
-    for group in expansions.values():
-        group.sort(key=lambda e: -len(e[0]))  # longest phrase first
-    return cased, caseless, expansions
+    by_length: dict[str, list[tuple[int, dict[tuple[str, ...], list[tuple[str, str | None]]]]]] = {}
+    for first, group in expansions.items():
+        lengths: dict[int, dict[tuple[str, ...], list[tuple[str, str | None]]]] = {}
+        for stems, token, word in group:  # in the order written: the first that fits wins
+            lengths.setdefault(len(stems), {}).setdefault(stems, []).append((token, word))
+        by_length[first] = sorted(lengths.items(), key=lambda kv: -kv[0])  # longest phrase first
+    return cased, caseless, by_length
 
 
 _WORDS_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9']*")
@@ -312,6 +318,7 @@ def concepts(text: str) -> frozenset[str]:
     if "-" in text:
         text = _PREFIXED_RE.sub(_join_prefix, text)
     words = [_word(w) for w in _WORDS_RE.findall(text)]
+    stems = tuple(w[2] for w in words)  # sliced against each phrase that may start at a word
     out: set[str] = set()
     i = 0
     while i < len(words):
@@ -324,19 +331,28 @@ def concepts(text: str) -> frozenset[str]:
             out.add(token)
             i += 1
             continue
-        for phrase, tok, word in expansions.get(stem_, ()):
-            if tuple(w[2] for w in words[i:i + len(phrase)]) == phrase and (word is None or low in (word, word + "s")):
-                if tok.startswith(_LAY):
-                    out.update(_lay_concepts(tok))
-                else:
-                    out.add(tok)
-                i += len(phrase)
-                break
-        else:
+        found = _expansion_at(expansions.get(stem_), stems, i, low)
+        if found is None:
             if concept:
                 out.add(concept)
             i += 1
+            continue
+        length, tok = found
+        if tok.startswith(_LAY):
+            out.update(_lay_concepts(tok))
+        else:
+            out.add(tok)
+        i += length
     return frozenset(out)
+
+
+def _expansion_at(group: list | None, stems: tuple[str, ...], i: int, low: str) -> tuple[int, str] | None:
+    """(length, token) of the longest expansion written at word i, or None."""
+    for length, phrases in group or ():
+        for tok, word in phrases.get(stems[i:i + length], ()):
+            if word is None or low in (word, word + "s"):
+                return length, tok
+    return None
 
 
 # A lay name ("strep throat", "shingles") reads as the term guidelines use: a text of either states it.

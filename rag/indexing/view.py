@@ -129,7 +129,7 @@ class IndexView:
         mask = self.live_mask if mask is None else mask
         hits = self.build.dense_search(vector, depth, None if mask is None else mask[: self.offset])
         if self.delta is not None and self.delta.size:
-            scores = self.delta.vectors @ np.asarray(vector, np.float32).reshape(-1)
+            scores = self._delta_vectors @ np.asarray(vector, np.float32).reshape(-1)
             rows = np.arange(self.delta.size)
             if mask is not None:
                 rows = rows[mask[self.offset :]]
@@ -137,6 +137,13 @@ class IndexView:
             hits += [(self.offset + int(r), float(scores[r])) for r in top]
             hits.sort(key=lambda h: (-h[1], h[0]))
         return hits[:depth]
+
+    @functools.cached_property
+    def _delta_vectors(self) -> np.ndarray:
+        """The delta's vectors as the build's scan reads its own: fp16-rounded when it scans fp16 copies, so that
+        the merged scores are those of one index over all rows."""
+        half = getattr(getattr(self.build, "dense", None), "half", False)
+        return self.delta.vectors.astype(np.float16).astype(np.float32) if half else self.delta.vectors
 
     def bm25_scores(self, words: Sequence[str]) -> np.ndarray | None:
         return self.build.bm25_scores(words) if self._bm25 is None else self._bm25.scores(words)

@@ -59,6 +59,23 @@ def test_an_approximate_index_finds_what_flat_finds_with_exact_scores(vectors, t
     assert _recall(ann, flat, queries[:20], mask=mask) >= 0.9
 
 
+def test_a_flat_index_is_scanned_from_half_precision_copies_that_find_the_same_neighbours(vectors, tmp_path):
+    assert write_dense(tmp_path, vectors, AnnSettings()) == {"kind": "flat"}
+    half = read_dense(tmp_path, {"kind": "flat"}, AnnSettings(), "t")
+    full = read_dense(tmp_path, {"kind": "flat"}, AnnSettings(flat_scan="fp32"), "t")
+    mapped = read_dense(tmp_path, {"kind": "flat"}, AnnSettings(), "t", mmap=True)  # read from disk as written
+    dim = vectors.shape[1]
+    assert (half.index.code_size, full.index.code_size, mapped.index.code_size) == (2 * dim, 4 * dim, 4 * dim)
+    queries = _clustered(50, seed=1)
+    assert _recall(half, full, queries) >= 0.99
+    for row, score in half.search(queries[0], 10, None):
+        assert score == pytest.approx(float(vectors[row] @ queries[0]), abs=1e-3)
+    mask = np.zeros(len(vectors), bool)
+    mask[1::3] = True
+    assert all(r % 3 == 1 for r, _ in half.search(queries[1], 10, mask))
+    assert _recall(half, full, queries[:20], mask=mask) >= 0.99
+
+
 def test_ivfpq_keeps_its_vectors_on_disk_and_says_when_they_are_missing(vectors, tmp_path):
     entry = write_dense(tmp_path, vectors, AnnSettings(kind="ivfpq"))
     assert entry["lists"] == min(int(4 * np.sqrt(len(vectors))), len(vectors) // 39) and entry["pq_bytes"] == 48
