@@ -65,8 +65,11 @@ def is_follow_up(question: str) -> bool:
 
 @vocabulary_cache(maxsize=1)
 def _course_words() -> frozenset[str]:
-    """How a drug is given, which names no condition: "the steroid course", "the insulin regimen"."""
-    return frozenset(concepts("course courses regimen regimens taper tablets injections infusion schedule"))
+    """How or when a drug is given, which names no condition: "the steroid course", "the insulin regimen", "should
+    antibiotics be given prophylactically?"."""
+    return frozenset(concepts("course courses regimen regimens taper tablets injections infusion schedule prophylaxis "
+                              "prophylactic prophylactically empiric empirical empirically routine routinely adjunctive "
+                              "long-term maintenance intravenous oral topical"))
 
 
 def standalone_question(question: str, history: Sequence[Turn], settings: Settings) -> str:

@@ -205,6 +205,8 @@ def _noun_ending(m: re.Match) -> str:
 @functools.lru_cache(maxsize=262144)
 def _stem_lower(word: str) -> str:
     word = _american_word(_CONTRACTION_RE.sub("", word.lower()))  # British and American spellings are one concept
+    if word.endswith("ically") and len(word) > 9:  # "prophylactically" is given as prophylaxis is
+        word = word[:-4]
     if word.endswith(("s", "c")):  # most words end otherwise
         word = _IA_ADJECTIVE_RE.sub(r"\1ia", _ADJECTIVE_RE.sub(_noun_ending, word))
     s = stem(word)

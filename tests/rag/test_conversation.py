@@ -161,7 +161,10 @@ def test_what_the_follow_up_says_the_patient_has_is_no_longer_excluded():
 @pytest.mark.parametrize("q", ["should we give salbutamol?", "how long should the steroid course be?",
                                "how long should bisphosphonates be continued?", "What is the dose of amoxicillin?",
                                # or a class of drug
-                               "should I add an antiviral?", "Do I need antibiotics?"])
+                               "should I add an antiviral?", "Do I need antibiotics?",
+                               # and how or when it is given
+                               "should antibiotics be given prophylactically?", "do we need long-term anticoagulation?",
+                               "is empirical antibiotic therapy needed?"])
 def test_a_question_that_names_only_a_drug_is_a_follow_up(q):
     assert is_follow_up(q)
     assert standalone_question(q, [FIRST], S) == f"Which garden tools need oiling before winter? {q}"

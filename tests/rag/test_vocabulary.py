@@ -225,6 +225,9 @@ def test_a_condition_and_its_adjective_are_one_concept():
     assert concepts("antibiotic prophylaxis") == concepts("prophylactic antibiotics")
     assert concepts("thrombolysis") == concepts("thrombolytic")
     assert concepts("psychoses") == concepts("psychotic")
+    # and its adverb: antibiotics given prophylactically are prophylaxis
+    assert concepts("prophylactically") == concepts("prophylaxis")
+    assert concepts("clinically") == concepts("clinical")
 
 
 def test_a_bacterium_by_its_genus_initial_is_the_bacterium():
