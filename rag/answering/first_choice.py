@@ -85,6 +85,10 @@ def names_first_choice(c: Candidate, focus: QuestionFocus) -> bool:
                                for m in _KINDS[kind][1].finditer(c.text)):
         return False
     p = sentence_profile(c.text)
+    # A treatment's first choice names a treatment: "Increased specificity is preferred even as sensitivity is
+    # lowered" (a diagnostic criterion) names none.
+    if kind == "treatment" and not (p.drug or p.states("treat") or p.states("drug")):
+        return False
     after = p.after_failure or (kind == "test" and bool(_NEXT_TEST_RE.search(c.text) or RETEST_RE.search(c.text)))
     return not after and (focus.against_ok or not p.against)
 

@@ -209,7 +209,7 @@ SCOPE_RE = re.compile(r"^\W*(?:remarks?\s*:|(?:these|this|the|such|both|all|each
                       re.I)
 # "Minimal or absent responses suggest a need for ...", "disease progression after first-line therapy": a next step
 # for patients whom a first treatment failed.
-AFTER_FAILURE_RE = re.compile(r"\b(?:fail(?:ed|s|ure)?\s+(?:to\s+respond|of|after|on|with)|(?:minimal|absent|no|poor|"
+AFTER_FAILURE_RE = re.compile(r"\b(?:fail(?:ed|s|ure)?\s+(?:to\s+(?:respond|improve)|of|after|on|with)|(?:minimal|absent|no|poor|"
                               r"inadequate|partial|incomplete|insufficient)\s+(?:clinical\s+)?respon(?:se|ses|ders?)\b|"
                               r"non-?respon\w+|refractory|despite|breakthrough|(?:do|does|did|have|has)\s+not\s+respond\w*|not\s+responded|unresponsive|"
                               r"second[- ]line|third[- ]line|progress\w*\s+(?:on|after|during|despite)|relaps\w*|"
