@@ -123,9 +123,11 @@ RECOMMENDATION_RE = re.compile(
     r"repeat|reassess|vaccinate|immuni[sz]e|continue|stop|discontinue|use(?! of\b)|obtain|ensure|advise|tell|discuss|explain|"
     r"avoid|encourage|provide|inform|reassure)\b", re.I)
 # "The committee recommends that clinicians not use imatinib", "... cannot be recommended", "is not indicated".
+# "Do not offer ...", "and do not ...", "the authors do not recommend ...": not "people whose symptoms do not impact".
 AGAINST_RE = re.compile(r"\b(recommends? against|suggests? against|should not|not recommended|not be (used|offered|given)|"
-                        r"insufficient evidence|do not|no evidence|not routinely|avoid|cannot be recommended|"
-                        r"(?:is|are) not indicated|"
+                        r"insufficient evidence|(?:(?<![\w,)] )|(?<=\band )|(?<=\bbut ))do not|no evidence|not routinely|"
+                        r"do not (?:recommend|suggest|advise|endorse|support|use|offer|give|prescribe|perform|routinely)|"
+                        r"avoid|cannot be recommended|(?:is|are) not indicated|"
                         r"(?:recommends?|suggests?|recommended|suggested) (?:that )?(?:\w+ ){0,2}not (?:us(?:e|ing)|give|offer|prescribe|"
                         r"perform|administer|start|initiate|add|screen|treat|routinely))\b", re.I)
 DIAGNOSIS_RE = re.compile(r"\b(diagnos\w*|differentiat\w*|evaluat\w*|work-?up)\b", re.I)

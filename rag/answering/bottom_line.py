@@ -39,7 +39,7 @@ def bottom_line_first(picked: list[Candidate], focus: QuestionFocus | None) -> l
         return picked
     picked = _asked_first(picked, focus, prior)
     if not focus.against_ok and focus.open:
-        picked = _recommendation_first(picked, prior)
+        picked = _recommendation_first(picked, focus, prior)
         picked = _firm_first(picked, prior)
     picked = _first_step_first(picked, focus, prior)
     picked = _first_line_first(picked, focus, prior)
@@ -229,12 +229,16 @@ _REFERS_BACK_RE = re.compile(r"^\W*(?:(?:for|in|among|of) (?:these|those|such|th
                              r"|^(?-i:[a-z]{2,})\b", re.I)
 
 
-def _recommendation_first(picked: list[Candidate], prior: Prior) -> list[Candidate]:
+def _recommendation_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:
     """Asked what to do, the bottom line is the best recommendation *for* something, not one against ("regimens of
     20 or fewer days ... are not recommended" before "initial antibiotic therapy should employ ...") nor one that
-    leaves it open ("Clinicians may or may not use iontophoresis ...")."""
+    leaves it open ("Clinicians may or may not use iontophoresis ..."); of those, one that states what was asked
+    ("Offer a 5-day course of a single antibiotic ..." before "Advise patients ... to consult their healthcare
+    professional if ..." for how to treat pneumonia)."""
+    def asked(c: Candidate) -> bool:
+        return any(sentence_profile(c.text).states(a) for a in focus.asks)
     return _lead_with(prior, picked, lambda c: not AGAINST_RE.search(c.text) and not _EQUIVOCAL_RE.search(c.text),
-                      _advises)
+                      _advises, asked if focus.asks else None)
 
 
 def _advises(cand: Candidate) -> bool:
@@ -349,7 +353,9 @@ def _firm_first(picked: list[Candidate], prior: Prior) -> list[Candidate]:
                       lambda c: _advises(c) and bool(_FIRM_RE.search(c.text)) and c.coverage >= lead.coverage)
 
 
-_FIRM_RE = re.compile(r"\b(?:should|must|recommends?|recommended|is indicated|are indicated|first[- ]line|offer)\b", re.I)
+# "Offer ..." as an instruction, not "Clinicians may offer ...".
+_FIRM_RE = re.compile(r"\b(?:should|must|recommends?|recommended|is indicated|are indicated|first[- ]line)\b|"
+                      r"^\W*(?:[A-D]\s*-\s*)?offer\b", re.I)
 _PERMISSIVE_RE = re.compile(r"\b(?:may|might|could|can be (?:considered|used)|(?:is|are) (?:an? )?(?:options?|alternatives?)|"
                             r"reasonable)\b", re.I)
 

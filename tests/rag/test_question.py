@@ -403,6 +403,13 @@ def test_newly_says_when_not_what_about():
     ("Antibiotics are not indicated for acute bronchitis.", True),
     ("The committee suggests that clinicians use pirfenidone in patients with IPF.", False),
     ("Clinicians may or may not use iontophoresis.", False),
+    ("Do not offer ergot-derived dopamine agonists for Parkinson's disease.", True),
+    ("B - Do not give steroids.", True),
+    ("Use amoxicillin, and do not use a macrolide.", True),
+    ("On the basis of a single RCT, the authors do not recommend PN within 24 hours.", True),
+    # A condition, not an instruction: whom it is for.
+    ("Consider levodopa for people whose motor symptoms do not impact on their quality of life.", False),
+    ("Patients who do not respond should be referred.", False),
 ])
 def test_a_recommendation_against_in_other_words(text, against):
     assert bool(AGAINST_RE.search(text)) is against
