@@ -104,7 +104,7 @@ def select_statements(standalone: str, cands: list[Candidate], settings: Setting
     # topic itself, says nothing: "These adverse events are self-limited", "Its use is not recommended in women
     # older than 75 years", a list item "Who have ...". ("These women may be advised to take higher doses of folic
     # acid" still answers a folic acid question.)
-    quotable = [c for c in eligible if not _leans_back(c, focus)] or eligible
+    quotable = [c for c in eligible if not _leans_back(c, focus) and not _remark_unasked(c, focus)] or eligible
     picked = mmr_select(quotable, settings, top - a.relative_margin, a.max_statements)
     picked = with_first_choice(_with_constraint(picked, eligible, focus, a.max_statements), eligible, focus,
                                a.max_statements)
@@ -125,6 +125,13 @@ def _leans_back(cand: Candidate, focus: QuestionFocus | None) -> bool:
     # What it names must be what the question is about, not only whom for ("... with the neonatal consultant").
     others = focus.topic - focus.subject if focus.subject else set()
     return not focus.coverage(sentence_profile(cand.text).covers, others)
+
+
+def _remark_unasked(cand: Candidate, focus: QuestionFocus | None) -> bool:
+    """Asked what to do, a remark on what the guideline does not recommend ("No recommendation can be made regarding
+    surgical decompression ...") or a pointer elsewhere is no answer; asked whether to decompress, it is."""
+    return focus is not None and focus.open and not focus.against_ok and cand.hit.chunk.kind == "guideline" \
+        and sentence_profile(cand.text).scope
 
 
 # An abstract's aims, background and methods say what was studied, not what was found ("Forty-one children, aged

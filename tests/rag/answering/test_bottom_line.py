@@ -78,7 +78,11 @@ def test_the_bottom_line_is_not_a_remark_on_a_recommendation_scope():
     first = _cand("Uncomplicated gonorrhea should be treated with ceftriaxone.", 0.8, 1)
     authors = _cand("The guideline authors recommend ceftriaxone for uncomplicated gonorrhea.", 0.8, 2)
     question = "How should uncomplicated gonorrhea be treated?"
-    assert _picked(question, [scope, first]) == [first.text, scope.text]
+    # Asked what to do, a remark is not quoted beside an answer; asked whether to, "no recommendation can be made"
+    # is what the guideline says.
+    assert _picked(question, [scope, first]) == [first.text]
+    no_rec = _cand("No recommendation can be made regarding test of cure for uncomplicated gonorrhea.", 0.9, 4)
+    assert no_rec.text in _picked("Should I do a test of cure after treating uncomplicated gonorrhea?", [no_rec, first])
     # Nor a pointer elsewhere, no recommendation, or a grade's wording alone.
     for remark in ["For recommendations on gonorrhea in pregnancy, see the summary of the prenatal care guideline.",
                    "No recommendation can be made regarding test of cure for uncomplicated gonorrhea.",
@@ -295,6 +299,18 @@ def test_asked_what_to_do_a_firm_recommendation_leads_a_permissive_one():
     assert _picked("What is the first-line treatment for zorbitis?", [may, should])[0] == should.text
     # Asked whether to, the ranker's order stands.
     assert _picked("Can I prescribe stretching exercises for zorbitis?", [may, should])[0] == may.text
+    # "may offer" is permissive: "offer" is firm only as an instruction ("Offer ...").
+    may_offer = _cand("Clinicians may offer quibbloxin in addition to flarbomab for zorbitis.", 0.9, 2)
+    assert _picked("What is the treatment of zorbitis?", [may_offer, should])[0] == should.text
+    offer = _cand("Offer quibbloxin to people with zorbitis.", 0.8, 3)
+    assert _picked("What is the treatment of zorbitis?", [may, offer])[0] == offer.text
+
+
+def test_asked_what_to_do_the_bottom_line_is_a_recommendation_that_states_what_was_asked():
+    against = _cand("Do not routinely offer a steroid to patients with zorbitis.", 0.9, 0)
+    advise = _cand("Advise patients with zorbitis to consult their doctor if their condition is deteriorating.", 0.85, 1)
+    course = _cand("Offer a 5-day course of a single antibiotic to patients with low-severity zorbitis.", 0.8, 2)
+    assert _picked("How should zorbitis be treated?", [against, advise, course])[0] == course.text
 
 
 def test_the_bottom_line_does_not_give_the_patient_what_they_are_allergic_to():
@@ -315,6 +331,9 @@ def test_asked_for_the_first_choice_the_bottom_line_names_one():
     initial = _cand("Offer flarbomab as the initial drug treatment for adults with zorbitis.", 0.8, 1)
     assert _picked("First-line drug for zorbitis?", [add_on, bp, initial])[0] == initial.text
     assert _picked("Which drug is preferred for zorbitis?", [add_on, bp, initial])[0] == initial.text
+    # A first choice of treatment names a treatment: not a diagnostic criterion that is "preferred".
+    criterion = _cand("Increased specificity is preferred even as sensitivity is lowered in zorbitis.", 0.7, 3)
+    assert _picked("What is the first-line treatment for zorbitis?", [bp, criterion])[0] == bp.text
 
 
 def test_a_rule_that_replaces_the_lead_keeps_what_the_rules_before_made_it():
