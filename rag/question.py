@@ -130,7 +130,7 @@ AGAINST_RE = re.compile(r"\b(recommends? against|suggests? against|should not|no
                         r"avoid|cannot be recommended|(?:is|are) not indicated|"
                         r"(?:recommends?|suggests?|recommended|suggested) (?:that )?(?:\w+ ){0,2}not (?:us(?:e|ing)|give|offer|prescribe|"
                         r"perform|administer|start|initiate|add|screen|treat|routinely))\b", re.I)
-DIAGNOSIS_RE = re.compile(r"\b(diagnos\w*|differentiat\w*|evaluat\w*|work-?up)\b", re.I)
+DIAGNOSIS_RE = re.compile(r"\b(diagnos\w*|differentiat\w*|evaluat\w*|work-?up|screen(?:ed|ing)?)\b", re.I)
 STEP_RE = re.compile(r"^\s*(first|then|next|initially|subsequently|finally|step \d|after\b|before\b|if\b[^.]{0,80}\bthen\b|"
                      r"once\b|begin\b|start\b)", re.I)
 

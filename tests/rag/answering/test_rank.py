@@ -369,3 +369,15 @@ def test_a_footnote_on_a_quoted_term_is_a_definition():
     assert sentence_profile("A 'clinician' should be a medically qualified practitioner who can prescribe.").definition
     assert sentence_profile("A 'senior decision maker' for adults should be someone who is authorised to prescribe.").definition
     assert not sentence_profile("A clinician should prescribe zorbitol within 1 hour.").definition
+
+
+@pytest.mark.parametrize("text, diagnostic", [
+    ("Individuals with mean BP >135/80 should be screened for diabetes.", True),
+    ("Screening for diabetes is recommended in adults with hypertension.", True),
+    ("Evaluate patients with new hypertension for end organ damage.", True),
+    ("The recommended target blood pressure is 140/90 mm Hg or less.", False),
+])
+def test_a_sentence_about_testing_or_screening_is_diagnostic(text, diagnostic):
+    # Unless a test is asked for, a ranker cue counts it down: "what BP target with diabetes?" is not answered by
+    # whom to screen for diabetes.
+    assert sentence_profile(text).diagnostic is diagnostic
