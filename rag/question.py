@@ -47,7 +47,6 @@ _DRUG_CLASS_RE = re.compile(r"\bcef\w+|\b(ICS|LABA|SABA|LAMA|LMWH|DOACs?|NSAIDs?
                             r"vitamin [A-K]\d?)\b", re.I)
 _WORD_RE = re.compile(r"[a-z]+")
 
-
 _NOT_DRUGS = frozenset({"spine", "spines", "supine", "examine", "reexamine", "famine", "alkaline"})  # "-pine", "-amine"
 
 
@@ -91,7 +90,8 @@ ASKS = {
                           r"iu/l|miu/l|kpa)(?!\w)|\b(?:inr|ratio|saturation|spo2|sats?)\b[^.;]{0,30}?\b\d+(?:\.\d+)?\b|"
                           r"(?:\b(?:below|above|under|less than|greater than|at least|at or above|at or below)\s|[<>≤≥]\s?)\d|"
                           r"\b(?:reference|normal|target|therapeutic) range\b", re.I)),
-    "who": (re.compile(r"\bwho\b|\bwhich (patients|people|women|men|adults|children|groups?|population)\b|\bin whom\b", re.I),
+    "who": (re.compile(r"\bwho\b|\bwhich (patients|people|women|men|adults|children|groups?|population)\b|\bin whom\b|"
+                       r"\bindications? (?:for|of)\b", re.I),
             re.compile(r"\b(patients|persons|people|adults|women|men|children|adolescents|individuals|those)\s(with|who|at|aged|older|younger)\b|\bage[sd]?\s\d+", re.I)),
     # "How is it diagnosed?" asks for a test; "newly diagnosed", "diagnosed with" say who the patient is.
     "test": (re.compile(r"\b(test|tests|testing|imaging|scan|investigat\w*|"

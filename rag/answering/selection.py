@@ -29,7 +29,7 @@ _MIN_SHARED_TERMS = 2
 # need no words of the question themselves. The share bottom_line._ON_SUBJECT asks of a lead's guideline; not tuned.
 _FULL_DOCUMENT = 0.75
 # What a guideline's recommendation states and a study's finding does not: which drug, how much, how long, when.
-_RECOMMENDATION_ASKS = {"drug", "dose", "duration", "interval", "when"}
+_RECOMMENDATION_ASKS = {"drug", "dose", "duration", "interval", "when", "who"}
 
 
 @dataclass

@@ -387,6 +387,8 @@ def test_a_phrase_of_the_question_is_covered_when_a_sentence_states_its_words():
     ("Which antiplatelet do I add?", ["drug"]),
     # Antibodies are tested for.
     ("Should I check antiphospholipid antibodies?", []),
+    # Indications are whom it is for.
+    ("What are the indications for tonsillectomy in children?", ["who"]),
 ])
 def test_what_a_question_asks_for(question, asks):
     assert analyse(question).asks == asks

@@ -194,6 +194,9 @@ def test_research_is_quoted_from_its_results_not_its_methods():
     assert [c.text for _, group in chosen.groups for c in group] == [advice.text, results.text]
     gap = select_statements(question, [methods, aims, results], Settings(), focus=focus)  # research only: related
     assert gap.abstained and [c.text for _, group in gap.groups for c in group] == [results.text]
+    # Whom to treat is a recommendation too: research alone does not make one.
+    who = "What are the indications for treating uncomplicated gonorrhea?"
+    assert select_statements(who, [methods, aims, results], Settings(), focus=_focus(who)).reason == "research_only"
 
 
 def _cover(cand, share: float):
