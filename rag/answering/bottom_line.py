@@ -14,7 +14,7 @@ from collections.abc import Callable
 from rag.answering.candidates import Candidate
 from rag.answering.cues import QUANTITY_RE, population_conflict, question_quantities
 from rag.answering.first_choice import FIRST_ASKED_RE, RETEST_RE, asked_first_choice, names_first_choice
-from rag.answering.rank import AFTER_FAILURE_RE, SentenceProfile, contradicts, sentence_profile
+from rag.answering.rank import AFTER_FAILURE_RE, SentenceProfile, contradicts, from_harms, sentence_profile
 from rag.question import (
     AGAINST_RE,
     RECOMMENDATION_RE,
@@ -96,7 +96,7 @@ def _default_patient_first(picked: list[Candidate], focus: QuestionFocus, prior:
     # Whom it is for: its leading condition's groups ("In children with ..."), else any it names ("clinicians treat
     # children and adolescents with ...").
     stated = lead.condition_populations if lead.condition_populations is not None else lead.populations
-    groups = stated - focus.populations - _anyone()
+    groups = stated - _asked_groups(focus)
     aged = not focus.populations and not question_quantities(focus.text) and _age_band(lead)
     if not narrower and not groups and not aged:
         return picked
@@ -113,8 +113,8 @@ def _default_patient_first(picked: list[Candidate], focus: QuestionFocus, prior:
         if aged and _age_band(p):
             return False
         if p.condition_populations is None:
-            return bool(RECOMMENDATION_RE.search(c.text)) and not (p.populations - focus.populations - _anyone())
-        return not (p.condition_populations - focus.populations - _anyone())
+            return bool(RECOMMENDATION_RE.search(c.text)) and not (p.populations - _asked_groups(focus))
+        return not (p.condition_populations - _asked_groups(focus))
     # The lead is for a narrower group: any that fits.
     return _lead_with(prior, picked, lambda c: False, fits, _advice(focus))
 
@@ -147,6 +147,13 @@ def _age_band(p: SentenceProfile) -> bool:
 def _anyone() -> frozenset[str]:
     """Words for patients in general, which narrow no recommendation."""
     return frozenset(concept_of(w) for w in ("adults", "patients", "people", "persons", "individuals"))
+
+
+def _asked_groups(focus: QuestionFocus) -> frozenset[str]:
+    """The patient groups asked about, those they belong to (a pregnant or breastfeeding patient is a woman: "relief
+    of nausea in early pregnancy, based on a woman's preferences" is for her), and patients in general."""
+    women = focus.populations & {concept_of("pregnancy"), concept_of("breastfeeding")}
+    return frozenset(focus.populations) | _anyone() | ({concept_of("women")} if women else frozenset())
 
 
 def _not_excluded_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:
@@ -232,13 +239,16 @@ _REFERS_BACK_RE = re.compile(r"^\W*(?:(?:for|in|among|of) (?:these|those|such|th
 def _recommendation_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:
     """Asked what to do, the bottom line is the best recommendation *for* something, not one against ("regimens of
     20 or fewer days ... are not recommended" before "initial antibiotic therapy should employ ...") nor one that
-    leaves it open ("Clinicians may or may not use iontophoresis ..."); of those, one that states what was asked
+    leaves it open ("Clinicians may or may not use iontophoresis ..."), nor a note on harms that advises nothing ("The
+    majority of gastrointestinal adverse reactions are graded as mild ..."); of those, one that states what was asked
     ("Offer a 5-day course of a single antibiotic ..." before "Advise patients ... to consult their healthcare
     professional if ..." for how to treat pneumonia)."""
     def asked(c: Candidate) -> bool:
         return any(sentence_profile(c.text).states(a) for a in focus.asks)
-    return _lead_with(prior, picked, lambda c: not AGAINST_RE.search(c.text) and not _EQUIVOCAL_RE.search(c.text),
-                      _advises, asked if focus.asks else None)
+
+    def leads(c: Candidate) -> bool:  # a harms section advises too: "Patients with cough due to ACEI should be ..."
+        return not AGAINST_RE.search(c.text) and not _EQUIVOCAL_RE.search(c.text) and (not from_harms(c) or _advises(c))
+    return _lead_with(prior, picked, leads, _advises, asked if focus.asks else None)
 
 
 def _advises(cand: Candidate) -> bool:

@@ -233,9 +233,15 @@ _AGE_BOUND_RE = re.compile(r"\b\d+\s*(?:years?|months?)(?:\s+of age)?\s+(?:or|an
 _POINTER_RE = re.compile(r"\([^()]*\bsee\b[^()]*\)", re.I)
 
 
+# "... continued until the completion of breastfeeding": when care ends, not whom it is for.
+_UNTIL_RE = re.compile(r"\buntil\s+(?:the\s+)?(?:(?:end|completion|cessation|stop)\s+of\s+)?\w+", re.I)
+
+
 def stated_populations(text: str) -> frozenset[str]:
     if "see" in text:
         text = _POINTER_RE.sub(" ", text)
+    if "until" in text:
+        text = _UNTIL_RE.sub(" ", text)
     return populations(_AGE_BOUND_RE.sub(" ", text))
 
 

@@ -110,7 +110,7 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
         # not answer "what dose of adrenaline?". The sentence, its sub-heading or its guideline's title names it.
         c.dose_of_asked = not dosed or bool(dosed & (with_parts(p.own | h.own) | context[key]))
         guideline = chunk.kind == "guideline"
-        harms_section = guideline and chunk.section.lower().startswith(_HARMS_SECTIONS)
+        harms_section = from_harms(c)
         rows[i] = (
             c.coverage,
             focus.coverage(p.covers),
@@ -146,6 +146,12 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
     rows[:, FEATURES.index("local_terms")] = local_share(cands, stated, focus.topic)
     rows[:, FEATURES.index("local_clause_terms")] = local_share(cands, stated, clause)
     return rows
+
+
+def from_harms(cand) -> bool:
+    """A guideline sentence from its harms, contraindications or FDA warning section."""
+    chunk = cand.hit.chunk
+    return chunk.kind == "guideline" and chunk.section.lower().startswith(_HARMS_SECTIONS)
 
 
 def _share(p: SentenceProfile, asks: Sequence[str], dose_of_asked: bool) -> float:

@@ -306,6 +306,24 @@ def test_asked_what_to_do_a_firm_recommendation_leads_a_permissive_one():
     assert _picked("What is the treatment of zorbitis?", [may, offer])[0] == offer.text
 
 
+def test_asked_what_to_do_the_bottom_line_is_not_a_note_on_harms_that_advises_nothing():
+    note = _cand("The majority of adverse reactions to quibbloxin in zorbitis are mild and resolve.", 0.9, 0)
+    note.hit.chunk = note.hit.chunk.model_copy(update={"section": "Potential Harms"})
+    advice = _cand("Quibbloxin is recommended as an option for treating zorbitis.", 0.8, 1)
+    assert _picked("How should zorbitis be treated?", [note, advice])[0] == advice.text
+    # One that advises is advice, whichever section holds it.
+    switch = _cand("Patients with a cough due to quibbloxin for zorbitis should be switched to flarbomab.", 0.9, 2)
+    switch.hit.chunk = switch.hit.chunk.model_copy(update={"section": "Potential Harms"})
+    assert _picked("How should zorbitis be treated?", [switch, advice])[0] == switch.text
+
+
+def test_a_pregnant_patient_is_a_woman_not_a_narrower_group():
+    pregnancy = _cand("Ginger is recommended for the relief of zorbitis nausea in pregnancy, based on a woman's "
+                      "preferences.", 0.9, 0)
+    chemo = _cand("Adult patients treated with quibbloxin may be offered flarbomab for zorbitis nausea.", 0.8, 1)
+    assert _picked("Which antiemetic for zorbitis nausea in pregnancy?", [pregnancy, chemo])[0] == pregnancy.text
+
+
 def test_asked_what_to_do_the_bottom_line_is_a_recommendation_that_states_what_was_asked():
     against = _cand("Do not routinely offer a steroid to patients with zorbitis.", 0.9, 0)
     advise = _cand("Advise patients with zorbitis to consult their doctor if their condition is deteriorating.", 0.85, 1)

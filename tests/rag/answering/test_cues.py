@@ -105,3 +105,9 @@ def test_a_pointer_to_another_group_is_not_whom_a_statement_is_for():
     assert not population_conflict(asked_populations("a 45-year-old with suspected sepsis"), stated_populations(text))
     assert population_conflict(asked_populations("a 45-year-old with suspected sepsis"),
                                stated_populations("For children with suspected sepsis give a broad-spectrum antibiotic."))
+
+
+def test_when_care_ends_is_not_whom_it_is_for():
+    text = "At 12 weeks the dose of folic acid should be reduced, and continued until the completion of breastfeeding."
+    assert stated_populations(text) == frozenset()
+    assert stated_populations("Folic acid should be offered to breastfeeding women.")
