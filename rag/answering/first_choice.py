@@ -11,6 +11,7 @@ import re
 from rag.answering.candidates import Candidate
 from rag.answering.rank import sentence_profile
 from rag.question import QuestionFocus, asking_clauses
+from rag.vocabulary import concepts
 
 # Asked for the first treatment: also what a failed treatment's question must not read as (bottom_line).
 FIRST_ASKED_RE = re.compile(r"\bfirst[- ](?:line|choice)\b|\binitial (?:treatment|therapy|drug|choice)\b", re.I)
@@ -80,7 +81,7 @@ def names_first_choice(c: Candidate, focus: QuestionFocus) -> bool:
     """The statement names the first choice of the kind asked for, and is no step after a failure or advice against
     (unless harms are asked about)."""
     kind = asked_first_choice(focus)
-    if kind is None or not any((kind == "test" or not _OF_A_TEST_RE.match(c.text, m.end()))
+    if kind is None or not any((kind == "test" or not _OF_A_TEST_RE.match(c.text, m.end()) and not _of_another(c, focus, m))
                                and not _TAKING_RE.search(c.text, 0, m.start())
                                for m in _KINDS[kind][1].finditer(c.text)):
         return False
@@ -91,6 +92,20 @@ def names_first_choice(c: Candidate, focus: QuestionFocus) -> bool:
         return False
     after = p.after_failure or (kind == "test" and bool(_NEXT_TEST_RE.search(c.text) or RETEST_RE.search(c.text)))
     return not after and (focus.against_ok or not p.against)
+
+
+# "First-line antihypertensive drug treatment ...": the first choice of a class the question does not ask about.
+_CLASS_AFTER_RE = re.compile(r"\W+(anti-?[a-z]+)\b", re.I)
+
+
+def _of_another(c: Candidate, focus: QuestionFocus, m: re.Match) -> bool:
+    """The first choice named is of another class, for another condition than the sentence states: "First-line
+    antihypertensive drug treatment should be ..." in a type 2 diabetes guideline does not answer the first treatment
+    for diabetes ("Amoxicillin is the first-line antibiotic for AOM" does, for AOM)."""
+    after = _CLASS_AFTER_RE.match(c.text, m.end())
+    if after is None or concepts(after.group(1)) & concepts(focus.text):
+        return False
+    return not (focus.named(set(sentence_profile(c.text).covers)) & focus.subject)
 
 
 def with_first_choice(picked: list[Candidate], eligible: list[Candidate], focus: QuestionFocus | None,

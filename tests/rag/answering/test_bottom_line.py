@@ -352,6 +352,12 @@ def test_asked_for_the_first_choice_the_bottom_line_names_one():
     # A first choice of treatment names a treatment: not a diagnostic criterion that is "preferred".
     criterion = _cand("Increased specificity is preferred even as sensitivity is lowered in zorbitis.", 0.7, 3)
     assert _picked("What is the first-line treatment for zorbitis?", [bp, criterion])[0] == bp.text
+    # Nor the first choice of another class for another condition that the guideline covers too; one of the class
+    # for the condition asked about is.
+    other = _cand("First-line antihypertensive drug treatment should be a once-daily ACE inhibitor.", 0.9, 4)
+    assert _picked("What is the first-line treatment for zorbitis?", [other, bp, initial])[0] == initial.text
+    of_it = _cand("Quibbloxin is the first-line antibiotic for zorbitis.", 0.7, 5)
+    assert _picked("What is the first-line treatment for zorbitis?", [bp, of_it])[0] == of_it.text
 
 
 def test_a_rule_that_replaces_the_lead_keeps_what_the_rules_before_made_it():
