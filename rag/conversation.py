@@ -54,13 +54,19 @@ def is_follow_up(question: str) -> bool:
     # "should we give salbutamol?", "how long should the steroid course be?": a drug, and no condition of its own; it
     # is asked of the earlier one.
     # So is a class of drug: "should I add an antiviral?" after a Bell's palsy question.
-    drugs = named_drugs(question) | (concepts(question) & drug_class_concepts())
+    drugs = named_drugs(question) | (concepts(question) & (drug_class_concepts() | _given_like_drugs()))
     if drugs and not topic_concepts(question) - drugs - _course_words():
         return True
     # "he can't have dexamethasone": a statement about the patient, not a question, adds to the question before it.
     if "?" not in question and _PATIENT_START_RE.match(question):
         return True
     return len(content_words(question)) <= 1
+
+
+@vocabulary_cache(maxsize=1)
+def _given_like_drugs() -> frozenset[str]:
+    """What is given as a drug is, and names no condition: "what fluid and how much?" after a sepsis question."""
+    return frozenset(concepts("fluid fluids crystalloid crystalloids colloid colloids oxygen transfusion"))
 
 
 @vocabulary_cache(maxsize=1)

@@ -164,14 +164,16 @@ def test_what_the_follow_up_says_the_patient_has_is_no_longer_excluded():
                                "should I add an antiviral?", "Do I need antibiotics?",
                                # and how or when it is given
                                "should antibiotics be given prophylactically?", "do we need long-term anticoagulation?",
-                               "is empirical antibiotic therapy needed?"])
+                               "is empirical antibiotic therapy needed?",
+                               # or what is given as a drug is
+                               "what fluid and how much?", "should we give oxygen?"])
 def test_a_question_that_names_only_a_drug_is_a_follow_up(q):
     assert is_follow_up(q)
     assert standalone_question(q, [FIRST], S) == f"Which garden tools need oiling before winter? {q}"
 
 
 @pytest.mark.parametrize("q", ["Is salbutamol safe for asthma in pregnancy?", "Amoxicillin dose for acute otitis media?",
-                               "Should I add an antiviral for Bell's palsy?"])
+                               "Should I add an antiviral for Bell's palsy?", "Which fluid for resuscitation in sepsis?"])
 def test_a_drug_asked_of_a_condition_stands_alone(q):
     assert not is_follow_up(q)
 
