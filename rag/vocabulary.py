@@ -91,8 +91,12 @@ def token_of(expansion: str) -> str:
     return "zz" + re.sub(r"[^a-z0-9]", "", expansion)
 
 
+# Expansions by their first word's stem: [(length, {expansion stems: [(token, word)]})], longest first.
+_Expansions = dict[str, list[tuple[int, dict[tuple[str, ...], list[tuple[str, str | None]]]]]]
+
+
 @vocabulary_cache(maxsize=1)
-def _phrases() -> tuple[dict[str, str], dict[str, str], dict[str, list[tuple[int, dict[tuple[str, ...], list[tuple[str, str | None]]]]]]]:
+def _phrases() -> tuple[dict[str, str], dict[str, str], _Expansions]:
     """(cased abbreviations, caseless abbreviations, first stem -> [(length, {expansion stems: [(token, word)]})],
     longest first): either form of an abbreviation becomes one token, e.g. 'PE' and 'pulmonary embolism' ->
     'zzpulmonaryembolism'. `word`: a one-word expansion whose stem is a synonym's too is matched by that word
@@ -123,7 +127,7 @@ def _phrases() -> tuple[dict[str, str], dict[str, str], dict[str, list[tuple[int
     for lay, term in LAY_TERMS.items():  # read as the term's concepts, looked up when met (_lay_concepts)
         stems = tuple(_stem_lower(w) for w in lay.split())
         expansions.setdefault(stems[0], []).append((stems, _LAY + term, None))
-    by_length: dict[str, list[tuple[int, dict[tuple[str, ...], list[tuple[str, str | None]]]]]] = {}
+    by_length: _Expansions = {}
     for first, group in expansions.items():
         lengths: dict[int, dict[tuple[str, ...], list[tuple[str, str | None]]]] = {}
         for stems, token, word in group:  # in the order written: the first that fits wins

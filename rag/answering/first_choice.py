@@ -81,9 +81,7 @@ def names_first_choice(c: Candidate, focus: QuestionFocus) -> bool:
     """The statement names the first choice of the kind asked for, and is no step after a failure or advice against
     (unless harms are asked about)."""
     kind = asked_first_choice(focus)
-    if kind is None or not any((kind == "test" or not _OF_A_TEST_RE.match(c.text, m.end()) and not _of_another(c, focus, m))
-                               and not _TAKING_RE.search(c.text, 0, m.start())
-                               for m in _KINDS[kind][1].finditer(c.text)):
+    if kind is None or not any(_names_at(c, focus, kind, m) for m in _KINDS[kind][1].finditer(c.text)):
         return False
     p = sentence_profile(c.text)
     # A treatment's first choice names a treatment: "Increased specificity is preferred even as sensitivity is
@@ -92,6 +90,14 @@ def names_first_choice(c: Candidate, focus: QuestionFocus) -> bool:
         return False
     after = p.after_failure or (kind == "test" and bool(_NEXT_TEST_RE.search(c.text) or RETEST_RE.search(c.text)))
     return not after and (focus.against_ok or not p.against)
+
+
+def _names_at(c: Candidate, focus: QuestionFocus, kind: str, m: re.Match) -> bool:
+    """What `m` calls a first choice is one of the kind asked for, not whom it is for ("For people having first-line
+    chemotherapy")."""
+    if kind == "treatment" and (_OF_A_TEST_RE.match(c.text, m.end()) or _of_another(c, focus, m)):
+        return False
+    return not _TAKING_RE.search(c.text, 0, m.start())
 
 
 # "First-line antihypertensive drug treatment ...": the first choice of a class the question does not ask about.
