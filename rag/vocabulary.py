@@ -92,7 +92,8 @@ def token_of(expansion: str) -> str:
 
 
 # Expansions by their first word's stem: [(length, {expansion stems: [(token, word)]})], longest first.
-_Expansions = dict[str, list[tuple[int, dict[tuple[str, ...], list[tuple[str, str | None]]]]]]
+_ByLength = list[tuple[int, dict[tuple[str, ...], list[tuple[str, str | None]]]]]
+_Expansions = dict[str, _ByLength]
 
 
 @vocabulary_cache(maxsize=1)
@@ -352,7 +353,7 @@ def concepts(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
-def _expansion_at(group: list | None, stems: tuple[str, ...], i: int, low: str) -> tuple[int, str] | None:
+def _expansion_at(group: _ByLength | None, stems: tuple[str, ...], i: int, low: str) -> tuple[int, str] | None:
     """(length, token) of the longest expansion written at word i, or None."""
     for length, phrases in group or ():
         for tok, word in phrases.get(stems[i:i + length], ()):

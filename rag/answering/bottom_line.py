@@ -96,7 +96,8 @@ def _default_patient_first(picked: list[Candidate], focus: QuestionFocus, prior:
     # Whom it is for: its leading condition's groups ("In children with ..."), else any it names ("clinicians treat
     # children and adolescents with ...").
     stated = lead.condition_populations if lead.condition_populations is not None else lead.populations
-    groups = stated - _asked_groups(focus)
+    asked_groups = _asked_groups(focus)
+    groups = stated - asked_groups
     aged = not focus.populations and not question_quantities(focus.text) and _age_band(lead)
     if not narrower and not groups and not aged:
         return picked
@@ -113,8 +114,8 @@ def _default_patient_first(picked: list[Candidate], focus: QuestionFocus, prior:
         if aged and _age_band(p):
             return False
         if p.condition_populations is None:
-            return bool(RECOMMENDATION_RE.search(c.text)) and not (p.populations - _asked_groups(focus))
-        return not (p.condition_populations - _asked_groups(focus))
+            return bool(RECOMMENDATION_RE.search(c.text)) and not (p.populations - asked_groups)
+        return not (p.condition_populations - asked_groups)
     # The lead is for a narrower group: any that fits.
     return _lead_with(prior, picked, lambda c: False, fits, _advice(focus))
 

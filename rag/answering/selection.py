@@ -28,7 +28,8 @@ _MIN_SHARED_TERMS = 2
 # A guideline that states at least this share of the question's subject, and most of any: its best-ranked statements
 # need no words of the question themselves. The share bottom_line._ON_SUBJECT asks of a lead's guideline; not tuned.
 _FULL_DOCUMENT = 0.75
-# What a guideline's recommendation states and a study's finding does not: which drug, how much, how long, when.
+# What a guideline's recommendation states and a study's finding does not: which drug, how much, how long, when, for
+# whom.
 _RECOMMENDATION_ASKS = {"drug", "dose", "duration", "interval", "when", "who"}
 
 

@@ -142,7 +142,8 @@ class IndexView:
     def _delta_vectors(self) -> np.ndarray:
         """The delta's vectors as the build's scan reads its own: fp16-rounded when it scans fp16 copies, so that
         the merged scores are those of one index over all rows."""
-        half = getattr(getattr(self.build, "dense", None), "half", False)
+        # Updates are only ever made to an unsharded build (rag.indexing.sharded), which holds its Dense.
+        half = self.build.dense.half
         return self.delta.vectors.astype(np.float16).astype(np.float32) if half else self.delta.vectors
 
     def bm25_scores(self, words: Sequence[str]) -> np.ndarray | None:
