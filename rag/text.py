@@ -130,6 +130,9 @@ _BOILERPLATE_ANY_RE = re.compile(
     # clear and compelling rationale for an alternative approach is present."
     r"|\bfollow(?:ed)? (?:a |this )?(?:strong )?(?:recommendation )?unless (?:a |there is a )?clear (?:and compelling )?rationale\b"
     r"|\bgenerally follow (?:a|this) recommendation,? but (?:should )?remain alert\b"
+    # A strength's definition in a grading key: "The vast majority of well-informed patients would most likely choose
+    # this patient-care strategy ...", "All well-informed patients would choose such a treatment ...".
+    r"|\bwell-informed patients would\b"
     r"|\b(refer to|see) the [\"“]?[A-Z][^.]*[\"”]? field\b"
     r"|\b(are|is|can be) (provided|defined|given|listed|described|found) (at the end of|in) the [\"“]?[A-Z][^.]*[\"”]? field\b"
     r"|\b(are|is|can be) (provided|defined|given|listed|described|found|repeated|presented|located) at the end of the "

@@ -28,6 +28,10 @@ def test_a_table_legend_or_a_line_of_grades_is_not_content():
     assert not_content("HLA-B, human leukocyte antigen-B; SCAR, severe cutaneous adverse reaction.")
     assert not_content("CNS = central nervous system; NSAIDs = nonsteroidal anti-inflammatory drugs.")
     assert not_content("NHLBI Grade: B (Moderate); ACC/AHA COR: IIa; ACC/AHA LOE: A")
+    # A strength's definition in a grading key.
+    assert not_content("The vast majority of well-informed patients would most likely not choose this patient-care "
+                       "strategy, compared to alternative patient-care strategies or no treatment.")
+    assert not not_content("Well-informed patients with OSA should be offered CPAP as initial therapy.")
     # Semicolons in a statement do not make it a legend.
     assert not not_content("Allopurinol is contraindicated in HLA-B*58:01 carriers; use febuxostat instead.")
     assert not not_content("ACE inhibitors: start low; titrate every 2 weeks to the target dose.")
