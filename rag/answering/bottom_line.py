@@ -247,8 +247,13 @@ def _recommendation_first(picked: list[Candidate], focus: QuestionFocus, prior: 
     def asked(c: Candidate) -> bool:
         return any(sentence_profile(c.text).states(a) for a in focus.asks)
 
+    guideline = [c for c in picked if c.hit.chunk.kind == "guideline"]
+    # Asked how to treat, "Clinicians should diagnose ... when ..." advises, but not what was asked.
+    any_asked = bool(focus.asks) and any(asked(c) and _advises(c) and _standalone(c) for c in guideline)
+
     def leads(c: Candidate) -> bool:  # a harms section advises too: "Patients with cough due to ACEI should be ..."
-        return not AGAINST_RE.search(c.text) and not _EQUIVOCAL_RE.search(c.text) and (not from_harms(c) or _advises(c))
+        return not AGAINST_RE.search(c.text) and not _EQUIVOCAL_RE.search(c.text) and \
+            (not from_harms(c) or _advises(c)) and (asked(c) or not any_asked)
     return _lead_with(prior, picked, leads, _advises, asked if focus.asks else None)
 
 

@@ -331,6 +331,16 @@ def test_asked_what_to_do_the_bottom_line_is_a_recommendation_that_states_what_w
     assert _picked("How should zorbitis be treated?", [against, advise, course])[0] == course.text
 
 
+def test_asked_how_to_treat_a_recommendation_on_diagnosis_does_not_lead_one_on_treatment():
+    diagnose = _cand("Clinicians should diagnose posterior zorbitis when vertigo is provoked by the Plimpton "
+                     "maneuver.", 0.9, 0)
+    treat = _cand("Clinicians should treat patients with posterior zorbitis with a repositioning procedure.", 0.8, 1)
+    assert _picked("Positive Plimpton - what's the treatment of choice for posterior zorbitis?",
+                   [diagnose, treat])[0] == treat.text
+    # Asked how to diagnose it, the first stays.
+    assert _picked("How is posterior zorbitis diagnosed?", [diagnose, treat])[0] == diagnose.text
+
+
 def test_the_bottom_line_does_not_give_the_patient_what_they_are_allergic_to():
     everyone = _cand("Offer people with zorbitis a 7-day course of a PPI and amoxicillin.", 0.9, 0)
     allergic = _cand("Offer people with zorbitis who are allergic to penicillin a PPI and clarithromycin.", 0.8, 1)
