@@ -264,3 +264,10 @@ DRUG_CLASSES = [
     (r"salbutamol|albuterol|terbutalin", "SABA"),
     (r"salmeterol|formoterol|vilanterol", "LABA"),
 ]
+# A qualifier and its opposite: a sentence on chronic pain answers nothing on acute pain, one on provoked VTE
+# nothing on an unprovoked PE (each side's words are read as concepts; a side a question states guards it).
+OPPOSITE_KINDS = [("acute", "chronic"), ("provoked", "unprovoked"), ("complicated", "uncomplicated"),
+                  ("resectable", "unresectable"), ("symptomatic", "asymptomatic")]
+# The aims of a treatment: an attack's ("acute treatment", "abortive") and preventing attacks.
+ACUTE_AIM = "acute abortive"
+PREVENTIVE_AIM = "prevention preventive prophylaxis"

@@ -67,7 +67,7 @@ ASKS = {
              re.compile(r"\b(antibiotic|therapy with|treatment with|agents?|inhibitors?|antagonists?|agonists?|blockers?)\b", re.I)),
     "treat": (re.compile(r"\b(treat\w*|therap\w*|manag\w*|first[- ]line|of choice)\b", re.I),
               re.compile(r"\b(treat\w*|therap\w*|offer\w*|prescri\w*|administ\w*|procedure|intervention|"
-                                         r"surgery|surgical|repositioning|referr?\w*|initiat\w*|start\w*|use of|using)\b", re.I)),
+                                         r"surgery|surgical|repositioning|referr?\w*|initiat\w*|start\w*|use of|using|manage|(?:may|should) use)\b", re.I)),
     "dose": (re.compile(r"(?<!high-)(?<!low-)(?<!high )(?<!low )\bdos(e|es|ing|age)\b|\bhow much\b|\bmg\b", re.I),
              re.compile(r"\b\d+(\.\d+)?\s?(mg|mcg|µg|g|units?|iu|ml|mg/kg|mg/day|gy|mmol|mg/kg/d(ay)?)\b|\bdos(e|es|ing|age)\b", re.I)),
     "duration": (re.compile(r"\bhow long\b|\bduration\b|\bhow many (days|weeks|months|years)\b|\bwhen (to|should\b[^?]*) stop\b|\bcontinue\b", re.I),

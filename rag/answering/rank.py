@@ -16,6 +16,8 @@ abstention threshold is calibrated on) plus weighted cues (`FEATURES`):
 - local terms: the question's words weighted by their rarity among the same guideline's sentences,
   which is what tells one recommendation of a guideline from another;
 - title relevance: the cosine between the guideline's title and the question.
+- excluded: the sentence is for patients with what the patient does not have, or of the opposite kind
+  (rag/answering/kinds.py: chronic for acute pain).
 
 The weights (`settings.answer.rank`) are fitted by `guideqa eval fit-ranker` on the
 tuning half of evals/data/answer_quality_dev.jsonl only.
@@ -32,6 +34,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from rag.answering.headings import heading_fits, is_meta_heading
+from rag.answering.kinds import of_other_kind, opposite_kinds
 from rag.answering.cues import (
     Range,
     condition_populations,
@@ -90,6 +93,7 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
     rows = np.zeros((len(cands), len(FEATURES)), dtype=np.float32)
     asked = concepts(focus.text)
     quantities = question_quantities(focus.text)
+    kinds = opposite_kinds(focus.text)
     specific = [a for a in focus.asks if a in _SPECIFIC_ASKS]
     dosed = named_drugs(focus.text) if "dose" in focus.asks else frozenset()
     stated: list[frozenset[str]] = []
@@ -138,7 +142,7 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
             0.0,
             p.dangling,
             c.title_relevance,
-            _excluded_fit(focus.excluded, p, h, focus.has),
+            1.0 if of_other_kind(kinds, p.affirmed | h.affirmed) else _excluded_fit(focus.excluded, p, h, focus.has),
             c.document_coverage,
         )
     # "... - what's the next step?": a clause that asks without naming a topic leaves the whole question's words.

@@ -121,6 +121,10 @@ def test_what_is_asked_and_whether_a_sentence_states_it():
     assert states("when", "Start screening at age 50.") and states("when", "Give the first dose within 24 hours.")
     assert states("when", "Offer the vaccine after delivery.") and states("when", "Screen before the age of 25.")
     assert not states("when", "These adverse events typically resolve after the discontinuation of treatment.")
+    # "Clinicians may use triptans for mild migraine" and "may manage mild migraines with ..." state a treatment.
+    assert states("treat", "Clinicians may use triptans for mild migraine.")
+    assert states("treat", "Clinicians may manage mild migraines with over-the-counter medications.")
+    assert not states("treat", "Patients use diaries to record their headaches.")
 
 
 def test_a_follow_up_constraint_is_its_own_new_words():

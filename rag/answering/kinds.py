@@ -1,0 +1,49 @@
+"""Another kind of patient or aim: "acute treatment for migraine" is not answered by "a gradual taper of prophylactic
+migraine treatment", nor a question on acute pain by a sentence on chronic pain.
+
+A question that states one side of an opposite pair (rag.lexicon.OPPOSITE_KINDS) and not the other makes a sentence
+that states only the other side be for other patients; the ranker counts it as it counts a sentence for patients
+with what the patient does not have (rag.answering.rank, `excluded`).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from rag.lexicon import ACUTE_AIM, OPPOSITE_KINDS, PREVENTIVE_AIM
+from rag.vocabulary import concepts
+
+# Asked for an attack's treatment; "acute" alone names the condition's kind ("acute pancreatitis"), not the aim.
+_ACUTE_AIM_RE = re.compile(r"\b(?:acute|abortive)\s+(?:treatments?|therap\w*|management|medications?|drugs?|relief)\b|"
+                           r"\babortive\b", re.I)
+
+
+@functools.lru_cache(maxsize=1)
+def _pairs() -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+    sides = [(concepts(a), concepts(b)) for a, b in OPPOSITE_KINDS]
+    return tuple(sides + [(b, a) for a, b in sides])
+
+
+@functools.lru_cache(maxsize=1)
+def _aims() -> tuple[frozenset[str], frozenset[str]]:
+    return concepts(ACUTE_AIM), concepts(PREVENTIVE_AIM)
+
+
+@functools.lru_cache(maxsize=256)
+def opposite_kinds(question: str) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+    """(the question's side, the opposite side) for each pair whose one side only the question states."""
+    stated = concepts(question)
+    out = [(own, other) for own, other in _pairs() if own & stated and not other & stated]
+    acute, preventive = _aims()
+    acute_aim, preventive_aim = bool(_ACUTE_AIM_RE.search(question)), bool(preventive & stated)
+    if acute_aim and not preventive_aim:
+        out.append((acute, preventive))
+    elif preventive_aim and not acute_aim and not acute & stated:
+        out.append((preventive, acute))
+    return tuple(out)
+
+
+def of_other_kind(kinds: tuple[tuple[frozenset[str], frozenset[str]], ...], stated: frozenset[str]) -> bool:
+    """The sentence (its concepts `stated`) states the opposite side of a pair and not the question's side."""
+    return any(other & stated and not own & stated for own, other in kinds)

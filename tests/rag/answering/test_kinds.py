@@ -1,0 +1,48 @@
+"""Another kind of patient or aim: the opposite side of a qualifier the question states."""
+
+from rag.answering.kinds import of_other_kind, opposite_kinds
+from rag.answering.rank import FEATURES, feature_matrix, rerank
+from rag.question import analyse
+from rag.settings import RankSettings
+from rag.vocabulary import concepts
+from tests.rag.answering.test_rank import TITLES, _cand
+
+
+def _other(question: str, sentence: str) -> bool:
+    return of_other_kind(opposite_kinds(question), concepts(sentence))
+
+
+def test_a_sentence_on_the_opposite_kind_only_is_for_other_patients():
+    assert _other("How many days of opioids for acute pain?", "Opioids are not first-line therapy for chronic pain.")
+    assert _other("Incidental gallbladder polyp, asymptomatic 45M - follow-up?",
+                  "Symptomatic patients with gallbladder polyp should undergo cholecystectomy.")
+    assert _other("First unprovoked PE - how long to anticoagulate?", "For a provoked DVT, treat for 3 months.")
+
+
+def test_a_sentence_on_both_kinds_or_neither_is_not():
+    question = "How many days of opioids for acute pain?"
+    assert not _other(question, "Opioids for acute pain should not be prescribed as if for chronic pain.")
+    assert not _other(question, "Prescribe no more than 3 days of opioids.")
+    # A question on both kinds sets no side.
+    assert not _other("Acute on chronic pain - which opioid?", "Opioids for chronic pain ...")
+
+
+def test_asked_for_an_attack_s_treatment_preventive_treatment_is_another_aim_and_the_other_way_round():
+    preventive = "Clinicians may prescribe prophylactic treatment for patients with migraine."
+    acute = "Clinicians should consider a triptan as acute therapy for a migraine attack."
+    assert _other("What is the acute treatment for migraine?", preventive)
+    assert not _other("What is the acute treatment for migraine?", acute)
+    assert _other("Which drugs prevent migraine?", acute)
+    assert not _other("Which drugs prevent migraine?", preventive)
+    # "Acute" naming the condition's kind asks no aim: preventing acute pancreatitis's complications is on it.
+    assert not _other("Acute pancreatitis - which fluids?", "Give fluids to prevent organ failure in pancreatitis.")
+
+
+def test_the_ranker_counts_the_other_kind_as_it_counts_what_the_patient_does_not_have():
+    focus = analyse("How many days of opioids should I prescribe for acute pain?")
+    chronic = _cand("Clinicians should prescribe opioids for chronic pain only after nonopioid therapy.", relevance=0.7)
+    acute = _cand("Clinicians should prescribe no more than 3 days of opioids for acute pain.", relevance=0.6)
+    x = feature_matrix([chronic, acute], focus, TITLES)[:, FEATURES.index("excluded")]
+    assert list(x) == [1.0, 0.0]
+    rerank([chronic, acute], focus, TITLES, RankSettings())
+    assert acute.score > chronic.score
