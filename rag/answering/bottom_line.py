@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 
 from rag.answering.candidates import Candidate
-from rag.answering.cues import QUANTITY_RE, population_conflict, question_quantities
+from rag.answering.cues import QUANTITY_RE, population_conflict, question_quantities, without_ages
 from rag.answering.first_choice import FIRST_ASKED_RE, RETEST_RE, asked_first_choice, names_first_choice
 from rag.answering.rank import AFTER_FAILURE_RE, SentenceProfile, contradicts, from_harms, sentence_profile
 from rag.question import (
@@ -225,7 +225,9 @@ def _standalone(cand: Candidate) -> bool:
 # Or a study's finding: "A nonrandomized trial with historical controls reported a reduction in ...".
 _STUDY_REPORT_RE = re.compile(r"\b(?:were|was)\s+(?:randomi[sz]ed|enrolled|recruited)\b|\brandomi[sz]ed\s+(?:to|into|between)\b|"
                               r"^\W*(?:an?|the|one|two|three|several|\d+)\s+(?:[\w-]+\s+){0,3}(?:trials?|stud(?:y|ies)|"
-                              r"meta-analys[ie]s|reviews?)\b[^.;]{0,80}?\b(?:reported|found|showed|demonstrated)\b", re.I)
+                              r"meta-analys[ie]s|reviews?)\b[^.;]{0,80}?\b(?:reported|found|showed|demonstrated)\b|"
+                              r"\b(?:found|identified|reviewed|included)\s+(?:\d+|one|two|three|four|five|six|seven|eight|"
+                              r"nine|ten|several|few|no)\s+(?:[\w-]+\s+){0,2}(?:trials?|stud(?:y|ies)|RCTs?|reviews?)\b", re.I)
 
 
 # Its subject is in the sentence before it: "This interval will depend on ...", "For these patients ...", or it is
@@ -233,7 +235,9 @@ _STUDY_REPORT_RE = re.compile(r"\b(?:were|was)\s+(?:randomi[sz]ed|enrolled|recru
 _REFERS_BACK_RE = re.compile(r"^\W*(?:(?:for|in|among|of) (?:these|those|such|this|that|both) (?:patients|people|persons|"
                              r"women|men|children|individuals|groups?|populations?|cases?)\b|"
                              r"this|these|those|such|(?:when|in|if) doing so|if so|in (?:this|that|such) cases?|"
-                             r"(?:if|when|once|after) (?:this|these|that|such)(?! (?:patients|people|women|men|children)))\b"
+                             r"(?:if|when|once|after) (?:this|these|that|such)(?! (?:patients|people|women|men|children))|"
+                             r"(?:during|within|over|throughout|at|by) (?:this|that|these|those|such) (?:period|time|phase|"
+                             r"stage|point|interval|window))\b"
                              r"|^(?-i:[a-z]{2,})\b", re.I)
 
 
@@ -321,7 +325,7 @@ def _asked_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) ->
     """Asked how much, how long, how often or what value to aim for, the bottom line states it: "Daily iron
     supplementation is recommended ..." leads no one to a dose that a statement below it gives ("30 mg elemental iron
     given daily for 3 months").
-    Counted over everything asked: "aged 6 to 23 months" reads as a duration, and the dose is still missing."""
+    Counted over everything asked. An age is no duration ("in women age ≤60 years")."""
     asked = [k for k in focus.asks if k in _LEAD_ASKS]
     guideline = [c for c in picked if c.hit.chunk.kind == "guideline"]
     if not asked or len(guideline) < 2:
@@ -330,7 +334,8 @@ def _asked_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) ->
     # A dose of another drug than the one asked about states no dose: "boluses of 20 ml/kg" of fluids under "what
     # dose of adrenaline?", vitamin A's under "how much vitamin D?".
     def stated(c: Candidate) -> int:
-        return sum(bool(QUANTITY_RE[k].search(c.text)) and (k != "dose" or c.dose_of_asked) if k in QUANTITY_RE
+        return sum(bool(QUANTITY_RE[k].search(without_ages(c.text) if k == "duration" else c.text)) and
+                   (k != "dose" or c.dose_of_asked) if k in QUANTITY_RE
                    else states(k, c.text) for k in asked)
 
     most = max(stated(c) for c in guideline[1:])

@@ -107,6 +107,16 @@ _RANGES = [  # (pattern, which bound the first number is, which the second)
     (re.compile(_NUM + r"\s*" + _UNIT + r"(?:\s+of age)?\s+(?:or|and)\s+(?:younger|under|below|less|lower)\b", re.I), "below"),
 ]
 _DIGIT_RE = re.compile(r"\d")
+# A patient's age, which is no duration of care: "aged 40 to 75 years", "age ≤60 years", "65 years and older".
+_AGE_SPAN_RE = re.compile(r"\b(?:ages?d?|older than|younger than|(?:over|under) the age of)\s*(?:[≤≥<>]=?\s*)?\d+"
+                          r"(?:\s*(?:to|-|–|and)\s*\d+)?\s*(?:years?|months?)?|\b\d+\s*(?:years?|months?)\s+(?:of age|"
+                          r"and (?:older|over|younger|under)|or (?:older|younger))|\b\d+[- ](?:years?|months?)[- ]olds?\b", re.I)
+
+
+def without_ages(text: str) -> str:
+    return _AGE_SPAN_RE.sub(" ", text) if _DIGIT_RE.search(text) else text
+
+
 _QUESTION_TIME_RE = re.compile(r"\b" + _NUM + r"\s?-?\s?" + _UNIT, re.I)
 
 

@@ -46,6 +46,7 @@ from rag.answering.cues import (
     ranges_fit,
     sentence_ranges,
     stated_populations,
+    without_ages,
 )
 from rag.question import AGAINST_RE, DIAGNOSIS_RE, RECOMMENDATION_RE, QuestionFocus, states, topic_concepts
 from rag.negation import negated_spans, negated_text
@@ -259,8 +260,8 @@ class SentenceProfile:
         self._asks: dict[str, bool] = {}
 
     def states(self, ask: str) -> bool:
-        if ask not in self._asks:
-            self._asks[ask] = states(ask, self.text)
+        if ask not in self._asks:  # an age is no duration ("in women age ≤60 years")
+            self._asks[ask] = states(ask, without_ages(self.text) if ask == "duration" else self.text)
         return self._asks[ask]
 
     def share(self, asks: Sequence[str]) -> float:

@@ -331,6 +331,12 @@ def test_asked_what_to_do_the_bottom_line_is_a_recommendation_that_states_what_w
     assert _picked("How should zorbitis be treated?", [against, advise, course])[0] == course.text
 
 
+def test_asked_how_long_an_age_is_no_duration():
+    aged = _cand("In women age ≤60 years, serum estradiol should be measured before adjuvant zorbitol.", 0.9, 0)
+    holiday = _cand("Some recommendations allow a holiday from zorbitol after 3 to 5 years of treatment.", 0.8, 1)
+    assert _picked("How long should zorbitol be continued in postmenopausal women?", [aged, holiday])[0] == holiday.text
+
+
 def test_asked_how_to_treat_a_recommendation_on_diagnosis_does_not_lead_one_on_treatment():
     diagnose = _cand("Clinicians should diagnose posterior zorbitis when vertigo is provoked by the Plimpton "
                      "maneuver.", 0.9, 0)
@@ -406,6 +412,12 @@ _NO_ADVICE = [
       ("If this assessment is negative, offer them zorbitol for latent zorbitis.", 0.9)],
      "For adults with latent zorbitis, offer 3 months of zorbitol.",
      "What is the treatment of latent zorbitis?"),
+    ([("The task force found 4 trials of zorbitol for primary prevention of zorbitis.", 0.95)],
+     "The task force recommends that adults with a zorbitis risk factor start zorbitol for primary prevention.",
+     "When should zorbitol be started for primary prevention of zorbitis?"),
+    ([("During this period offer zorbitol for zorbitis rate control as appropriate.", 0.95)],
+     "Offer a standard zorbitol as initial monotherapy for zorbitis rate control.",
+     "What is the recommended management of zorbitis rate control?"),
 ]
 
 
