@@ -3,7 +3,8 @@ migraine treatment", nor a question on acute pain by a sentence on chronic pain.
 
 A question that states one side of an opposite pair (rag.lexicon.OPPOSITE_KINDS) and not the other makes a sentence
 that states only the other side be for other patients; the ranker counts it as it counts a sentence for patients
-with what the patient does not have (rag.answering.rank, `excluded`).
+with what the patient does not have (rag.answering.rank, `excluded`). So does a sentence on preventing what the
+question asks how to treat ("colchicine for prophylaxis of new attacks" under an acute gout attack's treatment).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 
+from rag.answering.cues import names_drug
 from rag.lexicon import ACUTE_AIM, OPPOSITE_KINDS, PREVENTIVE_AIM
 from rag.vocabulary import concepts
 
@@ -47,3 +49,22 @@ def opposite_kinds(question: str) -> tuple[tuple[frozenset[str], frozenset[str]]
 def of_other_kind(kinds: tuple[tuple[frozenset[str], frozenset[str]], ...], stated: frozenset[str]) -> bool:
     """The sentence (its concepts `stated`) states the opposite side of a pair and not the question's side."""
     return any(other & stated and not own & stated for own, other in kinds)
+
+
+# What a sentence prevents: "to prevent delirium", "prophylaxis of new attacks", "VTE prophylaxis" (not a drug given
+# to prevent: "prophylactic antibiotics", "antibiotic prophylaxis").
+_PREVENTS_RE = (re.compile(r"\b(?:prevent(?:s|ing|ion of)?|prophylaxis (?:of|against|for))\s+((?:[\w-]+\s+){0,3}[\w-]+)", re.I),
+                re.compile(r"((?:[\w-]+\s+)?[\w-]+)\s+(?:prophylaxis|prevention)\b(?! of)", re.I))
+
+
+def treating(question: str, asks: list[str]) -> bool:
+    """Asked how to treat (or with what), not how to prevent."""
+    return bool({"treat", "drug"} & set(asks)) and not _aims()[1] & concepts(question)
+
+
+def prevents_asked(text: str, has: set[str] | frozenset[str]) -> bool:
+    """The sentence is on preventing what the question asks how to treat: "colchicine for prophylaxis of new attacks"
+    under an acute gout attack's treatment, "interventions ... to prevent delirium" under delirium's management (not
+    "anticoagulation to prevent stroke" under AF's)."""
+    return any(not names_drug(m.group(1)) and concepts(m.group(1)) & has
+               for pattern in _PREVENTS_RE for m in pattern.finditer(text))

@@ -34,7 +34,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from rag.answering.headings import heading_fits, is_meta_heading
-from rag.answering.kinds import of_other_kind, opposite_kinds
+from rag.answering.kinds import of_other_kind, opposite_kinds, prevents_asked, treating
 from rag.answering.cues import (
     Range,
     condition_populations,
@@ -94,7 +94,7 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
     rows = np.zeros((len(cands), len(FEATURES)), dtype=np.float32)
     asked = concepts(focus.text)
     quantities = question_quantities(focus.text)
-    kinds = opposite_kinds(focus.text)
+    kinds, treats = opposite_kinds(focus.text), treating(focus.text, focus.asks)
     specific = [a for a in focus.asks if a in _SPECIFIC_ASKS]
     dosed = named_drugs(focus.text) if "dose" in focus.asks else frozenset()
     stated: list[frozenset[str]] = []
@@ -143,7 +143,8 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
             0.0,
             p.dangling,
             c.title_relevance,
-            1.0 if of_other_kind(kinds, p.affirmed | h.affirmed) else _excluded_fit(focus.excluded, p, h, focus.has),
+            1.0 if of_other_kind(kinds, p.affirmed | h.affirmed) or treats and prevents_asked(c.text, focus.has)
+            else _excluded_fit(focus.excluded, p, h, focus.has),
             c.document_coverage,
         )
     # "... - what's the next step?": a clause that asks without naming a topic leaves the whole question's words.

@@ -46,3 +46,26 @@ def test_the_ranker_counts_the_other_kind_as_it_counts_what_the_patient_does_not
     assert list(x) == [1.0, 0.0]
     rerank([chronic, acute], focus, TITLES, RankSettings())
     assert acute.score > chronic.score
+
+
+def test_asked_how_to_treat_a_sentence_on_preventing_it_is_another_aim():
+    from rag.answering.kinds import prevents_asked, treating
+    question = "What is the first-line treatment for a zorbitis attack in a patient with CKD?"
+    focus = analyse(question)
+    assert treating(question, focus.asks)
+    assert prevents_asked("In patients with CKD, colchicine for prophylaxis of new zorbitis attacks may be used.", focus.has)
+    assert prevents_asked("Zorbitis prophylaxis with colchicine is not recommended in CKD.", focus.has)
+    # Not preventing something else, nor a drug given to prevent.
+    assert not prevents_asked("Anticoagulation to prevent stroke is recommended.", focus.has)
+    assert not prevents_asked("Antibiotic prophylaxis is not recommended for zorbitis.", focus.has)
+    assert not prevents_asked("Colchicine can reduce the severity of a zorbitis attack in CKD.", focus.has)
+    # Asked how to prevent it, prevention is the aim asked for.
+    assert not treating("Which drugs prevent zorbitis attacks?", analyse("Which drugs prevent zorbitis attacks?").asks)
+
+
+def test_the_ranker_counts_preventing_what_is_asked_to_treat_as_another_aim():
+    focus = analyse("What is the first-line treatment for a zorbitis attack?")
+    prevent = _cand("Colchicine should be used for prophylaxis of zorbitis attacks.", relevance=0.7)
+    treat = _cand("Colchicine should be used to treat a zorbitis attack.", relevance=0.6)
+    x = feature_matrix([prevent, treat], focus, TITLES)[:, FEATURES.index("excluded")]
+    assert list(x) == [1.0, 0.0]
