@@ -194,25 +194,6 @@ def test_a_vignette_counts_half_of_the_clause_that_asks():
     assert focus.weights[concept_of("glove")] == 2.0 and focus.weights[concept_of("gardener")] == 1.0
 
 
-@pytest.mark.parametrize("q, animal", [
-    ("How should an acute gout flare be treated in a cat?", "cat"),
-    ("How much water does a horse drink per day?", "horse"),
-    ("Newly diagnosed diabetic cat: which insulin should I start?", "cat"),
-    ("Treatment of a dog bite to the hand?", None),
-    ("Patient allergic to dogs - which antihistamine?", None),
-    ("pregnant woman with a cat: toxoplasmosis advice?", None),
-    ("Puppy with parvo - what's the standard treatment protocol?", "puppy"),
-    ("12-week-old kitten has ringworm: which antifungal?", "kitten"),
-    ("Dog with rabies bit my patient's hand - PEP?", None),
-    ("Dog with parvo, a bit lethargic today - fluids?", "dog"),
-    ("Horse riding accident with a pelvic fracture - binder?", None),
-])
-def test_a_question_whose_patient_is_an_animal_is_recognised(q, animal):
-    from rag.question import animal_patient
-
-    assert animal_patient(q) == animal
-
-
 def test_the_words_naming_the_kind_of_answer_wanted_are_not_its_topic():
     from rag.question import answer_class_concepts
 
