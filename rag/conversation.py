@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from rag.answering.cues import named_drugs
 from rag.negation import affirmed_text, negations
-from rag.question import AGE_RE, FOLLOW_UP_CONTEXT_RE, asked_populations, clauses, conflicting, topic_concepts
+from rag.question import AGE_RE, ASKS, FOLLOW_UP_CONTEXT_RE, asked_populations, clauses, conflicting, topic_concepts
 from rag.settings import Settings
 from rag.text import ANAPHORA, WORD_RE, content_stems, content_words
 from rag.types import Turn
@@ -57,10 +57,18 @@ def is_follow_up(question: str) -> bool:
     drugs = named_drugs(question) | (concepts(question) & (drug_class_concepts() | _given_like_drugs()))
     if drugs and not topic_concepts(question) - drugs - _course_words():
         return True
+    # "which drug is first line?", "how long for?": what it asks, and no subject of its own.
+    if not topic_concepts(question) - _asked_words(question) - _course_words():
+        return True
     # "he can't have dexamethasone": a statement about the patient, not a question, adds to the question before it.
     if "?" not in question and _PATIENT_START_RE.match(question):
         return True
     return len(content_words(question)) <= 1
+
+
+def _asked_words(question: str) -> frozenset[str]:
+    """The concepts of the words that say what is asked ("which drug", "first line", "how long")."""
+    return concepts(" ".join(m.group(0) for cue, _ in ASKS.values() for m in cue.finditer(question)))
 
 
 @vocabulary_cache(maxsize=1)

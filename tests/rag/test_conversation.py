@@ -178,6 +178,12 @@ def test_a_drug_asked_of_a_condition_stands_alone(q):
     assert not is_follow_up(q)
 
 
+@pytest.mark.parametrize("q", ["which drug is first line?", "what is the target?", "which test first?"])
+def test_a_question_that_asks_without_a_subject_of_its_own_is_a_follow_up(q):
+    assert is_follow_up(q)
+    assert standalone_question(q, [FIRST], S) == f"Which garden tools need oiling before winter? {q}"
+
+
 def test_what_if_keeps_its_if():
     first = _turn("Does a rusty bicycle chain need replacing?")
     assert standalone_question("what if it still turns freely?", [first], S) == \
