@@ -70,7 +70,8 @@ ASKS = {
               re.compile(r"\b(treat\w*|therap\w*|offer\w*|prescri\w*|administ\w*|procedure|intervention|"
                                          r"surgery|surgical|repositioning|referr?\w*|initiat\w*|start\w*|use of|using|manage|(?:may|should) use)\b", re.I)),
     "dose": (re.compile(r"(?<!high-)(?<!low-)(?<!high )(?<!low )\bdos(e|es|ing|age)\b|\bhow much\b|\bmg\b", re.I),
-             re.compile(r"\b\d+(\.\d+)?\s?(mg|mcg|µg|g|units?|iu|ml|mg/kg|mg/day|gy|mmol|mg/kg/d(ay)?)\b|\bdos(e|es|ing|age)\b", re.I)),
+             re.compile(r"\b\d+(\.\d+)?\s?(mg|mcg|µg|g|units?|iu|ml|mg/kg|mg/day|gy|mmol|mg/kg/d(ay)?)\b(?!\s?/\s?(d?l|litre|liter)\b)|"
+                        r"\bdos(e|es|ing|age)\b", re.I)),
     "duration": (re.compile(r"\bhow long\b|\bduration\b|\bhow many (days|weeks|months|years)\b|\bwhen (to|should\b[^?]*) stop\b|\bcontinue\b", re.I),
                  re.compile(r"\b(\d+|one|two|three|four|five|six|twelve)[- ](days?|weeks?|months?|years?)\b|\bindefinite\w*|\bextended\b|\b(at least|up to|for)\s\d+|\bduration\b|\blong[- ]term\b|\bdiscontinu\w+|\bstop\w*\b", re.I)),
     "interval": (re.compile(r"\bhow often\b|\binterval\b|\bfrequency\b|\bhow frequently\b|\brepeat\w*\b", re.I),
@@ -270,6 +271,8 @@ def analyse(question: str, follow_up: str | None = None, idf=None, earlier: str 
     focus.animal = animal_patient(question + " " + (follow_up or ""))
     if follow_up:  # what the follow-up adds, not the words that tie it to the earlier message ("Same picture but")
         focus.constraint = topic_concepts(_follow_up_content(plain_follow_up)) & focus.topic
+        # "are antibiotics needed?": the class of drug asked about is what it adds, though it is no topic word.
+        focus.constraint = focus.constraint or set(concepts(plain_follow_up) & drug_class_concepts())
         # "admitted with severe PID - does the IUD come out?": severe is new, the IUD was asked about before.
         focus.new = (focus.constraint - topic_concepts(affirmed_text(earlier or ""))) or focus.constraint
     focus.aliases = _aliases(question, focus.topic)

@@ -110,6 +110,10 @@ _BOILERPLATE_START_RE = re.compile(
     r"|randomi[sz]ed controlled trials?\b|clinical practice guidelines?\b)"
     r"|^\s*(intentional vagueness|role of patient preferences?|policy level|differences of opinion|quality improvement opportunit(y|ies)|aggregate evidence quality|level of confidence in (the )?evidence|benefits?[- ]harms? assessment|benefits?|risks?,? harms?,? (and )?costs?|value judgm?ents?|exclusions?)\s*:"
     r"|^\s*variant\s+\d+\s*:"
+    # A rating's definition: "Level A rating (established as effective, ...) requires at least one convincing class I
+    # study ...".
+    r"|^\W*(level|grade|class)\s+([A-DU]|[IVX]+|[1-4])\s+(rating|recommendations?|evidence)?\s*(\([^)]*\)\s*)?"
+    r"(requires|is based on|means|indicates)\b"
     r"|^\s*(the )?(recommendations|guidance|guidelines|information|details)\b[^.;]{0,80}\b(are|is) available (from|at|in|on)\b"
     r"|^\W*(please )?(refer to|see) (the )?(evidence sections?|appendix|appendices|original guideline|full guideline)\b"
     r"|^\W*there is (high|at least moderate|moderate|low) certainty that the net benefit is [a-z ]{2,40}\W*$"

@@ -225,9 +225,11 @@ def leading_condition(text: str) -> str | None:
 
 _N = r"\b(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|twelve)"
 # The quantity itself, not the word for it ("the optimal dose ... has not been determined"), nor a citation's year.
+# A concentration ("2.5 mg/dL", "6.0 mmol/litre") is a level measured or a fluid's make-up, not a dose given.
+_NOT_PER_VOLUME = r"(?!\s?/\s?(?:d?l|litre|liter)\b)"
 QUANTITY_RE = {
     # "30 mCi", "2 mEq/kg", and a change by a share ("a dosage increase of about 50%").
-    "dose": re.compile(_N + r"\s?(?:mg|mcg|µg|μg|g|units?|iu|ml|mmol|meq|gy|mci|mbq|gbq|mg/kg\w*)\b"
+    "dose": re.compile(_N + r"\s?(?:mg|mcg|µg|μg|g|units?|iu|ml|mmol|meq|gy|mci|mbq|gbq|mg/kg\w*)\b" + _NOT_PER_VOLUME +
                        r"|\bdos(?:e|age|ing)\b[^.;]{0,40}\b\d+\s?%", re.I),
     "duration": re.compile(_N + r"(?:\s?(?:to|-|–|or)\s?\d+)?(?: consecutive| more| additional| further)?[- ]?"
                            r"(?:hours?|h|hrs?|days?|d|weeks?|wks?|months?|mos?|years?|yrs?)\b"

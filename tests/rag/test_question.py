@@ -127,6 +127,12 @@ def test_what_is_asked_and_whether_a_sentence_states_it():
     assert not states("treat", "Patients use diaries to record their headaches.")
 
 
+def test_a_class_of_drug_a_follow_up_asks_about_is_its_constraint():
+    focus = analyse("What is the treatment for a zorbitis flare? are antibiotics needed?",
+                    follow_up="are antibiotics needed?", earlier="What is the treatment for a zorbitis flare?")
+    assert focus.constraint and focus.constraint <= concepts("antibiotics")
+
+
 def test_a_follow_up_constraint_is_its_own_new_words():
     focus = analyse("How long should anticoagulation continue after a first unprovoked PE if the patient has cancer?",
                     follow_up="what about if the patient has cancer?")

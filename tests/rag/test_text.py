@@ -32,6 +32,10 @@ def test_a_table_legend_or_a_line_of_grades_is_not_content():
     assert not_content("The vast majority of well-informed patients would most likely not choose this patient-care "
                        "strategy, compared to alternative patient-care strategies or no treatment.")
     assert not not_content("Well-informed patients with OSA should be offered CPAP as initial therapy.")
+    # A rating's definition; a recommendation that opens with its level is content.
+    assert not_content("Level A rating (established as effective, ineffective, or harmful) requires at least one "
+                       "convincing class I study or at least two consistent, convincing class II studies.")
+    assert not not_content("Level A recommendation: offer alteplase within 3 hours of onset.")
     # Semicolons in a statement do not make it a legend.
     assert not not_content("Allopurinol is contraindicated in HLA-B*58:01 carriers; use febuxostat instead.")
     assert not not_content("ACE inhibitors: start low; titrate every 2 weeks to the target dose.")
