@@ -125,6 +125,10 @@ def test_what_is_asked_and_whether_a_sentence_states_it():
     assert states("treat", "Clinicians may use triptans for mild migraine.")
     assert states("treat", "Clinicians may manage mild migraines with over-the-counter medications.")
     assert not states("treat", "Patients use diaries to record their headaches.")
+    # A concentration is a level or a fluid's make-up, not a dose.
+    assert states("dose", "Give vitamin D 400 IU daily.") and states("dose", "Amoxicillin 80 mg/kg/day.")
+    assert not states("dose", "Treat hypophosphatemia of 1.5 mg/dL to 2.5 mg/dL.")
+    assert not states("dose", "Stop if potassium rises to 6.0 mmol/litre.")
 
 
 def test_a_class_of_drug_a_follow_up_asks_about_is_its_constraint():

@@ -111,3 +111,10 @@ def test_when_care_ends_is_not_whom_it_is_for():
     text = "At 12 weeks the dose of folic acid should be reduced, and continued until the completion of breastfeeding."
     assert stated_populations(text) == frozenset()
     assert stated_populations("Folic acid should be offered to breastfeeding women.")
+
+
+def test_a_concentration_is_no_dose():
+    from rag.answering.cues import QUANTITY_RE
+    assert QUANTITY_RE["dose"].search("Give 10 ml/kg of 0.9% sodium chloride.")
+    assert not QUANTITY_RE["dose"].search("Oral phosphate for hypophosphatemia (1.5 mg/dL to 2.5 mg/dL).")
+    assert not QUANTITY_RE["dose"].search("Fluids with 40 mmol/litre potassium chloride.")
