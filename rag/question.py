@@ -387,7 +387,7 @@ def asking_clauses(question: str) -> str:
 
 
 _OPEN_QUESTION_RE = re.compile(
-    r"^\W*(what|which|how|when|who|where)\b"
+    r"^\W*(what|which|how|when|who|where)\b|[,;]\s*(?:what|how|when)\b(?=[^,;]*\?)"  # "Pregnant ..., how should I treat her?"
     # Clipped, as clinicians type them: "best initial med?", "first-line regimen?", "next step?", "usual RAI dose for
     # ...?", "second line options?", "imaging test of choice for ...?" ask what to do as "what is ...?" does.
     r"|^\W*(?:the\s)?(?:best|first|first-line|initial|preferred|next|next-line|second|second-line|third-line|alternative|"

@@ -82,6 +82,14 @@ def test_a_test_named_in_the_clause_that_asks_asks_for_a_test():
     assert "test" not in analyse("28M, CT chest shows blunt aortic injury. TEVAR or open?").asks
 
 
+def test_a_question_that_asks_how_after_its_vignette_asks_what_to_do():
+    assert analyse("Pregnant woman with secondary syphilis, how should I treat her?").open
+    assert analyse("BP 150/90 on two readings, when to start treatment?").open
+    # A relative "which" and a question whether to ask no open question.
+    assert not analyse("Patient on warfarin, which is due for renewal - stop it?").open
+    assert not analyse("Known asthma, should I give steroids?").open
+
+
 def test_an_initial_ends_no_clause():
     assert analyse("Best test to diagnose H. pylori?").open  # the clause that asks is the whole question
     assert clauses("Which antibiotic for C. diff (e.g. after S. aureus)? In pregnancy?")[0] == [
