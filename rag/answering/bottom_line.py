@@ -43,6 +43,7 @@ def bottom_line_first(picked: list[Candidate], focus: QuestionFocus | None) -> l
         picked = _firm_first(picked, prior)
     picked = _first_step_first(picked, focus, prior)
     picked = _first_line_first(picked, focus, prior)
+    picked = _drug_named_first(picked, focus, prior)
     picked = _default_patient_first(picked, focus, prior)
     picked = _severity_first(picked, focus, prior)
     picked = _not_excluded_first(picked, focus, prior)
@@ -408,6 +409,24 @@ def _not_allergen_first(picked: list[Candidate], focus: QuestionFocus, prior: Pr
 def _allergens(text: str) -> frozenset[str]:
     named = " ".join(g for m in _ALLERGY_RE.finditer(text) for g in m.groups() if g)
     return frozenset(concepts(named)) - {concept_of("drug"), concept_of("food"), concept_of("patient")}
+
+
+def _drug_named_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:
+    """Asked which drug, the bottom line names one of the kind asked for: "... the panel suggests dabigatran,
+    rivaroxaban, apixaban, or edoxaban over VKA therapy", not "... recommends treatment with anticoagulation for at
+    least 3 months" for which anticoagulant to use after a DVT."""
+    if "drug" not in focus.asks or not focus.open:
+        return picked
+
+    def names_one(c: Candidate) -> bool:
+        return sentence_profile(c.text).names_drug_of(focus.drug_kind, False)
+
+    # Replaced only when it names the class asked about and none of it. A first choice named by its class stays
+    # ("Consider a trial of antimuscarinic medicine as the first-line ..."), and so does another remedy ("Ginger is
+    # recommended for the relief of nausea in pregnancy" for which antiemetic).
+    def leads(c: Candidate) -> bool:
+        return names_one(c) or names_first_choice(c, focus) or not focus.drug_kind & sentence_profile(c.text).own
+    return _lead_with(prior, picked, leads, lambda c: names_one(c) and _advises(c))
 
 
 def _first_line_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:

@@ -331,6 +331,18 @@ def test_asked_what_to_do_the_bottom_line_is_a_recommendation_that_states_what_w
     assert _picked("How should zorbitis be treated?", [against, advise, course])[0] == course.text
 
 
+def test_asked_which_drug_the_bottom_line_names_one():
+    cls = _cand("In patients with a zorbitis clot, the panel recommends treatment with anticoagulation for at least "
+                "3 months.", 0.9, 0)
+    named = _cand("In patients with a zorbitis clot, the panel suggests dabigatran or apixaban over warfarin.", 0.8, 1)
+    assert _picked("Which anticoagulant is preferred after a zorbitis clot?", [cls, named])[0] == named.text
+    # A first choice named by its class stays.
+    first = _cand("Consider a trial of an antimuscarinic medicine as the first-line treatment for zorbitis drooling.",
+                  0.9, 0)
+    later = _cand("If first-line treatment for zorbitis drooling is not effective, consider botulinum toxin A.", 0.8, 1)
+    assert _picked("Zorbitis drooling despite positioning advice. First-line drug?", [first, later])[0] == first.text
+
+
 def test_asked_how_long_an_age_is_no_duration():
     aged = _cand("In women age ≤60 years, serum estradiol should be measured before adjuvant zorbitol.", 0.9, 0)
     holiday = _cand("Some recommendations allow a holiday from zorbitol after 3 to 5 years of treatment.", 0.8, 1)
