@@ -218,7 +218,7 @@ def _standalone(cand: Candidate) -> bool:
     trial's report."""
     profile = sentence_profile(cand.text)
     return (not profile.addition and not profile.scope and not profile.definition
-            and not _REFERS_BACK_RE.match(cand.text) and not _STUDY_REPORT_RE.search(cand.text))
+            and not _REFERS_BACK_RE.search(cand.text) and not _STUDY_REPORT_RE.search(cand.text))
 
 
 # A trial's report inside a guideline, whose follow-up time is no duration of care: "Over a median of 4.6 years, 2,207
@@ -238,8 +238,8 @@ _REFERS_BACK_RE = re.compile(r"^\W*(?:(?:for|in|among|of) (?:these|those|such|th
                              r"this|these|those|such|(?:when|in|if) doing so|if so|in (?:this|that|such) cases?|"
                              r"(?:if|when|once|after) (?:this|these|that|such)(?! (?:patients|people|women|men|children))|"
                              r"(?:during|within|over|throughout|at|by) (?:this|that|these|those|such) (?:period|time|phase|"
-                             r"stage|point|interval|window))\b"
-                             r"|^(?-i:[a-z]{2,})\b", re.I)
+                             r"stage|point|interval|window)|examples? (?:might|may|would|could|include)|for example)\b"
+                             r"|^(?-i:[a-z]{2,})\b|\b(?:stud(?:y|ies)|trials?|reviews?) (?:mentioned|described|discussed|cited) above\b", re.I)
 
 
 def _recommendation_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:
