@@ -110,6 +110,8 @@ _BOILERPLATE_START_RE = re.compile(
     r"|randomi[sz]ed controlled trials?\b|clinical practice guidelines?\b)"
     r"|^\s*(intentional vagueness|role of patient preferences?|policy level|differences of opinion|quality improvement opportunit(y|ies)|aggregate evidence quality|level of confidence in (the )?evidence|benefits?[- ]harms? assessment|benefits?|risks?,? harms?,? (and )?costs?|value judgm?ents?|exclusions?)\s*:"
     r"|^\s*variant\s+\d+\s*:"
+    # A clinical variant's case: "30-year-old man with clinical stage IA DLBCL, presenting with 7-cm mass ...".
+    r"|^\W*\d{1,3}-year-old (?:man|woman|male|female|boy|girl|patient|child)\b"
     # A rating's definition: "Level A rating (established as effective, ...) requires at least one convincing class I
     # study ...".
     r"|^\W*(level|grade|class)\s+([A-DU]|[IVX]+|[1-4])\s+(rating|recommendations?|evidence)?\s*(\([^)]*\)\s*)?"

@@ -225,8 +225,10 @@ def _standalone(cand: Candidate) -> bool:
 # patients ... were randomized to either PCI plus OMT, or OMT alone."
 # Or a study's finding: "A nonrandomized trial with historical controls reported a reduction in ...".
 _STUDY_REPORT_RE = re.compile(r"\b(?:were|was)\s+(?:randomi[sz]ed|enrolled|recruited)\b|\brandomi[sz]ed\s+(?:to|into|between)\b|"
-                              r"^\W*(?:an?|the|one|two|three|several|\d+)\s+(?:[\w-]+\s+){0,4}(?:trials?|stud(?:y|ies)|"
-                              r"meta-analys[ie]s|reviews?|models?|analys[ie]s|cohorts?)\b[^.;]{0,80}?\b(?:reported|found|showed|demonstrated)\b|"
+                              r"^\W*(?:an?|the|one|two|three|several|\d+)\s+(?:[\w-]+\s+){0,5}(?:trials?|stud(?:y|ies)|"
+                              r"meta-analys[ie]s|reviews?|models?|analys[ie]s|cohorts?)\b[^.;]{0,80}?\b(?:reported|found|showed|demonstrated|"
+                              r"addressed|evaluated|examined|assessed|compared|investigated)\b|"
+                              r"^\W*based on (?:the|these|those|their|its) (?:findings|results|data)\b[^.;]{0,20}\b(?:it|they) (?:was|were)\b|"
                               r"\b(?:found|identified|reviewed|included)\s+(?:\d+|one|two|three|four|five|six|seven|eight|"
                               r"nine|ten|several|few|no)\s+(?:[\w-]+\s+){0,2}(?:trials?|stud(?:y|ies)|RCTs?|reviews?)\b", re.I)
 

@@ -36,6 +36,9 @@ def test_a_table_legend_or_a_line_of_grades_is_not_content():
     assert not_content("Level A rating (established as effective, ineffective, or harmful) requires at least one "
                        "convincing class I study or at least two consistent, convincing class II studies.")
     assert not not_content("Level A recommendation: offer alteplase within 3 hours of onset.")
+    # A clinical variant's case.
+    assert not_content("30-year-old man with clinical stage IA DLBCL, presenting with 7-cm mass in the left axilla.")
+    assert not not_content("A 30-year-old man with a first seizure should have an EEG.")
     # Semicolons in a statement do not make it a legend.
     assert not not_content("Allopurinol is contraindicated in HLA-B*58:01 carriers; use febuxostat instead.")
     assert not not_content("ACE inhibitors: start low; titrate every 2 weeks to the target dose.")
