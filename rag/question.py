@@ -111,7 +111,7 @@ ASKS = {
 }
 # Tests by name: asked for when the clause that asks names one (analyse).
 _TEST_NAMED_RE = re.compile(r"\b(?:mri|ct|cxr|x-?rays?|radiographs?|ultrasound|echo|echocardiogra\w*|ecg|ekg|eeg|"
-                            r"colonoscopy|endoscopy|mammogra\w*|dxa|dexa)\b", re.I)
+                            r"colonoscopy|endoscopy|mammogra\w*|dxa|dexa|serolog\w*|bloods|labs)\b", re.I)
 _DRUG_ASKS = ("drug", "treat")  # asks a drug's name states
 # A graded or directive recommendation, as guidelines phrase it.
 RECOMMENDATION_RE = re.compile(
@@ -234,6 +234,8 @@ def topic_concepts(text: str) -> set[str]:
     return {c for c in concepts(text) if c not in generic and len(c) > 1 and not c.isdigit()}
 
 
+_DOSE_AS_TIME_RE = re.compile(r"\b(?:before|after|since|until|at|with) (?:the|his|her|their|each|every) (?:(?:first|last|next|"
+                              r"initial|second|final) )?(?:[\w-]+ )?dos(?:e|es|ing)\b", re.I)
 _WHICH_CLASS_RE = re.compile(r"\b(?:which|what|best|preferred|first[- ]line)\s+([\w-]+)", re.I)
 
 
@@ -255,9 +257,10 @@ def analyse(question: str, follow_up: str | None = None, idf=None, earlier: str 
     # ("no ABPA ..." then "work-up now confirms ABPA").
     focus.has = focus.topic - (negated - topic_concepts(plain_follow_up)) if follow_up else focus.topic - negated
     # What the clauses that ask want, not the vignette's words ("never injected drugs. Should I screen him for hep C?").
-    asked = asking_clauses(follow_up or question)
+    # "... before the first rituximab dose?" asks nothing about a dose: the dose says when.
+    asked, whole = (_DOSE_AS_TIME_RE.sub(" ", t) for t in (asking_clauses(follow_up or question), question))
     focus.asks = [name for name, (cue, _) in ASKS.items() if cue.search(asked)] or \
-                 [name for name, (cue, _) in ASKS.items() if cue.search(question)]
+                 [name for name, (cue, _) in ASKS.items() if cue.search(whole)]
     # A test by name in the clause that asks ("is MRI needed?", "need a CXR?"); a vignette's ("CT shows ...") asks none.
     if "test" not in focus.asks and _TEST_NAMED_RE.search(asked):
         focus.asks.append("test")

@@ -76,6 +76,10 @@ def test_that_the_patient_had_something_is_no_topic_what_they_had_is():
 
 
 def test_a_test_named_in_the_clause_that_asks_asks_for_a_test():
+    assert analyse("Starting R-CHOP next wk. Any viral serologies I need before the first rituximab dose?").asks == ["test"]
+    assert "test" in analyse("About to start R-CHOP. Which hep B bloods should I send beforehand?").asks
+    # A dose that says when asks for none; one asked about does.
+    assert "dose" in analyse("What dose of amoxicillin for AOM?").asks
     assert "test" in analyse("Is MRI needed for acute low back pain without red flags?").asks
     assert "test" in analyse("29M, 3d cough, vitals nl. need a CXR?").asks
     # A vignette's test asks nothing.
