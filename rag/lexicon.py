@@ -163,6 +163,7 @@ SYNONYMS = [
     {"flare", "flares", "flare-up", "flare-ups", "attack", "attacks", "exacerbation", "exacerbations"},
     # The care setting, which decides a regimen as much as the patient group does.
     {"outpatient", "outpatients", "ambulatory"},
+    {"recur", "recurs", "recurred", "recurring", "recurrence", "recurrences", "recurrent"},  # Snowball splits them
     {"inpatient", "inpatients", "hospitalised", "hospitalized", "admitted"},
 ]
 # Question words that say what is asked, not what about: they never count as topic concepts.

@@ -248,7 +248,7 @@ def analyse(question: str, follow_up: str | None = None, idf=None, earlier: str 
     negated = topic_concepts(negated_text(question + "\n" + (follow_up or "")))
     focus.excluded = negated - focus.topic
     # "First episode of C. difficile": no recurrence, and "episode" says which, not what the guideline is about.
-    if _FIRST_EPISODE_RE.search(plain):
+    if _FIRST_EPISODE_RE.search(plain) and not concepts(plain_follow_up) & _recurrence():  # not once "it recurs"
         focus.topic -= _episode()
         focus.clause -= _episode()
         focus.excluded |= _recurrence() - focus.topic

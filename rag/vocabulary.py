@@ -153,7 +153,9 @@ def _join_prefix(m: re.Match) -> str:
 
 _C_DIFF_RE = re.compile(r"\bc\.?\s?diff(icile)?\b", re.I)
 # "It came back 3 weeks later", "the pain is back": the guidelines say it recurred.
-_BACK_RE = re.compile(r"\b(?:came|comes?|coming|is|are|was|were)\s+back\b", re.I)
+# Not a result: "IGRA just came back positive".
+_BACK_RE = re.compile(r"\b(?:came|comes?|coming|is|are|was|were)\s+back\b(?!\s+(?:positive|negative|normal|abnormal|clear|"
+                      r"elevated|raised|high|low|showing|with|as|from)\b)", re.I)
 # "vitamin D" is not "vitamin A": a one-letter word is no concept, so the letter joins a token of its own.
 _VITAMIN_RE = re.compile(r"\bvitamin\s+([ACDEK])(?:\s?[23])?\b", re.I)
 

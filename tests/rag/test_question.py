@@ -143,6 +143,13 @@ def test_what_is_asked_and_whether_a_sentence_states_it():
     assert not states("dose", "Stop if potassium rises to 6.0 mmol/litre.")
 
 
+def test_a_first_episode_that_recurs_is_a_recurrence():
+    first = "What is the treatment of zorbitis, first episode?"
+    assert analyse(first).excluded & concepts("recurrence")
+    focus = analyse(first.rstrip("?") + " if it recurs?", follow_up="what if it recurs?", earlier=first)
+    assert not focus.excluded & concepts("recurrence") and focus.constraint == concepts("recurrence")
+
+
 def test_a_class_of_drug_a_follow_up_asks_about_is_its_constraint():
     focus = analyse("What is the treatment for a zorbitis flare? are antibiotics needed?",
                     follow_up="are antibiotics needed?", earlier="What is the treatment for a zorbitis flare?")

@@ -115,6 +115,9 @@ def test_it_came_back_is_a_recurrence():
     assert concepts("pain is back") & concepts("recurrent pain")
     assert not concepts("back pain") & concepts("recurrence")
     assert topic_concepts("It came back again later - what now?") == topic_concepts("recurrence")
+    # Recurs, recurred, recurrent and recurrence are one concept; a result that came back is no recurrence.
+    assert concepts("what if it recurs?") == concepts("recurrence") == concepts("recurrent")
+    assert not concepts("IGRA just came back positive") & concepts("recurrence")
 
 
 def test_a_relatives_illness_is_a_family_history():
