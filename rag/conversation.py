@@ -57,6 +57,9 @@ def is_follow_up(question: str) -> bool:
     drugs = named_drugs(question) | (concepts(question) & (drug_class_concepts() | _given_like_drugs()))
     if drugs and not topic_concepts(question) - drugs - _course_words():
         return True
+    # "should I use compression?": whether to do one thing, with no condition to do it for, is asked of the earlier one.
+    if _SHORT_WHETHER_RE.match(question) and len(content_words(question)) <= 2:
+        return True
     # "which drug is first line?", "how long for?": what it asks, and no subject of its own.
     if not topic_concepts(question) - _asked_words(question) - _course_words():
         return True
@@ -64,6 +67,10 @@ def is_follow_up(question: str) -> bool:
     if "?" not in question and _PATIENT_START_RE.match(question):
         return True
     return len(content_words(question)) <= 1
+
+
+_SHORT_WHETHER_RE = re.compile(r"^\W*(?:should|can|could|do|would|shall)\s+(?:i|we|you)\s+(?:use|give|add|start|try|offer|do|"
+                               r"order|stop|continue|switch|recommend|prescribe|apply)\b", re.I)
 
 
 def _asked_words(question: str) -> frozenset[str]:

@@ -178,7 +178,15 @@ def test_a_drug_asked_of_a_condition_stands_alone(q):
     assert not is_follow_up(q)
 
 
-@pytest.mark.parametrize("q", ["which drug is first line?", "what is the target?", "which test first?"])
+@pytest.mark.parametrize("q", ["Should I use compression stockings for a venous leg ulcer?",
+                               "Should I screen for diabetes?"])
+def test_whether_to_do_something_for_a_condition_stands_alone(q):
+    assert not is_follow_up(q)
+
+
+@pytest.mark.parametrize("q", ["which drug is first line?", "what is the target?", "which test first?",
+                               # whether to do one thing, for no condition of its own
+                               "should I use compression?", "can we try NIV?"])
 def test_a_question_that_asks_without_a_subject_of_its_own_is_a_follow_up(q):
     assert is_follow_up(q)
     assert standalone_question(q, [FIRST], S) == f"Which garden tools need oiling before winter? {q}"
