@@ -120,6 +120,11 @@ def without_ages(text: str) -> str:
 _QUESTION_TIME_RE = re.compile(r"\b" + _NUM + r"\s?-?\s?" + _UNIT, re.I)
 
 
+_GROUP_AGE_RE = re.compile(r"\b(?:women|men|adults|patients|people|persons|individuals|girls|boys)\s+(?:over|under|older than|"
+                           r"younger than|above|below|aged)\s+(\d{1,3})(?:\s*(?:years?|yrs?)(?: of age| old)?)?\b"
+                           r"(?!\s*(?:%|\.\d|kg|mg|g\b|cm|mm|ml|min|bpm|lbs?|months?|mos?|weeks?|wks?|days?))", re.I)
+
+
 @dataclass(frozen=True)
 class Quantity:
     value: float  # in days, or a percentage
@@ -143,6 +148,11 @@ def question_quantities(text: str) -> list[Quantity]:
     for m in AGE_RE.finditer(text):
         _, factor = _unit(m.group("y") or m.group("m") or "years")
         out.append(Quantity(float(m.group("n")) * factor, "time", True))
+        taken.append(m.span())
+    for m in _GROUP_AGE_RE.finditer(text):  # "women over 30": an age, though no unit says so
+        if any(a < m.end() and m.start(1) < b for a, b in taken):
+            continue
+        out.append(Quantity(float(m.group(1)) * _UNITS["year"], "time", True))
         taken.append(m.span())
     for m in _QUESTION_TIME_RE.finditer(text):
         if any(a <= m.start() < b for a, b in taken):

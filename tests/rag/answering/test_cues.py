@@ -50,6 +50,10 @@ def test_most_sentences_skip_the_regex_of_drug_names():
     ("A 65 year old woman", "Screen women older than 65 years.", -1.0),
     ("A 65 year old woman", "Screen women aged at least 65 years.", 1.0),
     ("A 1 year old child", "In children younger than 12 months, avoid honey.", -1.0),
+    # A group's age, with no unit ("women over 30"); a weight or a dose is no age.
+    ("Cervical screening in women over 30?", "For women aged 25–29 years, screen every 3 years.", -1.0),
+    ("Cervical screening in women over 30?", "For women aged 30–69 years, screen every 3 years.", 1.0),
+    ("Dosing in adults over 50 kg?", "For women aged 25–29 years, screen every 3 years.", 0.0),
     ("An 11 month old", "In children younger than 12 months, avoid honey.", 1.0),
     # Sizes, in one unit: a nodule, a stone (and "patients" near a size does not make it an age).
     ("6 mm solid lung nodule in a 60 yo", "For a solid nodule that measures >8 mm, rescan at 3 months.", -1.0),
