@@ -15,7 +15,10 @@ from rag.vocabulary import concepts
 
 # Asked for the first treatment: also what a failed treatment's question must not read as (bottom_line).
 FIRST_ASKED_RE = re.compile(r"\bfirst[- ](?:line|choice)\b|\binitial (?:treatment|therapy|drug|choice)\b", re.I)
-_TREATMENT_ASKED_RE = re.compile(FIRST_ASKED_RE.pattern + r"|\b(?:treatment|drug|agent|therapy) of choice\b|\bpreferred\b",
+# Asked how to treat a condition, the first choice is what is asked for: "How is anaphylaxis treated?".
+_TREATMENT_ASKED_RE = re.compile(FIRST_ASKED_RE.pattern + r"|\b(?:treatment|drug|agent|therapy) of choice\b|\bpreferred\b|"
+                                 r"\bhow (?:is|are|should|do (?:you|i|we)) (?:[\w-]+ ){0,5}?(?:treated|managed|treat|manage)\b|"
+                                 r"\bwhat(?: is|'s) the (?:recommended |best |usual |standard )?(?:treatment|management)\b",
                                  re.I)
 _TESTS = r"(?:tests?|imaging|investigations?|stud(?:y|ies)|modality|scans?|examinations?|work-?up)"
 # "best first-line imaging", "first imaging test to order", "first scan for ?SAH", "imaging test of choice".
@@ -24,7 +27,9 @@ _TEST_ASKED_RE = re.compile(rf"\b(?:first|initial|best)(?:[- ]line)?\s+(?:[\w-]+
 
 # What a first choice is called: "Offer standard-release metformin as the initial drug treatment", "first-line".
 _TREATMENT_STATED_RE = re.compile(r"\bfirst[- ](?:line|choice)\b|\binitial (?:drug )?(?:treatment|therapy|management)\b|"
-                                  r"\b(?:treatment|drug|agent|therapy) of (?:first )?choice\b|\bpreferred\b|\bmainstay\b|"
+                                  r"\b(?:treatment|drug|agent|therapy) of (?:first )?choice\b|\bmainstay\b|"
+                                  # Not how it is given: "MDIs ... are the preferred delivery method for ...".
+                                  r"\bpreferred\b(?! (?:delivery|route|method|device|formulation|site|setting)s?\b)|"
                                   r"\bin preference to\b",
                                   re.I)
 # "US should be the first imaging consideration", "CT ... as the initial imaging modality of choice", "the best first
@@ -40,7 +45,8 @@ _TEST_STATED_RE = re.compile(rf"(?<!\bif )(?<!\bif the )(?<!\bafter )(?<!\bafter
 # ("For people having first-line chemotherapy: carry out regular monitoring"); of a test ("The first investigation is
 # a computed tomography head scan", "... is the imaging test of choice").
 _TREATMENT_ASSERTED_RE = re.compile(r"\b(?:is|are|remains?|as)\s+(?:the\s+|a\s+)?(?:first[- ](?:line|choice)|"
-                                    r"initial\s+(?:drug\s+)?(?:treatment|therapy)|preferred|mainstay|"
+                                    r"initial\s+(?:drug\s+)?(?:treatment|therapy)|"
+                                    r"preferred(?! (?:delivery|route|method|device|formulation|site|setting)s?\b)|mainstay|"
                                     r"(?:treatment|drug|agent|therapy)\s+of\s+choice)\b|\bin preference to\b", re.I)
 _TEST_ASSERTED_RE = re.compile(rf"\b(?:is|are|remains?|as|be)\s+(?:the\s+|an?\s+)?(?:(?:best|first|initial|preferred|"
                                rf"optimal)\b(?:[- ]line)?\s+(?:[\w-]+\s+){{0,2}}(?:{_TESTS}|consideration)|"

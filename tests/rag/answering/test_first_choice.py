@@ -15,8 +15,18 @@ def test_which_first_choice_a_question_asks_for():
                            ("Zorbogram of choice for suspected zorbitis?", None),
                            ("Imaging test of choice for suspected zorbitis?", "test"),
                            ("Best test to diagnose zorbitis?", "test"),
-                           ("How long should zorbitis be treated?", None)]:
+                           ("How long should zorbitis be treated?", None),
+                           # Asked how to treat it, the first choice is what is asked for.
+                           ("How is zorbitis treated in the emergency department?", "treatment"),
+                           ("What is the recommended management of zorbitis?", "treatment")]:
         assert asked_first_choice(analyse(question)) == kind, question
+
+
+def test_a_preferred_way_of_giving_a_drug_is_no_first_choice():
+    focus = analyse("What is the treatment for a zorbitis exacerbation?")
+    assert names_first_choice(_cand("Zorbitol is the first-line treatment for zorbitis exacerbations.", 0.9, 0), focus)
+    assert not names_first_choice(_cand("Metered-dose inhalers are the preferred delivery method for zorbitol.", 0.9, 0),
+                                  focus)
 
 
 def test_a_statement_names_the_first_test_not_the_first_test_s_result():
