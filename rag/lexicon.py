@@ -117,6 +117,34 @@ LAY_TERMS = {"acute gout": "gout attack", "acute asthma": "asthma attack", "acut
              "frozen shoulder": "adhesive capsulitis", "high cholesterol": "hypercholesterolemia",
              "low blood sugar": "hypoglycemia", "morning sickness": "nausea and vomiting of pregnancy",
              "hives": "urticaria", "nosebleed": "epistaxis", "bedwetting": "enuresis"}
+# A drug's brand name, as US clinicians say it, read as what guidelines call it ("send her home on Tylenol #3").
+BRAND_NAMES = {"tylenol #3": "acetaminophen with codeine", "tylenol 3": "acetaminophen with codeine",
+               "tylenol with codeine": "acetaminophen with codeine", "tylenol": "acetaminophen",
+               "advil": "ibuprofen", "motrin": "ibuprofen", "aleve": "naproxen", "lasix": "furosemide",
+               "coumadin": "warfarin", "zofran": "ondansetron", "keppra": "levetiracetam",
+               "augmentin": "amoxicillin clavulanate", "bactrim": "trimethoprim sulfamethoxazole",
+               "lipitor": "atorvastatin", "crestor": "rosuvastatin", "zocor": "simvastatin",
+               "miralax": "polyethylene glycol", "eliquis": "apixaban", "xarelto": "rivaroxaban",
+               "pradaxa": "dabigatran", "plavix": "clopidogrel", "brilinta": "ticagrelor", "synthroid": "levothyroxine",
+               "glucophage": "metformin", "ventolin": "salbutamol", "proair": "albuterol", "flonase": "fluticasone",
+               "benadryl": "diphenhydramine", "tamiflu": "oseltamivir", "depakote": "valproate",
+               "lamictal": "lamotrigine", "tegretol": "carbamazepine", "dilantin": "phenytoin", "narcan": "naloxone",
+               "suboxone": "buprenorphine naloxone", "ozempic": "semaglutide", "victoza": "liraglutide",
+               "jardiance": "empagliflozin", "farxiga": "dapagliflozin", "januvia": "sitagliptin",
+               "lantus": "insulin glargine", "humira": "adalimumab", "prozac": "fluoxetine", "zoloft": "sertraline",
+               "lexapro": "escitalopram", "celexa": "citalopram", "paxil": "paroxetine", "effexor": "venlafaxine",
+               "cymbalta": "duloxetine", "wellbutrin": "bupropion", "xanax": "alprazolam", "ativan": "lorazepam",
+               "valium": "diazepam", "klonopin": "clonazepam", "ambien": "zolpidem", "seroquel": "quetiapine",
+               "zyprexa": "olanzapine", "risperdal": "risperidone", "haldol": "haloperidol",
+               "adderall": "amphetamine", "ritalin": "methylphenidate", "neurontin": "gabapentin",
+               "lyrica": "pregabalin", "flomax": "tamsulosin", "nexium": "esomeprazole", "prilosec": "omeprazole",
+               "protonix": "pantoprazole", "imodium": "loperamide", "cipro": "ciprofloxacin",
+               "levaquin": "levofloxacin", "zithromax": "azithromycin", "keflex": "cephalexin",
+               "rocephin": "ceftriaxone", "flagyl": "metronidazole", "diflucan": "fluconazole",
+               "valtrex": "valacyclovir", "zovirax": "acyclovir", "decadron": "dexamethasone",
+               "toradol": "ketorolac", "dilaudid": "hydromorphone", "percocet": "oxycodone with acetaminophen",
+               "vicodin": "hydrocodone with acetaminophen", "norco": "hydrocodone with acetaminophen"}
+LAY_TERMS |= BRAND_NAMES
 # A condition and its kinds: a statement on venous thromboembolism is one on a DVT, not the other way round.
 CONDITION_KINDS = {"venous thromboembolism": ("deep vein thrombosis", "pulmonary embolism")}
 # Everyday words -> the guideline's words (each side's stems are one concept).

@@ -201,6 +201,12 @@ def test_a_condition_s_plain_name_is_the_guidelines_term():
     assert concepts("acute asthma") == concepts("asthma exacerbation") and concepts("acute pain") != concepts("pain attack")
 
 
+def test_a_drug_s_brand_name_is_its_generic_name():
+    assert concepts("send her home on Tylenol #3?") >= concepts("acetaminophen with codeine")
+    assert concepts("Lasix") == concepts("furosemide") and concepts("Coumadin") == concepts("warfarin")
+    assert spelled_out("on Keppra") == "on Keppra (levetiracetam)"
+
+
 def test_a_lay_name_is_spelled_out_for_the_embedding_not_for_bm25():
     # Patient pages use the lay words: BM25 finds them as written (LiveQA hybrid nDCG@10 fell 0.506 -> 0.466 with both).
     assert spelled_out("Preferred antibiotic for strep throat?") == \
