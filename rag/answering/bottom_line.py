@@ -40,7 +40,7 @@ def bottom_line_first(picked: list[Candidate], focus: QuestionFocus | None) -> l
     picked = _asked_first(picked, focus, prior)
     if not focus.against_ok and focus.open:
         picked = _recommendation_first(picked, focus, prior)
-        picked = _firm_first(picked, prior)
+        picked = _firm_first(picked, focus, prior)
     picked = _first_step_first(picked, focus, prior)
     picked = _first_line_first(picked, focus, prior)
     picked = _drug_named_first(picked, focus, prior)
@@ -366,19 +366,22 @@ def _other_setting(cand: Candidate, asked: set[str]) -> bool:
     return population_conflict(asked, sentence_profile(cand.text).populations & _settings())
 
 
-def _firm_first(picked: list[Candidate], prior: Prior) -> list[Candidate]:
+def _firm_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:
     """Asked what to do, a firm recommendation ("Clinicians should use manual therapy ...") leads over a permissive
-    one ("Clinicians may prescribe strengthening exercises ...") that states no more of the question."""
+    one ("Clinicians may prescribe strengthening exercises ...") that states no more of the question, nor a follow-up's
+    constraint it leaves out ("... may be considered for select patients with active cancer" stays)."""
     guideline = [c for c in picked if c.hit.chunk.kind == "guideline"]
     if not guideline:
         return picked
     lead = guideline[0]
+    keeps = bool(focus.constraint) and states_constraint(lead, focus)
     return _lead_with(prior, picked, lambda c: not _PERMISSIVE_RE.search(c.text) or bool(_FIRM_RE.search(c.text)),
-                      lambda c: _advises(c) and bool(_FIRM_RE.search(c.text)) and c.coverage >= lead.coverage)
+                      lambda c: _advises(c) and bool(_FIRM_RE.search(c.text)) and c.coverage >= lead.coverage and
+                      (not keeps or states_constraint(c, focus)))
 
 
 # "Offer ..." as an instruction, not "Clinicians may offer ...".
-_FIRM_RE = re.compile(r"\b(?:should|must|recommends?|recommended|is indicated|are indicated|first[- ]line)\b|"
+_FIRM_RE = re.compile(r"\b(?:should|must|recommends?|recommended|is indicated|are indicated|first[- ]line|(?:is|are) preferred)\b|"
                       r"^\W*(?:[A-D]\s*-\s*)?offer\b", re.I)
 _PERMISSIVE_RE = re.compile(r"\b(?:may|might|could|can be (?:considered|used)|(?:is|are) (?:an? )?(?:options?|alternatives?)|"
                             r"reasonable)\b", re.I)

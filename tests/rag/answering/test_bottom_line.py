@@ -244,6 +244,19 @@ def test_a_follow_up_s_new_constraint_leads():
     assert _picked_after(question, follow_up, [general, without])[0] == general.text
 
 
+def test_a_firm_recommendation_does_not_displace_the_follow_up_s_constraint():
+    may = _cand("Quibbloxin may be considered for select patients with zorbitis and active cancer.", 0.9, 0)
+    firm = _cand("In patients with an unprovoked zorbitis, the panel recommends quibbloxin for at least 3 months.", 0.85, 1)
+    preferred = _cand("Flarbomab is preferred over quibbloxin for the patient with zorbitis and cancer.", 0.8, 2)
+    question = "Which drug for a first unprovoked zorbitis? what if the patient has cancer?"
+    follow_up = "what if the patient has cancer?"
+    # The cancer statements are of a guideline that states less of the first question ("unprovoked").
+    may.document_coverage, preferred.document_coverage, firm.document_coverage = 0.1, 0.1, 0.25
+    # The firm one that states the cancer leads; one that leaves it out does not.
+    assert _picked_after(question, follow_up, [may, firm, preferred])[0] == preferred.text
+    assert _picked_after(question, follow_up, [may, firm])[0] == may.text
+
+
 def test_a_follow_up_s_constraint_leads_only_from_a_guideline_on_the_conversation_s_subject():
     question, follow_up = "What dose of quibbloxin for zorbitis? and for a child?", "and for a child?"
     general = _cand("In patients with zorbitis, give quibbloxin 0.5 mg, repeated at least 5 minutes apart.", 0.9, 0)
