@@ -44,6 +44,7 @@ def bottom_line_first(picked: list[Candidate], focus: QuestionFocus | None) -> l
     picked = _first_step_first(picked, focus, prior)
     picked = _first_line_first(picked, focus, prior)
     picked = _drug_named_first(picked, focus, prior)
+    picked = _strongest_evidence_first(picked, focus, prior)
     picked = _default_patient_first(picked, focus, prior)
     picked = _severity_first(picked, focus, prior)
     picked = _not_excluded_first(picked, focus, prior)
@@ -414,6 +415,30 @@ def _not_allergen_first(picked: list[Candidate], focus: QuestionFocus, prior: Pr
 def _allergens(text: str) -> frozenset[str]:
     named = " ".join(g for m in _ALLERGY_RE.finditer(text) for g in m.groups() if g)
     return frozenset(concepts(named)) - {concept_of("drug"), concept_of("food"), concept_of("patient")}
+
+
+# Asked which has the best evidence; how strong a statement says its evidence is, 1 the strongest (AAN's classes and
+# levels: "Based on consistent Class I evidence, pregabalin is established as effective", "probably effective").
+_BEST_EVIDENCE_RE = re.compile(r"\b(?:best|strongest|most|highest[- ]quality) evidence\b", re.I)
+_STRENGTHS = ((re.compile(r"\bclass I\b(?! ?I)|\blevel A\b|\bestablished as effective\b|\bhigh[- ]quality evidence\b", re.I), 1),
+              (re.compile(r"\bclass II\b(?!I)|\blevel B\b|\bprobably effective\b|\bmoderate[- ]quality evidence\b", re.I), 2),
+              (re.compile(r"\bclass III\b|\blevel C\b|\bpossibly effective\b|\blow[- ]quality evidence\b", re.I), 3))
+
+
+def _strength(c: Candidate) -> int:
+    return min((rank for pattern, rank in _STRENGTHS if pattern.search(c.text)), default=4)
+
+
+def _strongest_evidence_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:
+    """Asked which has the best evidence, the bottom line is the statement that states the strongest: "Based on 1 Class
+    I study, clonazepam is probably effective ..." before "Risperidone (2 Class II studies, ...) is probably effective"."""
+    if not _BEST_EVIDENCE_RE.search(focus.text):
+        return picked
+    guideline = [c for c in picked if c.hit.chunk.kind == "guideline" and _standalone(c)]
+    best = min((_strength(c) for c in guideline if not sentence_profile(c.text).against), default=4)
+    if best == 4:
+        return picked
+    return _lead_with(prior, picked, lambda c: _strength(c) == best, lambda c: _strength(c) == best, keep_prior=False)
 
 
 def _drug_named_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:

@@ -356,6 +356,13 @@ def test_asked_which_drug_the_bottom_line_names_one():
     assert _picked("Zorbitis drooling despite positioning advice. First-line drug?", [first, later])[0] == first.text
 
 
+def test_asked_which_has_the_best_evidence_the_strongest_stated_leads():
+    weaker = _cand("Risperidone (2 Class II studies, 1 Class III study) is probably effective in reducing zorbitis.", 0.9, 0)
+    stronger = _cand("Based on 1 Class I study, clonazepam is probably effective in decreasing zorbitis.", 0.8, 1)
+    assert _picked("Zorbitis on haloperidol - which drug has the best evidence?", [weaker, stronger])[0] == stronger.text
+    assert _picked("Which drug for zorbitis?", [weaker, stronger])[0] == weaker.text
+
+
 def test_asked_how_long_an_age_is_no_duration():
     aged = _cand("In women age ≤60 years, serum estradiol should be measured before adjuvant zorbitol.", 0.9, 0)
     holiday = _cand("Some recommendations allow a holiday from zorbitol after 3 to 5 years of treatment.", 0.8, 1)
