@@ -242,7 +242,8 @@ _REFERS_BACK_RE = re.compile(r"^\W*(?:(?:for|in|among|of) (?:these|those|such|th
                              r"(?:if|when|once|after) (?:this|these|that|such)(?! (?:patients|people|women|men|children))|"
                              r"(?:during|within|over|throughout|at|by) (?:this|that|these|those|such) (?:period|time|phase|"
                              r"stage|point|interval|window)|examples? (?:might|may|would|could|include)|for example)\b"
-                             r"|^(?-i:[a-z]{2,})\b|\b(?:stud(?:y|ies)|trials?|reviews?) (?:mentioned|described|discussed|cited) above\b", re.I)
+                             r"|^(?-i:[a-z]{2,})\b|\b(?:stud(?:y|ies)|trials?|reviews?) (?:mentioned|described|discussed|cited) above\b"
+                             r"|\b(?:for|with) (?:this|that|these|those|such) (?:purposes?|indications?)\b", re.I)
 
 
 def _recommendation_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:

@@ -18,12 +18,14 @@ FIRST_ASKED_RE = re.compile(r"\bfirst[- ](?:line|choice)\b|\binitial (?:treatmen
 # Asked how to treat a condition, the first choice is what is asked for: "How is anaphylaxis treated?".
 _TREATMENT_ASKED_RE = re.compile(FIRST_ASKED_RE.pattern + r"|\b(?:treatment|drug|agent|therapy) of choice\b|\bpreferred\b|"
                                  r"\bhow (?:is|are|should|do (?:you|i|we)) (?:[\w-]+ ){0,5}?(?:treated|managed|treat|manage)\b|"
-                                 r"\bwhat(?: is|'s) the (?:recommended |best |usual |standard )?(?:treatment|management)\b",
+                                 r"\bwhat(?: is|'s) the (?:recommended |best |usual |standard )?(?:treatment|management)\b|"
+                                 # "which mucoactive agent first?" (not "which test first?": a test's, below)
+                                 r"\b(?:which|what)\s+(?:[\w-]+\s+){1,3}first\b",
                                  re.I)
 _TESTS = r"(?:tests?|imaging|investigations?|stud(?:y|ies)|modality|scans?|examinations?|work-?up)"
 # "best first-line imaging", "first imaging test to order", "first scan for ?SAH", "imaging test of choice".
 _TEST_ASKED_RE = re.compile(rf"\b(?:first|initial|best)(?:[- ]line)?\s+(?:[\w-]+\s+)?{_TESTS}\b|"
-                            rf"\b{_TESTS}\s+of choice\b", re.I)
+                            rf"\b{_TESTS}\s+of choice\b|\b(?:which|what)\s+(?:[\w-]+\s+)?{_TESTS}\b(?:\s+[\w-]+){{0,4}}\s+first\b", re.I)
 
 # What a first choice is called: "Offer standard-release metformin as the initial drug treatment", "first-line".
 _TREATMENT_STATED_RE = re.compile(r"\bfirst[- ](?:line|choice)\b|\binitial (?:drug )?(?:treatment|therapy|management)\b|"

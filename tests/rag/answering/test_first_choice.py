@@ -18,7 +18,9 @@ def test_which_first_choice_a_question_asks_for():
                            ("How long should zorbitis be treated?", None),
                            # Asked how to treat it, the first choice is what is asked for.
                            ("How is zorbitis treated in the emergency department?", "treatment"),
-                           ("What is the recommended management of zorbitis?", "treatment")]:
+                           ("What is the recommended management of zorbitis?", "treatment"),
+                           ("Zorbitis with lung disease - which mucoactive agent first?", "treatment"),
+                           ("?zorbitis. Which blood test do I send first?", "test")]:
         assert asked_first_choice(analyse(question)) == kind, question
 
 
