@@ -442,21 +442,25 @@ def _strongest_evidence_first(picked: list[Candidate], focus: QuestionFocus, pri
     return _lead_with(prior, picked, lambda c: _strength(c) == best, lambda c: _strength(c) == best, keep_prior=False)
 
 
+_ANY_DRUG_RE = re.compile(r"\bany\s+(?:drugs?|meds?|medications?|medicines?)\b", re.I)  # "Any drug worth trying?" asks which
+
+
 def _drug_named_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:
     """Asked which drug, the bottom line names one of the kind asked for: "... the panel suggests dabigatran,
     rivaroxaban, apixaban, or edoxaban over VKA therapy", not "... recommends treatment with anticoagulation for at
     least 3 months" for which anticoagulant to use after a DVT."""
-    if "drug" not in focus.asks or not focus.open:
+    if "drug" not in focus.asks or not (focus.open or _ANY_DRUG_RE.search(focus.text)):
         return picked
 
     def names_one(c: Candidate) -> bool:
         return sentence_profile(c.text).names_drug_of(focus.drug_kind, False)
 
-    # Replaced only when it names the class asked about and none of it. A first choice named by its class stays
+    # Replaced only when it names no drug, or the class asked about and none of it. A first choice named by its class stays
     # ("Consider a trial of antimuscarinic medicine as the first-line ..."), and so does another remedy ("Ginger is
     # recommended for the relief of nausea in pregnancy" for which antiemetic).
     def leads(c: Candidate) -> bool:
-        return names_one(c) or names_first_choice(c, focus) or not focus.drug_kind & sentence_profile(c.text).own
+        return names_one(c) or names_first_choice(c, focus) or \
+            bool(focus.drug_kind) and not focus.drug_kind & sentence_profile(c.text).own
     return _lead_with(prior, picked, leads, lambda c: names_one(c) and _advises(c))
 
 

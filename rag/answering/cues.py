@@ -38,8 +38,20 @@ _DRUG_NAMES = (
 DRUG_RE = re.compile(r"\b(" + _DRUG_NAMES + r")\b", re.I)
 
 
+# A word given at a dose is a drug, named or not in the list: "cilostazol (100 mg twice daily)", "pentoxifylline 400 mg".
+_DOSED_RE = re.compile(r"\b([a-z][a-z-]{4,})\s*\(?\s*\d+(?:\.\d+)?\s?(?:mg|mcg|µg|μg|g|units?|iu)\b(?!\s?/\s?(?:d?l|litre|liter)\b)")
+_NOT_DOSED = frozenset({"dose", "doses", "dosing", "daily", "total", "maximum", "minimum", "least", "about", "approximately",
+                        "than", "over", "under", "every", "single", "initial", "starting", "bolus", "weight", "intake"})
+
+
+def _dosed_words(text: str) -> list[str]:
+    if not _DIGIT_RE.search(text):  # most sentences state no number
+        return []
+    return [m.group(1) for m in _DOSED_RE.finditer(text) if m.group(1).lower() not in _NOT_DOSED]
+
+
 def names_drug(text: str) -> bool:
-    return names_drug_by_form(text) or (_may_name_drug(text) and bool(DRUG_RE.search(text)))
+    return names_drug_by_form(text) or (_may_name_drug(text) and bool(DRUG_RE.search(text))) or bool(_dosed_words(text))
 
 
 def _first_words(alternatives: str) -> frozenset[str]:
@@ -80,7 +92,7 @@ def named_drugs(text: str) -> frozenset[str]:
     """The concepts of the drugs a text names ("adrenaline", "vitamin D" -> vitd, not the "vitamin" that vitamin A
     shares), for telling a dose of the drug asked about from another's."""
     names = [m.group(0) for m in DRUG_RE.finditer(text)]
-    names += [w for w in WORD_RE.findall(text) if names_drug_by_form(w)]
+    names += [w for w in WORD_RE.findall(text) if names_drug_by_form(w)] + _dosed_words(text)
     out: set[str] = set()
     for name in names:
         found = concepts(name)

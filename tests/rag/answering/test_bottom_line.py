@@ -363,6 +363,14 @@ def test_asked_which_has_the_best_evidence_the_strongest_stated_leads():
     assert _picked("Which drug for zorbitis?", [weaker, stronger])[0] == weaker.text
 
 
+def test_asked_whether_any_drug_helps_the_bottom_line_names_one():
+    exercise = _cand("The Committee recommends home-based exercise with 30 minutes of walking for zorbitis.", 0.95, 0)
+    drug = _cand("In patients with zorbitis, the Committee suggests a 3-month trial of quibbloxil (100 mg twice daily).",
+                 0.8, 1)
+    assert _picked("68M with zorbitis, normal EF. Any drug worth trying for walking distance?",
+                   [exercise, drug])[0] == drug.text
+
+
 def test_asked_how_long_an_age_is_no_duration():
     aged = _cand("In women age ≤60 years, serum estradiol should be measured before adjuvant zorbitol.", 0.9, 0)
     holiday = _cand("Some recommendations allow a holiday from zorbitol after 3 to 5 years of treatment.", 0.8, 1)

@@ -122,3 +122,11 @@ def test_a_concentration_is_no_dose():
     assert QUANTITY_RE["dose"].search("Give 10 ml/kg of 0.9% sodium chloride.")
     assert not QUANTITY_RE["dose"].search("Oral phosphate for hypophosphatemia (1.5 mg/dL to 2.5 mg/dL).")
     assert not QUANTITY_RE["dose"].search("Fluids with 40 mmol/litre potassium chloride.")
+
+
+def test_a_word_given_at_a_dose_is_a_drug():
+    from rag.answering.cues import named_drugs, names_drug
+    assert names_drug("The Committee suggests a 3-month trial of quibbloxil (100 mg twice daily).")
+    from rag.vocabulary import concepts
+    assert named_drugs("a trial of quibbloxil (100 mg twice daily)") == concepts("quibbloxil")
+    assert not names_drug("Give a total of 20 mg.") and not names_drug("A serum level of 2.5 mg/dL.")
