@@ -1,6 +1,8 @@
 """Another kind of patient or aim: the opposite side of a qualifier the question states."""
 
-from rag.answering.kinds import of_other_kind, opposite_kinds
+import pytest
+
+from rag.answering.kinds import of_other_kind, opposite_kinds, prevents_asked, treating
 from rag.answering.rank import FEATURES, feature_matrix, rerank
 from rag.question import analyse
 from rag.settings import RankSettings
@@ -38,18 +40,7 @@ def test_asked_for_an_attack_s_treatment_preventive_treatment_is_another_aim_and
     assert not _other("Acute pancreatitis - which fluids?", "Give fluids to prevent organ failure in pancreatitis.")
 
 
-def test_the_ranker_counts_the_other_kind_as_it_counts_what_the_patient_does_not_have():
-    focus = analyse("How many days of opioids should I prescribe for acute pain?")
-    chronic = _cand("Clinicians should prescribe opioids for chronic pain only after nonopioid therapy.", relevance=0.7)
-    acute = _cand("Clinicians should prescribe no more than 3 days of opioids for acute pain.", relevance=0.6)
-    x = feature_matrix([chronic, acute], focus, TITLES)[:, FEATURES.index("excluded")]
-    assert list(x) == [1.0, 0.0]
-    rerank([chronic, acute], focus, TITLES, RankSettings())
-    assert acute.score > chronic.score
-
-
 def test_asked_how_to_treat_a_sentence_on_preventing_it_is_another_aim():
-    from rag.answering.kinds import prevents_asked, treating
     question = "What is the first-line treatment for a zorbitis attack in a patient with CKD?"
     focus = analyse(question)
     assert treating(question, focus.asks)
@@ -63,9 +54,18 @@ def test_asked_how_to_treat_a_sentence_on_preventing_it_is_another_aim():
     assert not treating("Which drugs prevent zorbitis attacks?", analyse("Which drugs prevent zorbitis attacks?").asks)
 
 
-def test_the_ranker_counts_preventing_what_is_asked_to_treat_as_another_aim():
-    focus = analyse("What is the first-line treatment for a zorbitis attack?")
-    prevent = _cand("Colchicine should be used for prophylaxis of zorbitis attacks.", relevance=0.7)
-    treat = _cand("Colchicine should be used to treat a zorbitis attack.", relevance=0.6)
-    x = feature_matrix([prevent, treat], focus, TITLES)[:, FEATURES.index("excluded")]
+@pytest.mark.parametrize(("question", "other", "asked"), [
+    ("How many days of opioids should I prescribe for acute pain?",
+     "Clinicians should prescribe opioids for chronic pain only after nonopioid therapy.",
+     "Clinicians should prescribe no more than 3 days of opioids for acute pain."),
+    ("What is the first-line treatment for a zorbitis attack?",
+     "Colchicine should be used for prophylaxis of zorbitis attacks.",
+     "Colchicine should be used to treat a zorbitis attack."),
+])
+def test_the_ranker_counts_another_kind_or_aim_as_it_counts_what_the_patient_does_not_have(question, other, asked):
+    focus = analyse(question)
+    other_c, asked_c = _cand(other, relevance=0.7), _cand(asked, relevance=0.6)
+    x = feature_matrix([other_c, asked_c], focus, TITLES)[:, FEATURES.index("excluded")]
     assert list(x) == [1.0, 0.0]
+    rerank([other_c, asked_c], focus, TITLES, RankSettings())
+    assert asked_c.score > other_c.score
