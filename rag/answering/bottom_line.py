@@ -225,25 +225,32 @@ def _standalone(cand: Candidate) -> bool:
 # A trial's report inside a guideline, whose follow-up time is no duration of care: "Over a median of 4.6 years, 2,207
 # patients ... were randomized to either PCI plus OMT, or OMT alone."
 # Or a study's finding: "A nonrandomized trial with historical controls reported a reduction in ...".
-_STUDY_REPORT_RE = re.compile(r"\b(?:were|was)\s+(?:randomi[sz]ed|enrolled|recruited)\b|\brandomi[sz]ed\s+(?:to|into|between)\b|"
-                              r"^\W*(?:an?|the|one|two|three|several|\d+)\s+(?:[\w-]+\s+){0,5}(?:trials?|stud(?:y|ies)|"
-                              r"meta-analys[ie]s|reviews?|models?|analys[ie]s|cohorts?)\b[^.;]{0,80}?\b(?:reported|found|showed|demonstrated|"
-                              r"addressed|evaluated|examined|assessed|compared|investigated)\b|"
-                              r"^\W*based on (?:the|these|those|their|its) (?:findings|results|data)\b[^.;]{0,20}\b(?:it|they) (?:was|were)\b|"
-                              r"\b(?:found|identified|reviewed|included)\s+(?:\d+|one|two|three|four|five|six|seven|eight|"
-                              r"nine|ten|several|few|no)\s+(?:[\w-]+\s+){0,2}(?:trials?|stud(?:y|ies)|RCTs?|reviews?)\b", re.I)
+_STUDY_REPORT_RE = re.compile(
+    r"\b(?:were|was)\s+(?:randomi[sz]ed|enrolled|recruited)\b|\brandomi[sz]ed\s+(?:to|into|between)\b|"
+    # "Two of the 3 CISNET models found ...", "The first of the 2 rituximab-era trials, MInT, indirectly addressed ..."
+    r"^\W*(?:an?|the|one|two|three|several|\d+)\s+(?:[\w-]+\s+){0,5}(?:trials?|stud(?:y|ies)|meta-analys[ie]s|reviews?|"
+    r"models?|analys[ie]s|cohorts?)\b[^.;]{0,80}?\b(?:reported|found|showed|demonstrated|addressed|evaluated|examined|"
+    r"assessed|compared|investigated)\b|"
+    r"^\W*based on (?:the|these|those|their|its) (?:findings|results|data)\b[^.;]{0,20}\b(?:it|they) (?:was|were)\b|"
+    # "The USPSTF found 4 trials of statin use ..."
+    r"\b(?:found|identified|reviewed|included)\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|several|few|"
+    r"no)\s+(?:[\w-]+\s+){0,2}(?:trials?|stud(?:y|ies)|RCTs?|reviews?)\b", re.I)
 
 
 # Its subject is in the sentence before it: "This interval will depend on ...", "For these patients ...", or it is
 # the tail of a sentence split in two. ("It is not recommended for CrCl < 30" under a risedronate question may lead.)
-_REFERS_BACK_RE = re.compile(r"^\W*(?:(?:for|in|among|of) (?:these|those|such|this|that|both) (?:patients|people|persons|"
-                             r"women|men|children|individuals|groups?|populations?|cases?)\b|"
-                             r"this|these|those|such|(?:when|in|if) doing so|if so|in (?:this|that|such) cases?|"
-                             r"(?:if|when|once|after) (?:this|these|that|such)(?! (?:patients|people|women|men|children))|"
-                             r"(?:during|within|over|throughout|at|by) (?:this|that|these|those|such) (?:period|time|phase|"
-                             r"stage|point|interval|window)|examples? (?:might|may|would|could|include)|for example)\b"
-                             r"|^(?-i:[a-z]{2,})\b|\b(?:stud(?:y|ies)|trials?|reviews?) (?:mentioned|described|discussed|cited) above\b"
-                             r"|\b(?:for|with) (?:this|that|these|those|such) (?:purposes?|indications?)\b", re.I)
+_REFERS_BACK_RE = re.compile(
+    r"^\W*(?:(?:for|in|among|of) (?:these|those|such|this|that|both) (?:patients|people|persons|"
+    r"women|men|children|individuals|groups?|populations?|cases?)\b|"
+    r"this|these|those|such|(?:when|in|if) doing so|if so|in (?:this|that|such) cases?|"
+    r"(?:if|when|once|after) (?:this|these|that|such)(?! (?:patients|people|women|men|children))|"
+    # "During this period offer rate control ...", "Examples might be an infant with ..."
+    r"(?:during|within|over|throughout|at|by) (?:this|that|these|those|such) (?:period|time|phase|stage|point|interval|"
+    r"window)|examples? (?:might|may|would|could|include)|for example)\b"
+    r"|^(?-i:[a-z]{2,})\b"
+    # Anywhere: "As in the study mentioned above, ...", "Women using Mirena for this purpose must ..."
+    r"|\b(?:stud(?:y|ies)|trials?|reviews?) (?:mentioned|described|discussed|cited) above\b"
+    r"|\b(?:for|with) (?:this|that|these|those|such) (?:purposes?|indications?)\b", re.I)
 
 
 def _recommendation_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:
@@ -383,7 +390,8 @@ def _firm_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> 
 
 
 # "Offer ..." as an instruction, not "Clinicians may offer ...".
-_FIRM_RE = re.compile(r"\b(?:should|must|recommends?|recommended|is indicated|are indicated|first[- ]line|(?:is|are) preferred)\b|"
+_FIRM_RE = re.compile(r"\b(?:should|must|recommends?|recommended|is indicated|are indicated|first[- ]line|"
+                      r"(?:is|are) preferred)\b|"
                       r"^\W*(?:[A-D]\s*-\s*)?offer\b", re.I)
 _PERMISSIVE_RE = re.compile(r"\b(?:may|might|could|can be (?:considered|used)|(?:is|are) (?:an? )?(?:options?|alternatives?)|"
                             r"reasonable)\b", re.I)
@@ -421,9 +429,10 @@ def _allergens(text: str) -> frozenset[str]:
 # Asked which has the best evidence; how strong a statement says its evidence is, 1 the strongest (AAN's classes and
 # levels: "Based on consistent Class I evidence, pregabalin is established as effective", "probably effective").
 _BEST_EVIDENCE_RE = re.compile(r"\b(?:best|strongest|most|highest[- ]quality) evidence\b", re.I)
-_STRENGTHS = ((re.compile(r"\bclass I\b(?! ?I)|\blevel A\b|\bestablished as effective\b|\bhigh[- ]quality evidence\b", re.I), 1),
-              (re.compile(r"\bclass II\b(?!I)|\blevel B\b|\bprobably effective\b|\bmoderate[- ]quality evidence\b", re.I), 2),
-              (re.compile(r"\bclass III\b|\blevel C\b|\bpossibly effective\b|\blow[- ]quality evidence\b", re.I), 3))
+_STRENGTHS = (
+    (re.compile(r"\bclass I\b(?! ?I)|\blevel A\b|\bestablished as effective\b|\bhigh[- ]quality evidence\b", re.I), 1),
+    (re.compile(r"\bclass II\b(?!I)|\blevel B\b|\bprobably effective\b|\bmoderate[- ]quality evidence\b", re.I), 2),
+    (re.compile(r"\bclass III\b|\blevel C\b|\bpossibly effective\b|\blow[- ]quality evidence\b", re.I), 3))
 
 
 def _strength(c: Candidate) -> int:
@@ -431,8 +440,9 @@ def _strength(c: Candidate) -> int:
 
 
 def _strongest_evidence_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:
-    """Asked which has the best evidence, the bottom line is the statement that states the strongest: "Based on 1 Class
-    I study, clonazepam is probably effective ..." before "Risperidone (2 Class II studies, ...) is probably effective"."""
+    """Asked which has the best evidence, the bottom line is the statement that states the strongest: "Based on 1
+    Class I study, clonazepam is probably effective ..." before "Risperidone (2 Class II studies, ...) is probably
+    effective"."""
     if not _BEST_EVIDENCE_RE.search(focus.text):
         return picked
     guideline = [c for c in picked if c.hit.chunk.kind == "guideline" and _standalone(c)]
@@ -442,7 +452,8 @@ def _strongest_evidence_first(picked: list[Candidate], focus: QuestionFocus, pri
     return _lead_with(prior, picked, lambda c: _strength(c) == best, lambda c: _strength(c) == best, keep_prior=False)
 
 
-_ANY_DRUG_RE = re.compile(r"\bany\s+(?:drugs?|meds?|medications?|medicines?)\b", re.I)  # "Any drug worth trying?" asks which
+# "Any drug worth trying?" asks which.
+_ANY_DRUG_RE = re.compile(r"\bany\s+(?:drugs?|meds?|medications?|medicines?)\b", re.I)
 
 
 def _drug_named_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:
@@ -455,9 +466,9 @@ def _drug_named_first(picked: list[Candidate], focus: QuestionFocus, prior: Prio
     def names_one(c: Candidate) -> bool:
         return sentence_profile(c.text).names_drug_of(focus.drug_kind, False)
 
-    # Replaced only when it names no drug, or the class asked about and none of it. A first choice named by its class stays
-    # ("Consider a trial of antimuscarinic medicine as the first-line ..."), and so does another remedy ("Ginger is
-    # recommended for the relief of nausea in pregnancy" for which antiemetic).
+    # Replaced only when it names no drug, or the class asked about and none of it. A first choice named by its class
+    # stays ("Consider a trial of antimuscarinic medicine as the first-line ..."), and so does another remedy ("Ginger
+    # is recommended for the relief of nausea in pregnancy" for which antiemetic).
     def leads(c: Candidate) -> bool:
         return names_one(c) or names_first_choice(c, focus) or \
             bool(focus.drug_kind) and not focus.drug_kind & sentence_profile(c.text).own

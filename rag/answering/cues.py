@@ -38,10 +38,12 @@ _DRUG_NAMES = (
 DRUG_RE = re.compile(r"\b(" + _DRUG_NAMES + r")\b", re.I)
 
 
-# A word given at a dose is a drug, named or not in the list: "cilostazol (100 mg twice daily)", "pentoxifylline 400 mg".
-_DOSED_RE = re.compile(r"\b([a-z][a-z-]{4,})\s*\(?\s*\d+(?:\.\d+)?\s?(?:mg|mcg|µg|μg|g|units?|iu)\b(?!\s?/\s?(?:d?l|litre|liter)\b)")
-_NOT_DOSED = frozenset({"dose", "doses", "dosing", "daily", "total", "maximum", "minimum", "least", "about", "approximately",
-                        "than", "over", "under", "every", "single", "initial", "starting", "bolus", "weight", "intake"})
+# A word given at a dose is a drug, listed or not: "cilostazol (100 mg twice daily)", "pentoxifylline 400 mg".
+_DOSED_RE = re.compile(r"\b([a-z][a-z-]{4,})\s*\(?\s*\d+(?:\.\d+)?\s?(?:mg|mcg|µg|μg|g|units?|iu)\b"
+                       r"(?!\s?/\s?(?:d?l|litre|liter)\b)")
+_NOT_DOSED = frozenset({"dose", "doses", "dosing", "daily", "total", "maximum", "minimum", "least", "about",
+                        "approximately", "than", "over", "under", "every", "single", "initial", "starting", "bolus",
+                        "weight", "intake"})
 
 
 def _dosed_words(text: str) -> list[str]:

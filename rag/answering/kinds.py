@@ -9,30 +9,29 @@ question asks how to treat ("colchicine for prophylaxis of new attacks" under an
 
 from __future__ import annotations
 
-import functools
 import re
 
 from rag.answering.cues import names_drug
 from rag.lexicon import ACUTE_AIM, OPPOSITE_KINDS, PREVENTIVE_AIM
-from rag.vocabulary import concepts
+from rag.vocabulary import concepts, vocabulary_cache
 
 # Asked for an attack's treatment; "acute" alone names the condition's kind ("acute pancreatitis"), not the aim.
 _ACUTE_AIM_RE = re.compile(r"\b(?:acute|abortive)\s+(?:treatments?|therap\w*|management|medications?|drugs?|relief)\b|"
                            r"\babortive\b", re.I)
 
 
-@functools.lru_cache(maxsize=1)
+@vocabulary_cache(maxsize=1)
 def _pairs() -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
     sides = [(concepts(a), concepts(b)) for a, b in OPPOSITE_KINDS]
     return tuple(sides + [(b, a) for a, b in sides])
 
 
-@functools.lru_cache(maxsize=1)
+@vocabulary_cache(maxsize=1)
 def _aims() -> tuple[frozenset[str], frozenset[str]]:
     return concepts(ACUTE_AIM), concepts(PREVENTIVE_AIM)
 
 
-@functools.lru_cache(maxsize=256)
+@vocabulary_cache(maxsize=256)
 def opposite_kinds(question: str) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
     """(the question's side, the opposite side) for each pair whose one side only the question states."""
     stated = concepts(question)
@@ -53,8 +52,9 @@ def of_other_kind(kinds: tuple[tuple[frozenset[str], frozenset[str]], ...], stat
 
 # What a sentence prevents: "to prevent delirium", "prophylaxis of new attacks", "VTE prophylaxis" (not a drug given
 # to prevent: "prophylactic antibiotics", "antibiotic prophylaxis").
-_PREVENTS_RE = (re.compile(r"\b(?:prevent(?:s|ing|ion of)?|prophylaxis (?:of|against|for))\s+((?:[\w-]+\s+){0,3}[\w-]+)", re.I),
-                re.compile(r"((?:[\w-]+\s+)?[\w-]+)\s+(?:prophylaxis|prevention)\b(?! of)", re.I))
+_PREVENTS_RE = (
+    re.compile(r"\b(?:prevent(?:s|ing|ion of)?|prophylaxis (?:of|against|for))\s+((?:[\w-]+\s+){0,3}[\w-]+)", re.I),
+    re.compile(r"((?:[\w-]+\s+)?[\w-]+)\s+(?:prophylaxis|prevention)\b(?! of)", re.I))
 
 
 def treating(question: str, asks: list[str]) -> bool:
