@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from rag.answering.cues import named_drugs
 from rag.negation import affirmed_text, negations
-from rag.question import AGE_RE, ASKS, FOLLOW_UP_CONTEXT_RE, asked_populations, clauses, conflicting, topic_concepts
+from rag.question import AGE_RE, FOLLOW_UP_CONTEXT_RE, asked_populations, asked_words, clauses, conflicting, topic_concepts
 from rag.settings import Settings
 from rag.text import ANAPHORA, WORD_RE, content_stems, content_words
 from rag.types import Turn
@@ -61,7 +61,7 @@ def is_follow_up(question: str) -> bool:
     if _SHORT_WHETHER_RE.match(question) and len(content_words(question)) <= 2:
         return True
     # "which drug is first line?", "how long for?": what it asks, and no subject of its own.
-    if not topic_concepts(question) - _asked_words(question) - _course_words():
+    if not topic_concepts(question) - asked_words(question) - _course_words():
         return True
     # "he can't have dexamethasone": a statement about the patient, not a question, adds to the question before it.
     if "?" not in question and _PATIENT_START_RE.match(question):
@@ -71,11 +71,6 @@ def is_follow_up(question: str) -> bool:
 
 _SHORT_WHETHER_RE = re.compile(r"^\W*(?:should|can|could|do|would|shall)\s+(?:i|we|you)\s+(?:use|give|add|start|try|offer|do|"
                                r"order|stop|continue|switch|recommend|prescribe|apply)\b", re.I)
-
-
-def _asked_words(question: str) -> frozenset[str]:
-    """The concepts of the words that say what is asked ("which drug", "first line", "how long")."""
-    return concepts(" ".join(m.group(0) for cue, _ in ASKS.values() for m in cue.finditer(question)))
 
 
 @vocabulary_cache(maxsize=1)

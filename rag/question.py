@@ -58,6 +58,8 @@ def names_drug_by_form(text: str) -> bool:
     return bool(_DRUG_CLASS_RE.search(text))
 
 
+# A concentration ("2.5 mg/dL", "6.0 mmol/litre") is a level measured or a fluid's make-up, not a dose given.
+NOT_PER_VOLUME = r"(?!\s?/\s?(?:d?l|litre|liter)\b)"
 ASKS = {
     # A named class of drug is asked for; "what is the best treatment" may be a procedure, so it is "treat".
     # A drug class by its form, "anti-" and a class ending: antifibrotic, antiplatelet, antihypertensives (not an
@@ -70,7 +72,7 @@ ASKS = {
               re.compile(r"\b(treat\w*|therap\w*|offer\w*|prescri\w*|administ\w*|procedure|intervention|"
                                          r"surgery|surgical|repositioning|referr?\w*|initiat\w*|start\w*|use of|using|manage|(?:may|should) use)\b", re.I)),
     "dose": (re.compile(r"(?<!high-)(?<!low-)(?<!high )(?<!low )\bdos(e|es|ing|age)\b|\bhow much\b|\bmg\b", re.I),
-             re.compile(r"\b\d+(\.\d+)?\s?(mg|mcg|µg|g|units?|iu|ml|mg/kg|mg/day|gy|mmol|mg/kg/d(ay)?)\b(?!\s?/\s?(d?l|litre|liter)\b)|"
+             re.compile(r"\b\d+(\.\d+)?\s?(mg|mcg|µg|g|units?|iu|ml|mg/kg|mg/day|gy|mmol|mg/kg/d(ay)?)\b" + NOT_PER_VOLUME + "|"
                         r"\bdos(e|es|ing|age)\b", re.I)),
     "duration": (re.compile(r"\bhow long\b|\bduration\b|\bhow many (days|weeks|months|years)\b|\bwhen (to|should\b[^?]*) stop\b|\bcontinue\b", re.I),
                  re.compile(r"\b(\d+|one|two|three|four|five|six|twelve)[- ](days?|weeks?|months?|years?)\b|\bindefinite\w*|\bextended\b|\b(at least|up to|for)\s\d+|\bduration\b|\blong[- ]term\b|\bdiscontinu\w+|\bstop\w*\b", re.I)),
@@ -234,6 +236,12 @@ def topic_concepts(text: str) -> set[str]:
     return {c for c in concepts(text) if c not in generic and len(c) > 1 and not c.isdigit()}
 
 
+def asked_words(question: str, but: tuple[str, ...] = ()) -> frozenset[str]:
+    """The concepts of the words that say what is asked ("which drug", "first line", "how long"), less `but`'s."""
+    return concepts(" ".join(m.group(0) for name, (cue, _) in ASKS.items() if name not in but
+                             for m in cue.finditer(question)))
+
+
 _DOSE_AS_TIME_RE = re.compile(r"\b(?:before|after|since|until|at|with) (?:the|his|her|their|each|every) (?:(?:first|last|next|"
                               r"initial|second|final) )?(?:[\w-]+ )?dos(?:e|es|ing)\b", re.I)
 _WHICH_CLASS_RE = re.compile(r"\b(?:which|what|best|preferred|first[- ]line)\s+([\w-]+)", re.I)
@@ -281,8 +289,7 @@ def analyse(question: str, follow_up: str | None = None, idf=None, earlier: str 
     focus.aliases = _aliases(question, focus.topic)
     focus.answer_class = answer_class_concepts(question)
     # Words that ask, which are no subject; not a target's words, which name what it is of ("target estradiol levels").
-    cues = concepts(" ".join(m.group(0) for name, (cue, _) in ASKS.items() if name != "target"
-                             for m in cue.finditer(question)))
+    cues = asked_words(question, but=("target",))
     if idf is not None:
         # An acronym no indexed passage spells in the vignette ("starting RIPE today. Do I add a steroid?") is the
         # asker's shorthand, not a topic the index lacks: it neither counts for coverage nor makes a gap. In the

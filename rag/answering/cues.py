@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.question import AGE_RE, conflicting, names_drug_by_form, populations
+from rag.question import AGE_RE, NOT_PER_VOLUME, conflicting, names_drug_by_form, populations
 from rag.text import WORD_RE
 from rag.vocabulary import concept_of, concepts, vocabulary_cache
 
@@ -39,8 +39,7 @@ DRUG_RE = re.compile(r"\b(" + _DRUG_NAMES + r")\b", re.I)
 
 
 # A word given at a dose is a drug, listed or not: "cilostazol (100 mg twice daily)", "pentoxifylline 400 mg".
-_DOSED_RE = re.compile(r"\b([a-z][a-z-]{4,})\s*\(?\s*\d+(?:\.\d+)?\s?(?:mg|mcg|µg|μg|g|units?|iu)\b"
-                       r"(?!\s?/\s?(?:d?l|litre|liter)\b)")
+_DOSED_RE = re.compile(r"\b([a-z][a-z-]{4,})\s*\(?\s*\d+(?:\.\d+)?\s?(?:mg|mcg|µg|μg|g|units?|iu)\b" + NOT_PER_VOLUME)
 _NOT_DOSED = frozenset({"dose", "doses", "dosing", "daily", "total", "maximum", "minimum", "least", "about",
                         "approximately", "than", "over", "under", "every", "single", "initial", "starting", "bolus",
                         "weight", "intake"})
@@ -249,11 +248,9 @@ def leading_condition(text: str) -> str | None:
 
 _N = r"\b(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|twelve)"
 # The quantity itself, not the word for it ("the optimal dose ... has not been determined"), nor a citation's year.
-# A concentration ("2.5 mg/dL", "6.0 mmol/litre") is a level measured or a fluid's make-up, not a dose given.
-_NOT_PER_VOLUME = r"(?!\s?/\s?(?:d?l|litre|liter)\b)"
 QUANTITY_RE = {
     # "30 mCi", "2 mEq/kg", and a change by a share ("a dosage increase of about 50%").
-    "dose": re.compile(_N + r"\s?(?:mg|mcg|µg|μg|g|units?|iu|ml|mmol|meq|gy|mci|mbq|gbq|mg/kg\w*)\b" + _NOT_PER_VOLUME +
+    "dose": re.compile(_N + r"\s?(?:mg|mcg|µg|μg|g|units?|iu|ml|mmol|meq|gy|mci|mbq|gbq|mg/kg\w*)\b" + NOT_PER_VOLUME +
                        r"|\bdos(?:e|age|ing)\b[^.;]{0,40}\b\d+\s?%", re.I),
     "duration": re.compile(_N + r"(?:\s?(?:to|-|–|or)\s?\d+)?(?: consecutive| more| additional| further)?[- ]?"
                            r"(?:hours?|h|hrs?|days?|d|weeks?|wks?|months?|mos?|years?|yrs?)\b"

@@ -143,7 +143,7 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
             0.0,
             p.dangling,
             c.title_relevance,
-            1.0 if of_other_kind(kinds, p.affirmed | h.affirmed) or treats and prevents_asked(c.text, focus.has)
+            1.0 if (kinds and of_other_kind(kinds, p.affirmed | h.affirmed)) or (treats and prevents_asked(c.text, focus.has))
             else _excluded_fit(focus.excluded, p, h, focus.has),
             c.document_coverage,
         )
