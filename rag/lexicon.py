@@ -161,7 +161,9 @@ SYNONYMS = [
     {"exam", "exams", "examination", "examinations"},
     {"mammogram", "mammograms", "mammography", "mammographic"},
     {"retinal", "retina", "retinopathy"},
-    {"kidney", "renal", "nephropathy", "egfr", "dialysis", "haemodialysis", "hemodialysis"},
+    # The organ, not its replacement: "kidney stones" are no dialysis question.
+    {"kidney", "renal", "nephropathy", "egfr"},
+    {"dialysis", "haemodialysis", "hemodialysis"},
     {"liver", "hepatic"},
     {"heart", "cardiac"},
     {"cancer", "malignancy", "malignant", "tumor", "tumour", "neoplasm", "oncology"},

@@ -18,3 +18,9 @@ def test_generic_words_are_never_a_topic():
 
     assert not topic_concepts(" ".join(sorted(GENERIC)))
     assert concepts("kids") == concepts("children")
+
+
+def test_an_organ_is_not_its_replacement_therapy():
+    # "kidney stones" ask nothing of dialysis; renal and kidney are one word.
+    assert concepts("kidney") == concepts("renal")
+    assert not concepts("kidney stones") & concepts("dialysis")
