@@ -14,7 +14,9 @@ from rag.text import STOPWORDS
 # "not" excludes only what follows a verb of taking ("not on prandial insulin") or a state ("not pregnant"); "is
 # not improving" excludes nothing. "non-" excludes one word ("non-PCI hospital": the hospital is not excluded).
 _CUE_RE = re.compile(r"\b(?:(?P<one>non)|(?<!with or )without|no|never had|free of|negative for|denies|(?:in the )?absence of|other than|"
-                     r"not (?:on|taking|receiving|using|allergic to|(?:treated|managed) with)|not(?= (?:pregnant|breast-?feeding|lactating)\b))(?:\s+|-)",
+                     r"not (?:on|taking|receiving|using|allergic to|(?:treated|managed) with)|not(?= (?:pregnant|breast-?feeding|lactating)\b)|"
+                     # "people who do not have active TB and are not being offered treatment for ...": whom it is not for.
+                     r"(?:do|does|did) not have|(?:are|is) not (?:being )?(?:offered|given|treated with))(?:\s+|-)",
                      re.I)
 # "no known", "without a history of", "no prior": said before what is excluded.
 _QUALIFIER_RE = re.compile(r"(?:(?:a|any|known|prior|previous|significant|active|current|obvious|clinical|personal|"

@@ -20,6 +20,9 @@ from rag.negation import affirmed_text, negated_text
     ("with HIE and not treated with therapeutic hypothermia", ["therapeutic hypothermia"]),
     ("Treat an initial episode of non-severe CDI with oral vancomycin.", ["severe"]),
     ("Patients with anemia other than iron deficiency anemia should be evaluated.", ["iron deficiency anemia"]),
+    # Whom a statement is not for: "people who do not have ..., and are not being offered ...".
+    ("Advise people who do not have zorbitis and are not being offered quibbloxin.", ["zorbitis", "quibbloxin"]),
+    ("If the child does not have a fever, review in 2 days.", ["fever"]),
 ])
 def test_what_is_excluded(text, excluded):
     assert negated_text(text).split("\n") == excluded
