@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from rag.answering.cues import named_drugs
 from rag.negation import affirmed_text, negations
-from rag.question import AGE_RE, FOLLOW_UP_CONTEXT_RE, asked_populations, asked_words, clauses, conflicting, topic_concepts
+from rag.question import AGE_RE, FOLLOW_UP_CONTEXT_RE, TEST_NAMED_RE, asked_populations, asked_words, clauses, conflicting, topic_concepts
 from rag.settings import Settings
 from rag.text import ANAPHORA, WORD_RE, content_stems, content_words
 from rag.types import Turn
@@ -60,8 +60,10 @@ def is_follow_up(question: str) -> bool:
     # "should I use compression?": whether to do one thing, with no condition to do it for, is asked of the earlier one.
     if _SHORT_WHETHER_RE.match(question) and len(content_words(question)) <= 2:
         return True
-    # "which drug is first line?", "how long for?": what it asks, and no subject of its own.
-    if not topic_concepts(question) - asked_words(question) - _course_words():
+    # "which drug is first line?", "how long for?", "is an MRI needed?": what it asks, or a test, and no subject of its
+    # own.
+    tests = concepts(" ".join(m.group(0) for m in TEST_NAMED_RE.finditer(question)))
+    if not topic_concepts(question) - asked_words(question) - _course_words() - tests:
         return True
     # "he can't have dexamethasone": a statement about the patient, not a question, adds to the question before it.
     if "?" not in question and _PATIENT_START_RE.match(question):
@@ -76,7 +78,8 @@ _SHORT_WHETHER_RE = re.compile(r"^\W*(?:should|can|could|do|would|shall)\s+(?:i|
 @vocabulary_cache(maxsize=1)
 def _given_like_drugs() -> frozenset[str]:
     """What is given as a drug is, and names no condition: "what fluid and how much?" after a sepsis question."""
-    return frozenset(concepts("fluid fluids crystalloid crystalloids colloid colloids oxygen transfusion"))
+    return frozenset(concepts("fluid fluids crystalloid crystalloids colloid colloids oxygen transfusion dextrose glucose "
+                              "saline"))
 
 
 @vocabulary_cache(maxsize=1)
@@ -85,7 +88,7 @@ def _course_words() -> frozenset[str]:
     antibiotics be given prophylactically?"."""
     return frozenset(concepts("course courses regimen regimens taper tablets injections infusion schedule prophylaxis "
                               "prophylactic prophylactically empiric empirical empirically routine routinely adjunctive "
-                              "long-term maintenance intravenous oral topical"))
+                              "long-term maintenance intravenous iv oral topical"))
 
 
 def standalone_question(question: str, history: Sequence[Turn], settings: Settings) -> str:

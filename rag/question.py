@@ -84,7 +84,10 @@ ASKS = {
              re.compile(r"\b(age[sd]?|aged)\s\d+|\b\d+\s(to|-)\s\d+\s(years|weeks)|\bwithin\s\d+|"
                         r"\b(?:before|after|until|by|from|beginning at|starting at)\s(?:the\s)?(?:age|\d|birth|delivery|"
                         r"conception|pregnancy|diagnosis|surgery|discharge|admission|onset|puberty|menopause|exposure|injury|"
-                        r"symptoms?)\b|\b\d+\s(hours?|days?|weeks?|months?|years?)\b", re.I)),
+                        r"symptoms?)\b|\b\d+\s(hours?|days?|weeks?|months?|years?)\b|"
+                        # Or the threshold to act at: "when to anticoagulate" is answered by "a score of 2 or above".
+                        r"\b\d+(?:\.\d+)?\s?%?\s(?:or|and)\s(?:above|more|greater|higher|over|below|less|lower)\b|"
+                        r"\b(?:above|below|greater than|less than|at or above|at or below|falls? below|rises? above)\s\d", re.I)),
     # A value to aim for or act at: "target INR", "what sat should I aim for", "Hb trigger", "what trough level".
     # Not the patient's state: "A1c above target", "not at goal".
     "target": (re.compile(r"(?<!above )(?<!below )(?<!at )(?<!on )(?<!off )(?<!to )(?<!near )(?<!reach )(?<!reached )"
@@ -112,8 +115,9 @@ ASKS = {
              re.compile(r"\b(contraindicat\w*|avoid\w*|should not|not recommended|risks?|harms?|adverse|caution\w*|bleeding|toxicity|side effects?|safety|safe)\b", re.I)),
 }
 # Tests by name: asked for when the clause that asks names one (analyse).
-_TEST_NAMED_RE = re.compile(r"\b(?:mri|ct|cxr|x-?rays?|radiographs?|ultrasound|echo|echocardiogra\w*|ecg|ekg|eeg|"
-                            r"colonoscopy|endoscopy|mammogra\w*|dxa|dexa|serolog\w*|bloods|labs)\b", re.I)
+TEST_NAMED_RE = re.compile(r"\b(?:mri|ct|cxr|x-?rays?|radiographs?|ultrasound|echo|echocardiogra\w*|ecg|ekg|eeg|"
+                           r"colonoscopy|endoscopy|mammogra\w*|dxa|dexa|serolog\w*|bloods|labs|neuroimaging|"
+                           r"(?:ct|pet|bone|mri) scans?|lumbar puncture|lp)\b", re.I)
 _DRUG_ASKS = ("drug", "treat")  # asks a drug's name states
 # A graded or directive recommendation, as guidelines phrase it.
 RECOMMENDATION_RE = re.compile(
@@ -270,7 +274,7 @@ def analyse(question: str, follow_up: str | None = None, idf=None, earlier: str 
     focus.asks = [name for name, (cue, _) in ASKS.items() if cue.search(asked)] or \
                  [name for name, (cue, _) in ASKS.items() if cue.search(whole)]
     # A test by name in the clause that asks ("is MRI needed?", "need a CXR?"); a vignette's ("CT shows ...") asks none.
-    if "test" not in focus.asks and _TEST_NAMED_RE.search(asked):
+    if "test" not in focus.asks and TEST_NAMED_RE.search(asked):
         focus.asks.append("test")
     # "Which statin and what dose?": a drug class named by its stem asks which drug as "which drug" does.
     if "drug" not in focus.asks and any(names_drug_by_form(m.group(1)) for m in _WHICH_CLASS_RE.finditer(asked)):

@@ -133,6 +133,9 @@ def test_what_is_asked_and_whether_a_sentence_states_it():
     assert states("when", "Start screening at age 50.") and states("when", "Give the first dose within 24 hours.")
     assert states("when", "Offer the vaccine after delivery.") and states("when", "Screen before the age of 25.")
     assert not states("when", "These adverse events typically resolve after the discontinuation of treatment.")
+    # So does the threshold to act at: "when to start quibbloxin?" is answered by "a zorb score of 2 or above".
+    assert states("when", "Offer quibbloxin to people with a zorb score of 2 or above.")
+    assert states("when", "Start dialysis when the eGFR falls below 6.")
     # "Clinicians may use triptans for mild migraine" and "may manage mild migraines with ..." state a treatment.
     assert states("treat", "Clinicians may use triptans for mild migraine.")
     assert states("treat", "Clinicians may manage mild migraines with over-the-counter medications.")
