@@ -4,7 +4,8 @@ migraine treatment", nor a question on acute pain by a sentence on chronic pain.
 A question that states one side of an opposite pair (rag.lexicon.OPPOSITE_KINDS) and not the other makes a sentence
 that states only the other side be for other patients; the ranker counts it as it counts a sentence for patients
 with what the patient does not have (rag.answering.rank, `excluded`). So does a sentence on preventing what the
-question asks how to treat ("colchicine for prophylaxis of new attacks" under an acute gout attack's treatment).
+question asks how to treat ("colchicine for prophylaxis of new attacks" under an acute gout attack's treatment), and
+one on screening for what the question's patient has ("should be screened for diabetes" under a diabetic's BP target).
 """
 
 from __future__ import annotations
@@ -68,3 +69,23 @@ def prevents_asked(text: str, has: set[str] | frozenset[str]) -> bool:
     "anticoagulation to prevent stroke" under AF's)."""
     return any(not names_drug(m.group(1)) and concepts(m.group(1)) & has
                for pattern in _PREVENTS_RE for m in pattern.finditer(text))
+
+
+# "screened for diabetes", "testing for latent TB": what the test looks for.
+_SCREENS_FOR_RE = re.compile(r"\b(?:screen(?:ed|ing|s)?|test(?:ed|ing|s)?|assess(?:ed|ing)?|evaluat(?:ed|ing|e))\s+for\s+"
+                             r"((?:[\w-]+\s+){0,2}[\w-]+)", re.I)
+# Asked who or when to test, or how often, a test for what the patient has may be the answer ("screen for
+# retinopathy" under diabetes is not for it, but "who should be tested for ..." asks for tests).
+_TEST_ASKS = {"test", "who", "when", "interval"}
+
+
+def asks_no_test(asks: list[str]) -> bool:
+    """Asked something other than which test, for whom or when."""
+    return not _TEST_ASKS & set(asks)
+
+
+def screens_for_had(text: str, has: set[str] | frozenset[str]) -> bool:
+    """The sentence is on screening for what the question's patient is known to have: "Individuals with mean BP
+    >135/80 should be screened for diabetes" is for people not known to have it, not a diabetic's BP target."""
+    return any(concepts(m.group(1)) & has for m in _SCREENS_FOR_RE.finditer(text))
+

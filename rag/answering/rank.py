@@ -34,7 +34,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from rag.answering.headings import heading_fits, is_meta_heading
-from rag.answering.kinds import of_other_kind, opposite_kinds, prevents_asked, treating
+from rag.answering.kinds import of_other_kind, opposite_kinds, prevents_asked, screens_for_had, asks_no_test, treating
 from rag.answering.cues import (
     Range,
     condition_populations,
@@ -95,6 +95,7 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
     asked = concepts(focus.text)
     quantities = question_quantities(focus.text)
     kinds, treats = opposite_kinds(focus.text), treating(focus.text, focus.asks)
+    had = focus.has if asks_no_test(focus.asks) and not DIAGNOSIS_RE.search(focus.text) else frozenset()
     specific = [a for a in focus.asks if a in _SPECIFIC_ASKS]
     dosed = named_drugs(focus.text) if "dose" in focus.asks else frozenset()
     stated: list[frozenset[str]] = []
@@ -144,7 +145,7 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
             p.dangling,
             c.title_relevance,
             1.0 if (kinds and of_other_kind(kinds, p.affirmed | h.affirmed)) or (treats and prevents_asked(c.text, focus.has))
-            else _excluded_fit(focus.excluded, p, h, focus.has),
+            or (had and screens_for_had(c.text, had)) else _excluded_fit(focus.excluded, p, h, focus.has),
             c.document_coverage,
         )
     # "... - what's the next step?": a clause that asks without naming a topic leaves the whole question's words.

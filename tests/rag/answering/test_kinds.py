@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.answering.kinds import of_other_kind, opposite_kinds, prevents_asked, treating
+from rag.answering.kinds import of_other_kind, opposite_kinds, prevents_asked, screens_for_had, asks_no_test, treating
 from rag.answering.rank import FEATURES, feature_matrix, rerank
 from rag.question import analyse
 from rag.settings import RankSettings
@@ -54,6 +54,15 @@ def test_asked_how_to_treat_a_sentence_on_preventing_it_is_another_aim():
     assert not treating("Which drugs prevent zorbitis attacks?", analyse("Which drugs prevent zorbitis attacks?").asks)
 
 
+def test_screening_for_what_the_patient_has_is_for_other_patients_unless_a_test_is_asked_for():
+    focus = analyse("What blood pressure target in a 75 year old with zorbitis?")
+    assert asks_no_test(focus.asks)
+    assert screens_for_had("Individuals with mean BP >135/80 should be screened for zorbitis.", focus.has)
+    assert not screens_for_had("Screen people with zorbitis for retinopathy every year.", focus.has)
+    assert not asks_no_test(analyse("Who should be tested for zorbitis?").asks)
+    assert not asks_no_test(analyse("How often should I screen for zorbitis?").asks)
+
+
 @pytest.mark.parametrize(("question", "other", "asked"), [
     ("How many days of opioids should I prescribe for acute pain?",
      "Clinicians should prescribe opioids for chronic pain only after nonopioid therapy.",
@@ -61,6 +70,9 @@ def test_asked_how_to_treat_a_sentence_on_preventing_it_is_another_aim():
     ("What is the first-line treatment for a zorbitis attack?",
      "Colchicine should be used for prophylaxis of zorbitis attacks.",
      "Colchicine should be used to treat a zorbitis attack."),
+    ("What blood pressure target in a 75 year old with zorbitis?",
+     "Individuals with mean BP >135/80 should be screened for zorbitis.",
+     "In people with zorbitis, aim for a blood pressure below 140/90."),
 ])
 def test_the_ranker_counts_another_kind_or_aim_as_it_counts_what_the_patient_does_not_have(question, other, asked):
     focus = analyse(question)
