@@ -114,11 +114,21 @@ def select_statements(standalone: str, cands: list[Candidate], settings: Setting
 
 
 # Pointing back ("These ...", "Its ..."), or a list item with no subject of its own ("Should be shared with ...").
-_LEANS_BACK_RE = re.compile(r"^\W*(?:these|those|this|such|its|their|who|whose"
-                            r"|(?:should|must|may|might|can|could|will|would)\s+(?:be|have|not|also)\b)\b", re.I)
+_LEANS_BACK_RE = re.compile(r"^\W*(?:(?:these|those|this|such|its|their|who|whose"
+                            r"|(?:should|must|may|might|can|could|will|would)\s+(?:be|have|not|also)\b)\b"
+                            # the next item of a list begun before it: "Second , cessation ... should be undertaken"
+                            r"|(?:second|third|fourth|fifth|secondly|thirdly|lastly|finally|furthermore|moreover|"
+                            r"additionally|in addition)\s*,)", re.I)
+
+
+# "Use in the treatment of low-back injuries is appropriate ...": what is used was named before it (in a heading).
+_BARE_USE_RE = re.compile(r"^\W*(?:use|usage|administration|application|dosing)\s+(?:in|for|during|beyond|after|before|is|"
+                          r"are|was|should|may|can|has)\b", re.I)
 
 
 def _leans_back(cand: Candidate, focus: QuestionFocus | None) -> bool:
+    if _BARE_USE_RE.match(cand.text):
+        return True
     if not _LEANS_BACK_RE.match(cand.text):
         return False
     if focus is None:

@@ -342,6 +342,18 @@ def test_a_list_item_with_no_subject_of_its_own_is_not_quoted():
     assert picked == [treat.text]
 
 
+def test_a_use_whose_drug_was_named_before_it_or_a_later_list_item_is_not_quoted():
+    question = "How should uncomplicated gonorrhea be treated?"
+    treat = _cand("Uncomplicated gonorrhea should be treated with ceftriaxone.", 0.8, 0)
+    # What is used is in the heading before it, though the sentence names the condition.
+    use = _cand("Use in the treatment of uncomplicated gonorrhea is appropriate for 7 days.", 0.8, 1)
+    second = _cand("Second , review of treatment should be undertaken when no further improvement is noted.", 0.8, 2)
+    named = _cand("In addition, uncomplicated gonorrhea should be reported to public health.", 0.79, 3)
+    picked = [c.text for c in select_statements(question, [treat, use, second, named], Settings(),
+                                                focus=_focus(question)).groups[0][1]]
+    assert picked == [treat.text, named.text]
+
+
 def test_statements_from_documents_that_state_none_of_the_subject_do_not_answer():
     question = "Uncomplicated zorbitis in a woman - which antibiotic if she's pregnant?"
     cands = [_cand("The antibiotic quibbloxin is relatively contraindicated for pregnant women.", 0.7, 0),
