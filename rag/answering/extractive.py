@@ -118,12 +118,24 @@ def _reason(selection: Selection, standalone: str) -> str:
     return f" {ABSTENTION_REASONS[selection.reason]}" + (f": the closest does not mention {lacking}." if lacking else ".")
 
 
+_MAX_PHRASE = 4
+
+
 def _question_words(question: str, concepts: list[str]) -> str:
     """The question's own words for concept keys (what the reader typed, not stems), quoted and joined."""
-    words = []
-    for word in re.findall(r"[A-Za-z0-9][A-Za-z0-9'-]*", question):
-        if concepts_of(word) & set(concepts) and word not in words:
-            words.append(word)
+    words: list[str] = []
+    tokens = re.findall(r"[A-Za-z0-9][A-Za-z0-9'-]*", question)
+    wanted = set(concepts)
+
+    def names(ts: list[str]) -> bool:
+        return bool(ts) and bool(concepts_of(" ".join(ts)) & wanted)
+    for i in range(len(tokens)):
+        # The shortest phrase from here that names one: "heart failure" is one concept, neither of its words is; a
+        # phrase that still names it without its first word starts later ("has heart failure").
+        n = next((n for n in range(1, _MAX_PHRASE + 1) if i + n <= len(tokens) and names(tokens[i:i + n])), 0)
+        phrase = " ".join(tokens[i:i + n])
+        if n and not names(tokens[i + 1:i + n]) and phrase not in words:
+            words.append(phrase)
     quoted = [f"\u201c{w}\u201d" for w in words]
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + f" or {quoted[-1]}" if quoted else ""
 

@@ -227,6 +227,15 @@ def test_a_follow_up_s_constraint_that_no_statement_states_makes_the_answer_say_
     assert not answer.abstained and pregnant.text in [s.text for s in answer.sections[0].statements]
 
 
+def test_an_unmet_constraint_of_several_words_is_named_in_the_reader_s_words():
+    plain = _cand("Uncomplicated gonorrhea should be treated with ceftriaxone.", 0.8, 0)
+    question = "How should uncomplicated gonorrhea be treated if she has heart failure?"
+    focus = _focus(question, "what if she has heart failure?")
+    answer = compose_answer(question, question, [plain], {"ngc-1": DOC}, Settings(), IndexInfo(name="t", fingerprint="f"),
+                            focus=focus)
+    assert answer.abstained and "does not address \u201cheart failure\u201d." in answer.abstention
+
+
 def test_a_follow_up_s_constraint_is_quoted_and_leads_though_the_first_answer_s_statements_rank_higher():
     question = "How should uncomplicated gonorrhea be treated in pregnancy?"
     focus = _focus(question, "what about in pregnancy?")
