@@ -229,6 +229,10 @@ GENERIC = {
     "despite", "main", "complaint", "complaints", "forgot", "forget", "mention", "mentioned", "brother", "sister", "mo",
     "later", "earlier", "again", "now", "though", "although", "anyway", "km", "mile", "miles", "away", "quite", "very",
     "fairly", "pretty", "rather",
+    # A follow-up's story, not what it adds: "took antibiotics last month", "his wife wants to bring ...".
+    "took", "last", "got", "went", "maybe", "thing", "things", "hope", "hoping", "colleague", "colleagues", "wife",
+    "husband", "anywhere", "realistically", "some", "all", "another", "because", "put", "bring", "brought",
+    "notice", "noticed", "look", "looks", "looking", "settled", "big", "bit", "little", "bad", "badly", "up",
     # "a history of falls", "no hx of clots": what the patient had is the topic, not that they had it ("family
     # history" is a concept of its own).
     "history", "hx", "zzhistory",

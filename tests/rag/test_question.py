@@ -168,7 +168,11 @@ def test_a_follow_up_constraint_is_its_own_new_words():
 
 @pytest.mark.parametrize("follow_up, new", [("Same picture but the pt has AF - does that change it?", "AF"),
                                             ("He has PSC though - change anything?", "PSC"),
-                                            ("No sleep lab within 300 km - alternatives?", "alternatives")])
+                                            ("No sleep lab within 300 km - alternatives?", "alternatives"),
+                                            # the story of how it came about is no constraint
+                                            ("what if he has zorbitis and took quibbloxin last month?",
+                                             "zorbitis quibbloxin"),
+                                            ("His wife noticed it looks bad - maybe some zorbitis?", "zorbitis")])
 def test_a_follow_up_constraint_leaves_out_the_words_that_tie_it_to_the_earlier_message(follow_up, new):
     focus = analyse("Gallbladder polyp, sleep lab or stroke: what next? " + follow_up, follow_up=follow_up)
     assert focus.constraint == concepts(new)
