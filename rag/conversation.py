@@ -13,7 +13,8 @@ from collections.abc import Sequence
 
 from rag.answering.cues import named_drugs
 from rag.negation import affirmed_text, negations
-from rag.question import AGE_RE, FOLLOW_UP_CONTEXT_RE, TEST_NAMED_RE, asked_populations, asked_words, clauses, conflicting, topic_concepts
+from rag.populations import AGE_RE, asked_populations, conflicting
+from rag.question import FOLLOW_UP_CONTEXT_RE, TEST_NAMED_RE, asked_words, clauses, topic_concepts
 from rag.settings import Settings
 from rag.text import ANAPHORA, WORD_RE, content_stems, content_words
 from rag.types import Turn
@@ -55,15 +56,17 @@ def is_follow_up(question: str) -> bool:
     # is asked of the earlier one.
     # So is a class of drug: "should I add an antiviral?" after a Bell's palsy question.
     drugs = named_drugs(question) | (concepts(question) & (drug_class_concepts() | _given_like_drugs()))
-    if drugs and not topic_concepts(question) - drugs - _course_words():
+    if drugs and not topic_concepts(question) - drugs - _course_words() - asked_words(question):
         return True
     # "should I use compression?": whether to do one thing, with no condition to do it for, is asked of the earlier one.
     if _SHORT_WHETHER_RE.match(question) and len(content_words(question)) <= 2:
         return True
     # "which drug is first line?", "how long for?", "is an MRI needed?": what it asks, or a test, and no subject of its
     # own.
+    # So is "how soon after injury?": the event it times from is no subject.
     tests = concepts(" ".join(m.group(0) for m in TEST_NAMED_RE.finditer(question)))
-    if not topic_concepts(question) - asked_words(question) - _course_words() - tests:
+    events = concepts(" ".join(m.group(1) for m in _TIMED_EVENT_RE.finditer(question)))
+    if not topic_concepts(question) - asked_words(question) - _course_words() - tests - events:
         return True
     # "he can't have dexamethasone": a statement about the patient, not a question, adds to the question before it.
     if "?" not in question and _PATIENT_START_RE.match(question):
@@ -71,6 +74,8 @@ def is_follow_up(question: str) -> bool:
     return len(content_words(question)) <= 1
 
 
+_TIMED_EVENT_RE = re.compile(r"\b(?:after|before|since|from|of)\s+(?:the\s+|an?\s+)?(injury|delivery|birth|surgery|"
+                             r"diagnosis|admission|discharge|exposure|onset|conception|presentation)\b", re.I)
 _SHORT_WHETHER_RE = re.compile(r"^\W*(?:should|can|could|do|would|shall)\s+(?:i|we|you)\s+(?:use|give|add|start|try|offer|do|"
                                r"order|stop|continue|switch|recommend|prescribe|apply)\b", re.I)
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from rag.animals import animal_patient
 from rag.lexicon import ABBREVIATIONS, GENERIC
 from rag.negation import affirmed_text, negated_text
+from rag.populations import asked_populations, population_keys
 from rag.vocabulary import (
     class_names,
     classes_of,
@@ -71,7 +72,8 @@ ASKS = {
     "treat": (re.compile(r"\b(treat\w*|therap\w*|manag\w*|first[- ]line|of choice)\b", re.I),
               re.compile(r"\b(treat\w*|therap\w*|offer\w*|prescri\w*|administ\w*|procedure|intervention|"
                                          r"surgery|surgical|repositioning|referr?\w*|initiat\w*|start\w*|use of|using|manage|(?:may|should) use)\b", re.I)),
-    "dose": (re.compile(r"(?<!high-)(?<!low-)(?<!high )(?<!low )\bdos(e|es|ing|age)\b|\bhow much\b|\bmg\b", re.I),
+    "dose": (re.compile(r"(?<!high-)(?<!low-)(?<!high )(?<!low )\bdos(e|es|ing|age)\b|\bhow much\b|\bmg\b|"
+                        r"\b(?:what|which) (?:infusion )?rate\b|\binfusion rate\b", re.I),
              re.compile(r"\b\d+(\.\d+)?\s?(mg|mcg|µg|g|units?|iu|ml|mg/kg|mg/day|gy|mmol|mg/kg/d(ay)?)\b" + NOT_PER_VOLUME + "|"
                         r"\bdos(e|es|ing|age)\b", re.I)),
     "duration": (re.compile(r"\bhow long\b|\bduration\b|\bhow many (days|weeks|months|years)\b|\bwhen (to|should\b[^?]*) stop\b|\bcontinue\b", re.I),
@@ -251,11 +253,21 @@ _DOSE_AS_TIME_RE = re.compile(r"\b(?:before|after|since|until|at|with) (?:the|hi
 _WHICH_CLASS_RE = re.compile(r"\b(?:which|what|best|preferred|first[- ]line)\s+([\w-]+)", re.I)
 
 
+# "his father had colon cancer at 50": a relative's disease is the patient's family history of it.
+_RELATIVE_HAD_RE = re.compile(r"\b(?:mother|father|mum|mom|dad|sisters?|brothers?|siblings?|parents?|aunt|uncle|"
+                              r"grand(?:mother|father|parents?)|(?:first|1st|second|2nd)[- ]degree relatives?)\b"
+                              r"[^.?!;]{0,20}?\b(?:had|has|have|with|died of|diagnosed with)\b", re.I)
+
+
+def _with_family_history(text: str) -> str:
+    return text + " (family history)" if _RELATIVE_HAD_RE.search(text) else text
+
+
 def analyse(question: str, follow_up: str | None = None, idf=None, earlier: str | None = None) -> QuestionFocus:
     """`follow_up`: the latest message when `question` is a rewritten follow-up, `earlier` the question it follows;
     `idf(concept) -> float`."""
     # What the patient does not have ("without CKD") is neither the topic nor who the patient is.
-    plain, plain_follow_up = affirmed_text(question), affirmed_text(follow_up or "")
+    plain, plain_follow_up = (_with_family_history(affirmed_text(t)) for t in (question, follow_up or ""))
     focus = QuestionFocus(text=question, topic=topic_concepts(plain), clause=topic_concepts(asking_clause(plain)))
     negated = topic_concepts(negated_text(question + "\n" + (follow_up or "")))
     focus.excluded = negated - focus.topic
@@ -321,7 +333,7 @@ def analyse(question: str, follow_up: str | None = None, idf=None, earlier: str 
     # depression" is not about "moderate to severe alcohol use disorder".
     focus.subject = focus.topic - focus.populations - focus.new - cues - severity_concepts()
     focus.phrases = {c: parts for c in focus.topic if c.startswith("zz") and (parts := phrase_parts(c))
-                     and not parts & _population_keys()}
+                     and not parts & population_keys()}
     return focus
 
 
@@ -433,63 +445,6 @@ def with_rare_drug_classes(question: str, idf, rare: float) -> str:
     classes ("ramipril" as "ACE inhibitor", "ACEI" too): the index may hold its class's guidance all the same."""
     extra = [name for c in sorted(concepts(question)) if classes_of(c) and idf(c) >= rare for name in class_names(c)]
     return f"{question} ({', '.join(dict.fromkeys(extra))})" if extra else question
-
-
-_POPULATION_WORDS = ("children", "pregnancy", "breastfeeding", "elderly", "adults", "women", "men", "newborn", "outpatient",
-                     "inpatient")
-
-
-@vocabulary_cache(maxsize=1)
-def _population_keys() -> frozenset[str]:
-    return frozenset(concept_of(w) for w in _POPULATION_WORDS)
-
-
-def populations(text: str) -> frozenset[str]:
-    """Which patient groups a text names (each a concept key: children, pregnancy, older adults...)."""
-    return concepts(text) & _population_keys()
-
-
-# A patient's age as clinicians type it: "72 year old", "50yo", "9-month-old", "3 yr old".
-# A stated age: "7 year old", "4 months old", "58F", "aged 30" (n: the number; y, m: its unit in years or less).
-AGE_RE = re.compile(r"\b(?P<aged>aged?\s+)?(?P<n>\d{1,3})\s?-?\s?(?:(?P<y>years?|yrs?|y)[- ]?(?:old|o)\b|yo\b|(?P<m>months?|mo|"
-                    r"weeks?|wk|days?)[- ]?old\b|(?-i:(?P<sex>[FM]))\b(?!\s*(?:fr|french|catheter|foley))|(?(aged)(?!\s*(?:months?|weeks?|days?))|(?!)))", re.I)
-
-
-# An age said of the patient: "if she's 51", "the pt is 72", "if he were 58" (not "she's 33 wks", "he is 5 kg").
-_SAID_AGE_RE = re.compile(r"\b(?:he|she|they|pt|patient)(?:'s|\s+is|\s+was|\s+were|\s+are)\s+(?:now\s+|only\s+|about\s+)?"
-                          r"(?P<n>\d{1,3})\b(?![.,]?\d)(?!\s*(?:%|/|\+|-\s*\d|wks?\b|weeks?\b|days?\b|d\b|hours?\b|hrs?\b|h\b|mins?\b|"
-                          r"kg\b|g\b|cm\b|mm\b|mg\b|ml\b|lbs?\b|units?\b|iu\b|points?\b|on\b|of\b|in\b|mo\b|months?\b))", re.I)
-
-
-OLDER_CHILD = "zzolderchild"  # a population only an age says; no text names it
-
-
-def asked_populations(question: str) -> frozenset[str]:
-    """The patient groups a question names, including one implied by a stated age."""
-    out = set(populations(question))
-    for m in (*AGE_RE.finditer(question), *_SAID_AGE_RE.finditer(question)):
-        years = int(m.group("n")) if not m.groupdict().get("m") else 0
-        out.add(concept_of("children" if years < 18 else "elderly" if years >= 65 else "adults"))
-        if 1 <= years < 18:  # a child of a year or more is no newborn, which a bare "child" or "infant" may be
-            out.add(OLDER_CHILD)
-        if m.groupdict().get("sex") and years >= 18:  # "62F", "58 M": the sex too
-            out.add(concept_of("women" if m.group("sex") == "F" else "men"))
-    return frozenset(out)
-
-
-@vocabulary_cache(maxsize=1)
-def _exclusive() -> list[frozenset[str]]:
-    """Groups of populations one patient cannot belong to at once (an age band; a sex; pregnant or breastfeeding; treated
-    in hospital or not)."""
-    groups = (("children", "newborn", "adults", "elderly"), (OLDER_CHILD, "newborn"), ("women", "men"),
-              ("pregnancy", "breastfeeding"), ("pregnancy", "men"), ("pregnancy", "children", "newborn"), ("women", "children", "newborn"),
-              ("men", "children", "newborn"), ("outpatient", "inpatient"))
-    return [frozenset(concept_of(w) for w in g) for g in groups]
-
-
-def conflicting(old: frozenset[str] | set[str], new: frozenset[str] | set[str]) -> set[str]:
-    """The populations of `old` that a follow-up naming `new` replaces ("and in kids?" replaces adults)."""
-    return {o for o in old for n in new if o != n and any(o in g and n in g for g in _exclusive())}
 
 
 def states(ask: str, text: str) -> bool:

@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.question import AGE_RE, NOT_PER_VOLUME, conflicting, names_drug_by_form, populations
+from rag.populations import AGE_RE, conflicting, populations
+from rag.question import NOT_PER_VOLUME, names_drug_by_form
 from rag.text import WORD_RE
 from rag.vocabulary import concept_of, concepts, vocabulary_cache
 

@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
-from rag.question import RECOMMENDATION_RE, conflicting, populations, topic_concepts
+from rag.populations import conflicting, populations
+from rag.question import RECOMMENDATION_RE, topic_concepts
 from rag.types import Document
 
 

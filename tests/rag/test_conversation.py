@@ -34,7 +34,9 @@ def test_follow_ups_that_lean_on_the_earlier_message_are_detected(q):
 
 # A test, or what is given by a drip, with no condition to do it for, is asked of the earlier one.
 @pytest.mark.parametrize("q", ["is an MRI needed?", "when is neuroimaging needed?", "is a CT scan indicated?",
-                               "Should I order an LP?", "when should IV dextrose be given?", "should we give IV glucose?"])
+                               "Should I order an LP?", "when should IV dextrose be given?", "should we give IV glucose?",
+                               # what it asks of a drug, or the event it times from, is no subject either
+                               "what rate of insulin?", "how soon after injury?"])
 def test_a_test_or_drip_with_no_subject_of_its_own_is_a_follow_up(q):
     assert is_follow_up(q)
 
@@ -42,7 +44,8 @@ def test_a_test_or_drip_with_no_subject_of_its_own_is_a_follow_up(q):
 @pytest.mark.parametrize("q", ["Which fertiliser suits acid soil best?", "How often should lawn mower blades be sharpened?",
                                "Should I use linseed oil instead of mineral oil on spades?", "Is mineral oil still the best for spades?",
                                "Gardener just finished pruning the roses. Which oil for the secateurs?",
-                               "Is a CT scan needed for zorbitis of the knee?"])
+                               "Is a CT scan needed for zorbitis of the knee?",
+                               "How soon after zorbitis surgery should quibbloxin start?"])
 def test_standalone_questions_are_left_alone(q):
     assert not is_follow_up(q)
     assert standalone_question(q, [FIRST], S) == q

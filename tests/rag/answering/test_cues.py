@@ -13,7 +13,7 @@ from rag.answering.cues import (
     sentence_ranges,
     stated_populations,
 )
-from rag.question import asked_populations
+from rag.populations import asked_populations
 
 
 def test_naming_a_drug_is_not_naming_a_kind_of_therapy():
