@@ -9,7 +9,7 @@ is attached to the previous turn's standalone question.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rag.answering.cues import named_drugs
 from rag.negation import affirmed_text, negations
@@ -74,6 +74,15 @@ def is_follow_up(question: str) -> bool:
     return len(content_words(question)) <= 1
 
 
+def may_follow(question: str) -> bool:
+    """Short, about one thing and no patient of its own: "at what level should phototherapy start?" may be asked of
+    the earlier topic (neonatal jaundice), which only the index can tell."""
+    words = topic_concepts(question) - asked_words(question)
+    return 0 < len(words) <= _MAX_FOLLOW_WORDS and not AGE_RE.search(question) and not _PERSON_RE.search(question) \
+        and not _new_patient(question)
+
+
+_MAX_FOLLOW_WORDS = 2
 _TIMED_EVENT_RE = re.compile(r"\b(?:after|before|since|from|of)\s+(?:the\s+|an?\s+)?(injury|delivery|birth|surgery|"
                              r"diagnosis|admission|discharge|exposure|onset|conception|presentation)\b", re.I)
 _SHORT_WHETHER_RE = re.compile(r"^\W*(?:should|can|could|do|would|shall)\s+(?:i|we|you)\s+(?:use|give|add|start|try|offer|do|"
@@ -96,11 +105,19 @@ def _course_words() -> frozenset[str]:
                               "long-term maintenance intravenous iv oral topical"))
 
 
-def standalone_question(question: str, history: Sequence[Turn], settings: Settings) -> str:
-    """The query to retrieve with: the question itself, or the question joined to the earlier topic."""
+# Whether the index holds the short question and the earlier one's topic together (Pipeline.related).
+Related = Callable[[str, str], bool]
+
+
+def standalone_question(question: str, history: Sequence[Turn], settings: Settings, related: Related | None = None) -> str:
+    """The query to retrieve with: the question itself, or the question joined to the earlier topic. `related`: for
+    a short question no cue marks as a follow-up, whether what it is about goes with the earlier topic."""
     question = " ".join(question.split())
     turns = list(history)[-settings.conversation.max_history_turns :] if settings.conversation.max_history_turns else []
-    if not turns or not is_follow_up(question):
+    if not turns:
+        return question
+    if not is_follow_up(question) and not (related is not None and may_follow(question)
+                                           and related(question, turns[-1].standalone_question or turns[-1].question)):
         return question
     previous = " ".join(_base(turns, question).split()).rstrip(" ?.!")
     cue = _CUE_RE.match(question)

@@ -119,7 +119,18 @@ class Pipeline:
         """(standalone query, "llm" | "rules" | "none", why the LLM's rewrite was not used)."""
         if self.chat is not None and self.settings.llm.rewrite and turns:
             return llm_standalone_question(question, turns, self.settings, self.chat)
-        return standalone_question(question, turns, self.settings), ("rules" if turns else "none"), None
+        return standalone_question(question, turns, self.settings, self.related), ("rules" if turns else "none"), None
+
+    def related(self, question: str, earlier: str) -> bool:
+        """Whether the short question alone finds a guideline the earlier question finds, among the first few of
+        each: "at what level should phototherapy start?" finds the neonatal jaundice guideline again (whose passages
+        say "bilirubin", not "jaundice"), "what is the best treatment for plantar fasciitis?" after COPD does not."""
+        st, n = self._current(), self.settings.conversation.related_documents
+
+        def first(query: str) -> set[str]:
+            docs = dict.fromkeys(h.chunk.doc_id for h in st.retriever.search(query) if h.chunk.kind == "guideline")
+            return set(list(docs)[:n])
+        return bool(first(question) & first(earlier))
 
     def gather(self, question: str, history: Sequence[Turn | dict] = (), filters: Filters | None = None) -> Evidence:
         return self._gather(self._current(), question, history, filters)

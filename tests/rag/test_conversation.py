@@ -1,6 +1,6 @@
 import pytest
 
-from rag.conversation import is_follow_up, standalone_question
+from rag.conversation import is_follow_up, may_follow, standalone_question
 from rag.settings import Settings
 from rag.types import Turn
 
@@ -207,3 +207,15 @@ def test_what_if_keeps_its_if():
     first = _turn("Does a rusty bicycle chain need replacing?")
     assert standalone_question("what if it still turns freely?", [first], S) == \
         "Does a rusty bicycle chain need replacing if it still turns freely?"
+
+
+def test_a_short_question_with_no_cue_follows_only_when_the_index_relates_it_to_the_earlier_topic():
+    q = "at what level should quibbling start?"
+    assert not is_follow_up(q) and may_follow(q)
+    assert standalone_question(q, [FIRST], S, related=lambda question, earlier: True) == \
+        f"Which garden tools need oiling before winter? {q}"
+    assert standalone_question(q, [FIRST], S, related=lambda question, earlier: False) == q
+    # A patient of its own, or a longer question, is its own topic.
+    assert not may_follow("at what level should quibbling start in a 40 year old?")
+    assert not may_follow("Which quibbling for zorbitis of the knee and hip?")
+

@@ -68,6 +68,14 @@ def test_follow_up_uses_history(pipeline, pdph):
     assert "post-dural puncture headache" in a.standalone_question and "cesarean" in a.standalone_question
 
 
+def test_a_short_question_follows_when_the_index_finds_it_with_the_earlier_topic(pipeline, pdph):
+    history = [Turn(question=PDPH, standalone_question=pdph.standalone_question)]
+    # A blood patch is found in the obstetric anaesthesia guideline the headache question found; gout is not.
+    follows = pipeline.ask("when is a blood patch indicated?", history)
+    assert "post-dural puncture headache" in follows.standalone_question
+    assert pipeline.ask("Colchicine for gout?", history).standalone_question == "Colchicine for gout?"
+
+
 def test_the_vocabulary_reads_the_serving_index_s_abbreviations(pipeline):
     # The test index's guidelines define "guideline development group (GDG)"; the hand-written lexicon has no GDG.
     assert not concepts("GDG") & concepts("guideline development group")  # each test starts without them
