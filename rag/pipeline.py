@@ -145,6 +145,10 @@ class Pipeline:
         query_vector = st.retriever.encode(query)
         t2 = time.perf_counter()
         hits = st.retriever.search(query, filters=filters, query_vector=query_vector)
+        follow_up = question if turns and standalone != question else None
+        earlier = (turns[-1].standalone_question or turns[-1].question) if follow_up else None
+        focus = analyse(standalone, follow_up, st.idf, earlier)
+        hits += self._rare_word_hits(st, query, hits, focus, filters)
         t3 = time.perf_counter()
         stored = st.index.sentence_vectors([h.chunk.id for h in hits])
         # Independently encoded sentence vectors are already what re-encoding the shortlist would give.
@@ -153,9 +157,6 @@ class Pipeline:
         # is cut first: boilerplate must not take its places).
         cands = gather_candidates(hits, query_vector, self.embedder, stored, rescore, check_content=bool(rescore))
         cands += self._expand(st, hits, cands, query_vector)
-        follow_up = question if turns and standalone != question else None
-        earlier = (turns[-1].standalone_question or turns[-1].question) if follow_up else None
-        focus = analyse(standalone, follow_up, st.idf, earlier)
         titles = st.index.titles(c.hit.chunk.doc_id for c in cands)
         # The ranker's cues cost far more than a cosine: only the closest sentences are worth them.
         keep = self._closest(cands, self.settings.answer.rank_candidates)
@@ -166,10 +167,30 @@ class Pipeline:
         # Before ranking: how much of the question's subject each sentence's document states is one of its cues.
         focus.document_coverage, focus.unknown = topic_support(cands, focus, titles, st.idf, a.rare_idf, st.title_words,
                                                                a.off_title_weight)
+        # A word a retrieved passage states is no topic the index lacks, though none of its sentences is close enough
+        # to the question to be a candidate.
+        focus.unknown = [c for c in focus.unknown if not any(c in concepts(h.chunk.text) for h in hits)]
         rerank(cands, focus, titles, a.rank)
         t4 = time.perf_counter()
         ms = {"rewrite": t1 - t0, "embed_query": t2 - t1, "retrieve": t3 - t2, "score_sentences": t4 - t3}
         return Evidence(standalone, hits, cands, {k: v * 1000 for k, v in ms.items()}, how, why_not, focus)
+
+    def _rare_word_hits(self, st: _Serving, query: str, hits: list[Hit], focus, filters: Filters | None) -> list[Hit]:
+        """Passages stating a rare word of the question that the index holds and no hit states ("Centor" in "sore
+        throat, Centor 4 - which antibiotic?"): fused with the embedding's ranks and capped per guideline, such a
+        passage can fall below the hits; without it the word reads as a topic the index lacks (rank.topic_support)."""
+        rare = self.settings.answer.rare_idf * st.idf.max
+        wanted = {c for c in focus.topic if rare <= st.idf(c) < st.idf.max}
+        if not wanted:
+            return []
+        titles = st.index.titles(h.chunk.doc_id for h in hits)
+        missing = wanted - set().union(*(concepts(h.chunk.text) | concepts(titles.get(h.chunk.doc_id, "")) for h in hits))
+        if not missing:
+            return []
+        have = {h.chunk.id for h in hits}
+        found = [h for h in st.retriever.search(query, filters=filters, mode="bm25")
+                 if h.chunk.id not in have and missing & concepts(h.chunk.text)]
+        return found[:_RARE_WORD_HITS]
 
     @staticmethod
     def _closest(cands: list[Candidate], n: int) -> set[int]:
@@ -257,6 +278,7 @@ class Pipeline:
 
 
 _PIPELINES: dict[tuple[str, str], Pipeline] = {}
+_RARE_WORD_HITS = 2  # passages added for a rare word the hits lack: its best two (by BM25) are enough to show it
 
 
 def ask(question: str, history: Sequence[Turn | dict] = (), settings: Settings | dict | str | None = None,

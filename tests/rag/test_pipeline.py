@@ -232,3 +232,11 @@ def test_warming_encodes_every_guideline_title_once(pipeline):
     guideline_titles = {t for d, t in index.titles(index.document_ids).items()
                         if index.kind_codes[index.doc_rows(d)[0]] == KINDS.index("guideline")}
     assert guideline_titles and guideline_titles <= set(pipeline._title_vectors)
+
+
+def test_a_rare_word_the_index_holds_but_the_hits_lack_brings_its_passages(pipeline):
+    # "ibandronate" is in the bone metastases guideline only; asked beside a headache question, the hits the
+    # embedding and BM25 fuse are the headache guideline's.
+    ev = pipeline.gather("What needle type reduces the risk of post-dural puncture headache after ibandronate?")
+    assert any("ibandronate" in h.chunk.text.lower() for h in ev.hits)
+    assert not ev.focus.unknown
