@@ -42,13 +42,20 @@ def asked_populations(question: str) -> frozenset[str]:
     """The patient groups a question names, including one implied by a stated age."""
     out = set(populations(question))
     for m in (*AGE_RE.finditer(question), *_SAID_AGE_RE.finditer(question)):
-        years = int(m.group("n")) if not m.groupdict().get("m") else 0
+        # "18 months" is a toddler, no newborn; a unit under months ("3 weeks old") is under a year.
+        unit = (m.groupdict().get("m") or "").lower()
+        years = int(m.group("n")) // 12 if unit.startswith("mo") else 0 if unit else int(m.group("n"))
         out.add(concept_of("children" if years < 18 else "elderly" if years >= 65 else "adults"))
         if 1 <= years < 18:  # a child of a year or more is no newborn, which a bare "child" or "infant" may be
             out.add(OLDER_CHILD)
         if m.groupdict().get("sex") and years >= 18:  # "62F", "58 M": the sex too
             out.add(concept_of("women" if m.group("sex") == "F" else "men"))
+    if _TODDLER_RE.search(question):  # a toddler walks: a year old or more
+        out.add(OLDER_CHILD)
     return frozenset(out)
+
+
+_TODDLER_RE = re.compile(r"\btoddlers?\b", re.I)
 
 
 @vocabulary_cache(maxsize=1)

@@ -18,8 +18,12 @@ def test_an_age_said_of_the_patient_is_a_stated_age(said, group):
     assert (OLDER_CHILD in asked_populations(said)) is (group == "children")  # a 9-year-old is no newborn
 
 
-def test_a_toddler_is_a_child():
-    assert asked_populations("Toddler with a febrile seizure, now well - EEG?") == concepts("children")
+def test_a_toddler_is_a_child_and_no_newborn():
+    toddler = asked_populations("Toddler with a febrile seizure, now well - EEG?")
+    assert toddler - {OLDER_CHILD} == concepts("children") and OLDER_CHILD in toddler
+    # Months are a child's age too: 18 months old is no newborn, 3 months old may be.
+    assert OLDER_CHILD in asked_populations("an 18 months old with a first febrile UTI")
+    assert OLDER_CHILD not in asked_populations("a 3 months old with a first febrile UTI")
 
 
 def test_planning_to_conceive_is_about_pregnancy():

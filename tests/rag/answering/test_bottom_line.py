@@ -458,6 +458,11 @@ _NO_ADVICE = [
     ([("Two of the 3 simulation models found that zorbitol screening every 3 years yields fewer life-years.", 0.95)],
      "The task force recommends screening adults for zorbitis starting at age 50 years.",
      "When should zorbitis screening start?"),
+    ([("A retrospective study of 169 patients with zorbitis who received zorbitol and quibble suppression therapy found "
+       "a benefit with zorbectomy.", 0.95),
+      ("The time to zorbectomy in the zorbitol group was 1 day greater than for the quibbloxin group.", 0.9)],
+     "Offer zorbitol to adults with zorbitis and a quibble level above 10.",
+     "45F with zorbitis, quibble level 7. Treat?"),
     ([("Examples might be an infant with severe zorbitis or a child with a progressive zorbitic condition.", 0.95)],
      "Infants with severe zorbitis should ordinarily not undergo dialysis.",
      "Infant with severe zorbitis, kidneys failing - is dialysis indicated?"),
