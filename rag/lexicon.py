@@ -301,8 +301,11 @@ DRUG_CLASSES = [
 ]
 # A qualifier and its opposite: a sentence on chronic pain answers nothing on acute pain, one on provoked VTE
 # nothing on an unprovoked PE (each side's words are read as concepts; a side a question states guards it).
+# A mechanical valve is anticoagulated otherwise than a bioprosthetic one, and AF with a valve otherwise than
+# "nonvalvular AF".
 OPPOSITE_KINDS = [("acute", "chronic"), ("provoked", "unprovoked"), ("complicated", "uncomplicated"),
-                  ("resectable", "unresectable"), ("symptomatic", "asymptomatic")]
+                  ("resectable", "unresectable"), ("symptomatic", "asymptomatic"),
+                  ("mechanical", "bioprosthetic bioprosthesis"), ("valve valves valvular", "nonvalvular non-valvular")]
 # The aims of a treatment: an attack's ("acute treatment", "abortive") and preventing attacks.
 ACUTE_AIM = "acute abortive"
 PREVENTIVE_AIM = "prevention preventive prophylaxis"

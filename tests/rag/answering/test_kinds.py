@@ -19,6 +19,11 @@ def test_a_sentence_on_the_opposite_kind_only_is_for_other_patients():
     assert _other("Incidental gallbladder polyp, asymptomatic 45M - follow-up?",
                   "Symptomatic patients with gallbladder polyp should undergo cholecystectomy.")
     assert _other("First unprovoked PE - how long to anticoagulate?", "For a provoked DVT, treat for 3 months.")
+    # A mechanical valve is no bioprosthetic one, and AF with a valve is no "nonvalvular AF".
+    question = "Which anticoagulant for AF with a mechanical mitral valve?"
+    assert _other(question, "Patients with a bioprosthetic mitral valve should receive warfarin for three months.")
+    assert _other(question, "Quibbloxin is an option for preventing stroke in people with nonvalvular AF.")
+    assert not _other(question, "Quibbloxin should not be used in patients with mechanical valve prostheses.")
 
 
 def test_a_sentence_on_both_kinds_or_neither_is_not():
