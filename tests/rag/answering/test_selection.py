@@ -1,6 +1,8 @@
 """Answer or abstain: abstaining when no statement states the quantity asked for, for a topic the index lacks, a
 guideline gap only research touches, or a veterinary question."""
 
+import pytest
+
 from rag.answering.extractive import compose_answer
 from rag.answering.rank import sentence_profile
 from rag.answering.selection import mmr_select, select_statements
@@ -213,27 +215,26 @@ def test_a_statement_from_a_document_on_another_condition_is_not_quoted():
     assert [c.text for c in chosen.groups[0][1]] == [own.text]
 
 
-def test_a_follow_up_s_constraint_that_no_statement_states_makes_the_answer_say_so():
+# The follow-up's constraint in the reader's words, several of them when they are one concept.
+@pytest.mark.parametrize(("question", "follow_up", "named"), [
+    ("How should uncomplicated gonorrhea be treated in pregnancy?", "what about in pregnancy?", "pregnancy"),
+    ("How should uncomplicated gonorrhea be treated if she has heart failure?", "what if she has heart failure?",
+     "heart failure"),
+])
+def test_a_follow_up_s_constraint_that_no_statement_states_makes_the_answer_say_so(question, follow_up, named):
+    plain = _cand("Uncomplicated gonorrhea should be treated with ceftriaxone.", 0.8, 0)
+    answer = compose_answer(question, question, [plain], {"ngc-1": DOC}, Settings(), IndexInfo(name="t", fingerprint="f"),
+                            focus=_focus(question, follow_up))
+    assert answer.abstained and f"does not address \u201c{named}\u201d." in answer.abstention
+
+
+def test_a_statement_that_states_the_follow_up_s_constraint_answers():
     plain = _cand("Uncomplicated gonorrhea should be treated with ceftriaxone.", 0.8, 0)
     question = "How should uncomplicated gonorrhea be treated in pregnancy?"
-    focus = _focus(question, "what about in pregnancy?")
-    answer = compose_answer(question, question, [plain], {"ngc-1": DOC}, Settings(), IndexInfo(name="t", fingerprint="f"),
-                            focus=focus)
-    assert answer.abstained and "does not address \u201cpregnancy\u201d" in answer.abstention
-    # A statement that states it answers.
     pregnant = _cand("Pregnant women with uncomplicated gonorrhea should receive a single dose of ceftriaxone.", 0.75, 1)
     answer = compose_answer(question, question, [plain, pregnant], {"ngc-1": DOC}, Settings(),
-                            IndexInfo(name="t", fingerprint="f"), focus=focus)
+                            IndexInfo(name="t", fingerprint="f"), focus=_focus(question, "what about in pregnancy?"))
     assert not answer.abstained and pregnant.text in [s.text for s in answer.sections[0].statements]
-
-
-def test_an_unmet_constraint_of_several_words_is_named_in_the_reader_s_words():
-    plain = _cand("Uncomplicated gonorrhea should be treated with ceftriaxone.", 0.8, 0)
-    question = "How should uncomplicated gonorrhea be treated if she has heart failure?"
-    focus = _focus(question, "what if she has heart failure?")
-    answer = compose_answer(question, question, [plain], {"ngc-1": DOC}, Settings(), IndexInfo(name="t", fingerprint="f"),
-                            focus=focus)
-    assert answer.abstained and "does not address \u201cheart failure\u201d." in answer.abstention
 
 
 def test_a_follow_up_s_constraint_is_quoted_and_leads_though_the_first_answer_s_statements_rank_higher():
@@ -335,9 +336,13 @@ def test_a_sentence_whose_subject_is_in_the_one_before_it_is_not_quoted_unless_i
     its = _cand("Its use is not recommended in people older than 75 years.", 0.78, 2)
     item = _cand("Who have a history of anaphylaxis to cephalosporins or penicillins.", 0.77, 3)
     named = _cand("These patients with uncomplicated gonorrhea should also be tested for chlamydia.", 0.76, 4)
-    picked = [c.text for c in select_statements(question, [treat, events, its, item, named], Settings(),
+    # What is used was named in the heading before it, though the sentence names the condition; a later list item.
+    use = _cand("Use in the treatment of uncomplicated gonorrhea is appropriate for 7 days.", 0.8, 5)
+    second = _cand("Second , review of treatment should be undertaken when no further improvement is noted.", 0.8, 6)
+    added = _cand("In addition, uncomplicated gonorrhea should be reported to public health.", 0.75, 7)
+    picked = [c.text for c in select_statements(question, [treat, events, its, item, named, use, second, added], Settings(),
                                                 focus=_focus(question)).groups[0][1]]
-    assert picked == [treat.text, named.text]
+    assert picked == [treat.text, named.text, added.text]
 
 
 def test_a_list_item_with_no_subject_of_its_own_is_not_quoted():
@@ -349,18 +354,6 @@ def test_a_list_item_with_no_subject_of_its_own_is_not_quoted():
     picked = [c.text for c in select_statements(question, [treat, subjectless, for_babies], Settings(),
                                                 focus=_focus(question)).groups[0][1]]
     assert picked == [treat.text]
-
-
-def test_a_use_whose_drug_was_named_before_it_or_a_later_list_item_is_not_quoted():
-    question = "How should uncomplicated gonorrhea be treated?"
-    treat = _cand("Uncomplicated gonorrhea should be treated with ceftriaxone.", 0.8, 0)
-    # What is used is in the heading before it, though the sentence names the condition.
-    use = _cand("Use in the treatment of uncomplicated gonorrhea is appropriate for 7 days.", 0.8, 1)
-    second = _cand("Second , review of treatment should be undertaken when no further improvement is noted.", 0.8, 2)
-    named = _cand("In addition, uncomplicated gonorrhea should be reported to public health.", 0.79, 3)
-    picked = [c.text for c in select_statements(question, [treat, use, second, named], Settings(),
-                                                focus=_focus(question)).groups[0][1]]
-    assert picked == [treat.text, named.text]
 
 
 def test_statements_from_documents_that_state_none_of_the_subject_do_not_answer():
