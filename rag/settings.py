@@ -342,7 +342,7 @@ class AnswerSettings(Section):
 
 class ConversationSettings(Section):
     max_history_turns: int = Field(default=4, ge=0, description="Earlier turns considered when rewriting a follow-up.")
-    related_documents: int = Field(default=2, ge=0, description="A short question with no follow-up cue follows the earlier one when one of the first this many guidelines retrieved for it alone is one of the earlier question's.")
+    related_documents: int = Field(default=2, ge=0, description="A short question with no cue follows one that finds one of the N first guidelines it finds.")
 
 
 class LLMSettings(Section):
