@@ -3,7 +3,9 @@
 "What about in children?" means nothing to a retriever on its own. When a
 question reads as a follow-up (a leading cue such as "what about", a pronoun
 standing for the earlier topic, or too few content words to stand alone), it
-is attached to the previous turn's standalone question.
+is attached to the previous turn's standalone question. A short question with no
+such cue ("at what level should phototherapy start?") is attached when the index
+finds it with the earlier topic (Pipeline.related).
 """
 
 from __future__ import annotations

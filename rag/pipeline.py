@@ -25,7 +25,7 @@ from rag.indexing.embedding import get_embedder
 from rag.indexing.live import LiveIndex
 from rag.indexing.sharded import missing_shards
 from rag.indexing.view import IndexView, SearchersFor
-from rag.question import analyse, with_rare_drug_classes
+from rag.question import QuestionFocus, analyse, with_rare_drug_classes
 from rag.retrieval.retriever import Retriever
 from rag.settings import Settings, get_settings
 from rag.text import not_content, sentence_key
@@ -175,7 +175,8 @@ class Pipeline:
         ms = {"rewrite": t1 - t0, "embed_query": t2 - t1, "retrieve": t3 - t2, "score_sentences": t4 - t3}
         return Evidence(standalone, hits, cands, {k: v * 1000 for k, v in ms.items()}, how, why_not, focus)
 
-    def _rare_word_hits(self, st: _Serving, query: str, hits: list[Hit], focus, filters: Filters | None) -> list[Hit]:
+    def _rare_word_hits(self, st: _Serving, query: str, hits: list[Hit], focus: QuestionFocus,
+                        filters: Filters | None) -> list[Hit]:
         """Passages stating a rare word of the question that the index holds and no hit states ("Centor" in "sore
         throat, Centor 4 - which antibiotic?"): fused with the embedding's ranks and capped per guideline, such a
         passage can fall below the hits; without it the word reads as a topic the index lacks (rank.topic_support)."""
