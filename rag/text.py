@@ -24,6 +24,8 @@ STOPWORDS = {
     "and", "or", "about", "at", "by", "from", "as", "any", "there", "than", "then", "so", "if", "also", "still",
     "ok", "okay", "please", "tell", "me", "more", "else", "instead", "patients", "patient", "after", "before",
     "during", "while", "not", "no", "they", "we", "you", "i", "my", "our", "wo", "sha",  # "won't", "shan't"
+    # BM25's own stopwords, which its index never holds: read as concepts, they weighed as the rarest words
+    "but", "into",
 } | ANAPHORA
 WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'-]*")
 

@@ -431,3 +431,8 @@ def test_a_value_to_aim_for_is_asked_for_and_stated_by_a_number():
     assert states("target", "Keep free T4 in the upper half of the reference range.")
     assert not states("target", "The target INR should depend on the type of zorbitis.")
     assert not states("target", "Patients aged 65 years or older with zorbitis.")
+
+
+def test_words_bm25_never_indexes_are_no_topic():
+    # BM25 drops its own stopwords, so their idf is the largest: as topic words they weighed as the rarest.
+    assert topic_concepts("which quibbloxins get into zorb milk, but not into blood?") == concepts("quibbloxins zorb milk blood")
