@@ -219,7 +219,16 @@ def _standalone(cand: Candidate) -> bool:
     trial's report."""
     profile = sentence_profile(cand.text)
     return (not profile.addition and not profile.scope and not profile.definition
-            and not _REFERS_BACK_RE.search(cand.text) and not _STUDY_REPORT_RE.search(cand.text))
+            and not _REFERS_BACK_RE.search(cand.text) and not _STUDY_REPORT_RE.search(cand.text)
+            and not _SERVICE_RE.match(cand.text))
+
+
+# How a service is run, not the patient's care: "Multidisciplinary TB teams should implement strategies ...",
+# "All maternity units should have a written policy ...", "Health care facilities ... should have a protocol".
+_SERVICE_RE = re.compile(r"^\W*(?:all\s+|each\s+|every\s+)?(?:[\w-]+\s+){0,3}(?:teams?|services?|commissioners?|trusts?|"
+                         r"hospitals?|units?|facilities|organi[sz]ations?|departments?|centres?|centers?|programmes?|"
+                         r"programs?|systems?)\b(?!\s+of\b)(?:[^.;]{0,80}?)\s(?:should|must)\s+(?:implement|have|ensure|"
+                         r"provide|develop|establish|make|audit|monitor|designate)\b", re.I)
 
 
 # A trial's report inside a guideline, whose follow-up time is no duration of care: "Over a median of 4.6 years, 2,207
