@@ -15,6 +15,7 @@ from rag.answering.candidates import Candidate
 from rag.answering.cues import QUANTITY_RE, population_conflict, question_quantities, without_ages
 from rag.answering.first_choice import FIRST_ASKED_RE, RETEST_RE, asked_first_choice, names_first_choice
 from rag.answering.rank import AFTER_FAILURE_RE, SentenceProfile, contradicts, from_harms, sentence_profile
+from rag.answering.reads_alone import reads_alone
 from rag.question import (
     AGAINST_RE,
     RECOMMENDATION_RE,
@@ -34,7 +35,7 @@ _LEAD_ASKS = SPECIFIC_ASKS + ("target",)
 
 def bottom_line_first(picked: list[Candidate], focus: QuestionFocus | None) -> list[Candidate]:
     prior: Prior = []  # what the rules so far made the lead be: a later rule's new lead keeps it when one can
-    picked = _lead_with(prior, picked, _standalone, lambda c: True)
+    picked = _lead_with(prior, picked, reads_alone, lambda c: True)
     if focus is None:
         return picked
     picked = _asked_first(picked, focus, prior)
@@ -196,7 +197,7 @@ def _lead_with(prior: Prior, picked: list[Candidate], leads: Callable[[Candidate
     if leads(guideline[0]):
         prior.append(leads)
         return picked
-    fitting = [c for c in guideline if could_lead(c) and _standalone(c)]
+    fitting = [c for c in guideline if could_lead(c) and reads_alone(c)]
     if on_subject and guideline[0].subject_coverage > 0:
         fitting = [c for c in fitting if c.subject_coverage > 0]
     if not fitting:
@@ -212,58 +213,6 @@ def _lead_with(prior: Prior, picked: list[Candidate], leads: Callable[[Candidate
     return [lead] + [c for c in picked if c is not lead]
 
 
-def _standalone(cand: Candidate) -> bool:
-    """Read alone, as advice: not an addition to a first choice stated before it ("Azithromycin is also an acceptable
-    agent"), nor a remark on a recommendation ("Remarks : These recommendations do not apply to ...", "For
-    recommendations on ..., see ..."), nor what a term means ("An uncomplicated UTI is classified as ..."), nor a
-    trial's report."""
-    profile = sentence_profile(cand.text)
-    return (not profile.addition and not profile.scope and not profile.definition
-            and not _REFERS_BACK_RE.search(cand.text) and not _STUDY_REPORT_RE.search(cand.text)
-            and not _SERVICE_RE.match(cand.text))
-
-
-# How a service is run, not the patient's care: "Multidisciplinary TB teams should implement strategies ...",
-# "All maternity units should have a written policy ...", "Health care facilities ... should have a protocol".
-_SERVICE_RE = re.compile(r"^\W*(?:all\s+|each\s+|every\s+)?(?:[\w-]+\s+){0,3}(?:teams?|services?|commissioners?|trusts?|"
-                         r"hospitals?|units?|facilities|organi[sz]ations?|departments?|centres?|centers?|programmes?|"
-                         r"programs?|systems?)\b(?!\s+of\b)(?:[^.;]{0,80}?)\s(?:should|must)\s+(?:implement|have|ensure|"
-                         r"provide|develop|establish|make|audit|monitor|designate)\b", re.I)
-
-
-# A trial's report inside a guideline, whose follow-up time is no duration of care: "Over a median of 4.6 years, 2,207
-# patients ... were randomized to either PCI plus OMT, or OMT alone."
-# Or a study's finding: "A nonrandomized trial with historical controls reported a reduction in ...".
-_STUDY_REPORT_RE = re.compile(
-    r"\b(?:were|was)\s+(?:randomi[sz]ed|enrolled|recruited)\b|\brandomi[sz]ed\s+(?:to|into|between)\b|"
-    # "Two of the 3 CISNET models found ...", "The first of the 2 rituximab-era trials, MInT, indirectly addressed ..."
-    r"^\W*(?:an?|the|one|two|three|several|\d+)\s+(?:[\w-]+\s+){0,5}(?:trials?|stud(?:y|ies)|meta-analys[ie]s|reviews?|"
-    r"models?|analys[ie]s|cohorts?)\b[^.;]{0,120}?\b(?:reported|found|showed|demonstrated|addressed|evaluated|examined|"
-    r"assessed|compared|investigated)\b|"
-    # A comparison of a study's arms: "The time to surgery in the bone scan group was 1 day greater than ..."
-    r"\b(?:the|both|two|2)\s+(?:[\w-]+\s+){0,3}groups?\b[^.;]{0,40}?\b(?:was|were|had|showed|averaged|did)\b|"
-    r"^\W*based on (?:the|these|those|their|its) (?:findings|results|data)\b[^.;]{0,20}\b(?:it|they) (?:was|were)\b|"
-    # "The USPSTF found 4 trials of statin use ..."
-    r"\b(?:found|identified|reviewed|included)\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|several|few|"
-    r"no)\s+(?:[\w-]+\s+){0,2}(?:trials?|stud(?:y|ies)|RCTs?|reviews?)\b", re.I)
-
-
-# Its subject is in the sentence before it: "This interval will depend on ...", "For these patients ...", or it is
-# the tail of a sentence split in two. ("It is not recommended for CrCl < 30" under a risedronate question may lead.)
-_REFERS_BACK_RE = re.compile(
-    r"^\W*(?:(?:for|in|among|of) (?:these|those|such|this|that|both) (?:patients|people|persons|"
-    r"women|men|children|individuals|groups?|populations?|cases?)\b|"
-    r"this|these|those|such|(?:when|in|if) doing so|if so|in (?:this|that|such) cases?|"
-    r"(?:if|when|once|after) (?:this|these|that|such)(?! (?:patients|people|women|men|children))|"
-    # "During this period offer rate control ...", "Examples might be an infant with ..."
-    r"(?:during|within|over|throughout|at|by) (?:this|that|these|those|such) (?:period|time|phase|stage|point|interval|"
-    r"window)|examples? (?:might|may|would|could|include)|for example)\b"
-    r"|^(?-i:[a-z]{2,})\b"
-    # Anywhere: "As in the study mentioned above, ...", "Women using Mirena for this purpose must ..."
-    r"|\b(?:stud(?:y|ies)|trials?|reviews?) (?:mentioned|described|discussed|cited) above\b"
-    r"|\b(?:for|with) (?:this|that|these|those|such) (?:purposes?|indications?)\b", re.I)
-
-
 def _recommendation_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:
     """Asked what to do, the bottom line is the best recommendation *for* something, not one against ("regimens of
     20 or fewer days ... are not recommended" before "initial antibiotic therapy should employ ...") nor one that
@@ -276,7 +225,7 @@ def _recommendation_first(picked: list[Candidate], focus: QuestionFocus, prior: 
 
     guideline = [c for c in picked if c.hit.chunk.kind == "guideline"]
     # Asked how to treat, "Clinicians should diagnose ... when ..." advises, but not what was asked.
-    any_asked = bool(focus.asks) and any(asked(c) and _advises(c) and _standalone(c) for c in guideline)
+    any_asked = bool(focus.asks) and any(asked(c) and _advises(c) and reads_alone(c) for c in guideline)
 
     def leads(c: Candidate) -> bool:  # a harms section advises too: "Patients with cough due to ACEI should be ..."
         return not AGAINST_RE.search(c.text) and not _EQUIVOCAL_RE.search(c.text) and \
@@ -456,7 +405,7 @@ def _strongest_evidence_first(picked: list[Candidate], focus: QuestionFocus, pri
     effective"."""
     if not _BEST_EVIDENCE_RE.search(focus.text):
         return picked
-    guideline = [c for c in picked if c.hit.chunk.kind == "guideline" and _standalone(c)]
+    guideline = [c for c in picked if c.hit.chunk.kind == "guideline" and reads_alone(c)]
     best = min((_strength(c) for c in guideline if not sentence_profile(c.text).against), default=4)
     if best == 4:
         return picked

@@ -1,0 +1,64 @@
+"""Whether a guideline sentence reads alone, as advice, and so may be an answer's bottom line.
+
+Not an addition to a choice stated before it, a remark on a recommendation's scope, a definition, a step leaning
+on the sentence before it, a study's report, or how a service is run (rag/answering/bottom_line.py leads with it).
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.answering.candidates import Candidate
+from rag.answering.rank import sentence_profile
+
+
+def reads_alone(cand: Candidate) -> bool:
+    """Read alone, as advice: not an addition to a first choice stated before it ("Azithromycin is also an acceptable
+    agent"), nor a remark on a recommendation ("Remarks : These recommendations do not apply to ...", "For
+    recommendations on ..., see ..."), nor what a term means ("An uncomplicated UTI is classified as ..."), nor a
+    trial's report."""
+    profile = sentence_profile(cand.text)
+    return (not profile.addition and not profile.scope and not profile.definition
+            and not _REFERS_BACK_RE.search(cand.text) and not _STUDY_REPORT_RE.search(cand.text)
+            and not _SERVICE_RE.match(cand.text))
+
+
+# How a service is run, not the patient's care: "Multidisciplinary TB teams should implement strategies ...",
+# "All maternity units should have a written policy ...", "Health care facilities ... should have a protocol".
+_SERVICE_RE = re.compile(r"^\W*(?:all\s+|each\s+|every\s+)?(?:[\w-]+\s+){0,3}(?:teams?|services?|commissioners?|trusts?|"
+                         r"hospitals?|units?|facilities|organi[sz]ations?|departments?|centres?|centers?|programmes?|"
+                         r"programs?|systems?)\b(?!\s+of\b)(?:[^.;]{0,80}?)\s(?:should|must)\s+(?:implement|have|ensure|"
+                         r"provide|develop|establish|make|audit|monitor|designate)\b", re.I)
+
+
+# A trial's report inside a guideline, whose follow-up time is no duration of care: "Over a median of 4.6 years, 2,207
+# patients ... were randomized to either PCI plus OMT, or OMT alone."
+# Or a study's finding: "A nonrandomized trial with historical controls reported a reduction in ...".
+_STUDY_REPORT_RE = re.compile(
+    r"\b(?:were|was)\s+(?:randomi[sz]ed|enrolled|recruited)\b|\brandomi[sz]ed\s+(?:to|into|between)\b|"
+    # "Two of the 3 CISNET models found ...", "The first of the 2 rituximab-era trials, MInT, indirectly addressed ..."
+    r"^\W*(?:an?|the|one|two|three|several|\d+)\s+(?:[\w-]+\s+){0,5}(?:trials?|stud(?:y|ies)|meta-analys[ie]s|reviews?|"
+    r"models?|analys[ie]s|cohorts?)\b[^.;]{0,120}?\b(?:reported|found|showed|demonstrated|addressed|evaluated|examined|"
+    r"assessed|compared|investigated)\b|"
+    # A comparison of a study's arms: "The time to surgery in the bone scan group was 1 day greater than ..."
+    r"\b(?:the|both|two|2)\s+(?:[\w-]+\s+){0,3}groups?\b[^.;]{0,40}?\b(?:was|were|had|showed|averaged|did)\b|"
+    r"^\W*based on (?:the|these|those|their|its) (?:findings|results|data)\b[^.;]{0,20}\b(?:it|they) (?:was|were)\b|"
+    # "The USPSTF found 4 trials of statin use ..."
+    r"\b(?:found|identified|reviewed|included)\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|several|few|"
+    r"no)\s+(?:[\w-]+\s+){0,2}(?:trials?|stud(?:y|ies)|RCTs?|reviews?)\b", re.I)
+
+
+# Its subject is in the sentence before it: "This interval will depend on ...", "For these patients ...", or it is
+# the tail of a sentence split in two. ("It is not recommended for CrCl < 30" under a risedronate question may lead.)
+_REFERS_BACK_RE = re.compile(
+    r"^\W*(?:(?:for|in|among|of) (?:these|those|such|this|that|both) (?:patients|people|persons|"
+    r"women|men|children|individuals|groups?|populations?|cases?)\b|"
+    r"this|these|those|such|(?:when|in|if) doing so|if so|in (?:this|that|such) cases?|"
+    r"(?:if|when|once|after) (?:this|these|that|such)(?! (?:patients|people|women|men|children))|"
+    # "During this period offer rate control ...", "Examples might be an infant with ..."
+    r"(?:during|within|over|throughout|at|by) (?:this|that|these|those|such) (?:period|time|phase|stage|point|interval|"
+    r"window)|examples? (?:might|may|would|could|include)|for example)\b"
+    r"|^(?-i:[a-z]{2,})\b"
+    # Anywhere: "As in the study mentioned above, ...", "Women using Mirena for this purpose must ..."
+    r"|\b(?:stud(?:y|ies)|trials?|reviews?) (?:mentioned|described|discussed|cited) above\b"
+    r"|\b(?:for|with) (?:this|that|these|those|such) (?:purposes?|indications?)\b", re.I)

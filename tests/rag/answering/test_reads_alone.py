@@ -1,0 +1,29 @@
+"""A bottom line reads alone, as advice: not a study's report, a step leaning on the one before, or a service's
+running. (How a lead is chosen among those that do is tested in test_bottom_line.py.)"""
+
+import pytest
+
+from rag.answering.reads_alone import reads_alone
+from tests.rag.answering.test_extractive import _cand
+
+
+@pytest.mark.parametrize("text", [
+    "A retrospective study of 169 patients with zorbitis who received zorbitol and quibble suppression therapy found "
+    "a benefit with zorbectomy.",
+    "The time to zorbectomy in the zorbitol group was 1 day greater than for the quibbloxin group.",
+    "The task force found 4 trials of zorbitol for primary prevention of zorbitis.",
+    "During this period offer zorbitol for zorbitis rate control as appropriate.",
+    "Multidisciplinary zorbitis teams should implement strategies to encourage people to follow the treatment plan.",
+    "All maternity units should have a written policy for the management of zorbitis in babies.",
+])
+def test_a_report_a_leaning_step_or_a_service_s_running_does_not_read_alone(text):
+    assert not reads_alone(_cand(text, 0.9, 0))
+
+
+@pytest.mark.parametrize("text", [
+    "For people with latent zorbitis, offer 3 months of zorbitol and quibbloxin.",
+    "Hospitals without zorbectomy facilities should offer zorbitol within 30 minutes.",
+    "Units of blood should be transfused to keep the quibble level above 70 g/L.",
+])
+def test_advice_reads_alone(text):
+    assert reads_alone(_cand(text, 0.9, 0))
