@@ -276,7 +276,24 @@ def stated_populations(text: str) -> frozenset[str]:
         text = _POINTER_RE.sub(" ", text)
     if "until" in text:
         text = _UNTIL_RE.sub(" ", text)
-    return populations(_AGE_BOUND_RE.sub(" ", text))
+    found = populations(_AGE_BOUND_RE.sub(" ", text))
+    adults, elderly = _grown_up()
+    return found | {elderly} if adults in found and elderly not in found and _reaches_old_age(text) else found
+
+
+_ADULT_AGE, _OLDER_AGE = 18 * _UNITS["year"], 65 * _UNITS["year"]
+
+
+def _reaches_old_age(text: str) -> bool:
+    """Adults of an age band that starts past 18 and reaches 65 are older adults too: "adults aged 60 to 69 years"
+    are for a 65-year-old. (From 18 up the band is all adults, which names no group of its own.)"""
+    return ("age" in text or "year" in text) and any(
+        r.age and _ADULT_AGE < r.lo < _OLDER_AGE <= r.hi for r in sentence_ranges(text))
+
+
+@vocabulary_cache(maxsize=1)
+def _grown_up() -> tuple[str, str]:
+    return concept_of("adults"), concept_of("elderly")
 
 
 @vocabulary_cache(maxsize=1)

@@ -81,6 +81,14 @@ def test_an_age_bound_is_not_the_word_for_older_adults():
     assert stated_populations("older adults") != frozenset()
 
 
+def test_adults_of_a_band_reaching_65_are_older_adults_too():
+    older = asked_populations("should a 65 year old take it?")
+    assert not population_conflict(older, stated_populations("Offer zorbex to adults aged 60 to 69 years with a high risk."))
+    assert population_conflict(older, stated_populations("Offer zorbex to adults aged 50 to 59 years."))
+    # From 18 up a band is every adult: no group of its own.
+    assert stated_populations("adults 18 years or older") == stated_populations("adults")
+
+
 def test_a_recommendation_for_other_patients_conflicts_with_the_one_asked_about():
     adult = asked_populations("usual dose for an adult with Addison's disease")
     assert condition_conflict("In children with PAI, the Task Force suggests hydrocortisone in three doses.", adult)
