@@ -31,6 +31,7 @@ from rag.vocabulary import (
     drug_class_concepts,
     phrase_parts,
     token_of,
+    treating_classes,
     vocabulary_cache,
 )
 
@@ -323,7 +324,7 @@ def analyse(question: str, follow_up: str | None = None, idf=None, earlier: str 
         # "Which antifibrotic drugs ...": the kind of answer wanted, which a guideline that answers may never name.
         focus.weights.update({c: focus.weights[c] * VIGNETTE_WEIGHT for c in focus.answer_class & focus.topic})
         for alias, name in focus.aliases.items():  # the pair weighs as its more telling name
-            focus.weights[name] = max(focus.weights[name], focus.weights[alias])
+            focus.weights[name] = max(focus.weights[name], focus.weights.get(alias, 0.0))
     # A statement on the drug's class is on the drug: "cough due to ACEI" for "a dry cough on lisinopril". Not when
     # the question names two of the class ("hydrocortisone ... can we use dexamethasone?"): it compares them.
     members = Counter(cls for name in focus.topic for cls in classes_of(name, whole=True))
@@ -383,6 +384,9 @@ def _aliases(question: str, topic: set[str]) -> dict[str, str]:
         name, alias = concepts(m.group(1)), concepts(m.group(2))
         if len(name) == 1 and len(alias) == 1 and name != alias and name <= topic and alias <= topic:
             out[next(iter(alias))] = next(iter(name))
+    # A class named for treating a condition names the condition: "antihypertensive therapy" for hypertension.
+    treating = treating_classes()
+    out |= {cls: c for c in sorted(topic) for cls in treating.get(c, ()) if cls not in topic}
     return out
 
 

@@ -21,6 +21,7 @@ from rag.lexicon import (
     LAY_TERMS,
     LOWER_ONLY,
     SYNONYMS,
+    TREATED_BY,
 )
 from rag.text import STOPWORDS, stem
 
@@ -453,3 +454,13 @@ def _condition_kinds() -> dict[str, frozenset[str]]:
     """A condition's concept -> its kinds' concepts (CONDITION_KINDS)."""
     return {c: frozenset().union(*(concepts(k) for k in ks))
             for name, ks in CONDITION_KINDS.items() for c in concepts(name)}
+
+
+@vocabulary_cache(maxsize=1)
+def treating_classes() -> dict[str, frozenset[str]]:
+    """A condition's concept -> the concepts of the drug classes named for treating it (TREATED_BY)."""
+    out: dict[str, frozenset[str]] = {}
+    for name, classes in TREATED_BY.items():
+        for c in concepts(name):
+            out[c] = out.get(c, frozenset()) | (concepts(classes) - {c})
+    return out

@@ -231,6 +231,13 @@ def test_the_kind_of_answer_wanted_counts_half_of_the_topic():
     assert focus.coverage({next(iter(concepts("IPF")))}) > 0.5
 
 
+def test_a_drug_class_named_for_treating_the_condition_names_the_condition():
+    focus = analyse("How should hypertension be treated in pregnancy?", idf=lambda c: 3.0)
+    antihypertensive = concepts("Initial antihypertensive therapy in pregnancy should be with nifedipine.")
+    assert focus.coverage(antihypertensive) == focus.coverage(concepts("Treat hypertension in pregnancy.")) == 1.0
+    assert focus.coverage(concepts("Offer antidepressants in pregnancy.")) < 1.0
+
+
 def test_a_name_and_the_alias_beside_it_in_brackets_count_once():
     from rag.question import analyse
     from rag.vocabulary import concept_of
