@@ -66,7 +66,8 @@ def is_follow_up(question: str) -> bool:
     # "which drug is first line?", "how long for?", "is an MRI needed?": what it asks, or a test, and no subject of its
     # own.
     # So is "how soon after injury?": the event it times from is no subject.
-    tests = concepts(" ".join(m.group(0) for m in TEST_NAMED_RE.finditer(question)))
+    # So is "what BP target?": a measure and its goal, with no condition, are the earlier patient's.
+    tests = concepts(" ".join(m.group(0) for r in (TEST_NAMED_RE, _MEASURE_RE) for m in r.finditer(question)))
     events = concepts(" ".join(m.group(1) for m in _TIMED_EVENT_RE.finditer(question)))
     if not topic_concepts(question) - asked_words(question) - _course_words() - tests - events:
         return True
@@ -87,6 +88,8 @@ def may_follow(question: str) -> bool:
 _MAX_FOLLOW_WORDS = 2
 _TIMED_EVENT_RE = re.compile(r"\b(?:after|before|since|from|of)\s+(?:the\s+|an?\s+)?(injury|delivery|birth|surgery|"
                              r"diagnosis|admission|discharge|exposure|onset|conception|presentation)\b", re.I)
+_MEASURE_RE = re.compile(r"\b(?:bp|blood pressures?|systolic|diastolic|(?:hb)?a1c|inr|ldl(?:-c)?|heart rate|targets?|"
+                         r"goals?|thresholds?|cut-?offs?)\b", re.I)
 _SHORT_WHETHER_RE = re.compile(r"^\W*(?:should|can|could|do|would|shall)\s+(?:i|we|you)\s+(?:use|give|add|start|try|offer|do|"
                                r"order|stop|continue|switch|recommend|prescribe|apply)\b", re.I)
 

@@ -451,5 +451,17 @@ def with_rare_drug_classes(question: str, idf, rare: float) -> str:
     return f"{question} ({', '.join(dict.fromkeys(extra))})" if extra else question
 
 
+# "An uncomplicated UTI is classified as a UTI without ...": what a term means, not what to do.
+# "Severe hypertension should be defined, in any setting, as a systolic BP of ≥160 mmHg" too.
+DEFINITION_RE = re.compile(r"^[^,;:]{0,80}?\b(?:is|are|should be) (?:defined|classified|characteri[sz]ed|described)"
+                           r"(?:,[^,;:]{1,30},)? as\b"
+                           r"|^[^,;:]{0,60}?\b(?:refers?|is a term used) to (?:describe|denote|a|an|the)\b"
+                           # A footnote on a quoted term: "A 'clinician' should be a medically qualified practitioner".
+                           r"|^\W*(?:an?\s+|the\s+)?['‘\"“][^'’\"”]{2,60}['’\"”]\s+(?:[\w-]+\s+){0,8}?"
+                           r"(?:should be|is|are|means)\s+(?:an?|the|someone|anyone|any)\b", re.I)
+
+
 def states(ask: str, text: str) -> bool:
+    if ask == "target" and DEFINITION_RE.search(text):  # what a condition is, no value to aim for
+        return False
     return bool(ASKS[ask][1].search(text)) or (ask in _DRUG_ASKS and names_drug_by_form(text))

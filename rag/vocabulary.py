@@ -431,12 +431,22 @@ def phrase_parts(token: str) -> frozenset[str]:
     return frozenset(concept_of(w) for w in words)
 
 
+@vocabulary_cache(maxsize=4096)
+def _sub_phrases(token: str) -> frozenset[str]:
+    """The shorter phrases a phrase token's words hold: "systolic blood pressure" states "blood pressure", "heart
+    failure with reduced ejection fraction" states "heart failure"."""
+    words = _WORDS_RE.findall((_full_forms().get(token) or "").lower())
+    spans = (" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 2, len(words) + (i > 0)))
+    return frozenset(k for span in spans for k in concepts(span) if k.startswith("zz") and k != token)
+
+
 @vocabulary_cache(maxsize=65536)
 def with_parts(found: frozenset[str]) -> frozenset[str]:
     """Concepts a text states, with the words of each phrase it states as one token: a sentence's "colorectal cancer"
     (one token, as "CRC" is) also states "colorectal" and "cancer", as a question's "colorectal ca" does; and a
     drug's classes: "atorvastatin" states "statin"."""
     parts = {_synonym_index().get(s, s) for c in found if c.startswith("zz") for s in expansion_of(c)}
+    parts |= {k for c in found if c.startswith("zz") for k in _sub_phrases(c)}
     parts |= {k for c in found for k in classes_of(c)}
     return found | parts if parts else found
 

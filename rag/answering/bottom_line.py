@@ -25,7 +25,7 @@ from rag.question import (
     states,
     topic_concepts,
 )
-from rag.vocabulary import concept_of, concepts, vocabulary_cache
+from rag.vocabulary import concept_of, concepts, vocabulary_cache, with_parts
 
 Prior = list[Callable[[Candidate], bool]]
 SPECIFIC_ASKS = ("dose", "duration", "interval")  # numbers a sentence states reliably; drug names it may not
@@ -83,7 +83,7 @@ def states_constraint(c: Candidate, focus: QuestionFocus) -> bool:
     ("severe" in "admitted with severe PID - does the IUD come out?", not the IUD asked about already): "not use
     melatonin" states melatonin; "and no cancer" does not state cancer."""
     p, h = sentence_profile(c.text), sentence_profile(c.heading)
-    return bool(focus.with_classes(focus.new) & ((p.own - p.excluded) | (h.own - h.excluded)))
+    return bool(focus.with_classes(focus.new) & ((with_parts(p.own) - p.excluded) | (with_parts(h.own) - h.excluded)))
 
 
 def _default_patient_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:
@@ -344,9 +344,13 @@ def _firm_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> 
         return picked
     lead = guideline[0]
     keeps = bool(focus.constraint) and states_constraint(lead, focus)
+    # Nor what was asked that it leaves out: "may be used to keep systolic blood pressure at 130 to 155 mmHg" stays
+    # for "what BP target?" before "Blood pressure should be measured ...".
+    asks = [a for a in focus.asks if a in _LEAD_ASKS]
+    asked = sum(states(a, lead.text) for a in asks)
     return _lead_with(prior, picked, lambda c: not _PERMISSIVE_RE.search(c.text) or bool(_FIRM_RE.search(c.text)),
                       lambda c: _advises(c) and bool(_FIRM_RE.search(c.text)) and c.coverage >= lead.coverage and
-                      (not keeps or states_constraint(c, focus)))
+                      (not keeps or states_constraint(c, focus)) and sum(states(a, c.text) for a in asks) >= asked)
 
 
 # "Offer ..." as an instruction, not "Clinicians may offer ...".

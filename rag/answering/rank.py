@@ -48,7 +48,7 @@ from rag.answering.cues import (
     stated_populations,
     without_ages,
 )
-from rag.question import AGAINST_RE, DIAGNOSIS_RE, RECOMMENDATION_RE, QuestionFocus, states, topic_concepts
+from rag.question import AGAINST_RE, DEFINITION_RE, DIAGNOSIS_RE, RECOMMENDATION_RE, QuestionFocus, states, topic_concepts
 from rag.negation import negated_spans, negated_text
 from rag.settings import RankSettings
 from rag.text import find_grade, split_sentences
@@ -233,12 +233,6 @@ AFTER_FAILURE_RE = re.compile(r"\b(?:fail(?:ed|s|ure)?\s+(?:to\s+(?:respond|impr
                               # "in patients who have failed the aforementioned treatments"
                               r"(?:have|has|had)\s+failed\b|"
                               r"recurren(?:ces?|t\s+(?:episodes?|infections?|disease)))", re.I)
-# "An uncomplicated UTI is classified as a UTI without ...": what a term means, not what to do.
-DEFINITION_RE = re.compile(r"^[^,;:]{0,80}?\b(?:is|are) (?:defined|classified|characteri[sz]ed|described) as\b"
-                           r"|^[^,;:]{0,60}?\b(?:refers?|is a term used) to (?:describe|denote|a|an|the)\b"
-                           # A footnote on a quoted term: "A 'clinician' should be a medically qualified practitioner".
-                           r"|^\W*(?:an?\s+|the\s+)?['‘\"“][^'’\"”]{2,60}['’\"”]\s+(?:[\w-]+\s+){0,8}?"
-                           r"(?:should be|is|are|means)\s+(?:an?|the|someone|anyone|any)\b", re.I)
 # A glossary entry: "Recurrent CDI: Recurrent symptoms and positive testing ... within 8 weeks of prior episode."
 _GLOSSARY_RE = re.compile(r"^[A-Z][\w-]*(?:\s+[\w()-]+){0,4}\s?:\s+\S")
 # "and no cancer", "without renal impairment", "non-pregnant": a constraint the sentence excludes.

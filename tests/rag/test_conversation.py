@@ -36,7 +36,9 @@ def test_follow_ups_that_lean_on_the_earlier_message_are_detected(q):
 @pytest.mark.parametrize("q", ["is an MRI needed?", "when is neuroimaging needed?", "is a CT scan indicated?",
                                "Should I order an LP?", "when should IV dextrose be given?", "should we give IV glucose?",
                                # what it asks of a drug, or the event it times from, is no subject either
-                               "what rate of insulin?", "how soon after injury?"])
+                               "what rate of insulin?", "how soon after injury?",
+                               # a measure and its goal, with no condition of their own
+                               "what BP target?", "HbA1c goal?", "what is the INR target?"])
 def test_a_test_or_drip_with_no_subject_of_its_own_is_a_follow_up(q):
     assert is_follow_up(q)
 

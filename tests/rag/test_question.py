@@ -438,6 +438,8 @@ def test_a_value_to_aim_for_is_asked_for_and_stated_by_a_number():
     assert states("target", "Keep free T4 in the upper half of the reference range.")
     assert not states("target", "The target INR should depend on the type of zorbitis.")
     assert not states("target", "Patients aged 65 years or older with zorbitis.")
+    # What a condition is, however firmly put.
+    assert not states("target", "Severe zorbitis should be defined, in any setting, as a systolic BP of ≥160 mmHg.")
 
 
 def test_words_bm25_never_indexes_are_no_topic():

@@ -133,6 +133,8 @@ def test_a_phrase_stated_as_one_token_also_states_its_words():
     assert not concepts("colorectal ca") <= sentence  # "colorectal cancer" is one token, like "CRC"
     assert concepts("colorectal ca") <= with_parts(sentence)
     assert with_parts(concepts("CRC")) >= concepts("colorectal") | concepts("CRC")
+    # And the shorter phrases its words hold.
+    assert concepts("heart failure") <= with_parts(concepts("heart failure with reduced ejection fraction"))
 
 
 def test_hep_c_is_hepatitis_c_not_hepatitis_b_and_k_is_potassium():

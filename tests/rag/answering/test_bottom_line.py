@@ -317,6 +317,10 @@ def test_asked_what_to_do_a_firm_recommendation_leads_a_permissive_one():
     assert _picked("What is the treatment of zorbitis?", [may_offer, should])[0] == should.text
     offer = _cand("Offer quibbloxin to people with zorbitis.", 0.8, 3)
     assert _picked("What is the treatment of zorbitis?", [may, offer])[0] == offer.text
+    # Not over one that states what was asked while it does not.
+    keep = _cand("Quibbloxin may be used to keep systolic blood pressure at 130 to 155 mmHg in zorbitis.", 0.9, 4)
+    measure = _cand("Blood pressure should be measured daily in zorbitis.", 0.8, 5)
+    assert _picked("What BP target in zorbitis?", [keep, measure])[0] == keep.text
 
 
 def test_asked_what_to_do_the_bottom_line_is_not_a_note_on_harms_that_advises_nothing():
