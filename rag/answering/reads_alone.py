@@ -20,7 +20,13 @@ def reads_alone(cand: Candidate) -> bool:
     profile = sentence_profile(cand.text)
     return (not profile.addition and not profile.scope and not profile.definition
             and not _REFERS_BACK_RE.search(cand.text) and not _STUDY_REPORT_RE.search(cand.text)
-            and not _SERVICE_RE.match(cand.text))
+            and not _SERVICE_RE.match(cand.text) and not _POINTS_ELSEWHERE_RE.search(cand.text))
+
+
+# Advice to follow advice given elsewhere: "Ensure people working in the settings follow the recommendations about
+# testing and treatments (see "Latent TB," ... sections above)".
+_POINTS_ELSEWHERE_RE = re.compile(r"\bfollow (?:the )?(?:[\w-]+ )?recommendations? (?:in|about|on|for|of)\b|"
+                                  r"\(see\b[^()]*\bsections?\b[^()]*\b(?:above|below)\)", re.I)
 
 
 # How a service is run, not the patient's care: "Multidisciplinary TB teams should implement strategies ...",

@@ -15,6 +15,9 @@ from tests.rag.answering.test_extractive import _cand
     "During this period offer zorbitol for zorbitis rate control as appropriate.",
     "Multidisciplinary zorbitis teams should implement strategies to encourage people to follow the treatment plan.",
     "All maternity units should have a written policy for the management of zorbitis in babies.",
+    # Advice given elsewhere.
+    'Ensure people in prisons follow the recommendations about testing and treatments (see "Latent zorbitis" and '
+    '"Active zorbitis" sections above).',
 ])
 def test_a_report_a_leaning_step_or_a_service_s_running_does_not_read_alone(text):
     assert not reads_alone(_cand(text, 0.9, 0))
@@ -24,6 +27,7 @@ def test_a_report_a_leaning_step_or_a_service_s_running_does_not_read_alone(text
     "For people with latent zorbitis, offer 3 months of zorbitol and quibbloxin.",
     "Hospitals without zorbectomy facilities should offer zorbitol within 30 minutes.",
     "Units of blood should be transfused to keep the quibble level above 70 g/L.",
+    "Offer zorbitol with a PPI (see Table 3 in Appendix A in the original guideline document).",
 ])
 def test_advice_reads_alone(text):
     assert reads_alone(_cand(text, 0.9, 0))
