@@ -57,8 +57,11 @@ def is_follow_up(question: str) -> bool:
     # "should we give salbutamol?", "how long should the steroid course be?": a drug, and no condition of its own; it
     # is asked of the earlier one.
     # So is a class of drug: "should I add an antiviral?" after a Bell's palsy question.
+    # So is the patient's reaction to one: "penicillin allergic?", "statin intolerant - what next?".
     drugs = named_drugs(question) | (concepts(question) & (drug_class_concepts() | _given_like_drugs()))
-    if drugs and not topic_concepts(question) - drugs - _course_words() - asked_words(question):
+    reaction = concepts(" ".join(m.group(0) for m in _REACTION_RE.finditer(question)
+                                 if len(content_words(question)) <= 2 or not m.group("noun")))
+    if drugs and not topic_concepts(question) - drugs - _course_words() - reaction - asked_words(question):
         return True
     # "should I use compression?": whether to do one thing, with no condition to do it for, is asked of the earlier one.
     if _SHORT_WHETHER_RE.match(question) and len(content_words(question)) <= 2:
@@ -108,6 +111,11 @@ def _course_words() -> frozenset[str]:
     return frozenset(concepts("course courses regimen regimens taper tablets injections infusion schedule prophylaxis "
                               "prophylactic prophylactically empiric empirical empirically routine routinely adjunctive "
                               "long-term maintenance intravenous iv oral topical"))
+
+
+# How the patient reacts to a drug, which names no condition to treat: "penicillin allergic?". The noun only in a
+# question as short ("penicillin allergy?"): "what is the management of penicillin allergy?" asks about the allergy.
+_REACTION_RE = re.compile(r"\b(?:allergic|intolerant|hypersensitive|(?P<noun>allerg(?:y|ies)|intolerance))\b", re.I)
 
 
 # Whether the index holds the short question and the earlier one's topic together (Pipeline.related).

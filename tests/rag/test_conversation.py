@@ -38,7 +38,9 @@ def test_follow_ups_that_lean_on_the_earlier_message_are_detected(q):
                                # what it asks of a drug, or the event it times from, is no subject either
                                "what rate of insulin?", "how soon after injury?",
                                # a measure and its goal, with no condition of their own
-                               "what BP target?", "HbA1c goal?", "what is the INR target?"])
+                               "what BP target?", "HbA1c goal?", "what is the INR target?",
+                               # the patient's reaction to a drug
+                               "penicillin allergic?", "statin intolerant - what next?", "penicillin allergy?"])
 def test_a_test_or_drip_with_no_subject_of_its_own_is_a_follow_up(q):
     assert is_follow_up(q)
 
@@ -47,7 +49,8 @@ def test_a_test_or_drip_with_no_subject_of_its_own_is_a_follow_up(q):
                                "Should I use linseed oil instead of mineral oil on spades?", "Is mineral oil still the best for spades?",
                                "Gardener just finished pruning the roses. Which oil for the secateurs?",
                                "Is a CT scan needed for zorbitis of the knee?",
-                               "How soon after zorbitis surgery should quibbloxin start?"])
+                               "How soon after zorbitis surgery should quibbloxin start?",
+                               "What is the management of penicillin allergy?"])
 def test_standalone_questions_are_left_alone(q):
     assert not is_follow_up(q)
     assert standalone_question(q, [FIRST], S) == q
