@@ -30,7 +30,7 @@ from rag.retrieval.retriever import Retriever
 from rag.settings import Settings, get_settings
 from rag.text import not_content, sentence_key
 from rag.types import KINDS, Answer, Filters, Hit, Turn
-from rag.vocabulary import concepts, use_abbreviations
+from rag.vocabulary import concepts, use_abbreviations, with_parts
 
 
 class QuestionError(ValueError):
@@ -149,6 +149,8 @@ class Pipeline:
         earlier = (turns[-1].standalone_question or turns[-1].question) if follow_up else None
         focus = analyse(standalone, follow_up, st.idf, earlier)
         hits += self._rare_word_hits(st, query, hits, focus, filters)
+        if follow_up and focus.constraint:
+            hits += self._constraint_hits(st, query, query_vector, hits, focus, filters)
         t3 = time.perf_counter()
         stored = st.index.sentence_vectors([h.chunk.id for h in hits])
         # Independently encoded sentence vectors are already what re-encoding the shortlist would give.
@@ -191,6 +193,16 @@ class Pipeline:
         have = {h.chunk.id for h in hits}
         found = [h for h in st.retriever.search(query, filters=filters, mode="bm25")
                  if h.chunk.id not in have and missing & concepts(h.chunk.text)]
+        return found[:_RARE_WORD_HITS]
+
+    def _constraint_hits(self, st: _Serving, query: str, query_vector, hits: list[Hit], focus: QuestionFocus,
+                         filters: Filters | None) -> list[Hit]:
+        """A follow-up's constraint in passages deeper down: after "What anticoagulant for AF?", "what if she has a
+        mechanical heart valve?" is answered by a valve guideline's "Patients with mechanical heart valves should
+        receive ... warfarin", which the AF guidelines' passages outrank."""
+        have = {h.chunk.id for h in hits}
+        deeper = st.retriever.search(query, filters=filters, k=_CONSTRAINT_DEPTH, query_vector=query_vector)
+        found = [h for h in deeper if h.chunk.id not in have and focus.constraint <= with_parts(concepts(h.chunk.text))]
         return found[:_RARE_WORD_HITS]
 
     @staticmethod
@@ -279,6 +291,7 @@ class Pipeline:
 
 
 _PIPELINES: dict[tuple[str, str], Pipeline] = {}
+_CONSTRAINT_DEPTH = 40  # how deep a follow-up's constraint is looked for
 _RARE_WORD_HITS = 2  # passages added for a rare word the hits lack: its best two (by BM25) are enough to show it
 
 

@@ -76,6 +76,15 @@ def test_a_short_question_follows_when_the_index_finds_it_with_the_earlier_topic
     assert pipeline.ask("Colchicine for gout?", history).standalone_question == "Colchicine for gout?"
 
 
+def test_a_follow_up_s_constraint_brings_deeper_passages_that_state_it(pipeline, pdph):
+    from rag.vocabulary import concepts, with_parts
+
+    history = [Turn(question=PDPH, standalone_question=pdph.standalone_question)]
+    ev = pipeline.gather("what if she is in labour?", history)
+    extra = ev.hits[pipeline.settings.retrieval.k:]  # past what the search itself returns
+    assert extra and all(ev.focus.constraint <= with_parts(concepts(h.chunk.text)) for h in extra)
+
+
 def test_the_vocabulary_reads_the_serving_index_s_abbreviations(pipeline):
     # The test index's guidelines define "guideline development group (GDG)"; the hand-written lexicon has no GDG.
     assert not concepts("GDG") & concepts("guideline development group")  # each test starts without them
