@@ -138,7 +138,7 @@ RECOMMENDATION_RE = re.compile(
 AGAINST_RE = re.compile(r"\b(recommends? against|suggests? against|should not|not recommended|not be (used|offered|given)|"
                         r"insufficient evidence|(?:(?<![\w,)] )|(?<=\band )|(?<=\bbut ))do not|no evidence|not routinely|"
                         r"do not (?:recommend|suggest|advise|endorse|support|use|offer|give|prescribe|perform|routinely)|"
-                        r"avoid|cannot be recommended|(?:is|are) not indicated|"
+                        r"avoid(?:ed|ing)?|cannot be recommended|(?:is|are) not indicated|"
                         r"(?:recommends?|suggests?|recommended|suggested) (?:that )?(?:\w+ ){0,2}not (?:us(?:e|ing)|give|offer|prescribe|"
                         r"perform|administer|start|initiate|add|screen|treat|routinely))\b", re.I)
 DIAGNOSIS_RE = re.compile(r"\b(diagnos\w*|differentiat\w*|evaluat\w*|work-?up|screen(?:ed|ing)?)\b", re.I)
@@ -293,7 +293,10 @@ def analyse(question: str, follow_up: str | None = None, idf=None, earlier: str 
     if "drug" not in focus.asks and any(names_drug_by_form(m.group(1)) for m in _WHICH_CLASS_RE.finditer(asked)):
         focus.asks.insert(0, "drug")
     focus.drug_kind = _drug_kind(asked) if "drug" in focus.asks else set()
-    focus.against_ok = "harm" in focus.asks
+    # "is quinine still ok for leg cramps? any alternatives?": whether it is ok, then what instead; "avoid" answers it.
+    asking = clauses(asked)[1]
+    focus.against_ok = "harm" in focus.asks or (len(asking) > 1 and bool(_WHETHER_OK_RE.match(asking[0])) and
+                                                 bool(_OTHER_CHOICES_RE.search(asking[-1])))
     focus.open = _asks_what_to_do(asked, question)
     focus.populations = set(asked_populations(plain + " " + plain_follow_up))
     focus.animal = animal_patient(question + " " + (follow_up or ""))
@@ -425,6 +428,8 @@ _OPEN_QUESTION_RE = re.compile(
     r"|^\W*(?:[\w-]+\s){0,2}(?:dose|doses|dosing|target|regimen)\b|\b(?:options?|alternatives?|of choice)\b", re.I)
 # "What if ...", "what about ...", "and for ...": a new case for the question before, which it asks again, unless
 # it asks whether to ("..., would you put them on NIV?").
+_WHETHER_OK_RE = re.compile(r"^\W*(?:is|are|can|could|should|would|does|do)\b", re.I)
+_OTHER_CHOICES_RE = re.compile(r"\b(?:alternatives?|options?|instead|else)\b", re.I)
 _NEW_CASE_RE = re.compile(r"^\W*(what if|what about|how about|and if|and for|and in|and)\b", re.I)
 _WHETHER_RE = re.compile(r"\b(would|should|can|could|do|does|will|is it|are they)\s+(you|i|we|they|he|she|it|them)\b", re.I)
 

@@ -427,6 +427,12 @@ def test_a_first_episode_is_no_recurrence():
     assert concepts("episode") <= analyse("Recurrent episodes of zorbitis - what antibiotic?").topic
 
 
+def test_whether_it_is_ok_then_what_else_takes_an_answer_against_it():
+    assert AGAINST_RE.search("Quibbloxin should be avoided for routine treatment of zorbitis.")
+    assert analyse("is quibbloxin still ok for zorbitis? any alternatives?").against_ok
+    assert not analyse("what is the treatment of zorbitis? any alternatives?").against_ok
+
+
 def test_a_value_to_aim_for_is_asked_for_and_stated_by_a_number():
     for question in ["Target INR for zorbitis?", "What trough level am I aiming for with zorbamab?",
                      "Zorbitis in an infant - what sat threshold?", "What Hb trigger for transfusion in zorbitis?"]:
