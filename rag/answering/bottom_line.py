@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 
 from rag.answering.candidates import Candidate
-from rag.answering.cues import QUANTITY_RE, population_conflict, question_quantities, without_ages
+from rag.answering.cues import QUANTITY_RE, care_settings, population_conflict, question_quantities, without_ages
 from rag.answering.first_choice import FIRST_ASKED_RE, RETEST_RE, asked_first_choice, names_first_choice
 from rag.answering.rank import AFTER_FAILURE_RE, SentenceProfile, contradicts, from_harms, sentence_profile
 from rag.answering.reads_alone import reads_alone
@@ -319,20 +319,15 @@ def _setting_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) 
     """The bottom line is for the care setting asked about: not "... who are admitted to hospital" for an outpatient,
     when another statement is not for the other setting. (Age bands are left to the ranker: "adults aged 60 or
     older" is for a 72-year-old, though "adults" and "older adults" are told apart.)"""
-    asked = focus.populations & _settings()
+    asked = focus.populations & care_settings()
     if not asked:
         return picked
     return _lead_with(prior, picked, lambda c: not _other_setting(c, asked), lambda c: not _other_setting(c, asked),
                       _advice(focus))
 
 
-@vocabulary_cache(maxsize=1)
-def _settings() -> frozenset[str]:
-    return frozenset(concept_of(w) for w in ("outpatient", "inpatient"))
-
-
 def _other_setting(cand: Candidate, asked: set[str]) -> bool:
-    return population_conflict(asked, sentence_profile(cand.text).populations & _settings())
+    return population_conflict(asked, sentence_profile(cand.text).populations & care_settings())
 
 
 def _firm_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:

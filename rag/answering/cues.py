@@ -291,6 +291,17 @@ def _reaches_old_age(text: str) -> bool:
         r.age and _ADULT_AGE < r.lo < _OLDER_AGE <= r.hi for r in sentence_ranges(text))
 
 
+def whom(stated: frozenset[str], title: frozenset[str]) -> frozenset[str]:
+    """Whom a sentence is for: the groups it names, with its guideline title's when it names only a care setting
+    ("... to all patients with community-acquired pneumonia who are admitted to hospital" in "Pneumonia in adults")."""
+    return stated if stated - care_settings() else stated | title
+
+
+@vocabulary_cache(maxsize=1)
+def care_settings() -> frozenset[str]:
+    return frozenset(concept_of(w) for w in ("outpatient", "inpatient"))
+
+
 @vocabulary_cache(maxsize=1)
 def _grown_up() -> tuple[str, str]:
     return concept_of("adults"), concept_of("elderly")

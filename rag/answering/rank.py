@@ -46,6 +46,7 @@ from rag.answering.cues import (
     ranges_fit,
     sentence_ranges,
     stated_populations,
+    whom,
     without_ages,
 )
 from rag.question import AGAINST_RE, DEFINITION_RE, DIAGNOSIS_RE, RECOMMENDATION_RE, QuestionFocus, states, topic_concepts
@@ -127,7 +128,7 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
             "test" not in focus.asks and p.diagnostic,
             guideline and p.graded,
             len(focus.constraint & p.affirmed) / len(focus.constraint) if focus.constraint else 0.0,
-            population_conflict(focus.populations, p.populations or c.title_populations),
+            population_conflict(focus.populations, whom(p.populations, c.title_populations)),
             1.0 / (1 + doc_rank.get(chunk.doc_id, len(doc_rank))),
             c.hit.score > 0,
             _novelty(p.own, asked),
