@@ -19,7 +19,7 @@ def reads_alone(cand: Candidate) -> bool:
     trial's report."""
     profile = sentence_profile(cand.text)
     return (not profile.addition and not profile.scope and not profile.definition
-            and not _REFERS_BACK_RE.search(cand.text) and not _STUDY_REPORT_RE.search(cand.text)
+            and not _REFERS_BACK_RE.search(cand.text) and not study_report(cand.text)
             and not _SERVICE_RE.match(cand.text) and not _POINTS_ELSEWHERE_RE.search(cand.text))
 
 
@@ -51,7 +51,15 @@ _STUDY_REPORT_RE = re.compile(
     r"^\W*based on (?:the|these|those|their|its) (?:findings|results|data)\b[^.;]{0,20}\b(?:it|they) (?:was|were)\b|"
     # "The USPSTF found 4 trials of statin use ..."
     r"\b(?:found|identified|reviewed|included)\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|several|few|"
-    r"no)\s+(?:[\w-]+\s+){0,2}(?:trials?|stud(?:y|ies)|RCTs?|reviews?)\b", re.I)
+    r"no)\s+(?:[\w-]+\s+){0,2}(?:trials?|stud(?:y|ies)|RCTs?|reviews?)\b|"
+    # "Another series that included 2,706 patients ...", "Researchers developed a prediction rule ..."
+    r"^\W*(?:another|one|a|the|in an?)\s+(?:[\w-]+\s+){0,2}series\b|^\W*(?:the\s+)?(?:researchers|investigators)\s+"
+    r"(?:developed|found|reported|showed|compared|evaluated|studied|examined)\b", re.I)
+
+
+def study_report(text: str) -> bool:
+    """A trial's or study's report, which advises nothing."""
+    return bool(_STUDY_REPORT_RE.search(text))
 
 
 # Its subject is in the sentence before it: "This interval will depend on ...", "For these patients ...", or it is

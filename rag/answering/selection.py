@@ -16,8 +16,9 @@ from rag.answering.candidates import Candidate
 from rag.answering.headings import is_grading_heading
 from rag.answering.bottom_line import SPECIFIC_ASKS, bottom_line_first, states_constraint
 from rag.answering.first_choice import with_first_choice
-from rag.answering.cues import population_conflict
+from rag.answering.cues import population_conflict, whom
 from rag.answering.rank import sentence_profile
+from rag.answering.reads_alone import study_report
 from rag.question import QuestionFocus, states
 from rag.settings import AnswerSettings, Settings
 from rag.text import content_stems
@@ -191,7 +192,7 @@ def _off_topic(focus: QuestionFocus, eligible: list[Candidate], lead: Candidate,
     # fever ...") do not answer: the index holds the condition, not its treatment. Nor does one on another topic
     # ("Consider septic arthritis ... - Not using an extremity" among them).
     if "treat" in focus.asks and not any((states("treat", c.text) or states("drug", c.text)) and c.coverage > 0
-                                         for c in close):
+                                         and not study_report(c.text) for c in close):
         return "no_treatment"
     if specific and a.require_asked and not any(states(k, c.text) for c in close for k in specific):
         return "no_quantity"
@@ -301,6 +302,6 @@ def _other_patients(asked: set[str], cand: Candidate) -> bool:
     """The statement names only patients the question's patient is not ("term neonates" for an adult on the ward),
     or names none and its guideline is for others ("Pneumonia in adults" for a 5-year-old). Adults and older adults
     count as one here: "adults aged 60 or older" is for a 72-year-old."""
-    stated = sentence_profile(cand.text).populations or cand.title_populations
+    stated = whom(sentence_profile(cand.text).populations, cand.title_populations)
     widen = lambda groups: groups | _grown_up() if groups & _grown_up() else groups  # noqa: E731
     return population_conflict(widen(set(asked)), widen(stated))

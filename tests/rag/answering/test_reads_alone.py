@@ -15,6 +15,8 @@ from tests.rag.answering.test_extractive import _cand
     "During this period offer zorbitol for zorbitis rate control as appropriate.",
     "Multidisciplinary zorbitis teams should implement strategies to encourage people to follow the treatment plan.",
     "All maternity units should have a written policy for the management of zorbitis in babies.",
+    "Another series that included 2,706 patients with zorbitis showed that one third had normal radiographs.",
+    "Researchers developed a prediction rule for the use of radiographs in zorbitis.",
     # Advice given elsewhere.
     'Ensure people in prisons follow the recommendations about testing and treatments (see "Latent zorbitis" and '
     '"Active zorbitis" sections above).',

@@ -262,6 +262,11 @@ def test_a_statement_only_for_other_patients_is_not_quoted():
     from_children = _cand("Give amoxicillin 90 mg/kg/day for pneumonia.", 0.7, 4)
     chosen = select_statements(child, [from_adults, from_children], Settings(), focus=_focus(child))
     assert [c.text for c in chosen.groups[0][1]] == [from_children.text]
+    # So is one that names only a care setting.
+    admitted = _cand("Offer antibiotics within 4 hours to all patients with pneumonia who are admitted to hospital.", 0.9, 5)
+    admitted.title_populations = from_adults.title_populations
+    chosen = select_statements(child, [admitted, from_children], Settings(), focus=_focus(child))
+    assert [c.text for c in chosen.groups[0][1]] == [from_children.text]
 
 
 def test_asked_how_to_treat_statements_that_only_say_how_to_recognise_it_make_it_a_gap():
@@ -278,6 +283,9 @@ def test_asked_how_to_treat_statements_that_only_say_how_to_recognise_it_make_it
     treat = _cand("Treat Kawasaki disease with intravenous immunoglobulin and aspirin.", 0.7, 2)
     chosen = select_statements(question, [recognise, assess, treat], Settings(), focus=focus)
     assert not chosen.abstained and treat in chosen.groups[0][1]
+    # Nor does a study's report on the use of a test.
+    report = _cand("Researchers developed a prediction rule for the use of echocardiography in Kawasaki disease.", 0.78, 4)
+    assert select_statements(question, [recognise, assess, report], Settings(), focus=focus).abstained
 
 
 def test_the_ranker_s_best_are_quoted_though_they_state_few_of_the_question_s_words():
