@@ -59,9 +59,11 @@ def is_follow_up(question: str) -> bool:
     # So is a class of drug: "should I add an antiviral?" after a Bell's palsy question.
     # So is the patient's reaction to one: "penicillin allergic?", "statin intolerant - what next?".
     drugs = named_drugs(question) | (concepts(question) & (drug_class_concepts() | _given_like_drugs()))
+    # So is how the patient is doing on it: "not improving after 3 salbutamol nebs".
     reaction = concepts(" ".join(m.group(0) for m in _REACTION_RE.finditer(question)
                                  if len(content_words(question)) <= 2 or not m.group("noun")))
-    if drugs and not topic_concepts(question) - drugs - _course_words() - reaction - asked_words(question):
+    if drugs and not topic_concepts(question) - drugs - _course_words() - reaction - _progress_words() - \
+            asked_words(question):
         return True
     # "should I use compression?": whether to do one thing, with no condition to do it for, is asked of the earlier one.
     if _SHORT_WHETHER_RE.match(question) and len(content_words(question)) <= 2:
@@ -107,10 +109,18 @@ def _given_like_drugs() -> frozenset[str]:
 @vocabulary_cache(maxsize=1)
 def _course_words() -> frozenset[str]:
     """How or when a drug is given, which names no condition: "the steroid course", "the insulin regimen", "should
-    antibiotics be given prophylactically?"."""
+    antibiotics be given prophylactically?", "what strength of steroid?", "salbutamol nebs"."""
     return frozenset(concepts("course courses regimen regimens taper tablets injections infusion schedule prophylaxis "
+                              "strength potency neb nebs nebulised nebuliser nebulisers "
                               "prophylactic prophylactically empiric empirical empirically routine routinely adjunctive "
                               "long-term maintenance intravenous iv oral topical"))
+
+
+@vocabulary_cache(maxsize=1)
+def _progress_words() -> frozenset[str]:
+    """How the patient is doing on a treatment, which names no condition: "not improving after 3 salbutamol nebs"."""
+    return frozenset(concepts("improving improved improvement better worse worsening responding response deteriorating "
+                              "deteriorated failed failing despite"))
 
 
 # How the patient reacts to a drug, which names no condition to treat: "penicillin allergic?". The noun only in a

@@ -40,7 +40,9 @@ def test_follow_ups_that_lean_on_the_earlier_message_are_detected(q):
                                # a measure and its goal, with no condition of their own
                                "what BP target?", "HbA1c goal?", "what is the INR target?",
                                # the patient's reaction to a drug
-                               "penicillin allergic?", "statin intolerant - what next?", "penicillin allergy?"])
+                               "penicillin allergic?", "statin intolerant - what next?", "penicillin allergy?",
+                               # how it is given, or how the patient is doing on it
+                               "what strength of steroid?", "not improving after 3 salbutamol nebs"])
 def test_a_test_or_drip_with_no_subject_of_its_own_is_a_follow_up(q):
     assert is_follow_up(q)
 
@@ -50,7 +52,8 @@ def test_a_test_or_drip_with_no_subject_of_its_own_is_a_follow_up(q):
                                "Gardener just finished pruning the roses. Which oil for the secateurs?",
                                "Is a CT scan needed for zorbitis of the knee?",
                                "How soon after zorbitis surgery should quibbloxin start?",
-                               "What is the management of penicillin allergy?"])
+                               "What is the management of penicillin allergy?",
+                               "What strength of steroid cream for zorbitis in infants?"])
 def test_standalone_questions_are_left_alone(q):
     assert not is_follow_up(q)
     assert standalone_question(q, [FIRST], S) == q
