@@ -260,6 +260,21 @@ _RELATIVE_HAD_RE = re.compile(r"\b(?:mother|father|mum|mom|dad|sisters?|brothers
                               r"[^.?!;]{0,20}?\b(?:had|has|have|with|died of|diagnosed with)\b", re.I)
 
 
+_AGED_SEX_RE = re.compile(r"\b\d{1,3}[- ]?(?:years?|yrs?|y)[- ]?(?:old|o)?[- ](man|woman|male|female|gentleman|lady)\b",
+                          re.I)
+
+
+# "BP 150/95": a reading at or over 140/90 is the patient's hypertension, though the question never names it: a
+# sentence on hypertension or its drugs states it.
+_HIGH_BP_RE = re.compile(r"\b(?:bp|blood pressure)\s*(?:of|is|was|=|:)?\s*(?:1[4-9]\d|2\d\d)\s*/\s*\d{2,3}\b|"
+                         r"\b(?:bp|blood pressure)\s*(?:of|is|was|=|:)?\s*1[0-3]\d\s*/\s*(?:9\d|1[0-4]\d)\b", re.I)
+
+
+@vocabulary_cache(maxsize=1)
+def _hypertension() -> frozenset[str]:
+    return concepts("hypertension antihypertensive")
+
+
 def _with_family_history(text: str) -> str:
     return text + " (family history)" if _RELATIVE_HAD_RE.search(text) else text
 
@@ -272,6 +287,10 @@ def analyse(question: str, follow_up: str | None = None, idf=None, earlier: str 
     focus = QuestionFocus(text=question, topic=topic_concepts(plain), clause=topic_concepts(asking_clause(plain)))
     negated = topic_concepts(negated_text(question + "\n" + (follow_up or "")))
     focus.excluded = negated - focus.topic
+    # "45 year old man with BP 150/95": his sex is who he is (a population), not what the guideline must be about.
+    sex = concepts(" ".join(m.group(1) for m in _AGED_SEX_RE.finditer(plain)))
+    focus.topic -= sex
+    focus.clause -= sex
     # "First episode of C. difficile": no recurrence, and "episode" says which, not what the guideline is about.
     if _FIRST_EPISODE_RE.search(plain) and not concepts(plain_follow_up) & _recurrence():  # not once "it recurs"
         focus.topic -= _episode()
@@ -307,6 +326,8 @@ def analyse(question: str, follow_up: str | None = None, idf=None, earlier: str 
         # "admitted with severe PID - does the IUD come out?": severe is new, the IUD was asked about before.
         focus.new = (focus.constraint - topic_concepts(affirmed_text(earlier or ""))) or focus.constraint
     focus.aliases = _aliases(question, focus.topic)
+    if _HIGH_BP_RE.search(plain):
+        focus.aliases |= {c: bp for bp in concepts("BP") for c in _hypertension() - focus.topic}
     focus.answer_class = answer_class_concepts(question)
     # Words that ask, which are no subject; not a target's words, which name what it is of ("target estradiol levels").
     cues = asked_words(question, but=("target",))

@@ -236,6 +236,8 @@ AFTER_FAILURE_RE = re.compile(r"\b(?:fail(?:ed|s|ure)?\s+(?:to\s+(?:respond|impr
                               r"recurren(?:ces?|t\s+(?:episodes?|infections?|disease)))", re.I)
 # A glossary entry: "Recurrent CDI: Recurrent symptoms and positive testing ... within 8 weeks of prior episode."
 _GLOSSARY_RE = re.compile(r"^[A-Z][\w-]*(?:\s+[\w()-]+){0,4}\s?:\s+\S")
+_PATIENTS_WITH_RE = re.compile(r"(?<!including )(?<!even )\b(?:patients|people|persons|adults|individuals|women|men|"
+                               r"children|those)\s+with\s+(?!or without\b)((?:[\w-]+\s+){0,3}[\w-]+)", re.I)
 # "and no cancer", "without renal impairment", "non-pregnant": a constraint the sentence excludes.
 _NEGATED_RE = re.compile(r"\b(?:no|without|non|not)[- ]+(?:\w+[- ]+)?\w+", re.I)
 
@@ -354,6 +356,13 @@ class SentenceProfile:
         """The leading condition's concepts ("In patients with ... and active cancer,"), less what it excludes: a
         question that never mentions cancer is about patients without it."""
         return concepts(_NEGATED_RE.sub(" ", self._condition)) if self._condition else frozenset()
+
+    @functools.cached_property
+    def patients_with(self) -> frozenset[str]:
+        """What the patients it names have, wherever it names them ("... treatment of choice in hypertensive patients
+        with Type 2 diabetes"), not those it also includes ("including those with diabetes")."""
+        found = [m.group(1) for m in _PATIENTS_WITH_RE.finditer(self.text)] if " with " in self.text else []
+        return with_parts(concepts(" ".join(found))) if found else frozenset()
 
     @functools.cached_property
     def condition_populations(self) -> frozenset[str] | None:

@@ -75,4 +75,6 @@ _REFERS_BACK_RE = re.compile(
     r"|^(?-i:[a-z]{2,})\b"
     # Anywhere: "As in the study mentioned above, ...", "Women using Mirena for this purpose must ..."
     r"|\b(?:stud(?:y|ies)|trials?|reviews?) (?:mentioned|described|discussed|cited) above\b"
-    r"|\b(?:for|with) (?:this|that|these|those|such) (?:purposes?|indications?)\b", re.I)
+    r"|\b(?:for|with) (?:this|that|these|those|such) (?:purposes?|indications?)\b"
+    # "Losartan may be less efficacious compared to others in this group ...": the group is named before it.
+    r"|\b(?:others?|agents?|drugs?) (?:in|of|from) (?:this|that|the same) (?:group|class)\b", re.I)

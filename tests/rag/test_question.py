@@ -238,6 +238,15 @@ def test_a_drug_class_named_for_treating_the_condition_names_the_condition():
     assert focus.coverage(concepts("Offer antidepressants in pregnancy.")) < 1.0
 
 
+def test_a_patient_s_sex_beside_their_age_is_who_they_are_and_a_high_reading_is_their_hypertension():
+    focus = analyse("45 year old man with BP 150/95 on repeat readings. Which drug first?", idf=lambda c: 3.0)
+    assert not concepts("man repeat readings") & focus.topic
+    assert concepts("men") <= focus.populations
+    assert focus.coverage(concepts("Initial antihypertensive treatment should include a thiazide.")) == 1.0
+    assert analyse("BP 120/80 on repeat readings. Which drug first?").aliases == {}
+    assert concepts("men") <= analyse("Screening for zorbitis in men?").topic
+
+
 def test_a_name_and_the_alias_beside_it_in_brackets_count_once():
     from rag.question import analyse
     from rag.vocabulary import concept_of

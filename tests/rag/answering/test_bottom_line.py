@@ -216,6 +216,15 @@ def test_the_bottom_line_is_not_for_patients_without_what_the_patient_has():
     assert _picked("Severe zorbitis, no ABPA - antifungals?", cands)[0] == WITHOUT_ABPA
 
 
+def test_the_bottom_line_is_not_for_patients_with_what_the_patient_does_not_have_wherever_it_names_them():
+    diabetic = _cand("Quibbloxin is the treatment of choice in zorbitic patients with type 2 diabetes.", 0.9, 0)
+    anyone = _cand("Begin therapy with quibbloxin or flarbomab for almost all patients with zorbitis.", 0.8, 1)
+    assert _picked("Zorbitis, no diabetes. Which drug first?", [diabetic, anyone])[0] == anyone.text
+    # Those it also includes are not whom it is for.
+    including = _cand("In the general population, including those with diabetes, start quibbloxin for zorbitis.", 0.9, 2)
+    assert _picked("Zorbitis, no diabetes. Which drug first?", [including, anyone])[0] == including.text
+
+
 def test_a_follow_up_that_affirms_what_the_question_excluded_changes_the_bottom_line():
     cands = [_cand(WITHOUT_ABPA, 0.9, 0), _cand(WITH_ABPA, 0.8, 1)]
     question = "Severe zorbitis, no ABPA - antifungals? Work-up now confirms ABPA - same answer?"

@@ -17,6 +17,7 @@ from tests.rag.answering.test_extractive import _cand
     "All maternity units should have a written policy for the management of zorbitis in babies.",
     "Another series that included 2,706 patients with zorbitis showed that one third had normal radiographs.",
     "Researchers developed a prediction rule for the use of radiographs in zorbitis.",
+    "Quibbloxin may be less efficacious compared to others in this group and should be used twice a day.",
     # Advice given elsewhere.
     'Ensure people in prisons follow the recommendations about testing and treatments (see "Latent zorbitis" and '
     '"Active zorbitis" sections above).',
