@@ -299,7 +299,7 @@ DRUG_CLASSES = [
     (r"salbutamol|albuterol|terbutalin", "SABA"),
     (r"salmeterol|formoterol|vilanterol", "LABA"),
 ]
-# A condition and the drug class named for treating it: "Initial antihypertensive therapy ... should be with
+# A condition and the drug class named for treating it (or made for it: triptans for migraine): "Initial antihypertensive therapy ... should be with
 # nifedipine" is on how hypertension is treated, though it never says "hypertension".
 TREATED_BY = {"hypertension": "antihypertensive antihypertensives", "depression": "antidepressant antidepressants",
               "epilepsy": "antiepileptic antiepileptics", "seizure": "anticonvulsant antiepileptic",
@@ -307,7 +307,7 @@ TREATED_BY = {"hypertension": "antihypertensive antihypertensives", "depression"
               "schizophrenia": "antipsychotic antipsychotics", "arrhythmia": "antiarrhythmic antiarrhythmics",
               "malaria": "antimalarial antimalarials", "hyperthyroidism": "antithyroid",
               "tuberculosis": "antituberculosis antituberculous", "HIV": "antiretroviral antiretrovirals",
-              "nausea": "antiemetic antiemetics", "vomiting": "antiemetic antiemetics"}
+              "nausea": "antiemetic antiemetics", "vomiting": "antiemetic antiemetics", "migraine": "triptan triptans"}
 # A qualifier and its opposite: a sentence on chronic pain answers nothing on acute pain, one on provoked VTE
 # nothing on an unprovoked PE (each side's words are read as concepts; a side a question states guards it).
 # A mechanical valve is anticoagulated otherwise than a bioprosthetic one, and AF with a valve otherwise than

@@ -52,10 +52,13 @@ def asked_populations(question: str) -> frozenset[str]:
             out.add(concept_of("women" if m.group("sex") == "F" else "men"))
     if _TODDLER_RE.search(question):  # a toddler walks: a year old or more
         out.add(OLDER_CHILD)
+    if _TRIMESTER_RE.search(question):  # "flu vaccine in first trimester?": she is pregnant
+        out.add(concept_of("pregnancy"))
     return frozenset(out)
 
 
 _TODDLER_RE = re.compile(r"\btoddlers?\b", re.I)
+_TRIMESTER_RE = re.compile(r"\btrimesters?\b", re.I)
 
 
 @vocabulary_cache(maxsize=1)

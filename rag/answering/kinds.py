@@ -17,8 +17,10 @@ from rag.lexicon import ACUTE_AIM, OPPOSITE_KINDS, PREVENTIVE_AIM
 from rag.vocabulary import concepts, vocabulary_cache
 
 # Asked for an attack's treatment; "acute" alone names the condition's kind ("acute pancreatitis"), not the aim.
+# So is the treatment of an attack itself: "first-line treatment for migraine attacks".
 _ACUTE_AIM_RE = re.compile(r"\b(?:acute|abortive)\s+(?:treatments?|therap\w*|management|medications?|drugs?|relief)\b|"
-                           r"\babortive\b", re.I)
+                           r"\babortive\b|\b(?:treat\w*|therap\w*|management|relief)\s+(?:of|for)\s+(?:an?\s+|the\s+)?"
+                           r"(?:[\w-]+\s+)?attacks?\b", re.I)
 
 
 @vocabulary_cache(maxsize=1)

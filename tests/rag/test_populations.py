@@ -47,3 +47,7 @@ def test_a_vignettes_shorthand_states_the_sex_of_an_adult():
     assert concepts("women") <= asked_populations("62F with new AF - anticoagulate?")
     assert concepts("men") <= asked_populations("58 M smoker, asymptomatic")
     assert not (concepts("women") | concepts("men")) & asked_populations("4F with a febrile UTI")
+
+
+def test_a_trimester_is_a_pregnancy():
+    assert concepts("pregnancy") <= asked_populations("flu vaccine in first trimester?")

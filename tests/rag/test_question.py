@@ -236,6 +236,8 @@ def test_a_drug_class_named_for_treating_the_condition_names_the_condition():
     antihypertensive = concepts("Initial antihypertensive therapy in pregnancy should be with nifedipine.")
     assert focus.coverage(antihypertensive) == focus.coverage(concepts("Treat hypertension in pregnancy.")) == 1.0
     assert focus.coverage(concepts("Offer antidepressants in pregnancy.")) < 1.0
+    # Or made for it: triptans are migraine's.
+    assert analyse("How is migraine treated?", idf=lambda c: 3.0).coverage(concepts("Offer a triptan.")) == 1.0
 
 
 def test_a_patient_s_sex_beside_their_age_is_who_they_are_and_a_high_reading_is_their_hypertension():

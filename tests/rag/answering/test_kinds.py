@@ -41,6 +41,8 @@ def test_asked_for_an_attack_s_treatment_preventive_treatment_is_another_aim_and
     assert not _other("What is the acute treatment for migraine?", acute)
     assert _other("Which drugs prevent migraine?", acute)
     assert not _other("Which drugs prevent migraine?", preventive)
+    # The treatment of an attack itself is its acute treatment.
+    assert _other("What is the first-line treatment for zorbitis attacks?", "Offer prophylactic quibbloxin for zorbitis.")
     # "Acute" naming the condition's kind asks no aim: preventing acute pancreatitis's complications is on it.
     assert not _other("Acute pancreatitis - which fluids?", "Give fluids to prevent organ failure in pancreatitis.")
 
