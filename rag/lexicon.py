@@ -228,7 +228,7 @@ GENERIC = {
     # A vignette's framing: "... is now the main complaint despite ...", "forgot to say ...", "her brother".
     "despite", "main", "complaint", "complaints", "forgot", "forget", "mention", "mentioned", "brother", "sister", "mo",
     "later", "earlier", "again", "now", "though", "although", "anyway", "km", "mile", "miles", "away", "quite", "very",
-    "fairly", "pretty", "rather", "repeat", "repeated", "reading", "readings",
+    "fairly", "pretty", "rather", "repeat", "repeated", "reading", "readings", "tolerate",
     # A follow-up's story, not what it adds: "took antibiotics last month", "his wife wants to bring ...".
     "took", "last", "got", "went", "maybe", "thing", "things", "hope", "hoping", "colleague", "colleagues", "wife",
     "husband", "anywhere", "realistically", "some", "all", "another", "because", "put", "bring", "brought",

@@ -16,7 +16,10 @@ from rag.text import STOPWORDS
 _CUE_RE = re.compile(r"\b(?:(?P<one>non)|(?<!with or )without|no|never had|free of|negative for|denies|(?:in the )?absence of|other than|"
                      r"not (?:on|taking|receiving|using|allergic to|(?:treated|managed) with)|not(?= (?:pregnant|breast-?feeding|lactating)\b)|"
                      # "people who do not have active TB and are not being offered treatment for ...": whom it is not for.
-                     r"(?:do|does|did) not have|(?:are|is) not (?:being )?(?:offered|given|treated with))(?:\s+|-)",
+                     r"(?:do|does|did) not have|(?:are|is) not (?:being )?(?:offered|given|treated with)|"
+                     # "can't take metformin", "intolerant of statins": a drug the patient cannot have.
+                     r"(?:can't|cannot|can not|unable to) (?:take|tolerate|have|receive|use|be given)|intolerant (?:of|to)|"
+                     r"contraindications? to)(?:\s+|-)",
                      re.I)
 # "no known", "without a history of", "no prior": said before what is excluded.
 _QUALIFIER_RE = re.compile(r"(?:(?:a|any|known|prior|previous|significant|active|current|obvious|clinical|personal|"

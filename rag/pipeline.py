@@ -17,7 +17,8 @@ from rag.answering.candidates import (
 )
 from rag.answering.evidence import Evidence
 from rag.answering.headings import SectionHeadings, document_headings, heading_of
-from rag.answering.rank import Idf, rerank, topic_support
+from rag.answering.rank import Idf, rerank
+from rag.answering.support import topic_support
 from rag.answering.unstated import unstated
 from rag.answering.writers import make_writer
 from rag.conversation import llm_standalone_question, standalone_question
@@ -181,7 +182,7 @@ class Pipeline:
                         filters: Filters | None) -> list[Hit]:
         """Passages stating a rare word of the question that the index holds and no hit states ("Centor" in "sore
         throat, Centor 4 - which antibiotic?"): fused with the embedding's ranks and capped per guideline, such a
-        passage can fall below the hits; without it the word reads as a topic the index lacks (rank.topic_support)."""
+        passage can fall below the hits; without it the word reads as a topic the index lacks (support.topic_support)."""
         rare = self.settings.answer.rare_idf * st.idf.max
         wanted = {c for c in focus.topic if rare <= st.idf(c) < st.idf.max}
         if not wanted:

@@ -23,6 +23,7 @@ from rag.animals import animal_patient
 from rag.lexicon import ABBREVIATIONS, GENERIC
 from rag.negation import affirmed_text, negated_text
 from rag.populations import asked_populations, population_keys
+from rag.vignette import aged_sex, contraindicated_words, implied_aliases, with_family_history
 from rag.vocabulary import (
     class_names,
     classes_of,
@@ -156,6 +157,7 @@ class QuestionFocus:
     asks: list[str] = field(default_factory=list)
     constraint: set[str] = field(default_factory=set)  # concepts a follow-up added
     new: set[str] = field(default_factory=set)  # those the question it follows did not state (else all)
+    ruled_out: set[str] = field(default_factory=set)  # what a follow-up says the patient cannot have or has not
     against_ok: bool = False  # the question itself is about harms / what not to do
     populations: set[str] = field(default_factory=set)  # population concepts the question names (children, pregnancy...)
     document_coverage: float = 1.0  # best share of the topic that one retrieved document states
@@ -254,41 +256,20 @@ _DOSE_AS_TIME_RE = re.compile(r"\b(?:before|after|since|until|at|with) (?:the|hi
 _WHICH_CLASS_RE = re.compile(r"\b(?:which|what|best|preferred|first[- ]line)\s+([\w-]+)", re.I)
 
 
-# "his father had colon cancer at 50": a relative's disease is the patient's family history of it.
-_RELATIVE_HAD_RE = re.compile(r"\b(?:mother|father|mum|mom|dad|sisters?|brothers?|siblings?|parents?|aunt|uncle|"
-                              r"grand(?:mother|father|parents?)|(?:first|1st|second|2nd)[- ]degree relatives?)\b"
-                              r"[^.?!;]{0,20}?\b(?:had|has|have|with|died of|diagnosed with)\b", re.I)
-
-
-_AGED_SEX_RE = re.compile(r"\b\d{1,3}[- ]?(?:years?|yrs?|y)[- ]?(?:old|o)?[- ](man|woman|male|female|gentleman|lady)\b",
-                          re.I)
-
-
-# "BP 150/95": a reading at or over 140/90 is the patient's hypertension, though the question never names it: a
-# sentence on hypertension or its drugs states it.
-_HIGH_BP_RE = re.compile(r"\b(?:bp|blood pressure)\s*(?:of|is|was|=|:)?\s*(?:1[4-9]\d|2\d\d)\s*/\s*\d{2,3}\b|"
-                         r"\b(?:bp|blood pressure)\s*(?:of|is|was|=|:)?\s*1[0-3]\d\s*/\s*(?:9\d|1[0-4]\d)\b", re.I)
-
-
-@vocabulary_cache(maxsize=1)
-def _hypertension() -> frozenset[str]:
-    return concepts("hypertension antihypertensive")
-
-
-def _with_family_history(text: str) -> str:
-    return text + " (family history)" if _RELATIVE_HAD_RE.search(text) else text
-
-
 def analyse(question: str, follow_up: str | None = None, idf=None, earlier: str | None = None) -> QuestionFocus:
     """`follow_up`: the latest message when `question` is a rewritten follow-up, `earlier` the question it follows;
     `idf(concept) -> float`."""
     # What the patient does not have ("without CKD") is neither the topic nor who the patient is.
-    plain, plain_follow_up = (_with_family_history(affirmed_text(t)) for t in (question, follow_up or ""))
+    plain, plain_follow_up = (with_family_history(affirmed_text(t)) for t in (question, follow_up or ""))
     focus = QuestionFocus(text=question, topic=topic_concepts(plain), clause=topic_concepts(asking_clause(plain)))
-    negated = topic_concepts(negated_text(question + "\n" + (follow_up or "")))
+    # "methotrexate contraindicated": what the patient cannot have.
+    contraindicated = set().union(*map(topic_concepts, contraindicated_words(question)))
+    focus.topic -= contraindicated
+    focus.clause -= contraindicated
+    negated = topic_concepts(negated_text(question + "\n" + (follow_up or ""))) | contraindicated
     focus.excluded = negated - focus.topic
     # "45 year old man with BP 150/95": his sex is who he is (a population), not what the guideline must be about.
-    sex = concepts(" ".join(m.group(1) for m in _AGED_SEX_RE.finditer(plain)))
+    sex = aged_sex(plain)
     focus.topic -= sex
     focus.clause -= sex
     # "First episode of C. difficile": no recurrence, and "episode" says which, not what the guideline is about.
@@ -320,14 +301,13 @@ def analyse(question: str, follow_up: str | None = None, idf=None, earlier: str 
     focus.populations = set(asked_populations(plain + " " + plain_follow_up))
     focus.animal = animal_patient(question + " " + (follow_up or ""))
     if follow_up:  # what the follow-up adds, not the words that tie it to the earlier message ("Same picture but")
+        focus.ruled_out = focus.excluded & (topic_concepts(negated_text(follow_up)) | contraindicated)
         focus.constraint = topic_concepts(_follow_up_content(plain_follow_up)) & focus.topic
         # "are antibiotics needed?": the class of drug asked about is what it adds, though it is no topic word.
         focus.constraint = focus.constraint or set(concepts(plain_follow_up) & drug_class_concepts())
         # "admitted with severe PID - does the IUD come out?": severe is new, the IUD was asked about before.
         focus.new = (focus.constraint - topic_concepts(affirmed_text(earlier or ""))) or focus.constraint
-    focus.aliases = _aliases(question, focus.topic)
-    if _HIGH_BP_RE.search(plain):
-        focus.aliases |= {c: bp for bp in concepts("BP") for c in _hypertension() - focus.topic}
+    focus.aliases = _aliases(question, focus.topic) | implied_aliases(plain, focus.topic)
     focus.answer_class = answer_class_concepts(question)
     # Words that ask, which are no subject; not a target's words, which name what it is of ("target estradiol levels").
     cues = asked_words(question, but=("target",))

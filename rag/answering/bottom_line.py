@@ -57,7 +57,7 @@ def bottom_line_first(picked: list[Candidate], focus: QuestionFocus | None) -> l
 def _constraint_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:
     """A follow-up's new constraint leads: "what if she's pregnant?" after a statin question opens with "Statins are
     contraindicated in pregnancy", not with the first answer's bottom line again."""
-    if not focus.constraint:
+    if not focus.constraint and not focus.ruled_out:
         return picked
     # From a guideline on the conversation's subject: "For children, no more than ... of lidocaine with epinephrine"
     # (a dermatology guideline) does not answer "and for a child?" after an anaphylaxis question.
@@ -83,7 +83,9 @@ def states_constraint(c: Candidate, focus: QuestionFocus) -> bool:
     ("severe" in "admitted with severe PID - does the IUD come out?", not the IUD asked about already): "not use
     melatonin" states melatonin; "and no cancer" does not state cancer."""
     p, h = sentence_profile(c.text), sentence_profile(c.heading)
-    return bool(focus.with_classes(focus.new) & ((with_parts(p.own) - p.excluded) | (with_parts(h.own) - h.excluded)))
+    # Or what it rules out: "methotrexate contraindicated" is stated by "... for people who cannot take methotrexate".
+    return bool(focus.with_classes(focus.new) & ((with_parts(p.own) - p.excluded) | (with_parts(h.own) - h.excluded))
+                or focus.ruled_out & p.excluded)
 
 
 def _default_patient_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:
@@ -168,7 +170,8 @@ def _not_excluded_first(picked: list[Candidate], focus: QuestionFocus, prior: Pr
 
     def fits(c: Candidate) -> bool:
         p = sentence_profile(c.text)
-        return bool(focus.excluded & p.excluded) or not focus.excluded & (p.condition | p.populations | p.patients_with)
+        return bool(focus.excluded & p.excluded) or \
+            not focus.excluded & (p.condition | p.populations | p.patients_with | p.given_drugs)
     return _lead_with(prior, picked, fits, fits, _advice(focus))
 
 

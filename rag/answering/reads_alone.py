@@ -77,4 +77,6 @@ _REFERS_BACK_RE = re.compile(
     r"|\b(?:stud(?:y|ies)|trials?|reviews?) (?:mentioned|described|discussed|cited) above\b"
     r"|\b(?:for|with) (?:this|that|these|those|such) (?:purposes?|indications?)\b"
     # "Losartan may be less efficacious compared to others in this group ...": the group is named before it.
-    r"|\b(?:others?|agents?|drugs?) (?:in|of|from) (?:this|that|the same) (?:group|class)\b", re.I)
+    r"|\b(?:others?|agents?|drugs?) (?:in|of|from) (?:this|that|the same) (?:group|class)\b"
+    # "If patients in this population are treated with a TNFi ..."
+    r"|\b(?:patients|people|those) in (?:this|that|these|such) (?:populations?|groups?)\b", re.I)

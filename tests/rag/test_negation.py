@@ -23,6 +23,9 @@ from rag.negation import affirmed_text, negated_text
     # Whom a statement is not for: "people who do not have ..., and are not being offered ...".
     ("Advise people who do not have zorbitis and are not being offered quibbloxin.", ["zorbitis", "quibbloxin"]),
     ("If the child does not have a fever, review in 2 days.", ["fever"]),
+    # A drug the patient cannot have.
+    ("T2DM, can't take metformin", ["metformin"]), ("intolerant of statins", ["statins"]),
+    ("children who cannot receive dexamethasone for CINV prophylaxis", ["dexamethasone"]),
 ])
 def test_what_is_excluded(text, excluded):
     assert negated_text(text).split("\n") == excluded

@@ -225,6 +225,19 @@ def test_the_bottom_line_is_not_for_patients_with_what_the_patient_does_not_have
     assert _picked("Zorbitis, no diabetes. Which drug first?", [including, anyone])[0] == including.text
 
 
+def test_a_follow_up_that_rules_a_drug_out_leads_with_what_is_for_patients_who_cannot_have_it():
+    earlier = "Best initial treatment for zorbitis?"
+    follow_up = "quibbloxin contraindicated"
+    question = f"{earlier} {follow_up}"
+    gives = _cand("Quibbloxin should be the preferred initial therapy for most patients with zorbitis.", 0.9, 0)
+    later = _cand("Continue zorbitis treatment only if there is a response at 6 months.", 0.85, 1)
+    instead = _cand("Flarbomab can be used for people with zorbitis who cannot take quibbloxin.", 0.8, 2)
+    focus = analyse(question, follow_up, earlier=earlier)
+    focus.document_coverage = 1.0
+    picked = select_statements(question, [gives, later, instead], Settings(), focus=focus).groups[0][1]
+    assert picked[0] is instead
+
+
 def test_a_follow_up_that_affirms_what_the_question_excluded_changes_the_bottom_line():
     cands = [_cand(WITHOUT_ABPA, 0.9, 0), _cand(WITH_ABPA, 0.8, 1)]
     question = "Severe zorbitis, no ABPA - antifungals? Work-up now confirms ABPA - same answer?"

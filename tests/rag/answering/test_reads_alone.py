@@ -18,6 +18,7 @@ from tests.rag.answering.test_extractive import _cand
     "Another series that included 2,706 patients with zorbitis showed that one third had normal radiographs.",
     "Researchers developed a prediction rule for the use of radiographs in zorbitis.",
     "Quibbloxin may be less efficacious compared to others in this group and should be used twice a day.",
+    "If patients in this population are treated with quibbloxin, switch to flarbomab.",
     # Advice given elsewhere.
     'Ensure people in prisons follow the recommendations about testing and treatments (see "Latent zorbitis" and '
     '"Active zorbitis" sections above).',

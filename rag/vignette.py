@@ -1,0 +1,48 @@
+"""What a clinician's vignette says without naming it: a relative's disease is the patient's family history, "45 year
+old man" is who he is (not what the guideline must be about), "BP 150/95" is hypertension, and "methotrexate
+contraindicated" is a drug the patient cannot have.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.vocabulary import concepts, vocabulary_cache
+
+# "his father had colon cancer at 50": a relative's disease is the patient's family history of it.
+_RELATIVE_HAD_RE = re.compile(r"\b(?:mother|father|mum|mom|dad|sisters?|brothers?|siblings?|parents?|aunt|uncle|"
+                              r"grand(?:mother|father|parents?)|(?:first|1st|second|2nd)[- ]degree relatives?)\b"
+                              r"[^.?!;]{0,20}?\b(?:had|has|have|with|died of|diagnosed with)\b", re.I)
+_AGED_SEX_RE = re.compile(r"\b\d{1,3}[- ]?(?:years?|yrs?|y)[- ]?(?:old|o)?[- ](man|woman|male|female|gentleman|lady)\b",
+                          re.I)
+# A reading at or over 140/90.
+_HIGH_BP_RE = re.compile(r"\b(?:bp|blood pressure)\s*(?:of|is|was|=|:)?\s*(?:1[4-9]\d|2\d\d)\s*/\s*\d{2,3}\b|"
+                         r"\b(?:bp|blood pressure)\s*(?:of|is|was|=|:)?\s*1[0-3]\d\s*/\s*(?:9\d|1[0-4]\d)\b", re.I)
+_CONTRAINDICATED_RE = re.compile(r"\b([\w-]+)\s+(?:is\s+|are\s+)?contra-?indicated\b", re.I)
+
+
+def with_family_history(text: str) -> str:
+    return text + " (family history)" if _RELATIVE_HAD_RE.search(text) else text
+
+
+def aged_sex(text: str) -> frozenset[str]:
+    """The concepts of a sex stated beside an age ("45 year old man"): a population, not a topic."""
+    return concepts(" ".join(m.group(1) for m in _AGED_SEX_RE.finditer(text)))
+
+
+def contraindicated_words(text: str) -> list[str]:
+    """What the text says is contraindicated for the patient, as written ("methotrexate contraindicated")."""
+    return [m.group(1) for m in _CONTRAINDICATED_RE.finditer(text)]
+
+
+def implied_aliases(text: str, topic: set[str]) -> dict[str, str]:
+    """A high reading is the patient's hypertension: a sentence on hypertension or its drugs states the question's
+    "BP" (alias -> name, as QuestionFocus.aliases)."""
+    if not _HIGH_BP_RE.search(text):
+        return {}
+    return {c: bp for bp in concepts("BP") for c in _hypertension() - topic}
+
+
+@vocabulary_cache(maxsize=1)
+def _hypertension() -> frozenset[str]:
+    return concepts("hypertension antihypertensive")

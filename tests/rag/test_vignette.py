@@ -1,0 +1,27 @@
+"""What a vignette says without naming it: family history, who the patient is, hypertension, a drug ruled out."""
+
+from rag.vignette import aged_sex, contraindicated_words, implied_aliases, with_family_history
+from rag.vocabulary import concepts
+
+
+def test_a_relative_s_disease_is_family_history():
+    assert with_family_history("his father had zorbitis at 50").endswith("(family history)")
+    assert with_family_history("he had zorbitis at 50") == "he had zorbitis at 50"
+
+
+def test_a_sex_beside_an_age_is_who_the_patient_is():
+    assert aged_sex("45 year old man with BP 150/95") == concepts("man")
+    assert aged_sex("a 30-year-old woman") == concepts("woman")
+    assert aged_sex("screening for zorbitis in men") == frozenset()
+
+
+def test_what_is_contraindicated_is_read_as_written():
+    assert contraindicated_words("Best initial treatment? methotrexate contraindicated") == ["methotrexate"]
+    assert contraindicated_words("quibbloxin is contra-indicated") == ["quibbloxin"]
+
+
+def test_a_reading_at_or_over_140_90_is_stated_by_hypertension_and_its_drugs():
+    bp = next(iter(concepts("BP")))
+    assert set(implied_aliases("BP 150/95 twice", set(concepts("BP")))) == set(concepts("hypertension antihypertensive"))
+    assert all(name == bp for name in implied_aliases("bp 132/94", set()).values())
+    assert implied_aliases("BP 128/78", set()) == {}
