@@ -89,12 +89,19 @@ def _may_name_drug(text: str) -> bool:
 _GENERIC_DRUG = frozenset({concept_of("vitamin")})
 
 
+# "tranexamic acid", "zoledronic acid": an acid given as a drug, not one measured ("uric acid", "lactic acid").
+_ACID_DRUG_RE = re.compile(r"\b(?!(?:uric|lactic|amino|nucleic|fatty|bile|gastric|hydrochloric|acetic)\b)[a-z]{4,}ic acid\b",
+                           re.I)
+
+
 @vocabulary_cache(maxsize=4096)
 def named_drugs(text: str) -> frozenset[str]:
     """The concepts of the drugs a text names ("adrenaline", "vitamin D" -> vitd, not the "vitamin" that vitamin A
     shares), for telling a dose of the drug asked about from another's."""
     names = [m.group(0) for m in DRUG_RE.finditer(text)]
     names += [w for w in WORD_RE.findall(text) if names_drug_by_form(w)] + _dosed_words(text)
+    if "acid" in text:
+        names += [m.group(0) for m in _ACID_DRUG_RE.finditer(text)]
     out: set[str] = set()
     for name in names:
         found = concepts(name)

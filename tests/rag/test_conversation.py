@@ -42,7 +42,8 @@ def test_follow_ups_that_lean_on_the_earlier_message_are_detected(q):
                                # the patient's reaction to a drug
                                "penicillin allergic?", "statin intolerant - what next?", "penicillin allergy?",
                                # how it is given, or how the patient is doing on it
-                               "what strength of steroid?", "not improving after 3 salbutamol nebs"])
+                               "what strength of steroid?", "not improving after 3 salbutamol nebs",
+                               "tranexamic acid dose?"])
 def test_a_test_or_drip_with_no_subject_of_its_own_is_a_follow_up(q):
     assert is_follow_up(q)
 

@@ -16,6 +16,13 @@ from rag.answering.cues import (
 from rag.populations import asked_populations
 
 
+def test_an_acid_given_as_a_drug_is_a_drug_and_one_measured_is_not():
+    from rag.answering.cues import named_drugs
+
+    assert named_drugs("Give tranexamic acid 1 g IV.") and named_drugs("zoledronic acid yearly")
+    assert not named_drugs("Check uric acid and lactic acid.")
+
+
 def test_naming_a_drug_is_not_naming_a_kind_of_therapy():
     assert names_drug("The panel recommends entecavir or tenofovir as preferred initial therapy.")
     assert names_drug("Offer aspirin.")  # a drug without a telling suffix
