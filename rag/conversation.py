@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 
 from rag.answering.cues import named_drugs
 from rag.negation import affirmed_text, negations
-from rag.populations import AGE_RE, asked_populations, conflicting
+from rag.populations import AGE_RE, asked_populations, conflicting, population_keys
 from rag.question import FOLLOW_UP_CONTEXT_RE, TEST_NAMED_RE, asked_words, clauses, topic_concepts
 from rag.settings import Settings
 from rag.text import ANAPHORA, WORD_RE, content_stems, content_words
@@ -74,10 +74,16 @@ def is_follow_up(question: str) -> bool:
     # So is "what BP target?": a measure and its goal, with no condition, are the earlier patient's.
     tests = concepts(" ".join(m.group(0) for r in (TEST_NAMED_RE, _MEASURE_RE) for m in r.finditer(question)))
     events = concepts(" ".join(m.group(1) for m in _TIMED_EVENT_RE.finditer(question)))
-    if not topic_concepts(question) - asked_words(question) - _course_words() - tests - events:
+    # Nor is whom it asks for: "CHA2DS2-VASc of 1 in a man?".
+    if not topic_concepts(question) - asked_words(question) - _course_words() - tests - events - population_keys():
         return True
     # "he can't have dexamethasone": a statement about the patient, not a question, adds to the question before it.
-    if "?" not in question and _PATIENT_START_RE.match(question):
+    # So does a finding ("eosinophils are high"), a fragment ("in an 80 year old with dementia?") and a condition on
+    # the plan ("if diet fails, what medication?").
+    if "?" not in question and (_PATIENT_START_RE.match(question) or _FINDING_RE.search(question)):
+        return True
+    if (_FRAGMENT_RE.match(question) or _IF_RE.match(question) and not _PERSON_RE.search(question)) and \
+            len(content_words(question)) <= _MAX_FRAGMENT_WORDS:
         return True
     return len(content_words(question)) <= 1
 
@@ -91,10 +97,18 @@ def may_follow(question: str) -> bool:
 
 
 _MAX_FOLLOW_WORDS = 2
+_MAX_FRAGMENT_WORDS = 5
+_FINDING_RE = re.compile(r"\b(?:is|are|was|were|came back|comes back)\s+(?:very\s+|still\s+|now\s+)?(?:high|low|raised|"
+                         r"elevated|positive|negative|normal|abnormal|increased|decreased|up|down)\b", re.I)
+# No verb of its own: "in an 80 year old with dementia?", "for a 5 year old?", "with CKD stage 4?".
+_FRAGMENT_RE = re.compile(r"^\W*(?:in|for|with|on|during|after)\s+(?!.*\b(?:what|which|how|when|who|should|is|are|does|do|"
+                          r"can|could|would|will)\b)", re.I)
+_IF_RE = re.compile(r"^\W*(?:and\s+|but\s+)?if\b", re.I)
 _TIMED_EVENT_RE = re.compile(r"\b(?:after|before|since|from|of)\s+(?:the\s+|an?\s+)?(injury|delivery|birth|surgery|"
                              r"diagnosis|admission|discharge|exposure|onset|conception|presentation)\b", re.I)
 _MEASURE_RE = re.compile(r"\b(?:bp|blood pressures?|systolic|diastolic|(?:hb)?a1c|inr|ldl(?:-c)?|heart rate|targets?|"
-                         r"goals?|thresholds?|cut-?offs?)\b", re.I)
+                         r"goals?|thresholds?|cut-?offs?|scores?|cha2?ds2?(?:-?vasc)?|has-?bled|curb-?65|centor|abcd2?|"
+                         r"wells)\b", re.I)
 _SHORT_WHETHER_RE = re.compile(r"^\W*(?:should|can|could|do|would|shall)\s+(?:i|we|you)\s+(?:use|give|add|start|try|offer|do|"
                                r"order|stop|continue|switch|recommend|prescribe|apply)\b", re.I)
 

@@ -297,6 +297,7 @@ DRUG_CLASSES = [
     (r"selectiveserotoninreuptakeinhibitor|serotoninnorepinephrinereuptakeinhibitor|tca", "antidepressant"),
     (r"inhaledcorticosteroid", "corticosteroid; steroid"),
     (r"salbutamol|albuterol|terbutalin", "SABA"),
+    (r"cyclobenzaprin|tizanidin|baclofen|methocarbamol|carisoprodol|metaxalon|orphenadrin", "muscle relaxant"),
     (r"salmeterol|formoterol|vilanterol", "LABA"),
 ]
 # A condition and the drug class named for treating it (or made for it: triptans for migraine): "Initial antihypertensive therapy ... should be with

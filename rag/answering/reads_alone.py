@@ -43,9 +43,11 @@ _SERVICE_RE = re.compile(r"^\W*(?:all\s+|each\s+|every\s+)?(?:[\w-]+\s+){0,3}(?:
 _STUDY_REPORT_RE = re.compile(
     r"\b(?:were|was)\s+(?:randomi[sz]ed|enrolled|recruited)\b|\brandomi[sz]ed\s+(?:to|into|between)\b|"
     # "Two of the 3 CISNET models found ...", "The first of the 2 rituximab-era trials, MInT, indirectly addressed ..."
-    r"^\W*(?:an?|the|one|two|three|several|\d+)\s+(?:[\w-]+\s+){0,5}(?:trials?|stud(?:y|ies)|meta-analys[ie]s|reviews?|"
+    # "Indeed, the CISNET models suggest that most of the benefit ..."
+    r"^\W*(?:(?:indeed|however|moreover|furthermore|in addition|additionally|similarly|overall),?\s+)?"
+    r"(?:an?|the|one|two|three|several|\d+)\s+(?:[\w-]+\s+){0,5}(?:trials?|stud(?:y|ies)|meta-analys[ie]s|reviews?|"
     r"models?|analys[ie]s|cohorts?)\b[^.;]{0,120}?\b(?:reported|found|showed|demonstrated|addressed|evaluated|examined|"
-    r"assessed|compared|investigated)\b|"
+    r"assessed|compared|investigated|suggest(?:s|ed)?)\b|"
     # A comparison of a study's arms: "The time to surgery in the bone scan group was 1 day greater than ..."
     r"\b(?:the|both|two|2)\s+(?:[\w-]+\s+){0,3}groups?\b[^.;]{0,40}?\b(?:was|were|had|showed|averaged|did)\b|"
     r"^\W*based on (?:the|these|those|their|its) (?:findings|results|data)\b[^.;]{0,20}\b(?:it|they) (?:was|were)\b|"

@@ -43,7 +43,10 @@ def test_follow_ups_that_lean_on_the_earlier_message_are_detected(q):
                                "penicillin allergic?", "statin intolerant - what next?", "penicillin allergy?",
                                # how it is given, or how the patient is doing on it
                                "what strength of steroid?", "not improving after 3 salbutamol nebs",
-                               "tranexamic acid dose?"])
+                               "tranexamic acid dose?",
+                               # a score for whom it is asked, a finding, a fragment, a condition on the plan
+                               "CHA2DS2-VASc of 1 in a man?", "eosinophils are high", "in an 80 year old with dementia?",
+                               "for a 5 year old?", "if diet fails, what medication?"])
 def test_a_test_or_drip_with_no_subject_of_its_own_is_a_follow_up(q):
     assert is_follow_up(q)
 
@@ -54,7 +57,9 @@ def test_a_test_or_drip_with_no_subject_of_its_own_is_a_follow_up(q):
                                "Is a CT scan needed for zorbitis of the knee?",
                                "How soon after zorbitis surgery should quibbloxin start?",
                                "What is the management of penicillin allergy?",
-                               "What strength of steroid cream for zorbitis in infants?"])
+                               "What strength of steroid cream for zorbitis in infants?",
+                               "If a woman has zorbitis, when should quibbloxin be started?",
+                               "In children, what is the treatment of zorbitis?"])
 def test_standalone_questions_are_left_alone(q):
     assert not is_follow_up(q)
     assert standalone_question(q, [FIRST], S) == q

@@ -12,6 +12,7 @@ from tests.rag.answering.test_extractive import _cand
     "a benefit with zorbectomy.",
     "The time to zorbectomy in the zorbitol group was 1 day greater than for the quibbloxin group.",
     "The task force found 4 trials of zorbitol for primary prevention of zorbitis.",
+    "Indeed, the CISNET models suggest that most of the benefit of screening for zorbitis comes by age 45.",
     "During this period offer zorbitol for zorbitis rate control as appropriate.",
     "Multidisciplinary zorbitis teams should implement strategies to encourage people to follow the treatment plan.",
     "All maternity units should have a written policy for the management of zorbitis in babies.",
