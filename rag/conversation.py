@@ -57,9 +57,9 @@ def is_follow_up(question: str) -> bool:
     # "should we give salbutamol?", "how long should the steroid course be?": a drug, and no condition of its own; it
     # is asked of the earlier one.
     # So is a class of drug: "should I add an antiviral?" after a Bell's palsy question.
-    # So is the patient's reaction to one: "penicillin allergic?", "statin intolerant - what next?".
+    # So is the patient's reaction to one ("penicillin allergic?", "statin intolerant - what next?") and how they are
+    # doing on it ("not improving after 3 salbutamol nebs").
     drugs = named_drugs(question) | (concepts(question) & (drug_class_concepts() | _given_like_drugs()))
-    # So is how the patient is doing on it: "not improving after 3 salbutamol nebs".
     reaction = concepts(" ".join(m.group(0) for m in _REACTION_RE.finditer(question)
                                  if len(content_words(question)) <= 2 or not m.group("noun")))
     if drugs and not topic_concepts(question) - drugs - _course_words() - reaction - _progress_words() - \
@@ -82,7 +82,7 @@ def is_follow_up(question: str) -> bool:
     # the plan ("if diet fails, what medication?").
     if "?" not in question and (_PATIENT_START_RE.match(question) or _FINDING_RE.search(question)):
         return True
-    if (_FRAGMENT_RE.match(question) or _IF_RE.match(question) and not _PERSON_RE.search(question)) and \
+    if (_FRAGMENT_RE.match(question) or (_IF_RE.match(question) and not _PERSON_RE.search(question))) and \
             len(content_words(question)) <= _MAX_FRAGMENT_WORDS:
         return True
     return len(content_words(question)) <= 1

@@ -284,7 +284,7 @@ def stated_populations(text: str) -> frozenset[str]:
     if "until" in text:
         text = _UNTIL_RE.sub(" ", text)
     found = populations(_AGE_BOUND_RE.sub(" ", text))
-    adults, elderly = _grown_up()
+    adults, elderly = grown_up()
     return found | {elderly} if adults in found and elderly not in found and _reaches_old_age(text) else found
 
 
@@ -310,7 +310,8 @@ def care_settings() -> frozenset[str]:
 
 
 @vocabulary_cache(maxsize=1)
-def _grown_up() -> tuple[str, str]:
+def grown_up() -> tuple[str, str]:
+    """The concepts of adults and of older adults."""
     return concept_of("adults"), concept_of("elderly")
 
 

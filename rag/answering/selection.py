@@ -16,7 +16,7 @@ from rag.answering.candidates import Candidate
 from rag.answering.headings import is_grading_heading
 from rag.answering.bottom_line import SPECIFIC_ASKS, bottom_line_first, states_constraint
 from rag.answering.first_choice import with_first_choice
-from rag.answering.cues import population_conflict, whom
+from rag.answering.cues import grown_up, population_conflict, whom
 from rag.answering.rank import sentence_profile
 from rag.answering.reads_alone import study_report
 from rag.question import QuestionFocus, states
@@ -293,15 +293,11 @@ def statement_words(text: str) -> tuple[str, ...]:
     return tuple(w for w in re.findall(r"[a-z0-9]+", plain.lower()) if w not in _ARTICLES)
 
 
-@vocabulary_cache(maxsize=1)
-def _grown_up() -> frozenset[str]:
-    return frozenset(concept_of(w) for w in ("adults", "elderly"))
-
-
 def _other_patients(asked: set[str], cand: Candidate) -> bool:
     """The statement names only patients the question's patient is not ("term neonates" for an adult on the ward),
     or names none and its guideline is for others ("Pneumonia in adults" for a 5-year-old). Adults and older adults
     count as one here: "adults aged 60 or older" is for a 72-year-old."""
     stated = whom(sentence_profile(cand.text).populations, cand.title_populations)
-    widen = lambda groups: groups | _grown_up() if groups & _grown_up() else groups  # noqa: E731
+    grown = frozenset(grown_up())
+    widen = lambda groups: groups | grown if groups & grown else groups  # noqa: E731
     return population_conflict(widen(set(asked)), widen(stated))
