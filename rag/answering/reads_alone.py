@@ -20,7 +20,13 @@ def reads_alone(cand: Candidate) -> bool:
     profile = sentence_profile(cand.text)
     return (not profile.addition and not profile.scope and not profile.definition
             and not _REFERS_BACK_RE.search(cand.text) and not study_report(cand.text)
-            and not _SERVICE_RE.match(cand.text) and not _POINTS_ELSEWHERE_RE.search(cand.text))
+            and not _SERVICE_RE.match(cand.text) and not _POINTS_ELSEWHERE_RE.search(cand.text)
+            and not _FOOTNOTE_RE.match(cand.text))
+
+
+# A footnote to a word in another recommendation: "8 Clinical assessment should be carried out by a medically
+# qualified practitioner ...", "5 Critical care means an intensivist ...".
+_FOOTNOTE_RE = re.compile(r"^\d{1,2}\s+[A-Z][a-z]")
 
 
 # Advice to follow advice given elsewhere: "Ensure people working in the settings follow the recommendations about

@@ -20,6 +20,7 @@ from tests.rag.answering.test_extractive import _cand
     "Researchers developed a prediction rule for the use of radiographs in zorbitis.",
     "Quibbloxin may be less efficacious compared to others in this group and should be used twice a day.",
     "If patients in this population are treated with quibbloxin, switch to flarbomab.",
+    "8 Clinical assessment of zorbitis should be carried out by a medically qualified practitioner.",
     # Advice given elsewhere.
     'Ensure people in prisons follow the recommendations about testing and treatments (see "Latent zorbitis" and '
     '"Active zorbitis" sections above).',
@@ -33,6 +34,7 @@ def test_a_report_a_leaning_step_or_a_service_s_running_does_not_read_alone(text
     "Hospitals without zorbectomy facilities should offer zorbitol within 30 minutes.",
     "Units of blood should be transfused to keep the quibble level above 70 g/L.",
     "Offer zorbitol with a PPI (see Table 3 in Appendix A in the original guideline document).",
+    "2 doses of zorbitol should be given a week apart.",
 ])
 def test_advice_reads_alone(text):
     assert reads_alone(_cand(text, 0.9, 0))
