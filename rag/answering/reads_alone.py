@@ -21,7 +21,12 @@ def reads_alone(cand: Candidate) -> bool:
     return (not profile.addition and not profile.scope and not profile.definition
             and not _REFERS_BACK_RE.search(cand.text) and not study_report(cand.text)
             and not _SERVICE_RE.match(cand.text) and not _POINTS_ELSEWHERE_RE.search(cand.text)
-            and not _FOOTNOTE_RE.match(cand.text))
+            and not _FOOTNOTE_RE.match(cand.text) and not _EQUIPMENT_RE.search(cand.text))
+
+
+# How a machine is kept right, not the patient's care: "Perform periodic ... body composition QC scans for any DXA
+# system as an independent assessment of system calibration."
+_EQUIPMENT_RE = re.compile(r"\b(?:QC|quality[- ]control|calibration|phantom scans?)\b", re.I)
 
 
 # A footnote to a word in another recommendation: "8 Clinical assessment should be carried out by a medically

@@ -21,6 +21,7 @@ from tests.rag.answering.test_extractive import _cand
     "Quibbloxin may be less efficacious compared to others in this group and should be used twice a day.",
     "If patients in this population are treated with quibbloxin, switch to flarbomab.",
     "8 Clinical assessment of zorbitis should be carried out by a medically qualified practitioner.",
+    "Perform periodic (at least once per week) QC scans for any zorbitometer as an assessment of system calibration.",
     # Advice given elsewhere.
     'Ensure people in prisons follow the recommendations about testing and treatments (see "Latent zorbitis" and '
     '"Active zorbitis" sections above).',
