@@ -23,7 +23,7 @@ from rag.animals import animal_patient
 from rag.lexicon import ABBREVIATIONS, GENERIC
 from rag.negation import affirmed_text, negated_text
 from rag.populations import asked_populations, population_keys
-from rag.vignette import aged_sex, contraindicated_words, implied_aliases, with_family_history
+from rag.vignette import aged_sex, contraindicated_words, implied_aliases, patient_has, with_family_history
 from rag.vocabulary import (
     class_names,
     classes_of,
@@ -158,6 +158,7 @@ class QuestionFocus:
     constraint: set[str] = field(default_factory=set)  # concepts a follow-up added
     new: set[str] = field(default_factory=set)  # those the question it follows did not state (else all)
     ruled_out: set[str] = field(default_factory=set)  # what a follow-up says the patient cannot have or has not
+    qualifier: set[str] = field(default_factory=set)  # what a first question's patient has ("a patient with ...")
     against_ok: bool = False  # the question itself is about harms / what not to do
     populations: set[str] = field(default_factory=set)  # population concepts the question names (children, pregnancy...)
     document_coverage: float = 1.0  # best share of the topic that one retrieved document states
@@ -307,6 +308,9 @@ def analyse(question: str, follow_up: str | None = None, idf=None, earlier: str 
         focus.constraint = focus.constraint or set(concepts(plain_follow_up) & drug_class_concepts())
         # "admitted with severe PID - does the IUD come out?": severe is new, the IUD was asked about before.
         focus.new = (focus.constraint - topic_concepts(affirmed_text(earlier or ""))) or focus.constraint
+    else:  # "AF in a patient with a mechanical mitral valve": what the patient has beside the condition asked about
+        has = set().union(*map(topic_concepts, patient_has(plain))) & focus.topic
+        focus.qualifier = has if focus.topic - has else set()
     focus.aliases = _aliases(question, focus.topic) | implied_aliases(plain, focus.topic)
     focus.answer_class = answer_class_concepts(question)
     # Words that ask, which are no subject; not a target's words, which name what it is of ("target estradiol levels").

@@ -46,3 +46,13 @@ def implied_aliases(text: str, topic: set[str]) -> dict[str, str]:
 @vocabulary_cache(maxsize=1)
 def _hypertension() -> frozenset[str]:
     return concepts("hypertension antihypertensive")
+
+
+# "AF in a patient with a mechanical mitral valve": what the patient has beside the condition asked about.
+_HAS_RE = re.compile(r"\b(?:patient|pt|person|man|woman|child|boy|girl|baby|infant|adult|someone)"
+                     r"\s+with\s+(?:an?\s+|the\s+)?((?:[\w-]+\s+){0,3}[\w-]+)", re.I)
+
+
+def patient_has(text: str) -> list[str]:
+    """What the question's patient has, as written after "a patient with" ("a mechanical mitral valve")."""
+    return [m.group(1) for m in _HAS_RE.finditer(text)]

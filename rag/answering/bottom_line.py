@@ -14,6 +14,7 @@ from collections.abc import Callable
 from rag.answering.candidates import Candidate
 from rag.answering.cues import QUANTITY_RE, care_settings, population_conflict, question_quantities, without_ages
 from rag.answering.first_choice import FIRST_ASKED_RE, RETEST_RE, asked_first_choice, names_first_choice
+from rag.answering.kinds import of_other_kind, opposite_kinds
 from rag.answering.rank import AFTER_FAILURE_RE, SentenceProfile, contradicts, from_harms, sentence_profile
 from rag.answering.reads_alone import reads_alone
 from rag.question import (
@@ -177,9 +178,13 @@ def _not_excluded_first(picked: list[Candidate], focus: QuestionFocus, prior: Pr
 
 def _not_contradicted_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:
     """Nor is it for patients without what the question's patient has ("severe asthma without ABPA" once ABPA is
-    confirmed)."""
+    confirmed), nor for another kind of patient ("a bioprosthetic valve in the mitral position" for a mechanical
+    mitral valve)."""
+    kinds = opposite_kinds(focus.text)
+
     def fits(c: Candidate) -> bool:
-        return not contradicts(sentence_profile(c.text), focus.has)
+        p = sentence_profile(c.text)
+        return not contradicts(p, focus.has) and not (kinds and of_other_kind(kinds, p.affirmed))
     return _lead_with(prior, picked, fits, fits, _advice(focus))
 
 

@@ -101,6 +101,7 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
     dosed = named_drugs(focus.text) if "dose" in focus.asks else frozenset()
     stated: list[frozenset[str]] = []
     others = focus.topic - focus.subject
+    wanted = focus.constraint or focus.qualifier  # a follow-up's constraint, else what the patient has beside
     for i, c in enumerate(cands):
         chunk = c.hit.chunk
         key = (chunk.doc_id, chunk.section)
@@ -127,7 +128,7 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
             harms_section and not focus.against_ok,
             "test" not in focus.asks and p.diagnostic,
             guideline and p.graded,
-            len(focus.constraint & p.affirmed) / len(focus.constraint) if focus.constraint else 0.0,
+            len(wanted & p.affirmed) / len(wanted) if wanted else 0.0,
             population_conflict(focus.populations, whom(p.populations, c.title_populations)),
             1.0 / (1 + doc_rank.get(chunk.doc_id, len(doc_rank))),
             c.hit.score > 0,

@@ -1,6 +1,6 @@
 """What a vignette says without naming it: family history, who the patient is, hypertension, a drug ruled out."""
 
-from rag.vignette import aged_sex, contraindicated_words, implied_aliases, with_family_history
+from rag.vignette import aged_sex, contraindicated_words, implied_aliases, patient_has, with_family_history
 from rag.vocabulary import concepts
 
 
@@ -25,3 +25,8 @@ def test_a_reading_at_or_over_140_90_is_stated_by_hypertension_and_its_drugs():
     assert set(implied_aliases("BP 150/95 twice", set(concepts("BP")))) == set(concepts("hypertension antihypertensive"))
     assert all(name == bp for name in implied_aliases("bp 132/94", set()).values())
     assert implied_aliases("BP 128/78", set()) == {}
+
+
+def test_what_the_patient_has_is_read_after_a_patient_with():
+    assert patient_has("Which anticoagulant for AF in a patient with a mechanical mitral valve?") == ["mechanical mitral valve"]
+    assert patient_has("How is zorbitis treated?") == []

@@ -238,6 +238,12 @@ def test_a_follow_up_that_rules_a_drug_out_leads_with_what_is_for_patients_who_c
     assert picked[0] is instead
 
 
+def test_the_bottom_line_is_not_for_another_kind_of_patient():
+    bioprosthetic = _cand("Patients with a bioprosthetic zorbic valve should receive three months of quibbloxin.", 0.9, 0)
+    anyone = _cand("Long term quibbloxin should be considered in patients with zorbic valve disease.", 0.8, 1)
+    assert _picked("Which drug for a patient with a mechanical zorbic valve?", [bioprosthetic, anyone])[0] == anyone.text
+
+
 def test_a_follow_up_that_affirms_what_the_question_excluded_changes_the_bottom_line():
     cands = [_cand(WITHOUT_ABPA, 0.9, 0), _cand(WITH_ABPA, 0.8, 1)]
     question = "Severe zorbitis, no ABPA - antifungals? Work-up now confirms ABPA - same answer?"

@@ -36,6 +36,17 @@ def test_a_follow_up_constraint_lifts_the_sentence_that_states_it():
     assert cancer.score > general.score
 
 
+def test_what_a_first_question_s_patient_has_beside_its_condition_lifts_the_sentence_that_states_it():
+    focus = analyse("Which anticoagulant for zorbitis in a patient with a quibble valve?")
+    assert focus.qualifier == set(concepts("quibble valve")) and not focus.constraint
+    general = _cand("In patients with zorbitis, flarbomab can be considered as an alternative to warfarin.", relevance=0.7)
+    valve = _cand("Patients with a quibble valve should receive warfarin.", relevance=0.6)
+    rerank([general, valve], focus, TITLES, RankSettings())
+    assert valve.score > general.score
+    # Not when it is all the question is about.
+    assert not analyse("How is a patient with zorbitis treated?").qualifier
+
+
 def test_features_are_one_row_per_candidate_and_set_coverage():
     focus = analyse("Which medications are recommended for moderate to severe alcohol use disorder?")
     cands = [_cand("Offer naltrexone."), _cand("Refer to a specialist.", doc="ngc-2")]
