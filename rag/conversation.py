@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from rag.answering.cues import named_drugs
 from rag.negation import affirmed_text, negations
 from rag.populations import AGE_RE, asked_populations, conflicting, population_keys
-from rag.question import FOLLOW_UP_CONTEXT_RE, TEST_NAMED_RE, asked_words, clauses, topic_concepts
+from rag.question import FINDING_RE, FOLLOW_UP_CONTEXT_RE, TEST_NAMED_RE, asked_words, clauses, topic_concepts
 from rag.settings import Settings
 from rag.text import ANAPHORA, WORD_RE, content_stems, content_words
 from rag.types import Turn
@@ -80,7 +80,7 @@ def is_follow_up(question: str) -> bool:
     # "he can't have dexamethasone": a statement about the patient, not a question, adds to the question before it.
     # So does a finding ("eosinophils are high"), a fragment ("in an 80 year old with dementia?") and a condition on
     # the plan ("if diet fails, what medication?").
-    if "?" not in question and (_PATIENT_START_RE.match(question) or _FINDING_RE.search(question)):
+    if "?" not in question and (_PATIENT_START_RE.match(question) or FINDING_RE.search(question)):
         return True
     if (_FRAGMENT_RE.match(question) or (_IF_RE.match(question) and not _PERSON_RE.search(question))) and \
             len(content_words(question)) <= _MAX_FRAGMENT_WORDS:
@@ -98,8 +98,6 @@ def may_follow(question: str) -> bool:
 
 _MAX_FOLLOW_WORDS = 2
 _MAX_FRAGMENT_WORDS = 5
-_FINDING_RE = re.compile(r"\b(?:is|are|was|were|came back|comes back)\s+(?:very\s+|still\s+|now\s+)?(?:high|low|raised|"
-                         r"elevated|positive|negative|normal|abnormal|increased|decreased|up|down)\b", re.I)
 # No verb of its own: "in an 80 year old with dementia?", "for a 5 year old?", "with CKD stage 4?".
 _FRAGMENT_RE = re.compile(r"^\W*(?:in|for|with|on|during|after)\s+(?!.*\b(?:what|which|how|when|who|should|is|are|does|do|"
                           r"can|could|would|will)\b)", re.I)

@@ -234,11 +234,16 @@ FOLLOW_UP_CONTEXT_RE = re.compile(
 
 
 def _follow_up_content(text: str) -> str:
-    """The follow-up less its ties to the earlier message; "alternatives?" is what it asks for, so it stays."""
+    """The follow-up less its ties to the earlier message; "alternatives?" is what it asks for, so it stays. A
+    finding's level is no topic: "eosinophils are high" adds eosinophils."""
+    text = FINDING_RE.sub(lambda m: m.group(0) if m.group("sign") else " ", text)
     return FOLLOW_UP_CONTEXT_RE.sub(lambda m: m.group(0) if _ASKED_TAIL_RE.search(m.group(0)) else " ", text)
 
 
 _ASKED_TAIL_RE = re.compile(r"\balternatives?\b|\boptions?\b", re.I)
+# A finding: "eosinophils are high", "troponin came back positive" (a sign, which says what was found: "HBsAg positive").
+FINDING_RE = re.compile(r"\b(?:is|are|was|were|came back|comes back)\s+(?:very\s+|still\s+|now\s+)?(?:high|low|raised|"
+                       r"elevated|normal|abnormal|increased|decreased|(?P<sign>positive|negative))\b", re.I)
 
 
 def topic_concepts(text: str) -> set[str]:

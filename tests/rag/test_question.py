@@ -138,6 +138,14 @@ def test_a_class_of_drug_a_follow_up_asks_about_is_its_constraint():
     assert focus.constraint and focus.constraint <= concepts("antibiotics")
 
 
+def test_a_finding_s_level_is_no_constraint_what_was_found_is():
+    focus = analyse("Management of zorbitis? eosinophils are high", follow_up="eosinophils are high")
+    assert focus.constraint == set(concepts("eosinophils"))
+    # A sign says what was found.
+    focus = analyse("Zorbitis on quibbloxin? HBsAg came back positive", follow_up="HBsAg came back positive")
+    assert set(concepts("positive")) <= focus.constraint
+
+
 def test_a_follow_up_constraint_is_its_own_new_words():
     focus = analyse("How long should anticoagulation continue after a first unprovoked PE if the patient has cancer?",
                     follow_up="what about if the patient has cancer?")
