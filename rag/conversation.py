@@ -20,6 +20,7 @@ from rag.question import FINDING_RE, FOLLOW_UP_CONTEXT_RE, TEST_NAMED_RE, asked_
 from rag.settings import Settings
 from rag.text import ANAPHORA, WORD_RE, content_stems, content_words
 from rag.types import Turn
+from rag.vignette import relative_had
 from rag.vocabulary import concept_of, concepts, drug_class_concepts, vocabulary_cache
 
 _CUE_RE = re.compile(
@@ -82,6 +83,10 @@ def is_follow_up(question: str) -> bool:
     # the plan ("if diet fails, what medication?").
     if "?" not in question and (_PATIENT_START_RE.match(question) or FINDING_RE.search(question)):
         return True
+    # "father had colon cancer at 45": a relative's disease is the patient's family history.
+    if _RELATIVE_START_RE.match(question) and relative_had(question) and \
+            len(content_words(question)) <= _MAX_FRAGMENT_WORDS:
+        return True
     if (_FRAGMENT_RE.match(question) or (_IF_RE.match(question) and not _PERSON_RE.search(question))) and \
             len(content_words(question)) <= _MAX_FRAGMENT_WORDS:
         return True
@@ -101,9 +106,13 @@ _MAX_FRAGMENT_WORDS = 5
 # No verb of its own: "in an 80 year old with dementia?", "for a 5 year old?", "with CKD stage 4?".
 _FRAGMENT_RE = re.compile(r"^\W*(?:in|for|with|on|during|after)\s+(?!.*\b(?:what|which|how|when|who|should|is|are|does|do|"
                           r"can|could|would|will)\b)", re.I)
+_RELATIVE_START_RE = re.compile(r"^\W*(?:(?:and|but|also)\s+)?(?:(?:his|her|their|the)\s+)?(?:mother|father|mum|mom|dad|"
+                                r"sisters?|brothers?|siblings?|parents?|aunt|uncle|grand(?:mother|father|parents?))\b", re.I)
 _IF_RE = re.compile(r"^\W*(?:and\s+|but\s+)?if\b", re.I)
-_TIMED_EVENT_RE = re.compile(r"\b(?:after|before|since|from|of)\s+(?:the\s+|an?\s+)?(injury|delivery|birth|surgery|"
-                             r"diagnosis|admission|discharge|exposure|onset|conception|presentation)\b", re.I)
+# "how long after hip replacement?": the operation names the event, no condition.
+_TIMED_EVENT_RE = re.compile(r"\b(?:after|before|since|from|of|following)\s+(?:the\s+|an?\s+|his\s+|her\s+)?"
+                             r"((?:[\w-]+\s+)?(?:replacement|arthroplasty|operation|procedure|repair)|injury|delivery|birth|"
+                             r"surgery|diagnosis|admission|discharge|exposure|onset|conception|presentation)\b", re.I)
 _MEASURE_RE = re.compile(r"\b(?:bp|blood pressures?|systolic|diastolic|(?:hb)?a1c|inr|ldl(?:-c)?|heart rate|targets?|"
                          r"goals?|thresholds?|cut-?offs?|scores?|cha2?ds2?(?:-?vasc)?|has-?bled|curb-?65|centor|abcd2?|"
                          r"wells)\b", re.I)

@@ -21,6 +21,11 @@ _HIGH_BP_RE = re.compile(r"\b(?:bp|blood pressure)\s*(?:of|is|was|=|:)?\s*(?:1[4
 _CONTRAINDICATED_RE = re.compile(r"\b([\w-]+)\s+(?:is\s+|are\s+)?contra-?indicated\b", re.I)
 
 
+def relative_had(text: str) -> bool:
+    """The text tells a relative's disease ("father had colon cancer at 45")."""
+    return bool(_RELATIVE_HAD_RE.search(text))
+
+
 def with_family_history(text: str) -> str:
     return text + " (family history)" if _RELATIVE_HAD_RE.search(text) else text
 

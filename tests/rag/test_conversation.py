@@ -46,7 +46,9 @@ def test_follow_ups_that_lean_on_the_earlier_message_are_detected(q):
                                "tranexamic acid dose?",
                                # a score for whom it is asked, a finding, a fragment, a condition on the plan
                                "CHA2DS2-VASc of 1 in a man?", "eosinophils are high", "in an 80 year old with dementia?",
-                               "for a 5 year old?", "if diet fails, what medication?"])
+                               "for a 5 year old?", "if diet fails, what medication?",
+                               # a relative's disease, an operation timed from
+                               "father had zorbitis at 45", "how long after hip replacement?"])
 def test_a_test_or_drip_with_no_subject_of_its_own_is_a_follow_up(q):
     assert is_follow_up(q)
 
@@ -59,7 +61,8 @@ def test_a_test_or_drip_with_no_subject_of_its_own_is_a_follow_up(q):
                                "What is the management of penicillin allergy?",
                                "What strength of steroid cream for zorbitis in infants?",
                                "If a woman has zorbitis, when should quibbloxin be started?",
-                               "In children, what is the treatment of zorbitis?"])
+                               "In children, what is the treatment of zorbitis?",
+                               "Father had zorbitis at 50 - should my 40 year old patient start quibbloxin?"])
 def test_standalone_questions_are_left_alone(q):
     assert not is_follow_up(q)
     assert standalone_question(q, [FIRST], S) == q

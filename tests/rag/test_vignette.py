@@ -1,12 +1,13 @@
 """What a vignette says without naming it: family history, who the patient is, hypertension, a drug ruled out."""
 
-from rag.vignette import aged_sex, contraindicated_words, implied_aliases, patient_has, with_family_history
+from rag.vignette import aged_sex, contraindicated_words, implied_aliases, patient_has, relative_had, with_family_history
 from rag.vocabulary import concepts
 
 
 def test_a_relative_s_disease_is_family_history():
     assert with_family_history("his father had zorbitis at 50").endswith("(family history)")
     assert with_family_history("he had zorbitis at 50") == "he had zorbitis at 50"
+    assert relative_had("father had zorbitis at 45") and not relative_had("he had zorbitis at 45")
 
 
 def test_a_sex_beside_an_age_is_who_the_patient_is():
