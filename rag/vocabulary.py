@@ -157,8 +157,14 @@ _C_DIFF_RE = re.compile(r"\bc\.?\s?diff(icile)?\b", re.I)
 # Not a result: "IGRA just came back positive".
 _BACK_RE = re.compile(r"\b(?:came|comes?|coming|is|are|was|were)\s+back\b(?!\s+(?:positive|negative|normal|abnormal|clear|"
                       r"elevated|raised|high|low|showing|with|as|from)\b)", re.I)
-# "vitamin D" is not "vitamin A": a one-letter word is no concept, so the letter joins a token of its own.
-_VITAMIN_RE = re.compile(r"\bvitamin\s+([ACDEK])(?:\s?[23])?\b", re.I)
+# "vitamin D" is not "vitamin A": a one-letter word is no concept, so the letter joins a token of its own. Nor is
+# vitamin B12 vitamin D: the B vitamins' numbers join too, and "B12" alone is vitamin B12.
+_VITAMIN_RE = re.compile(r"\bvitamin\s+([ACDEK](?:\s?[23])?|B\s?(?:12|6|1|9))\b|\b(B\s?12)\b", re.I)
+
+
+def _vitamin(m: re.Match) -> str:
+    letter = (m.group(1) or m.group(2)).lower().replace(" ", "")
+    return f"vit{letter[0] if letter[0] in 'acdek' else letter}"
 
 
 _SPELLING = [(re.compile(p), r) for p, r in (
@@ -321,8 +327,8 @@ def concepts(text: str) -> frozenset[str]:
     low = text.lower()  # each rewrite only where its word occurs: most sentences need none
     if "diff" in low:
         text = _C_DIFF_RE.sub(" cdiff ", text)
-    if "vitamin" in low:
-        text = _VITAMIN_RE.sub(lambda m: f"vitamin vit{m.group(1).lower()}", text)
+    if "vitamin" in low or "b12" in low or "b 12" in low:
+        text = _VITAMIN_RE.sub(_vitamin, text)
     if "back" in low:
         text = _BACK_RE.sub(" recurrence ", text)
     if "-" in text:

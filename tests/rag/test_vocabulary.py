@@ -268,3 +268,9 @@ def test_a_condition_in_ia_and_its_adjective_in_ic_are_one_concept():
     # Not where the adjective is of something else: "systemic" of a system, "pathogenic" of a pathogen.
     assert concepts("systemic") == concepts("system") and concepts("pathogenic") == concepts("pathogen")
     assert concepts("toxic") == concepts("toxicity")
+
+
+def test_a_named_vitamin_is_its_own_concept_and_not_another():
+    assert concepts("vitamin B12 deficiency") & concepts("B12 injections") == concepts("vitamin B12")
+    assert not concepts("vitamin B12 deficiency") & concepts("vitamin D")
+    assert concepts("vitamin D3") == concepts("vitamin D")
