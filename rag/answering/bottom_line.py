@@ -171,8 +171,8 @@ def _not_excluded_first(picked: list[Candidate], focus: QuestionFocus, prior: Pr
 
     def fits(c: Candidate) -> bool:
         p = sentence_profile(c.text)
-        return bool(focus.excluded & p.excluded) or \
-            not focus.excluded & (p.condition | p.populations | p.patients_with | p.given_drugs)
+        return bool(focus.excluded & p.excluded) or not focus.excluded & (p.condition | p.populations | p.patients_with) \
+            and not (focus.excluded & p.affirmed and focus.excluded & p.given_drugs)
     return _lead_with(prior, picked, fits, fits, _advice(focus))
 
 

@@ -316,7 +316,8 @@ class SentenceProfile:
 
     @functools.cached_property
     def given_drugs(self) -> frozenset[str]:
-        """The drugs it names and does not exclude, when it advises: what it would have the patient take."""
+        """The drugs it names and does not exclude, when it advises: what it would have the patient take (a subset of
+        `affirmed`; spelling a sentence out is dear, so test that first)."""
         if not self.recommendation or self.against:
             return frozenset()
         return named_drugs(spelled_out(self.text)) & self.affirmed  # "MTX" too
@@ -403,7 +404,7 @@ def _excluded_fit(excluded: set[str], p: SentenceProfile, h: SentenceProfile, ha
     if excluded:  # most questions exclude nothing: the sentence's negations need not be read for them
         if excluded & p.excluded:
             return -1.0
-        if excluded & (p.condition | p.populations | h.affirmed | p.given_drugs):
+        if excluded & (p.condition | p.populations | h.affirmed) or excluded & p.affirmed and excluded & p.given_drugs:
             return 1.0
     return 1.0 if has and contradicts(p, has) else 0.0
 
