@@ -84,7 +84,7 @@ def is_follow_up(question: str) -> bool:
     if "?" not in question and (_PATIENT_START_RE.match(question) or FINDING_RE.search(question)):
         return True
     # "father had colon cancer at 45": a relative's disease is the patient's family history.
-    if _RELATIVE_START_RE.match(question) and relative_had(question) and \
+    if relative_had(question, opening=True) and \
             len(content_words(question)) <= _MAX_FRAGMENT_WORDS:
         return True
     if (_FRAGMENT_RE.match(question) or (_IF_RE.match(question) and not _PERSON_RE.search(question))) and \
@@ -106,8 +106,6 @@ _MAX_FRAGMENT_WORDS = 5
 # No verb of its own: "in an 80 year old with dementia?", "for a 5 year old?", "with CKD stage 4?".
 _FRAGMENT_RE = re.compile(r"^\W*(?:in|for|with|on|during|after)\s+(?!.*\b(?:what|which|how|when|who|should|is|are|does|do|"
                           r"can|could|would|will)\b)", re.I)
-_RELATIVE_START_RE = re.compile(r"^\W*(?:(?:and|but|also)\s+)?(?:(?:his|her|their|the)\s+)?(?:mother|father|mum|mom|dad|"
-                                r"sisters?|brothers?|siblings?|parents?|aunt|uncle|grand(?:mother|father|parents?))\b", re.I)
 _IF_RE = re.compile(r"^\W*(?:and\s+|but\s+)?if\b", re.I)
 # "how long after hip replacement?": the operation names the event, no condition.
 _TIMED_EVENT_RE = re.compile(r"\b(?:after|before|since|from|of|following)\s+(?:the\s+|an?\s+|his\s+|her\s+)?"

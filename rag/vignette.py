@@ -10,9 +10,13 @@ import re
 from rag.vocabulary import concepts, vocabulary_cache
 
 # "his father had colon cancer at 50": a relative's disease is the patient's family history of it.
-_RELATIVE_HAD_RE = re.compile(r"\b(?:mother|father|mum|mom|dad|sisters?|brothers?|siblings?|parents?|aunt|uncle|"
-                              r"grand(?:mother|father|parents?)|(?:first|1st|second|2nd)[- ]degree relatives?)\b"
+_RELATIVES = (r"mother|father|mum|mom|dad|sisters?|brothers?|siblings?|parents?|aunt|uncle|"
+              r"grand(?:mother|father|parents?)")
+_RELATIVE_HAD_RE = re.compile(r"\b(?:" + _RELATIVES + r"|(?:first|1st|second|2nd)[- ]degree relatives?)\b"
                               r"[^.?!;]{0,20}?\b(?:had|has|have|with|died of|diagnosed with)\b", re.I)
+# The message opens on the relative: "father had colon cancer at 45", "and her mother had ...".
+_RELATIVE_START_RE = re.compile(r"^\W*(?:(?:and|but|also)\s+)?(?:(?:his|her|their|the)\s+)?(?:" + _RELATIVES + r")\b",
+                                re.I)
 _AGED_SEX_RE = re.compile(r"\b\d{1,3}[- ]?(?:years?|yrs?|y)[- ]?(?:old|o)?[- ](man|woman|male|female|gentleman|lady)\b",
                           re.I)
 # A reading at or over 140/90.
@@ -21,13 +25,13 @@ _HIGH_BP_RE = re.compile(r"\b(?:bp|blood pressure)\s*(?:of|is|was|=|:)?\s*(?:1[4
 _CONTRAINDICATED_RE = re.compile(r"\b([\w-]+)\s+(?:is\s+|are\s+)?contra-?indicated\b", re.I)
 
 
-def relative_had(text: str) -> bool:
-    """The text tells a relative's disease ("father had colon cancer at 45")."""
-    return bool(_RELATIVE_HAD_RE.search(text))
+def relative_had(text: str, opening: bool = False) -> bool:
+    """The text tells a relative's disease ("father had colon cancer at 45"); `opening`: and opens on the relative."""
+    return bool(_RELATIVE_HAD_RE.search(text)) and (not opening or bool(_RELATIVE_START_RE.match(text)))
 
 
 def with_family_history(text: str) -> str:
-    return text + " (family history)" if _RELATIVE_HAD_RE.search(text) else text
+    return text + " (family history)" if relative_had(text) else text
 
 
 def aged_sex(text: str) -> frozenset[str]:
