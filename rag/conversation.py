@@ -90,6 +90,11 @@ def is_follow_up(question: str) -> bool:
     if (_FRAGMENT_RE.match(question) or (_IF_RE.match(question) and not _PERSON_RE.search(question))) and \
             len(content_words(question)) <= _MAX_FRAGMENT_WORDS:
         return True
+    # "high bleeding risk", "second recurrence", "ABPI is 0.6": a note on the case, which neither asks nor names a kind
+    # of answer, adds to the question before it. ("hypertension management" asks for one: its own question.)
+    if "?" not in question and not _ASKS_ANYTHING_RE.search(question) and \
+            len(content_words(question)) <= _MAX_NOTE_WORDS:
+        return True
     return len(content_words(question)) <= 1
 
 
@@ -103,6 +108,11 @@ def may_follow(question: str) -> bool:
 
 _MAX_FOLLOW_WORDS = 2
 _MAX_FRAGMENT_WORDS = 5
+_MAX_NOTE_WORDS = 3
+# What makes a message a request of its own, even with no question mark: "treatment of scabies", "tell me about ...".
+_ASKS_ANYTHING_RE = re.compile(r"\b(?:what|which|how|when|why|who|where|whether|should|can|could|would|tell|explain|list|for|"
+                               r"describe|manag\w*|treat\w*|therap(?:y|ies)|guidelines?|recommend\w*|screen\w*|"
+                               r"diagnos\w*|dos(?:e|es|ing)|work-?up|approach|options?|prophyla\w*|prevent\w*)\b", re.I)
 # No verb of its own: "in an 80 year old with dementia?", "for a 5 year old?", "with CKD stage 4?".
 _FRAGMENT_RE = re.compile(r"^\W*(?:in|for|with|on|during|after)\s+(?!.*\b(?:what|which|how|when|who|should|is|are|does|do|"
                           r"can|could|would|will)\b)", re.I)

@@ -236,3 +236,18 @@ def test_a_short_question_with_no_cue_follows_only_when_the_index_relates_it_to_
     assert not may_follow("at what level should quibbling start in a 40 year old?")
     assert not may_follow("Which quibbling for zorbitis of the knee and hip?")
 
+
+
+@pytest.mark.parametrize("q", ["high bleeding risk", "second recurrence", "prosthetic joint", "ABPI is 0.6",
+                               "on warfarin", "zorbitis stage 4"])
+def test_a_note_on_the_case_adds_to_the_question_before_it(q):
+    assert is_follow_up(q)
+    assert standalone_question(q, [FIRST], S) == f"Which garden tools need oiling before winter? {q}"
+
+
+@pytest.mark.parametrize("q", ["zorbitis management", "treatment of zorbitis", "quibbloxin dose for zorbitis",
+                               "tell me about zorbitis of the knee", "zorbitis prophylaxis in children", "quibble height for a road bike",
+                               # a question mark, or more than a note's words, makes it a question
+                               "zorbitis of the knee in cats?", "a very long description of zorbitis with knee and hip pain"])
+def test_a_request_or_a_question_of_its_own_stands_alone(q):
+    assert not is_follow_up(q)
