@@ -180,11 +180,18 @@ def not_content(sentence: str) -> bool:
     split off its recommendation by the sentence splitter): never a statement."""
     if _BOILERPLATE_START_RE.match(sentence) or _BOILERPLATE_ANY_RE.search(sentence):
         return True
-    if _bracketed_grade(sentence) or _legend(sentence):
+    if _bracketed_grade(sentence) or _legend(sentence) or _STRIPPED_VALUE_RE.search(sentence):
         return True
     for pattern in GRADE_RES:
         sentence = pattern.sub(" ", sentence)
     return len(re.findall(r"[A-Za-z]{2,}", sentence)) < _MIN_WORDS
+
+
+# A value lost where the summary's "<" was read as markup: "target of BP for - Age [IA] - Age ≥60 years is [IB]", "an
+# A1c goal of [IIB]", "The RRL for the adult procedure is .". Quoted, it reads as advice with its number missing.
+_GRADE_BRACKET = r"\[\s*(?:I{1,3}|IV|V)\s*,?\s*[A-D]?\s*\]"
+_STRIPPED_VALUE_RE = re.compile(rf"\b(?:is|are|was|were|be|of|than|below|under|to)\s+(?:{_GRADE_BRACKET}|\(\s*(?:grade|level|"
+                                rf"loe|le|gr)\b|\.(?:\s|$))|(?<!of )(?<!any )\bage\s+{_GRADE_BRACKET}", re.I)
 
 
 # One entry of a table's legend or a grading line: "HLA-B, human leukocyte antigen-B", "CNS = central nervous system",

@@ -106,3 +106,15 @@ def test_a_list_of_capitalised_items_is_quoted_whole_with_its_intro():
             "- When compared in randomized controlled trials with estrogen tablets or with the estrogen ring, estrogen "
             "cream was found to be associated with adverse effects, including bleeding and breast pain.")
     assert not any(text[a:b].startswith("Side effects of") and "compared" in text[a:b] for a, b in quotable_spans(text))
+
+
+def test_a_sentence_whose_value_was_lost_as_markup_is_not_content():
+    # The summary's "<140/90" read as a tag: the grade follows the word that needed the number.
+    assert not_content("For patients without zorbitis, target of BP for - Age [IA] - Age ≥60 years is [IB]")
+    assert not_content("The society in general recommends an A1c goal of [IIB] ; however a less stringent goal of [IIB] .")
+    assert not_content("The RRL for the adult procedure is .")
+    assert not_content("Aim for a quibble level target goal of (Grade 1, Level B) .")
+    # A grade after a word that needs no number, or a value that is there, is content.
+    assert not not_content("Provide appropriate education to women with zorbitis of childbearing age ( Level 3 ).")
+    assert not not_content("Insulin should be used to control hyperglycemia to a 140 mg/dL to 180 mg/dL target ( Grade D ).")
+    assert not not_content("Treat to a systolic blood pressure below 140 mm Hg in adults with zorbitis [IA] .")
