@@ -181,10 +181,11 @@ def _not_contradicted_first(picked: list[Candidate], focus: QuestionFocus, prior
     confirmed), nor for another kind of patient ("a bioprosthetic valve in the mitral position" for a mechanical
     mitral valve)."""
     kinds = opposite_kinds(focus.text)
+    topic = with_parts(frozenset(focus.topic)) if kinds else frozenset()
 
     def fits(c: Candidate) -> bool:
         p = sentence_profile(c.text)
-        return not contradicts(p, focus.has) and not (kinds and of_other_kind(kinds, p.affirmed))
+        return not contradicts(p, focus.has) and not (kinds and of_other_kind(kinds, p.affirmed, topic))
     return _lead_with(prior, picked, fits, fits, _advice(focus))
 
 

@@ -14,7 +14,7 @@ import re
 
 from rag.answering.cues import names_drug
 from rag.lexicon import ACUTE_AIM, OPPOSITE_KINDS, PREVENTIVE_AIM
-from rag.vocabulary import concepts, vocabulary_cache
+from rag.vocabulary import concepts, vocabulary_cache, with_parts
 
 # Asked for an attack's treatment; "acute" alone names the condition's kind ("acute pancreatitis"), not the aim.
 # So is the treatment of an attack itself: "first-line treatment for migraine attacks".
@@ -48,8 +48,14 @@ def opposite_kinds(question: str) -> tuple[tuple[frozenset[str], frozenset[str]]
     return tuple(out)
 
 
-def of_other_kind(kinds: tuple[tuple[frozenset[str], frozenset[str]], ...], stated: frozenset[str]) -> bool:
-    """The sentence (its concepts `stated`) states the opposite side of a pair and not the question's side."""
+def of_other_kind(kinds: tuple[tuple[frozenset[str], frozenset[str]], ...], stated: frozenset[str],
+                  topic: frozenset[str] | set[str] = frozenset()) -> bool:
+    """The sentence (its concepts `stated`) states the opposite side of a pair and not the question's side. A phrase
+    read as one concept ("chronic low back pain", which an index may define as CLBP) states its kind word when the
+    rest of it is what the question is about (`topic`): "chronic kidney disease" under an acute gout question does not."""
+    if topic and not any(other & stated for _, other in kinds):
+        stated = stated | frozenset().union(*(parts for c in stated if c.startswith("zz")
+                                             for parts in (with_parts(frozenset({c})),) if parts & topic))
     return any(other & stated and not own & stated for own, other in kinds)
 
 

@@ -96,6 +96,7 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
     asked = concepts(focus.text)
     quantities = question_quantities(focus.text)
     kinds, treats = opposite_kinds(focus.text), treating(focus.text, focus.asks)
+    topic_parts = with_parts(frozenset(focus.topic)) if kinds else frozenset()
     had = focus.has if asks_no_test(focus.asks) and not DIAGNOSIS_RE.search(focus.text) else frozenset()
     specific = [a for a in focus.asks if a in _SPECIFIC_ASKS]
     dosed = named_drugs(focus.text) if "dose" in focus.asks else frozenset()
@@ -146,7 +147,7 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
             0.0,
             p.dangling,
             c.title_relevance,
-            1.0 if (kinds and of_other_kind(kinds, p.affirmed | h.affirmed)) or (treats and prevents_asked(c.text, focus.has))
+            1.0 if (kinds and of_other_kind(kinds, p.affirmed | h.affirmed, topic_parts)) or (treats and prevents_asked(c.text, focus.has))
             or (had and screens_for_had(c.text, had)) else _excluded_fit(focus.excluded, p, h, focus.has),
             c.document_coverage,
         )

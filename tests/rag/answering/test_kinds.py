@@ -6,7 +6,7 @@ from rag.answering.kinds import of_other_kind, opposite_kinds, prevents_asked, s
 from rag.answering.rank import FEATURES, feature_matrix, rerank
 from rag.question import analyse
 from rag.settings import RankSettings
-from rag.vocabulary import concepts
+from rag.vocabulary import concepts, with_parts
 from tests.rag.answering.test_rank import TITLES, _cand
 
 
@@ -88,3 +88,16 @@ def test_the_ranker_counts_another_kind_or_aim_as_it_counts_what_the_patient_doe
     assert list(x) == [1.0, 0.0]
     rerank([other_c, asked_c], focus, TITLES, RankSettings())
     assert asked_c.score > other_c.score
+
+
+def test_a_phrase_read_as_one_concept_states_its_kind_word_when_the_rest_is_what_is_asked():
+    # "chronic kidney disease" is one concept (CKD); its "chronic" is the other kind for acute kidney disease ...
+    question = "How is acute kidney disease managed?"
+    kinds, topic = opposite_kinds(question), with_parts(frozenset(analyse(question).topic))
+    sentence = concepts("In chronic kidney disease, quibbloxin should be stopped.")
+    assert of_other_kind(kinds, sentence, topic)
+    assert not of_other_kind(kinds, sentence)  # what the phrase hides, read without the question's topic
+    # ... but not for an acute gout flare, which it does not qualify.
+    question = "How is an acute gout flare treated?"
+    kinds, topic = opposite_kinds(question), with_parts(frozenset(analyse(question).topic))
+    assert not of_other_kind(kinds, sentence, topic)
