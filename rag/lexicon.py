@@ -320,3 +320,5 @@ OPPOSITE_KINDS = [("acute", "chronic"), ("provoked", "unprovoked"), ("complicate
 # The aims of a treatment: an attack's ("acute treatment", "abortive") and preventing attacks.
 ACUTE_AIM = "acute abortive"
 PREVENTIVE_AIM = "prevention preventive prophylaxis"
+# How a drug is given: a patient who "can't tolerate oral iron" cannot have what a sentence gives by that route.
+ROUTES = "oral intravenous intramuscular subcutaneous topical inhaled rectal transdermal"

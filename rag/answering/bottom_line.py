@@ -15,7 +15,7 @@ from rag.answering.candidates import Candidate
 from rag.answering.cues import QUANTITY_RE, care_settings, population_conflict, question_quantities, without_ages
 from rag.answering.first_choice import FIRST_ASKED_RE, RETEST_RE, asked_first_choice, names_first_choice
 from rag.answering.kinds import of_other_kind, opposite_kinds
-from rag.answering.rank import AFTER_FAILURE_RE, SentenceProfile, contradicts, from_harms, sentence_profile
+from rag.answering.rank import AFTER_FAILURE_RE, SentenceProfile, contradicts, from_harms, gives_excluded, sentence_profile
 from rag.answering.reads_alone import reads_alone
 from rag.question import (
     AGAINST_RE,
@@ -103,7 +103,8 @@ def _default_patient_first(picked: list[Candidate], focus: QuestionFocus, prior:
     # children and adolescents with ...").
     stated = lead.condition_populations if lead.condition_populations is not None else lead.populations
     asked_groups = _asked_groups(focus)
-    groups = stated - asked_groups
+    # "pregnant or breastfeeding women" is for the breastfeeding patient asked about, not a narrower group.
+    groups = stated - asked_groups if not stated & focus.populations else frozenset()
     aged = not focus.populations and not question_quantities(focus.text) and _age_band(lead)
     if not narrower and not groups and not aged:
         return picked
@@ -172,7 +173,7 @@ def _not_excluded_first(picked: list[Candidate], focus: QuestionFocus, prior: Pr
     def fits(c: Candidate) -> bool:
         p = sentence_profile(c.text)
         return bool(focus.excluded & p.excluded) or not focus.excluded & (p.condition | p.populations | p.patients_with) \
-            and not (focus.excluded & p.affirmed and focus.excluded & p.given_drugs)
+            and not gives_excluded(focus.excluded, p)
     return _lead_with(prior, picked, fits, fits, _advice(focus))
 
 

@@ -50,6 +50,7 @@ from rag.answering.cues import (
     without_ages,
 )
 from rag.question import AGAINST_RE, DEFINITION_RE, DIAGNOSIS_RE, RECOMMENDATION_RE, QuestionFocus, states, topic_concepts
+from rag.lexicon import ROUTES
 from rag.negation import negated_spans, negated_text
 from rag.settings import RankSettings
 from rag.text import find_grade
@@ -405,9 +406,20 @@ def _excluded_fit(excluded: set[str], p: SentenceProfile, h: SentenceProfile, ha
     if excluded:  # most questions exclude nothing: the sentence's negations need not be read for them
         if excluded & p.excluded:
             return -1.0
-        if excluded & (p.condition | p.populations | h.affirmed) or excluded & p.affirmed and excluded & p.given_drugs:
+        if excluded & (p.condition | p.populations | h.affirmed) or gives_excluded(excluded, p):
             return 1.0
     return 1.0 if has and contradicts(p, has) else 0.0
+
+
+def gives_excluded(excluded: set[str] | frozenset[str], p: SentenceProfile) -> bool:
+    """It would have the patient take what they cannot: a drug they cannot have, or anything by a route they cannot
+    take ("oral iron pills" once oral iron is not tolerated: iron itself is the topic, so the route is what is excluded)."""
+    return bool(excluded & p.affirmed) and (bool(excluded & p.given_drugs) or excluded <= _routes())
+
+
+@vocabulary_cache(maxsize=1)
+def _routes() -> frozenset[str]:
+    return concepts(ROUTES)
 
 
 def contradicts(p: SentenceProfile, has: set[str]) -> bool:

@@ -523,3 +523,22 @@ _NO_ADVICE = [
 def test_a_report_a_finding_or_a_step_leaning_on_the_one_before_does_not_lead(before, advice, question):
     cands = [_cand(text, score, i) for i, (text, score) in enumerate(before, 1)] + [_cand(advice, 0.8, 0)]
     assert _picked(question, cands)[0] == advice
+
+
+def test_a_recommendation_for_the_asked_group_or_another_is_not_for_a_narrower_group():
+    either = _cand("For pregnant or breastfeeding women with zorbitis, offer a talking therapy as first-line treatment.",
+                   0.9, 0)
+    anyone = _cand("Offer support and information about zorbitis to all patients and their families.", 0.8, 1)
+    assert _picked("First-line treatment for zorbitis in a breastfeeding woman?", [either, anyone])[0] == either.text
+
+
+def test_a_follow_up_that_rules_out_a_route_does_not_lead_with_what_is_given_by_it():
+    earlier = "What is the treatment of zorbic iron deficiency in pregnancy?"
+    follow_up = "she can't tolerate oral iron"
+    question = f"{earlier} {follow_up}"
+    oral = _cand("Treatment of zorbic iron deficiency in pregnancy includes oral iron tablets and diet.", 0.9, 0)
+    other = _cand("Intravenous iron can be given for zorbic iron deficiency during pregnancy.", 0.8, 1)
+    focus = analyse(question, follow_up, earlier=earlier)
+    focus.document_coverage = 1.0
+    picked = select_statements(question, [oral, other], Settings(), focus=focus).groups[0][1]
+    assert picked[0] is other
