@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from rag.vocabulary import concepts, vocabulary_cache
+from rag.vocabulary import concepts, drug_class_concepts, drug_class_phrases, vocabulary_cache
 
 # "his father had colon cancer at 50": a relative's disease is the patient's family history of it.
 _RELATIVES = (r"mother|father|mum|mom|dad|sisters?|brothers?|siblings?|parents?|aunt|uncle|"
@@ -22,7 +22,7 @@ _AGED_SEX_RE = re.compile(r"\b\d{1,3}[- ]?(?:years?|yrs?|y)[- ]?(?:old|o)?[- ](m
 # A reading at or over 140/90.
 _HIGH_BP_RE = re.compile(r"\b(?:bp|blood pressure)\s*(?:of|is|was|=|:)?\s*(?:1[4-9]\d|2\d\d)\s*/\s*\d{2,3}\b|"
                          r"\b(?:bp|blood pressure)\s*(?:of|is|was|=|:)?\s*1[0-3]\d\s*/\s*(?:9\d|1[0-4]\d)\b", re.I)
-_CONTRAINDICATED_RE = re.compile(r"\b([\w-]+)\s+(?:is\s+|are\s+)?contra-?indicated\b", re.I)
+_CONTRAINDICATED_RE = re.compile(r"\b((?:[\w-]+\s+){0,2}?[\w-]+)\s+(?:is\s+|are\s+)?contra-?indicated\b", re.I)
 
 
 def relative_had(text: str, opening: bool = False) -> bool:
@@ -40,8 +40,19 @@ def aged_sex(text: str) -> frozenset[str]:
 
 
 def contraindicated_words(text: str) -> list[str]:
-    """What the text says is contraindicated for the patient, as written ("methotrexate contraindicated")."""
-    return [m.group(1) for m in _CONTRAINDICATED_RE.finditer(text)]
+    """What the text says is contraindicated for the patient, as written ("methotrexate contraindicated"): its last
+    word, or the class its last words name ("beta blocker contraindicated")."""
+    out = []
+    for m in _CONTRAINDICATED_RE.finditer(text):
+        words = m.group(1).split()
+        out.append(next((" ".join(words[-k:]) for k in (3, 2) if len(words) >= k and _a_class(" ".join(words[-k:]))),
+                        words[-1]))
+    return out
+
+
+def _a_class(text: str) -> bool:
+    named = concepts(text)
+    return named in drug_class_phrases() or len(named) == 1 and named <= drug_class_concepts()
 
 
 def implied_aliases(text: str, topic: set[str]) -> dict[str, str]:

@@ -413,6 +413,12 @@ def drug_class_concepts() -> frozenset[str]:
     return frozenset(k for _, classes in _drug_classes() for _, cls in classes if len(cls) == 1 for k in cls)
 
 
+@vocabulary_cache(maxsize=1)
+def drug_class_phrases() -> tuple[frozenset[str], ...]:
+    """Every drug class named by more than one concept ("beta blocker"): a sentence names it when it states them all."""
+    return tuple(dict.fromkeys(cls for _, classes in _drug_classes() for _, cls in classes if len(cls) > 1))
+
+
 def class_written(concept: str) -> str | None:
     """How the lexicon writes a drug class named by one concept ("antivir" -> "antiviral")."""
     return next((w for _, classes in _drug_classes() for w, cls in classes if cls == {concept}), None)

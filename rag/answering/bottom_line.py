@@ -174,6 +174,12 @@ def _not_excluded_first(picked: list[Candidate], focus: QuestionFocus, prior: Pr
         p = sentence_profile(c.text)
         return bool(focus.excluded & p.excluded) or not focus.excluded & (p.condition | p.populations | p.patients_with) \
             and not gives_excluded(focus.excluded, p)
+
+    def for_them(c: Candidate) -> bool:  # "... if the patient is unable to take beta-blockers": what the asker needs
+        p = sentence_profile(c.text)
+        return bool(focus.excluded & p.excluded) and (_advises(c) or bool(p.drug) and not p.against)
+    if focus.ruled_out and any(for_them(c) for c in picked if c.hit.chunk.kind == "guideline"):
+        return _lead_with(prior, picked, for_them, for_them, keep_prior=False)
     return _lead_with(prior, picked, fits, fits, _advice(focus))
 
 

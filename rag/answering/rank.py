@@ -54,7 +54,16 @@ from rag.lexicon import ROUTES
 from rag.negation import negated_spans, negated_text
 from rag.settings import RankSettings
 from rag.text import find_grade
-from rag.vocabulary import classes_of, concepts, expansion_of, spelled_out, vocabulary_cache, with_kinds, with_parts
+from rag.vocabulary import (
+    classes_of,
+    concepts,
+    drug_class_phrases,
+    expansion_of,
+    spelled_out,
+    vocabulary_cache,
+    with_kinds,
+    with_parts,
+)
 
 _HARMS_SECTIONS = ("potential harms", "contraindications", "fda warning")
 FEATURES = ("coverage", "sentence_coverage", "asks", "recommendation", "against", "harms_section", "diagnostic",
@@ -322,7 +331,9 @@ class SentenceProfile:
         `affirmed`; spelling a sentence out is dear, so test that first)."""
         if not self.recommendation or self.against:
             return frozenset()
-        return named_drugs(spelled_out(self.text)) & self.affirmed  # "MTX" too
+        named = named_drugs(spelled_out(self.text)) & self.affirmed  # "MTX" too
+        # And a class named in more than one word: "prescribe beta-blockers".
+        return named.union(*(cls for cls in drug_class_phrases() if cls <= self.affirmed))
 
     @functools.cached_property
     def unclassed_drug(self) -> bool:

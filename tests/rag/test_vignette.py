@@ -31,3 +31,9 @@ def test_a_reading_at_or_over_140_90_is_stated_by_hypertension_and_its_drugs():
 def test_what_the_patient_has_is_read_after_a_patient_with():
     assert patient_has("Which anticoagulant for AF in a patient with a mechanical mitral valve?") == ["mechanical mitral valve"]
     assert patient_has("How is zorbitis treated?") == []
+
+
+def test_a_class_named_in_more_than_one_word_is_contraindicated_whole():
+    assert contraindicated_words("beta blocker contraindicated") == ["beta blocker"]
+    assert contraindicated_words("calcium channel blocker contraindicated") == ["calcium channel blocker"]
+    assert contraindicated_words("pt with zorbitis, quibbloxin is contraindicated") == ["quibbloxin"]

@@ -542,3 +542,17 @@ def test_a_follow_up_that_rules_out_a_route_does_not_lead_with_what_is_given_by_
     focus.document_coverage = 1.0
     picked = select_statements(question, [oral, other], Settings(), focus=focus).groups[0][1]
     assert picked[0] is other
+
+
+def test_a_drug_ruled_out_leads_with_what_is_for_patients_unable_to_take_it():
+    earlier = "What is the recommended management of stable zorbitis?"
+    follow_up = "beta blocker contraindicated"
+    question = f"{earlier} {follow_up}"
+    first = _cand("For relief of zorbitis, prescribe beta-blockers as first line medication.", 0.9, 0)
+    stop = _cand("Abrupt withdrawal of all beta-blockers should be avoided in zorbitis.", 0.85, 1)
+    them = _cand("Calcium channel blockers may be an alternative for zorbitis if the patient is unable to take "
+                 "beta-blockers.", 0.8, 2)
+    focus = analyse(question, follow_up, earlier=earlier)
+    focus.document_coverage = 1.0
+    picked = select_statements(question, [first, stop, them], Settings(), focus=focus).groups[0][1]
+    assert picked[0] is them

@@ -237,3 +237,9 @@ def test_a_sentence_about_testing_or_screening_is_diagnostic(text, diagnostic):
     # Unless a test is asked for, a ranker cue counts it down: "what BP target with diabetes?" is not answered by
     # whom to screen for diabetes.
     assert sentence_profile(text).diagnostic is diagnostic
+
+
+def test_an_advising_sentence_gives_a_class_named_in_more_than_one_word():
+    from rag.answering.rank import sentence_profile
+    assert {"beta", "blocker"} <= sentence_profile("For relief of zorbitis, prescribe beta-blockers first line.").given_drugs
+    assert not {"inhibitor"} & sentence_profile("Prescribe a proton pump inhibitor for zorbitis.").given_drugs
