@@ -36,6 +36,7 @@ import numpy as np
 from rag.answering.headings import heading_fits, is_meta_heading
 from rag.answering.kinds import of_other_kind, opposite_kinds, prevents_asked, screens_for_had, asks_no_test, treating
 from rag.answering.cues import (
+    QUANTITY_RE,
     Range,
     condition_populations,
     leading_condition,
@@ -146,7 +147,7 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
             _novelty(p.own, asked),
             len(p.condition - asked) / len(p.condition) if p.condition else 0.0,
             "drug" in focus.asks and p.names_drug_of(focus.drug_kind, not focus.open),
-            _share(p, specific, c.dose_of_asked),
+            _given(p, specific, c.dose_of_asked),
             (ranges_fit(quantities, p.ranges) or ranges_fit(quantities, h.ranges)) if quantities else 0.0,
             p.condition_populations is not None and population_conflict(focus.populations, p.condition_populations),
             focus.coverage(h.covers) if c.heading else 0.0,
@@ -180,6 +181,13 @@ def _share(p: SentenceProfile, asks: Sequence[str], dose_of_asked: bool) -> floa
     if share and not dose_of_asked and "dose" in asks:
         share -= p.states("dose") / len(asks)
     return share
+
+
+def _given(p: SentenceProfile, asks: Sequence[str], dose_of_asked: bool) -> float:
+    """As _share, a quantity counting fully only when the sentence gives it (SentenceProfile.gives)."""
+    if not asks:
+        return 0.0
+    return sum(p.gives(a) for a in asks if a != "dose" or dose_of_asked) / len(asks)
 
 
 def local_share(cands: Sequence, stated: Sequence[frozenset[str]], terms: set[str]) -> np.ndarray:
@@ -277,6 +285,14 @@ class SentenceProfile:
 
     def share(self, asks: Sequence[str]) -> float:
         return sum(self.states(a) for a in asks) / len(asks) if asks else 0.0
+
+    def gives(self, ask: str) -> float:
+        """1 for a quantity asked for with its unit ("81 mg/d", "for 3 months"), half for only its word ("the dosage
+        ... varied across studies")."""
+        if ask not in QUANTITY_RE or not self.states(ask):
+            return float(self.states(ask))
+        text = without_ages(self.text) if ask == "duration" else self.text
+        return 1.0 if QUANTITY_RE[ask].search(text) else 0.5
 
     @functools.cached_property
     def affirmed(self) -> frozenset[str]:

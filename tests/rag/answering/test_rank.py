@@ -243,3 +243,12 @@ def test_an_advising_sentence_gives_a_class_named_in_more_than_one_word():
     from rag.answering.rank import sentence_profile
     assert {"beta", "blocker"} <= sentence_profile("For relief of zorbitis, prescribe beta-blockers first line.").given_drugs
     assert not {"inhibitor"} & sentence_profile("Prescribe a proton pump inhibitor for zorbitis.").given_drugs
+
+
+def test_asked_for_a_dose_a_sentence_that_gives_one_outranks_one_that_only_names_the_word():
+    focus = analyse("What dose of quibbloxin for zorbitis prevention?")
+    word = _cand("For zorbitis prevention, the dosage of quibbloxin varied across studies.", relevance=0.7)
+    amount = _cand("For zorbitis prevention, the dosage of quibbloxin was 60 to 150 mg/d across studies.", relevance=0.7)
+    rerank([word, amount], focus, TITLES, RankSettings())
+    assert amount.score > word.score
+    assert sentence_profile(amount.text).gives("dose") == 1.0 and sentence_profile(word.text).gives("dose") == 0.5
