@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 from rag.answering.rank import SCOPE_RE, Idf, sentence_profile
 from rag.question import QuestionFocus
-from rag.text import split_sentences
-from rag.vocabulary import classes_of, concepts, with_parts
+from rag.text import STOPWORDS, split_sentences
+from rag.vocabulary import classes_of, concept_of, concepts, vocabulary_cache, with_parts
 
 _POINTER_WORD_RE = re.compile(r"\b(?:see|refer|adapted|applies|apply|covers?|recommendations? (?:on|about|for))\b", re.I)
 
@@ -45,6 +45,7 @@ def topic_support(cands: Sequence, focus: QuestionFocus, titles: dict[str, str],
             found.update(with_parts(concepts(_without_pointers(c.hit.chunk.text))))
     for doc_id, found in per_doc.items():
         found |= with_parts(concepts(titles.get(doc_id, "")))
+    _drop_narrower(cands, focus, titles, per_doc)
     others = focus.topic - focus.subject
     subject = {doc_id: focus.coverage(found, others) if focus.subject else 1.0 for doc_id, found in per_doc.items()}
     for c in cands:
@@ -88,3 +89,59 @@ def _redone(concept: str, idf: Idf, rare: float) -> bool:
     """A known act done again ("when to rescan?", "retest", "redose"): the asker's word, not a topic the index lacks."""
     root = concept[2:]
     return concept.startswith("re") and len(root) >= 4 and min(idf(root), idf(root + "e")) < rare
+
+
+def _drop_narrower(cands: Sequence, focus: QuestionFocus, titles: dict[str, str], per_doc: dict[str, set[str]]) -> None:
+    """A document whose every mention of the question's condition names a narrower one that the question does not
+    ("interstitial cystitis" throughout, for uncomplicated cystitis; "pulmonary hypertension" for hypertension) does not
+    state the condition."""
+    # Only for a question about one condition named in one word: a vignette's other words are read as they are.
+    words = {c for c in focus.subject if not c.startswith("zz") and c.isalpha()}
+    if len(focus.subject) != 1 or not words:
+        return
+    texts: dict[str, list[str]] = {}
+    for c in cands:
+        doc_texts = texts.setdefault(c.hit.chunk.doc_id, [titles.get(c.hit.chunk.doc_id, "")])
+        if c.hit.chunk.text not in doc_texts:
+            doc_texts.append(c.hit.chunk.text)
+    # A bare condition admits its kinds ("rhinitis" is answered by allergic rhinitis); one the question qualifies
+    # ("uncomplicated cystitis") is not answered by another kind of it.
+    words = {w for w in words if _qualified(w, focus.text)}
+    asked = concepts(focus.text) | _kind_words()
+    for doc_id, found in per_doc.items():
+        for word in words & found:
+            if narrower_only(word, texts.get(doc_id, ()), asked):
+                found.discard(word)
+
+
+def narrower_only(concept: str, texts: Sequence[str], asked: frozenset[str]) -> bool:
+    """Every mention of `concept` in `texts` follows a word that names a narrower condition: one neither asked about
+    (`asked`) nor a function word ("of cystitis", "uncomplicated cystitis" when asked so)."""
+    mentions = 0
+    for text in texts:
+        tokens = _TOKEN_RE.findall(text.lower())
+        for i, token in enumerate(tokens):
+            if concept_of(token) != concept:
+                continue
+            mentions += 1
+            before = tokens[i - 1] if i else ""
+            if not before.isalpha() or before in STOPWORDS or concept_of(before) in asked:
+                return False
+    return mentions > 0
+
+
+def _qualified(concept: str, question: str) -> bool:
+    tokens = _TOKEN_RE.findall(question.lower())
+    return any(concept_of(t) == concept and i and tokens[i - 1].isalpha() and tokens[i - 1] not in STOPWORDS
+               for i, t in enumerate(tokens))
+
+
+_TOKEN_RE = re.compile(r"[a-z0-9]+(?:'s)?|[^\sa-z0-9]")
+
+
+@vocabulary_cache(maxsize=1)
+def _kind_words() -> frozenset[str]:
+    """Words that say which course or stage of a condition, not another condition: "acute", "recurrent", "severe"."""
+    return concepts("acute chronic recurrent recurring persistent suspected confirmed known new newly active untreated "
+                    "treated established diagnosed existing current previous prior ongoing early advanced first initial "
+                    "mild moderate severe uncomplicated complicated symptomatic asymptomatic provoked unprovoked")

@@ -161,3 +161,22 @@ def test_a_pointer_to_another_guideline_does_not_make_its_topic_this_ones():
     stated = _cand("Offer flarbomab to adults with zorbitis disorder.")
     focus = analyse("First-line drug for zorbitis disorder?", idf=idf)
     assert topic_support([pointer, stated], focus, {"ngc-1": "Quibbling disorder"}, idf, 0.9)[0] == 1.0
+
+
+def test_a_document_on_another_kind_of_the_qualified_condition_does_not_state_it():
+    idf = lambda c: 8.0 if c in concepts("zorbitis") else 2.0  # noqa: E731
+    idf.max = 9.5
+    other_kind = _cand("Quibbloxin may be given for interstitial zorbitis if other treatments fail.", doc="ngc-1")
+    title = {"ngc-1": "Diagnosis and treatment of interstitial zorbitis"}
+    focus = analyse("Which antibiotic for uncomplicated zorbitis in women?", idf=idf)
+    topic_support([other_kind], focus, title, idf, 0.9)
+    assert other_kind.document_coverage < 1.0
+    # A bare condition admits its kinds ...
+    focus = analyse("How is zorbitis treated?", idf=idf)
+    topic_support([other_kind], focus, title, idf, 0.9)
+    assert other_kind.document_coverage == 1.0
+    # ... and a document that also names it plainly states it.
+    plain = _cand("Treatment of zorbitis in women, and of interstitial zorbitis, is set out below.", doc="ngc-1")
+    focus = analyse("Which antibiotic for uncomplicated zorbitis in women?", idf=idf)
+    topic_support([plain], focus, title, idf, 0.9)
+    assert plain.document_coverage == 1.0
