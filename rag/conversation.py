@@ -93,7 +93,7 @@ def is_follow_up(question: str) -> bool:
     # "high bleeding risk", "second recurrence", "ABPI is 0.6": a note on the case, which neither asks nor names a kind
     # of answer, adds to the question before it. ("hypertension management" asks for one: its own question.)
     if "?" not in question and not _ASKS_ANYTHING_RE.search(question) and \
-            len(content_words(question)) <= _MAX_NOTE_WORDS:
+            len([w for w in content_words(question) if not w.isdigit()]) <= _MAX_NOTE_WORDS:  # "3 small adenomas"
         return True
     return len(content_words(question)) <= 1
 

@@ -36,8 +36,12 @@ _FOOTNOTE_RE = re.compile(r"^\d{1,2}\s+[A-Z][a-z]")
 
 # Advice to follow advice given elsewhere: "Ensure people working in the settings follow the recommendations about
 # testing and treatments (see "Latent TB," ... sections above)".
+# Or a sentence that only sends the reader elsewhere: "See the General Medical Council's Good practice in prescribing
+# ... for further information."
 _POINTS_ELSEWHERE_RE = re.compile(r"\bfollow (?:the )?(?:[\w-]+ )?recommendations? (?:in|about|on|for|of)\b|"
-                                  r"\(see\b[^()]*\bsections?\b[^()]*\b(?:above|below)\)", re.I)
+                                  r"\(see\b[^()]*\bsections?\b[^()]*\b(?:above|below)\)|"
+                                  r"^\W*(?:see|refer to)\b[^.;]*\bfor (?:further|more) (?:information|details|guidance)\b",
+                                  re.I)
 
 
 # How a service is run, not the patient's care: "Multidisciplinary TB teams should implement strategies ...",

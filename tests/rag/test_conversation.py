@@ -251,3 +251,8 @@ def test_a_note_on_the_case_adds_to_the_question_before_it(q):
                                "zorbitis of the knee in cats?", "a very long description of zorbitis with knee and hip pain"])
 def test_a_request_or_a_question_of_its_own_stands_alone(q):
     assert not is_follow_up(q)
+
+
+def test_a_note_s_numbers_are_not_counted_as_words():
+    assert is_follow_up("3 small tubular quibbles")
+    assert not is_follow_up("3 small tubular quibbles near the zorbic valve")

@@ -25,6 +25,7 @@ from tests.rag.answering.test_extractive import _cand
     # Advice given elsewhere.
     'Ensure people in prisons follow the recommendations about testing and treatments (see "Latent zorbitis" and '
     '"Active zorbitis" sections above).',
+    "See the Quibble Council's Good practice in prescribing zorbitol for further information.",
 ])
 def test_a_report_a_leaning_step_or_a_service_s_running_does_not_read_alone(text):
     assert not reads_alone(_cand(text, 0.9, 0))
@@ -36,6 +37,7 @@ def test_a_report_a_leaning_step_or_a_service_s_running_does_not_read_alone(text
     "Units of blood should be transfused to keep the quibble level above 70 g/L.",
     "Offer zorbitol with a PPI (see Table 3 in Appendix A in the original guideline document).",
     "2 doses of zorbitol should be given a week apart.",
+    "Refer to a zorbitis specialist for further assessment if the rash spreads.",
 ])
 def test_advice_reads_alone(text):
     assert reads_alone(_cand(text, 0.9, 0))
