@@ -37,7 +37,7 @@ def test_a_report_a_leaning_step_or_a_service_s_running_does_not_read_alone(text
     "Units of blood should be transfused to keep the quibble level above 70 g/L.",
     "Offer zorbitol with a PPI (see Table 3 in Appendix A in the original guideline document).",
     "2 doses of zorbitol should be given a week apart.",
-    "Refer to a zorbitis specialist for further assessment if the rash spreads.",
+    "Seek specialist advice on zorbitis for further assessment if the rash spreads.",
 ])
 def test_advice_reads_alone(text):
     assert reads_alone(_cand(text, 0.9, 0))
