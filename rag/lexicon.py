@@ -147,7 +147,14 @@ BRAND_NAMES = {"tylenol #3": "acetaminophen with codeine", "tylenol 3": "acetami
                "vicodin": "hydrocodone with acetaminophen", "norco": "hydrocodone with acetaminophen"}
 LAY_TERMS |= BRAND_NAMES
 # A condition and its kinds: a statement on venous thromboembolism is one on a DVT, not the other way round.
-CONDITION_KINDS = {"venous thromboembolism": ("deep vein thrombosis", "pulmonary embolism")}
+CONDITION_KINDS = {
+    "venous thromboembolism": ("deep vein thrombosis", "pulmonary embolism"),
+    # What is said of coronary or cardiovascular disease is said of a patient with an NSTEMI.
+    "acute coronary syndrome": ("myocardial infarction", "NSTEMI", "STEMI", "unstable angina"),
+    "coronary artery disease": ("acute coronary syndrome", "myocardial infarction", "NSTEMI", "STEMI", "angina"),
+    "cardiovascular disease": ("coronary artery disease", "acute coronary syndrome", "myocardial infarction", "NSTEMI",
+                               "STEMI", "angina"),
+}
 # Everyday words -> the guideline's words (each side's stems are one concept).
 SYNONYMS = [
     {"kid", "kids", "child", "children", "paediatric", "pediatric", "infant", "infants", "adolescent", "adolescents", "youth",

@@ -26,7 +26,7 @@ from rag.question import (
     states,
     topic_concepts,
 )
-from rag.vocabulary import concept_of, concepts, vocabulary_cache, with_parts
+from rag.vocabulary import concept_of, concepts, vocabulary_cache, with_kinds, with_parts
 
 Prior = list[Callable[[Candidate], bool]]
 SPECIFIC_ASKS = ("dose", "duration", "interval")  # numbers a sentence states reliably; drug names it may not
@@ -85,7 +85,8 @@ def states_constraint(c: Candidate, focus: QuestionFocus) -> bool:
     melatonin" states melatonin; "and no cancer" does not state cancer."""
     p, h = sentence_profile(c.text), sentence_profile(c.heading)
     # Or what it rules out: "methotrexate contraindicated" is stated by "... for people who cannot take methotrexate".
-    return bool(focus.with_classes(focus.new) & ((with_parts(p.own) - p.excluded) | (with_parts(h.own) - h.excluded))
+    # What is said of a broader condition is said of the patient's kind of it ("acute coronary syndrome" of an NSTEMI).
+    return bool(focus.with_classes(focus.new) & with_kinds((with_parts(p.own) - p.excluded) | (with_parts(h.own) - h.excluded))
                 or focus.ruled_out & p.excluded)
 
 

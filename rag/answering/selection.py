@@ -23,7 +23,8 @@ from rag.question import QuestionFocus, states
 from rag.settings import AnswerSettings, Settings
 from rag.text import content_stems
 from rag.types import KINDS
-from rag.vocabulary import concept_of, concepts, spelled_out, vocabulary_cache
+from rag.populations import population_keys
+from rag.vocabulary import concept_of, concepts, spelled_out, vocabulary_cache, with_kinds
 
 _MIN_SHARED_TERMS = 2
 # A guideline that states at least this share of the question's subject, and most of any: its best-ranked statements
@@ -61,8 +62,13 @@ def select_statements(standalone: str, cands: list[Candidate], settings: Setting
     # "prescribe amoxicillin for AOM", which shares none of the vignette's words.
     best_ranked = {id(c) for c in sorted(cands, key=lambda c: -c.rank_score)[:a.coverage_exempt_top]}
     fullest = max((c.document_coverage for c in cands), default=0.0)
+    # So does one that states a follow-up's new condition ("... for patients with acute coronary syndrome" once the
+    # patient turns out to have had an NSTEMI): a long case's words dilute what it covers. Not a patient group: a
+    # passing "(for example, ... pregnancy ...)" is no statement for pregnant women.
+    conditions = focus.constraint - population_keys() if focus is not None else set()
+    stating = {id(c) for c in cands if _states_constraint(focus, c, conditions)} if conditions else set()
     eligible = [c for c in cands if c.relevance >= a.min_sentence_relevance
-                and (c.coverage >= a.min_statement_coverage * (0.5 if id(c) in best_ranked else 1.0)
+                and (c.coverage >= a.min_statement_coverage * (0.5 if id(c) in best_ranked | stating else 1.0)
                      or id(c) in best_ranked and c.document_coverage >= max(fullest, _FULL_DOCUMENT))]
     # Relative to the document that states most of the subject: a question no document covers well is left to the
     # topic checks below, not emptied here.
@@ -217,12 +223,14 @@ def _with_constraint(picked: list[Candidate], eligible: list[Candidate], focus: 
 def _constraint_unmet(focus: QuestionFocus, eligible: list[Candidate]) -> bool:
     """A follow-up's new constraint ("in pregnancy") that no eligible statement states, with its sub-heading or
     section: the earlier answer again would not answer it."""
-    if not focus.constraint:
-        return False
-    # Stated as what the patient has, not excluded ("... or the child is not allergic to penicillin").
-    wanted = focus.with_classes(focus.constraint)
-    return not any(wanted & (_affirmed(c.text) | concepts(c.heading) | concepts(c.hit.chunk.section))
-                   for c in eligible)
+    return bool(focus.constraint) and not any(_states_constraint(focus, c) for c in eligible)
+
+
+def _states_constraint(focus: QuestionFocus, c: Candidate, constraint: set[str] | None = None) -> bool:
+    # Stated as what the patient has, not excluded ("... or the child is not allergic to penicillin"). What is said
+    # of a broader condition is said of the patient's kind of it ("cardiovascular disease" of an NSTEMI).
+    return bool(focus.with_classes(focus.constraint if constraint is None else constraint)
+                & with_kinds(_affirmed(c.text) | concepts(c.heading) | concepts(c.hit.chunk.section)))
 
 
 def _affirmed(text: str) -> frozenset[str]:
