@@ -13,6 +13,7 @@ LOWER_ONLY = {"ca"}
 # Clinical abbreviations and their expansions (either form in a question or a sentence matches the other).
 ABBREVIATIONS = {
     "aaa": "abdominal aortic aneurysm", "abi": "ankle brachial index", "abpi": "ankle brachial index",
+    "pu": "pressure ulcer", "lat": "lateral",
     "acs": "acute coronary syndrome", "adhd": "attention deficit hyperactivity disorder",
     "af": "atrial fibrillation", "afib": "atrial fibrillation", "aki": "acute kidney injury", "aom": "acute otitis media",
     "aud": "alcohol use disorder", "bp": "blood pressure", "bph": "benign prostatic hyperplasia", "bmd": "bone mineral density",

@@ -64,6 +64,10 @@ def test_ward_shorthand_means_what_the_guidelines_spell_out():
     assert not concepts("CA-125") & concepts("cancer")
     assert not concepts("she can't take it") & concepts("cancer")  # "can't" is no "ca"
     assert not topic_concepts("he won't take it, she shan't")  # nor "won't" a "wo"
+    assert concepts("ABPI") == concepts("ABI") == concepts("ankle-brachial index")
+    assert concepts("sacral PU") == concepts("sacral pressure ulcer")
+    assert not concepts("pu") & concepts("pressure ulcer")  # two letters: only in capitals
+    assert concepts("AP/lat films") >= concepts("lateral")
 
 
 def test_a_phrase_in_a_synonym_set_lends_it_only_its_last_word():
