@@ -162,7 +162,8 @@ _BOILERPLATE_ANY_RE = re.compile(
     r"|\bthere is (high|moderate|low|minimal) support that benefits (clearly outweigh|are closely balanced)\b"
     r"|\bdesirable effects (are closely balanced with|clearly outweigh) (the )?undesirable effects and there is room\b"
     r"|\ba close or uncertain balance as to whether the evidence is high quality\b"
-    r"|\b(is|are) in development and (is|are) due to be published\b", re.I)
+    r"|\b(is|are) in development and (is|are) due to be published\b"
+    r"|\bis (?:currently )?developing (?:[\w-]+ )?guidance on\b", re.I)
 
 # Evidence grades as guideline text writes them: "[A]", "(Level B)", "Grade C", "Strong recommendation ...".
 GRADE_RES = [

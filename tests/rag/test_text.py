@@ -118,3 +118,8 @@ def test_a_sentence_whose_value_was_lost_as_markup_is_not_content():
     assert not not_content("Provide appropriate education to women with zorbitis of childbearing age ( Level 3 ).")
     assert not not_content("Insulin should be used to control hyperglycemia to a 140 mg/dL to 180 mg/dL target ( Grade D ).")
     assert not not_content("Treat to a systolic blood pressure below 140 mm Hg in adults with zorbitis [IA] .")
+
+
+def test_news_of_guidance_in_development_is_not_content():
+    assert not_content("NICE is developing diagnostics guidance on self-monitoring in people who take quibbloxin.")
+    assert not not_content("The clinician is developing a plan for zorbitis treatment with the patient.")
