@@ -253,6 +253,9 @@ AFTER_FAILURE_RE = re.compile(r"\b(?:fail(?:ed|s|ure)?\s+(?:to\s+(?:respond|impr
                               r"(?:first|second|third|multiple|further|subsequent|greater)\s+recurrences?|"
                               # "in patients who have failed the aforementioned treatments"
                               r"(?:have|has|had)\s+failed\b|"
+                              # When to stop, a step after the treatment: "... should be discontinued if there is
+                              # evidence of disease progression"
+                              r"\b(?:discontinu\w+|stopp?(?:ed)?|withdrawn)\s+if\b|"
                               r"recurren(?:ces?|t\s+(?:episodes?|infections?|disease)))", re.I)
 # A glossary entry: "Recurrent CDI: Recurrent symptoms and positive testing ... within 8 weeks of prior episode."
 _GLOSSARY_RE = re.compile(r"^[A-Z][\w-]*(?:\s+[\w()-]+){0,4}\s?:\s+\S")

@@ -199,6 +199,9 @@ def test_each_statement_knows_how_much_of_the_question_s_subject_it_and_its_titl
     ("Consider opioids only in patients who have failed the aforementioned treatments.", True),
     ("Clinicians should explain that the first treatment failed in few trials.", False),
     ("Begin antibiotic therapy if the child worsens or fails to improve within 48 to 72 hours.", True),
+    # When to stop is a step after the treatment, too.
+    ("Treatment with quibbloxin should be discontinued if there is evidence of zorbitis progression.", True),
+    ("Quibbloxin can be stopped if the rash clears.", True),
 ])
 def test_a_step_after_a_first_treatment_failed(text, after):
     assert sentence_profile(text).after_failure is after
