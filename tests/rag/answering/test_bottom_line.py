@@ -210,6 +210,14 @@ def _picked_after(question: str, follow_up: str, cands) -> list[str]:
     return [c.text for c in select_statements(question, cands, Settings(), focus=focus).groups[0][1]]
 
 
+def _lead_after(earlier: str, follow_up: str, cands):
+    """The bottom line of `follow_up` asked after `earlier`, rewritten as the two joined."""
+    question = f"{earlier} {follow_up}"
+    focus = analyse(question, follow_up, earlier=earlier)
+    focus.document_coverage = 1.0
+    return select_statements(question, cands, Settings(), focus=focus).groups[0][1][0]
+
+
 def test_the_bottom_line_is_not_for_patients_without_what_the_patient_has():
     cands = [_cand(WITHOUT_ABPA, 0.9, 0), _cand(WITH_ABPA, 0.8, 1)]
     assert _picked("Severe zorbitis and confirmed ABPA - antifungals?", cands)[0] == WITH_ABPA
@@ -228,14 +236,10 @@ def test_the_bottom_line_is_not_for_patients_with_what_the_patient_does_not_have
 def test_a_follow_up_that_rules_a_drug_out_leads_with_what_is_for_patients_who_cannot_have_it():
     earlier = "Best initial treatment for zorbitis?"
     follow_up = "quibbloxin contraindicated"
-    question = f"{earlier} {follow_up}"
     gives = _cand("Quibbloxin should be the preferred initial therapy for most patients with zorbitis.", 0.9, 0)
     later = _cand("Continue zorbitis treatment only if there is a response at 6 months.", 0.85, 1)
     instead = _cand("Flarbomab can be used for people with zorbitis who cannot take quibbloxin.", 0.8, 2)
-    focus = analyse(question, follow_up, earlier=earlier)
-    focus.document_coverage = 1.0
-    picked = select_statements(question, [gives, later, instead], Settings(), focus=focus).groups[0][1]
-    assert picked[0] is instead
+    assert _lead_after(earlier, follow_up, [gives, later, instead]) is instead
 
 
 def test_the_bottom_line_is_not_for_another_kind_of_patient():
@@ -253,13 +257,9 @@ def test_a_follow_up_that_affirms_what_the_question_excluded_changes_the_bottom_
 def test_a_follow_up_leads_with_what_it_adds_not_with_what_it_repeats():
     earlier = "Mild zorbitis in a pt with a copper IUD. Do I need to pull the IUD?"
     follow_up = "She's admitted with severe zorbitis - does the IUD come out?"
-    question = earlier + " " + follow_up
     counsel = _cand("All women requesting an IUD should be counselled about the small risk of zorbitis.", 0.9, 0)
     severe = _cand("In cases of severe zorbitis, removing the IUD can be considered after antibiotics.", 0.8, 1)
-    focus = analyse(question, follow_up, earlier=earlier)
-    focus.document_coverage = 1.0
-    picked = select_statements(question, [counsel, severe], Settings(), focus=focus).groups[0][1]
-    assert picked[0] is severe
+    assert _lead_after(earlier, follow_up, [counsel, severe]) is severe
 
 
 def test_a_follow_up_s_new_constraint_leads():
@@ -535,24 +535,16 @@ def test_a_recommendation_for_the_asked_group_or_another_is_not_for_a_narrower_g
 def test_a_follow_up_that_rules_out_a_route_does_not_lead_with_what_is_given_by_it():
     earlier = "What is the treatment of zorbic iron deficiency in pregnancy?"
     follow_up = "she can't tolerate oral iron"
-    question = f"{earlier} {follow_up}"
     oral = _cand("Treatment of zorbic iron deficiency in pregnancy includes oral iron tablets and diet.", 0.9, 0)
     other = _cand("Intravenous iron can be given for zorbic iron deficiency during pregnancy.", 0.8, 1)
-    focus = analyse(question, follow_up, earlier=earlier)
-    focus.document_coverage = 1.0
-    picked = select_statements(question, [oral, other], Settings(), focus=focus).groups[0][1]
-    assert picked[0] is other
+    assert _lead_after(earlier, follow_up, [oral, other]) is other
 
 
 def test_a_drug_ruled_out_leads_with_what_is_for_patients_unable_to_take_it():
     earlier = "What is the recommended management of stable zorbitis?"
     follow_up = "beta blocker contraindicated"
-    question = f"{earlier} {follow_up}"
     first = _cand("For relief of zorbitis, prescribe beta-blockers as first line medication.", 0.9, 0)
     stop = _cand("Abrupt withdrawal of all beta-blockers should be avoided in zorbitis.", 0.85, 1)
     them = _cand("Calcium channel blockers may be an alternative for zorbitis if the patient is unable to take "
                  "beta-blockers.", 0.8, 2)
-    focus = analyse(question, follow_up, earlier=earlier)
-    focus.document_coverage = 1.0
-    picked = select_statements(question, [first, stop, them], Settings(), focus=focus).groups[0][1]
-    assert picked[0] is them
+    assert _lead_after(earlier, follow_up, [first, stop, them]) is them

@@ -397,16 +397,23 @@ def test_a_follow_up_s_drug_is_met_by_a_statement_on_its_class():
     assert selection.groups[0][1][0].text == washout.text  # the constraint leads
 
 
-def test_a_statement_for_a_broader_kind_of_the_follow_up_s_condition_answers_it_though_it_covers_little_of_the_case():
-    earlier = "Post-op day 2 after a zorbic repair, Hb 74, not bleeding. What Hb trigger should I use?"
-    follow_up = "Same pt but he had an NSTEMI last week - different trigger?"
+def _after(earlier: str, follow_up: str, cands):
+    """The selection for `follow_up` asked after `earlier`, every candidate's document stating the subject."""
     question = f"{earlier} {follow_up}"
     focus = analyse(question, follow_up, earlier=earlier)
     focus.document_coverage = 1.0
+    for c in cands:
+        c.document_coverage = 1.0
+    return select_statements(question, cands, Settings(), focus=focus)
+
+
+def test_a_statement_for_a_broader_kind_of_the_follow_up_s_condition_answers_it_though_it_covers_little_of_the_case():
+    earlier = "Post-op day 2 after a zorbic repair, Hb 74, not bleeding. What Hb trigger should I use?"
+    follow_up = "Same pt but he had an NSTEMI last week - different trigger?"
     general = _cand("Use a restrictive transfusion threshold of 70 g/litre after zorbic repair.", 0.7, 0)
     acs = _cand("Consider a transfusion threshold of 80 g/litre for patients with acute coronary syndrome.", 0.6, 1)
-    acs.coverage, acs.document_coverage, general.document_coverage = 0.2, 1.0, 1.0
-    selection = select_statements(question, [general, acs], Settings(), focus=focus)
+    acs.coverage = 0.2
+    selection = _after(earlier, follow_up, [general, acs])
     assert not selection.abstained
     assert selection.groups[0][1][0] is acs
 
@@ -414,13 +421,8 @@ def test_a_statement_for_a_broader_kind_of_the_follow_up_s_condition_answers_it_
 def test_a_passing_mention_of_a_follow_up_s_patient_group_is_no_statement_for_it():
     earlier = "Zorbic kidney disease with albuminuria - which drug class slows progression?"
     follow_up = "What if she's pregnant?"
-    question = f"{earlier} {follow_up}"
-    focus = analyse(question, follow_up, earlier=earlier)
-    focus.document_coverage = 1.0
     drug = _cand("In zorbic kidney disease with albuminuria, offer quibbloxin to slow progression.", 0.7, 0)
     passing = _cand("Levels may be less reliable in some situations (for example, pregnancy or amputation).", 0.6, 1)
     others = [_cand(f"In zorbic kidney disease, check albuminuria every {n} months.", 0.7, n) for n in range(2, 7)]
-    for c in [drug, passing, *others]:
-        c.document_coverage = 1.0
     passing.coverage = 0.2  # below the gate, and not among the ranker's best five
-    assert select_statements(question, [drug, *others, passing], Settings(), focus=focus).abstained
+    assert _after(earlier, follow_up, [drug, *others, passing]).abstained
