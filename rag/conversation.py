@@ -110,8 +110,8 @@ _MAX_FOLLOW_WORDS = 2
 _MAX_FRAGMENT_WORDS = 5
 _MAX_NOTE_WORDS = 3
 # What makes a message a request of its own, even with no question mark: "treatment of scabies", "tell me about ...".
-_ASKS_ANYTHING_RE = re.compile(r"\b(?:what|which|how|when|why|who|where|whether|should|can|could|would|tell|explain|list|for|"
-                               r"describe|manag\w*|treat\w*|therap(?:y|ies)|guidelines?|recommend\w*|screen\w*|"
+_ASKS_ANYTHING_RE = re.compile(r"\b(?:what|which|how|when|why|who|where|whether|should|can|could|would|tell|explain|"
+                               r"list|for|describe|manag\w*|treat\w*|therap(?:y|ies)|guidelines?|recommend\w*|screen\w*|"
                                r"diagnos\w*|dos(?:e|es|ing)|work-?up|approach|options?|prophyla\w*|prevent\w*)\b", re.I)
 # No verb of its own: "in an 80 year old with dementia?", "for a 5 year old?", "with CKD stage 4?".
 _FRAGMENT_RE = re.compile(r"^\W*(?:in|for|with|on|during|after)\s+(?!.*\b(?:what|which|how|when|who|should|is|are|does|do|"

@@ -191,8 +191,9 @@ def not_content(sentence: str) -> bool:
 # A value lost where the summary's "<" was read as markup: "target of BP for - Age [IA] - Age ≥60 years is [IB]", "an
 # A1c goal of [IIB]", "The RRL for the adult procedure is .". Quoted, it reads as advice with its number missing.
 _GRADE_BRACKET = r"\[\s*(?:I{1,3}|IV|V)\s*,?\s*[A-D]?\s*\]"
-_STRIPPED_VALUE_RE = re.compile(rf"\b(?:is|are|was|were|be|of|than|below|under|to)\s+(?:{_GRADE_BRACKET}|\(\s*(?:grade|level|"
-                                rf"loe|le|gr)\b|\.(?:\s|$))|(?<!of )(?<!any )\bage\s+{_GRADE_BRACKET}", re.I)
+_STRIPPED_VALUE_RE = re.compile(rf"\b(?:is|are|was|were|be|of|than|below|under|to)\s+(?:{_GRADE_BRACKET}|"
+                                rf"\(\s*(?:grade|level|loe|le|gr)\b|\.(?:\s|$))|"
+                                rf"(?<!of )(?<!any )\bage\s+{_GRADE_BRACKET}", re.I)
 
 
 # One entry of a table's legend or a grading line: "HLA-B, human leukocyte antigen-B", "CNS = central nervous system",

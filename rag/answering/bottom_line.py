@@ -15,7 +15,14 @@ from rag.answering.candidates import Candidate
 from rag.answering.cues import QUANTITY_RE, care_settings, population_conflict, question_quantities, without_ages
 from rag.answering.first_choice import FIRST_ASKED_RE, RETEST_RE, asked_first_choice, names_first_choice
 from rag.answering.kinds import of_other_kind, opposite_kinds
-from rag.answering.rank import AFTER_FAILURE_RE, SentenceProfile, contradicts, from_harms, gives_excluded, sentence_profile
+from rag.answering.rank import (
+    AFTER_FAILURE_RE,
+    SentenceProfile,
+    contradicts,
+    from_harms,
+    gives_excluded,
+    sentence_profile,
+)
 from rag.answering.reads_alone import reads_alone
 from rag.question import (
     AGAINST_RE,
@@ -86,8 +93,8 @@ def states_constraint(c: Candidate, focus: QuestionFocus) -> bool:
     p, h = sentence_profile(c.text), sentence_profile(c.heading)
     # Or what it rules out: "methotrexate contraindicated" is stated by "... for people who cannot take methotrexate".
     # What is said of a broader condition is said of the patient's kind of it ("acute coronary syndrome" of an NSTEMI).
-    return bool(focus.with_classes(focus.new) & with_kinds((with_parts(p.own) - p.excluded) | (with_parts(h.own) - h.excluded))
-                or focus.ruled_out & p.excluded)
+    stated = with_kinds((with_parts(p.own) - p.excluded) | (with_parts(h.own) - h.excluded))
+    return bool(focus.with_classes(focus.new) & stated or focus.ruled_out & p.excluded)
 
 
 def _default_patient_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:

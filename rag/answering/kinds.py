@@ -52,7 +52,8 @@ def of_other_kind(kinds: tuple[tuple[frozenset[str], frozenset[str]], ...], stat
                   topic: frozenset[str] | set[str] = frozenset()) -> bool:
     """The sentence (its concepts `stated`) states the opposite side of a pair and not the question's side. A phrase
     read as one concept ("chronic low back pain", which an index may define as CLBP) states its kind word when the
-    rest of it is what the question is about (`topic`): "chronic kidney disease" under an acute gout question does not."""
+    rest of it is what the question is about (`topic`): "chronic kidney disease" under an acute gout question does
+    not."""
     if topic and not any(other & stated for _, other in kinds):
         stated = stated | frozenset().union(*(parts for c in stated if c.startswith("zz")
                                              for parts in (with_parts(frozenset({c})),) if parts & topic))

@@ -158,8 +158,9 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
             0.0,
             p.dangling,
             c.title_relevance,
-            1.0 if (kinds and of_other_kind(kinds, p.affirmed | h.affirmed, topic_parts)) or (treats and prevents_asked(c.text, focus.has))
-            or (had and screens_for_had(c.text, had)) else _excluded_fit(focus.excluded, p, h, focus.has),
+            1.0 if (kinds and of_other_kind(kinds, p.affirmed | h.affirmed, topic_parts))
+            or (treats and prevents_asked(c.text, focus.has)) or (had and screens_for_had(c.text, had))
+            else _excluded_fit(focus.excluded, p, h, focus.has),
             c.document_coverage,
         )
     # "... - what's the next step?": a clause that asks without naming a topic leaves the whole question's words.
@@ -443,7 +444,7 @@ def _excluded_fit(excluded: set[str], p: SentenceProfile, h: SentenceProfile, ha
 
 def gives_excluded(excluded: set[str] | frozenset[str], p: SentenceProfile) -> bool:
     """It would have the patient take what they cannot: a drug they cannot have, or anything by a route they cannot
-    take ("oral iron pills" once oral iron is not tolerated: iron itself is the topic, so the route is what is excluded)."""
+    take ("oral iron pills" once oral iron is not tolerated: iron is the topic, so the route is what is excluded)."""
     return bool(excluded & p.affirmed) and (bool(excluded & p.given_drugs) or excluded <= _routes())
 
 

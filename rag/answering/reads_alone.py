@@ -40,8 +40,8 @@ _FOOTNOTE_RE = re.compile(r"^\d{1,2}\s+[A-Z][a-z]")
 # ... for further information."
 _POINTS_ELSEWHERE_RE = re.compile(r"\bfollow (?:the )?(?:[\w-]+ )?recommendations? (?:in|about|on|for|of)\b|"
                                   r"\(see\b[^()]*\bsections?\b[^()]*\b(?:above|below)\)|"
-                                  r"^\W*(?:see|refer to)\b[^.;]*\bfor (?:further|more) (?:information|details|guidance)\b",
-                                  re.I)
+                                  r"^\W*(?:see|refer to)\b[^.;]*\bfor (?:further|more) "
+                                  r"(?:information|details|guidance)\b", re.I)
 
 
 # How a service is run, not the patient's care: "Multidisciplinary TB teams should implement strategies ...",

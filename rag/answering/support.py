@@ -95,8 +95,10 @@ def _drop_narrower(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
     """A document whose every mention of the question's condition names a narrower one that the question does not
     ("interstitial cystitis" throughout, for uncomplicated cystitis; "pulmonary hypertension" for hypertension) does not
     state the condition."""
-    # Only for a question about one condition named in one word: a vignette's other words are read as they are.
-    words = {c for c in focus.subject if not c.startswith("zz") and c.isalpha()}
+    # Only for a question about one condition named in one word: a vignette's other words are read as they are. A
+    # bare condition admits its kinds ("rhinitis" is answered by allergic rhinitis); one the question qualifies
+    # ("uncomplicated cystitis") is not answered by another kind of it.
+    words = {c for c in focus.subject if not c.startswith("zz") and c.isalpha() and _qualified(c, focus.text)}
     if len(focus.subject) != 1 or not words:
         return
     texts: dict[str, list[str]] = {}
@@ -104,17 +106,14 @@ def _drop_narrower(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
         doc_texts = texts.setdefault(c.hit.chunk.doc_id, [titles.get(c.hit.chunk.doc_id, "")])
         if c.hit.chunk.text not in doc_texts:
             doc_texts.append(c.hit.chunk.text)
-    # A bare condition admits its kinds ("rhinitis" is answered by allergic rhinitis); one the question qualifies
-    # ("uncomplicated cystitis") is not answered by another kind of it.
-    words = {w for w in words if _qualified(w, focus.text)}
     asked = concepts(focus.text) | _kind_words()
     for doc_id, found in per_doc.items():
         for word in words & found:
-            if narrower_only(word, texts.get(doc_id, ()), asked):
+            if _narrower_only(word, texts.get(doc_id, ()), asked):
                 found.discard(word)
 
 
-def narrower_only(concept: str, texts: Sequence[str], asked: frozenset[str]) -> bool:
+def _narrower_only(concept: str, texts: Sequence[str], asked: frozenset[str]) -> bool:
     """Every mention of `concept` in `texts` follows a word that names a narrower condition: one neither asked about
     (`asked`) nor a function word ("of cystitis", "uncomplicated cystitis" when asked so)."""
     mentions = 0
@@ -142,6 +141,7 @@ _TOKEN_RE = re.compile(r"[a-z0-9]+(?:'s)?|[^\sa-z0-9]")
 @vocabulary_cache(maxsize=1)
 def _kind_words() -> frozenset[str]:
     """Words that say which course or stage of a condition, not another condition: "acute", "recurrent", "severe"."""
-    return concepts("acute chronic recurrent recurring persistent suspected confirmed known new newly active untreated "
-                    "treated established diagnosed existing current previous prior ongoing early advanced first initial "
-                    "mild moderate severe uncomplicated complicated symptomatic asymptomatic provoked unprovoked")
+    return concepts("acute chronic recurrent recurring persistent suspected confirmed known new newly active "
+                    "untreated treated established diagnosed existing current previous prior ongoing early advanced "
+                    "first initial mild moderate severe uncomplicated complicated symptomatic asymptomatic provoked "
+                    "unprovoked")
