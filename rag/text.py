@@ -99,6 +99,10 @@ _MIN_WORDS = 5
 # substantial.", "Any estimate of effect is very uncertain.", "The work group is confident that ...").
 _BOILERPLATE_START_RE = re.compile(
     r"^(note|notes|key|abbreviations?|definitions?|(relevant )?resources|references?)\s*:"
+    # An editor's note on the document: "Note from the AAOS : The following is a summary of ...", "Note from the
+    # National Guideline Clearinghouse (NGC) : This guideline was developed by ..."
+    r"|^\W*note from\b[^:]{0,160}:\s*(?:this (?:guideline|summary|document|review|update)|the following is|"
+    r"for a description)\b"
     r"|^\W*for (full )?details of [^.]{0,80}\bsee the summary of product characteristics\b"  # NICE's pointer
     r"|^\s*(class|level|grade|category)\s+([IVX]+|[A-D])(-[1-3]|[a-c+-])?(\s*:\s|\s+[—–-]+\s*)"  # "Level C — ..."
     r"|^\s*(strong|weak|conditional)\s*:\s"

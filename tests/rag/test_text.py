@@ -123,3 +123,13 @@ def test_a_sentence_whose_value_was_lost_as_markup_is_not_content():
 def test_news_of_guidance_in_development_is_not_content():
     assert not_content("NICE is developing diagnostics guidance on self-monitoring in people who take quibbloxin.")
     assert not not_content("The clinician is developing a plan for zorbitis treatment with the patient.")
+
+
+def test_an_editor_s_note_on_the_document_is_not_content():
+    assert not_content("Note from the Quibble Society (QS) : The following is a summary of the recommendations of the "
+                       "QS guideline on zorbitis.")
+    assert not_content("Note from the National Guideline Clearinghouse (NGC) : This guideline was developed by the "
+                       "Zorbitis Centre on behalf of the Quibble Institute.")
+    # A note that says something of care is content.
+    assert not not_content("Note from the Zorbitis Network : Following its approval in 2013, quibbloxin can be used to "
+                           "prevent zorbitis.")
