@@ -92,8 +92,10 @@ def is_follow_up(question: str) -> bool:
         return True
     # "high bleeding risk", "second recurrence", "ABPI is 0.6": a note on the case, which neither asks nor names a kind
     # of answer, adds to the question before it. ("hypertension management" asks for one: its own question.)
+    # A result may take a word more: "iron studies show ferritin 30".
+    words = content_words(question)
     if "?" not in question and not _ASKS_ANYTHING_RE.search(question) and \
-            len([w for w in content_words(question) if not w.isdigit()]) <= _MAX_NOTE_WORDS:  # "3 small adenomas"
+            len([w for w in words if not w.isdigit()]) <= _MAX_NOTE_WORDS + any(w.isdigit() for w in words):
         return True
     return len(content_words(question)) <= 1
 

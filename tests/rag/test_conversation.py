@@ -256,3 +256,6 @@ def test_a_request_or_a_question_of_its_own_stands_alone(q):
 def test_a_note_s_numbers_are_not_counted_as_words():
     assert is_follow_up("3 small tubular quibbles")
     assert not is_follow_up("3 small tubular quibbles near the zorbic valve")
+    # A result may take a word more.
+    assert is_follow_up("quibble studies show zorbin 30")
+    assert not is_follow_up("quibble studies show zorbin levels")
