@@ -90,14 +90,17 @@ def is_follow_up(question: str) -> bool:
     if (_FRAGMENT_RE.match(question) or (_IF_RE.match(question) and not _PERSON_RE.search(question))) and \
             len(content_words(question)) <= _MAX_FRAGMENT_WORDS:
         return True
-    # "high bleeding risk", "second recurrence", "ABPI is 0.6": a note on the case, which neither asks nor names a kind
-    # of answer, adds to the question before it. ("hypertension management" asks for one: its own question.)
-    # A result may take a word more: "iron studies show ferritin 30".
-    words = content_words(question)
-    if "?" not in question and not _ASKS_ANYTHING_RE.search(question) and \
-            len([w for w in words if not w.isdigit()]) <= _MAX_NOTE_WORDS + any(w.isdigit() for w in words):
-        return True
     return len(content_words(question)) <= 1
+
+
+def is_note(question: str) -> bool:
+    """"high bleeding risk", "second recurrence", "ABPI is 0.6": a note on the case, which neither asks nor names a
+    kind of answer ("hypertension management" asks for one). It adds to the question before it when the index holds
+    the two together ("gout flare" after a C. difficile question is a new topic). A result may take a word more:
+    "iron studies show ferritin 30"."""
+    words = content_words(question)
+    return "?" not in question and not _ASKS_ANYTHING_RE.search(question) and \
+        len([w for w in words if not w.isdigit()]) <= _MAX_NOTE_WORDS + any(w.isdigit() for w in words)
 
 
 def may_follow(question: str) -> bool:
@@ -159,19 +162,27 @@ def _progress_words() -> frozenset[str]:
 _REACTION_RE = re.compile(r"\b(?:allergic|intolerant|hypersensitive|(?P<noun>allerg(?:y|ies)|intolerance))\b", re.I)
 
 
-# Whether the index holds the short question and the earlier one's topic together (Pipeline.related).
+# Whether the index holds the short question and the earlier one's topic together (Pipeline.related, for a short
+# question; Pipeline.together, for a note on the case).
 Related = Callable[[str, str], bool]
 
 
-def standalone_question(question: str, history: Sequence[Turn], settings: Settings, related: Related | None = None) -> str:
+def standalone_question(question: str, history: Sequence[Turn], settings: Settings, related: Related | None = None,
+                        together: Related | None = None) -> str:
     """The query to retrieve with: the question itself, or the question joined to the earlier topic. `related`: for
-    a short question no cue marks as a follow-up, whether what it is about goes with the earlier topic."""
+    a short question no cue marks as a follow-up, whether what it is about goes with the earlier topic; `together`:
+    for a note on the case, whether a guideline states it with the earlier topic."""
     question = " ".join(question.split())
     turns = list(history)[-settings.conversation.max_history_turns :] if settings.conversation.max_history_turns else []
     if not turns:
         return question
-    if not is_follow_up(question) and not (related is not None and may_follow(question)
-                                           and related(question, turns[-1].standalone_question or turns[-1].question)):
+    earlier = turns[-1].standalone_question or turns[-1].question
+    if is_follow_up(question):
+        pass
+    elif is_note(question):
+        if together is not None and not together(question, earlier):
+            return question
+    elif not (related is not None and may_follow(question) and related(question, earlier)):
         return question
     previous = " ".join(_base(turns, question).split()).rstrip(" ?.!")
     cue = _CUE_RE.match(question)

@@ -26,7 +26,7 @@ from rag.indexing.embedding import get_embedder
 from rag.indexing.live import LiveIndex
 from rag.indexing.sharded import missing_shards
 from rag.indexing.view import IndexView, SearchersFor
-from rag.question import QuestionFocus, analyse, with_rare_drug_classes
+from rag.question import QuestionFocus, analyse, topic_concepts, with_rare_drug_classes
 from rag.retrieval.retriever import Retriever
 from rag.settings import Settings, get_settings
 from rag.text import not_content, sentence_key
@@ -120,7 +120,8 @@ class Pipeline:
         """(standalone query, "llm" | "rules" | "none", why the LLM's rewrite was not used)."""
         if self.chat is not None and self.settings.llm.rewrite and turns:
             return llm_standalone_question(question, turns, self.settings, self.chat)
-        return standalone_question(question, turns, self.settings, self.related), ("rules" if turns else "none"), None
+        return standalone_question(question, turns, self.settings, self.related, self.together), \
+            ("rules" if turns else "none"), None
 
     def related(self, question: str, earlier: str) -> bool:
         """Whether the short question alone finds a guideline the earlier question finds, among the first few of
@@ -132,6 +133,24 @@ class Pipeline:
             docs = dict.fromkeys(h.chunk.doc_id for h in st.retriever.search(query) if h.chunk.kind == "guideline")
             return set(list(docs)[:n])
         return bool(first(question) & first(earlier))
+
+    def together(self, note: str, earlier: str) -> bool:
+        """Whether a guideline found for the two together states the most telling word of each (the rarest in the
+        index): "second recurrence" after a C. difficile question (the ACG guideline states both), not "gout flare"
+        after it."""
+        st = self._current()
+        said, asked = topic_concepts(note), topic_concepts(earlier)
+        if not said or not asked:
+            return True
+        word, telling = max(said, key=st.idf), {max(asked, key=st.idf)}
+        # As deep as a follow-up's constraint is looked for (_constraint_hits): the passage may rank below the hits.
+        hits = [h for h in st.retriever.search(f"{earlier} {note}", k=_CONSTRAINT_DEPTH) if h.chunk.kind == "guideline"]
+        titles = st.index.titles(h.chunk.doc_id for h in hits)
+        stated: dict[str, set[str]] = {}
+        for h in hits:
+            stated.setdefault(h.chunk.doc_id, set(with_parts(concepts(titles.get(h.chunk.doc_id, ""))))).update(
+                with_parts(concepts(h.chunk.text)))
+        return any(word in found and telling & found for found in stated.values())
 
     def gather(self, question: str, history: Sequence[Turn | dict] = (), filters: Filters | None = None) -> Evidence:
         return self._gather(self._current(), question, history, filters)

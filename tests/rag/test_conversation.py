@@ -1,6 +1,6 @@
 import pytest
 
-from rag.conversation import is_follow_up, may_follow, standalone_question
+from rag.conversation import is_follow_up, is_note, may_follow, standalone_question
 from rag.settings import Settings
 from rag.types import Turn
 
@@ -241,8 +241,20 @@ def test_a_short_question_with_no_cue_follows_only_when_the_index_relates_it_to_
 @pytest.mark.parametrize("q", ["high bleeding risk", "second recurrence", "prosthetic joint", "ABPI is 0.6",
                                "on warfarin", "zorbitis stage 4"])
 def test_a_note_on_the_case_adds_to_the_question_before_it(q):
-    assert is_follow_up(q)
+    assert is_note(q)
     assert standalone_question(q, [FIRST], S) == f"Which garden tools need oiling before winter? {q}"
+
+
+def test_a_note_follows_only_when_the_index_holds_it_with_the_earlier_topic():
+    asked = []
+
+    def together(note, earlier):
+        asked.append((note, earlier))
+        return note == "second recurrence"
+    first = "Which garden tools need oiling before winter?"
+    assert standalone_question("second recurrence", [FIRST], S, together=together) == f"{first} second recurrence"
+    assert standalone_question("zorbitis flare", [FIRST], S, together=together) == "zorbitis flare"
+    assert asked == [("second recurrence", first), ("zorbitis flare", first)]
 
 
 @pytest.mark.parametrize("q", ["zorbitis management", "treatment of zorbitis", "quibbloxin dose for zorbitis",
@@ -250,12 +262,12 @@ def test_a_note_on_the_case_adds_to_the_question_before_it(q):
                                # a question mark, or more than a note's words, makes it a question
                                "zorbitis of the knee in cats?", "a very long description of zorbitis with knee and hip pain"])
 def test_a_request_or_a_question_of_its_own_stands_alone(q):
-    assert not is_follow_up(q)
+    assert not is_follow_up(q) and not is_note(q)
 
 
 def test_a_note_s_numbers_are_not_counted_as_words():
-    assert is_follow_up("3 small tubular quibbles")
-    assert not is_follow_up("3 small tubular quibbles near the zorbic valve")
+    assert is_note("3 small tubular quibbles")
+    assert not is_note("3 small tubular quibbles near the zorbic valve")
     # A result may take a word more.
-    assert is_follow_up("quibble studies show zorbin 30")
-    assert not is_follow_up("quibble studies show zorbin levels")
+    assert is_note("quibble studies show zorbin 30")
+    assert not is_note("quibble studies show zorbin levels")

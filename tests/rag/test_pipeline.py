@@ -76,6 +76,13 @@ def test_a_short_question_follows_when_the_index_finds_it_with_the_earlier_topic
     assert pipeline.ask("Colchicine for gout?", history).standalone_question == "Colchicine for gout?"
 
 
+def test_a_note_follows_when_a_guideline_states_it_with_the_earlier_topic(pipeline, pdph):
+    history = [Turn(question=PDPH, standalone_question=pdph.standalone_question)]
+    # The obstetric anaesthesia guideline states a cutting needle with the headache; no guideline states gout with it.
+    assert "post-dural puncture headache" in pipeline.ask("cutting needle", history).standalone_question
+    assert pipeline.ask("gout flare", history).standalone_question == "gout flare"
+
+
 def test_a_follow_up_s_constraint_brings_deeper_passages_that_state_it(pipeline, pdph):
     from rag.vocabulary import concepts, with_parts
 
