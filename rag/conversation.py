@@ -176,13 +176,7 @@ def standalone_question(question: str, history: Sequence[Turn], settings: Settin
     turns = list(history)[-settings.conversation.max_history_turns :] if settings.conversation.max_history_turns else []
     if not turns:
         return question
-    earlier = turns[-1].standalone_question or turns[-1].question
-    if is_follow_up(question):
-        pass
-    elif is_note(question):
-        if together is not None and not together(question, earlier):
-            return question
-    elif not (related is not None and may_follow(question) and related(question, earlier)):
+    if not _follows(question, turns[-1].standalone_question or turns[-1].question, related, together):
         return question
     previous = " ".join(_base(turns, question).split()).rstrip(" ?.!")
     cue = _CUE_RE.match(question)
@@ -190,6 +184,14 @@ def standalone_question(question: str, history: Sequence[Turn], settings: Settin
         tail = question[cue.end() :].strip().rstrip(" ?.!")
         return f"{previous} {tail}?" if tail else f"{previous}?"
     return f"{previous}? {question}"
+
+
+def _follows(question: str, earlier: str, related: Related | None, together: Related | None) -> bool:
+    if is_follow_up(question):
+        return True
+    if is_note(question):
+        return together is None or together(question, earlier)
+    return related is not None and may_follow(question) and related(question, earlier)
 
 
 def _rewritten(turn: Turn) -> bool:

@@ -146,10 +146,9 @@ class Pipeline:
         # As deep as a follow-up's constraint is looked for (_constraint_hits): the passage may rank below the hits.
         hits = [h for h in st.retriever.search(f"{earlier} {note}", k=_CONSTRAINT_DEPTH) if h.chunk.kind == "guideline"]
         titles = st.index.titles(h.chunk.doc_id for h in hits)
-        stated: dict[str, set[str]] = {}
+        stated = {doc_id: set(with_parts(concepts(title))) for doc_id, title in titles.items()}
         for h in hits:
-            stated.setdefault(h.chunk.doc_id, set(with_parts(concepts(titles.get(h.chunk.doc_id, ""))))).update(
-                with_parts(concepts(h.chunk.text)))
+            stated.setdefault(h.chunk.doc_id, set()).update(with_parts(concepts(h.chunk.text)))
         return any(word in found and telling & found for found in stated.values())
 
     def gather(self, question: str, history: Sequence[Turn | dict] = (), filters: Filters | None = None) -> Evidence:
