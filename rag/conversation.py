@@ -76,7 +76,9 @@ def is_follow_up(question: str) -> bool:
     tests = concepts(" ".join(m.group(0) for r in (TEST_NAMED_RE, _MEASURE_RE) for m in r.finditer(question)))
     events = concepts(" ".join(m.group(1) for m in _TIMED_EVENT_RE.finditer(question)))
     # Nor is whom it asks for: "CHA2DS2-VASc of 1 in a man?".
-    if not topic_concepts(question) - asked_words(question) - _course_words() - tests - events - population_keys():
+    # Nor is a kind of care: "when should I refer for surgery?" after a carpal tunnel question.
+    if not topic_concepts(question) - asked_words(question) - _course_words() - _care_words() - tests - events - \
+            population_keys():
         return True
     # "he can't have dexamethasone": a statement about the patient, not a question, adds to the question before it.
     # So does a finding ("eosinophils are high"), a fragment ("in an 80 year old with dementia?") and a condition on
@@ -148,6 +150,13 @@ def _course_words() -> frozenset[str]:
                               "strength potency neb nebs nebulised nebuliser nebulisers "
                               "prophylactic prophylactically empiric empirical empirically routine routinely adjunctive "
                               "long-term maintenance intravenous iv oral topical"))
+
+
+@vocabulary_cache(maxsize=1)
+def _care_words() -> frozenset[str]:
+    """A kind of care, which names no condition to give it for: "is surgery better?", "when to refer?"."""
+    return frozenset(concepts("surgery surgical operation operative refer referral referred specialist physiotherapy "
+                              "physiotherapist rehabilitation admission admit admitted hospitalisation"))
 
 
 @vocabulary_cache(maxsize=1)

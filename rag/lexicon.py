@@ -118,7 +118,8 @@ LAY_TERMS = {"acute gout": "gout attack", "acute asthma": "asthma attack", "acut
              "german measles": "rubella", "lockjaw": "tetanus", "tennis elbow": "lateral epicondylitis",
              "frozen shoulder": "adhesive capsulitis", "high cholesterol": "hypercholesterolemia",
              "low blood sugar": "hypoglycemia", "morning sickness": "nausea and vomiting of pregnancy",
-             "hives": "urticaria", "nosebleed": "epistaxis", "bedwetting": "enuresis"}
+             "hives": "urticaria", "nosebleed": "epistaxis", "bedwetting": "enuresis",
+             "flat head": "positional plagiocephaly", "tongue tie": "ankyloglossia", "slipped disc": "disc herniation"}
 # A drug's brand name, as US clinicians say it, read as what guidelines call it ("send her home on Tylenol #3").
 BRAND_NAMES = {"tylenol #3": "acetaminophen with codeine", "tylenol 3": "acetaminophen with codeine",
                "tylenol with codeine": "acetaminophen with codeine", "tylenol": "acetaminophen",
@@ -202,7 +203,9 @@ SYNONYMS = [
     {"flare", "flares", "flare-up", "flare-ups", "attack", "attacks", "exacerbation", "exacerbations"},
     # The care setting, which decides a regimen as much as the patient group does.
     {"outpatient", "outpatients", "ambulatory"},
-    {"recur", "recurs", "recurred", "recurring", "recurrence", "recurrences", "recurrent"},  # Snowball splits them
+    # Snowball splits them; a relapse is what guidelines call a recurrence ("who recur after discontinuation").
+    {"recur", "recurs", "recurred", "recurring", "recurrence", "recurrences", "recurrent", "relapse", "relapses",
+     "relapsed", "relapsing"},
     {"inpatient", "inpatients", "hospitalised", "hospitalized", "admitted"},
 ]
 # Question words that say what is asked, not what about: they never count as topic concepts.

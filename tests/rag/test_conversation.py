@@ -271,3 +271,17 @@ def test_a_note_s_numbers_are_not_counted_as_words():
     # A result may take a word more.
     assert is_note("quibble studies show zorbin 30")
     assert not is_note("quibble studies show zorbin levels")
+
+
+# A kind of care and no condition to give it for: asked of the earlier question's condition. With a condition, it
+# is a question of its own.
+@pytest.mark.parametrize("q", ["when should I refer for surgery?", "is surgery better?", "should she be admitted?",
+                               "when to refer to a specialist?"])
+def test_a_question_that_names_only_a_kind_of_care_is_a_follow_up(q):
+    assert is_follow_up(q)
+    assert standalone_question(q, [FIRST], S) == f"Which garden tools need oiling before winter? {q}"
+
+
+@pytest.mark.parametrize("q", ["physiotherapy for knee osteoarthritis?", "surgery for zorbitis?"])
+def test_a_kind_of_care_with_its_own_condition_is_its_own_question(q):
+    assert not is_follow_up(q)

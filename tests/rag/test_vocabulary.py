@@ -278,3 +278,12 @@ def test_a_named_vitamin_is_its_own_concept_and_not_another():
     assert concepts("vitamin B12 deficiency") & concepts("B12 injections") == concepts("vitamin B12")
     assert not concepts("vitamin B12 deficiency") & concepts("vitamin D")
     assert concepts("vitamin D3") == concepts("vitamin D")
+
+
+def test_a_relapse_is_a_recurrence():
+    # "what if it relapses after stopping?" is answered by "patients with recurrence of symptoms following ...".
+    assert concepts("what if it relapses?") == concepts("relapsed") == concepts("recurrence")
+
+
+def test_a_flat_head_is_positional_plagiocephaly():
+    assert concepts("plagiocephaly") <= concepts("baby with a flat head")
