@@ -294,6 +294,7 @@ DRUG_CLASSES = [
     (r"cetirizin|loratadin|desloratadin|fexofenadin|chlorphenamin|chlorpheniramin|diphenhydramin", "antihistamine"),
     (r"hydrochlorothiazid|chlorthalidon|indapamid|bendroflumethiazid", "thiazide; diuretic"),
     (r"furosemid|bumetanid|torsemid", "loop diuretic"),
+    (r"spironolacton|eplerenon|amilorid|triamteren", "potassium-sparing diuretic"),
     (r"clopidogrel|prasugrel|ticagrelor", "P2Y12 inhibitor; antiplatelet"),
     (r"glargin|detemir|degludec|lispro", "insulin"),
     (r"gliclazid|glipizid|glimepirid|glyburid|glibenclamid", "sulfonylurea"),

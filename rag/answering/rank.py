@@ -58,6 +58,7 @@ from rag.text import find_grade
 from rag.vocabulary import (
     classes_of,
     concepts,
+    drug_class_concepts,
     drug_class_phrases,
     expansion_of,
     spelled_out,
@@ -110,7 +111,8 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
     topic_parts = with_parts(frozenset(focus.topic)) if kinds else frozenset()
     had = focus.has if asks_no_test(focus.asks) and not DIAGNOSIS_RE.search(focus.text) else frozenset()
     specific = [a for a in focus.asks if a in _SPECIFIC_ASKS]
-    dosed = named_drugs(focus.text) if "dose" in focus.asks else frozenset()
+    # The drugs the question names, or the class it asks a dose of ("diuretic doses for ascites?").
+    dosed = named_drugs(focus.text) | (asked & drug_class_concepts()) if "dose" in focus.asks else frozenset()
     stated: list[frozenset[str]] = []
     others = focus.topic - focus.subject
     wanted = focus.constraint or focus.qualifier  # a follow-up's constraint, else what the patient has beside
@@ -128,7 +130,7 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
             if focus.subject and chunk.kind == "guideline" else 1.0
         # A dose is the dose of a drug the question names, when it names one: "boluses of 20 ml/kg" of fluids does
         # not answer "what dose of adrenaline?". The sentence, its sub-heading or its guideline's title names it.
-        c.dose_of_asked = not dosed or bool(dosed & (with_parts(p.own | h.own) | context[key]))
+        c.dose_of_asked = not dosed or bool(dosed & _with_classes(with_parts(p.own | h.own) | context[key]))
         guideline = chunk.kind == "guideline"
         harms_section = from_harms(c)
         rows[i] = (
@@ -182,6 +184,11 @@ def _share(p: SentenceProfile, asks: Sequence[str], dose_of_asked: bool) -> floa
     if share and not dose_of_asked and "dose" in asks:
         share -= p.states("dose") / len(asks)
     return share
+
+
+def _with_classes(stated: frozenset[str]) -> frozenset[str]:
+    """What a sentence states, and the classes of the drugs it names: "spironolactone 100 mg" is a diuretic's dose."""
+    return stated.union(*(classes_of(c) for c in stated))
 
 
 def _given(p: SentenceProfile, asks: Sequence[str], dose_of_asked: bool) -> float:

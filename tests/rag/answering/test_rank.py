@@ -167,6 +167,15 @@ def test_a_dose_of_another_drug_does_not_answer_what_dose_of_the_drug_asked_abou
     assert not implied.dose_of_asked
 
 
+def test_a_class_asked_a_dose_of_is_dosed_by_its_members_not_by_another_drug():
+    focus = analyse("Diuretic doses for zorbitic ascites?")
+    other = _cand("Oral ofloxacin (400 mg twice per day) can be considered in zorbitic ascites.", relevance=0.7)
+    member = _cand("Start spironolactone 100 mg daily in zorbitic ascites.", relevance=0.6)
+    named = _cand("Diuretics are given at 100 mg daily in zorbitic ascites.", relevance=0.6)
+    feature_matrix([other, member, named], focus, TITLES)
+    assert not other.dose_of_asked and member.dose_of_asked and named.dose_of_asked
+
+
 def test_how_much_of_the_subject_a_sentences_document_states_is_a_cue():
     focus = analyse("What dose of epinephrine should be given for anaphylaxis in a child?")
     on, off = _cand("Give epinephrine to children.", doc="ngc-1"), _cand("Give epinephrine to children.", doc="ngc-2")
