@@ -167,7 +167,17 @@ _BOILERPLATE_ANY_RE = re.compile(
     r"|\bdesirable effects (are closely balanced with|clearly outweigh) (the )?undesirable effects and there is room\b"
     r"|\ba close or uncertain balance as to whether the evidence is high quality\b"
     r"|\b(is|are) in development and (is|are) due to be published\b"
-    r"|\bis (?:currently )?developing (?:[\w-]+ )?guidance on\b", re.I)
+    r"|\bis (?:currently )?developing (?:[\w-]+ )?guidance on\b"
+    # A grading key's rule for a strength, not a recommendation: "A strong recommendation in favor (against) was
+    # considered when ...", "Final recommendations were either strong or weak ...".
+    r"|^\W*(?:an? |the |final )?(?:(?:strong|weak|conditional) )?recommendations?\b[^.]{0,40}\b(?:was|were|is|are) "
+    r"(?:either\b|(?:considered|made|rated|graded|classified)\b(?=[^.]{0,30}\b(?:when|if|either|as (?:strong|weak))))"
+    # An agenda for research, not for care: "The focus of research should not be restricted to ...", "the Expert
+    # Panel suggests that randomized controlled trials on ... be undertaken", "Further research is needed".
+    r"|^\W*(?:the focus of |future |further |more )?research (?:should|is (?:needed|required|warranted)|needs)\b"
+    r"|\b(?:randomi[sz]ed controlled )?(?:trials|studies|research)\b[^.;]{0,160}\bbe (?:undertaken|conducted|performed)\b"
+    r"|^\W*(?:further|more|additional|future) (?:research|studies|trials) (?:is|are|will be) (?:needed|required|warranted)\b",
+    re.I)
 
 # Evidence grades as guideline text writes them: "[A]", "(Level B)", "Grade C", "Strong recommendation ...".
 GRADE_RES = [

@@ -278,11 +278,18 @@ _POINTER_RE = re.compile(r"\([^()]*\bsee\b[^()]*\)", re.I)
 _UNTIL_RE = re.compile(r"\buntil\s+(?:the\s+)?(?:(?:end|completion|cessation|stop)\s+of\s+)?\w+", re.I)
 
 
+# "Protocols ... for children and adolescents should be used in preference to ... an adult treatment protocol": the
+# other arm of a preference is not whom the sentence is for.
+_OTHER_ARM_RE = re.compile(r"\b(?:in preference to|rather than|instead of|as opposed to)\b[^.;()]*", re.I)
+
+
 def stated_populations(text: str) -> frozenset[str]:
     if "see" in text:
         text = _POINTER_RE.sub(" ", text)
     if "until" in text:
         text = _UNTIL_RE.sub(" ", text)
+    if " than " in text or " of " in text or " to " in text:
+        text = _OTHER_ARM_RE.sub(" ", text)
     found = populations(_AGE_BOUND_RE.sub(" ", text))
     adults, elderly = grown_up()
     return found | {elderly} if adults in found and elderly not in found and _reaches_old_age(text) else found

@@ -1,3 +1,4 @@
+import pytest
 from rag.text import not_content, sentence_spans, split_sentences
 
 
@@ -133,3 +134,24 @@ def test_an_editor_s_note_on_the_document_is_not_content():
     # A note that says something of care is content.
     assert not not_content("Note from the Zorbitis Network : Following its approval in 2013, quibbloxin can be used to "
                            "prevent zorbitis.")
+
+
+@pytest.mark.parametrize("text", [
+    "The focus of research should not be restricted to outcomes only, but should also include cost-effectiveness.",
+    "For children with chronic zorbitis, the panel suggests that randomized controlled trials on the efficacy of "
+    "different durations of quibbloxin be undertaken in various clinical settings.",
+    "Further research is needed to define the role of quibbloxin.",
+    "A strong recommendation in favor (against) was considered when the panel was confident that benefits outweigh harms.",
+    "Final recommendations were either strong or weak.",
+])
+def test_an_agenda_for_research_or_a_grading_rule_is_not_content(text):
+    assert not_content(text)
+
+
+@pytest.mark.parametrize("text", [
+    "A strong recommendation was made for early surgery in patients with zorbitis.",
+    "Research participants with zorbitis should be offered quibbloxin after the trial ends.",
+    "Clinicians should offer quibbloxin to adults with zorbitis.",
+])
+def test_a_recommendation_for_care_is_content(text):
+    assert not not_content(text)

@@ -145,3 +145,12 @@ def test_a_word_given_at_a_dose_is_a_drug():
     from rag.vocabulary import concepts
     assert named_drugs("a trial of quibbloxil (100 mg twice daily)") == concepts("quibbloxil")
     assert not names_drug("Give a total of 20 mg.") and not names_drug("A serum level of 2.5 mg/dL.")
+
+
+def test_the_other_arm_of_a_preference_is_not_whom_a_sentence_is_for():
+    adults = asked_populations("a treatment for adults?")
+    text = ("Protocols designed for children and adolescents should be used in preference to attempting to modify an "
+            "adult treatment protocol.")
+    assert population_conflict(adults, stated_populations(text))
+    assert population_conflict(adults, stated_populations("Give zorbex to children rather than to adults."))
+    assert not population_conflict(adults, stated_populations("Give zorbex to adults and children with zorbitis."))
