@@ -180,3 +180,20 @@ def test_a_document_on_another_kind_of_the_qualified_condition_does_not_state_it
     focus = analyse("Which antibiotic for uncomplicated zorbitis in women?", idf=idf)
     topic_support([plain], focus, title, idf, 0.9)
     assert plain.document_coverage == 1.0
+
+
+def test_a_word_another_subject_word_qualifies_is_not_stated_by_another_kind_of_it():
+    # "dog bite" is not answered by a document on tick bites throughout ...
+    idf = lambda c: 8.0  # noqa: E731
+    idf.max = 9.5
+    ticks = _cand("Offer quibbloxin prophylaxis for known tick bites.", doc="ngc-1")
+    title = {"ngc-1": "Management of tick bites"}
+    focus = analyse("Quibbloxin prophylaxis for a dog bite?", idf=idf)
+    topic_support([ticks], focus, title, idf, 0.9)
+    assert ticks.document_coverage <= 0.5
+    # ... unless it names the qualifier too, which may qualify the word there in other words ("oocyte" and "embryo
+    # freezing" for "egg freezing").
+    dogs = _cand("Offer quibbloxin prophylaxis for known tick bites; dogs rarely carry ticks.", doc="ngc-1")
+    focus = analyse("Quibbloxin prophylaxis for a dog bite?", idf=idf)
+    topic_support([dogs], focus, title, idf, 0.9)
+    assert dogs.document_coverage == 1.0
