@@ -127,6 +127,10 @@ _BOILERPLATE_START_RE = re.compile(
     r"|^\W*there is (high|at least moderate|moderate|low) certainty that the net benefit is [a-z ]{2,40}\W*$"
     r"|^\W*evidence is lacking, of poor quality, or conflicting, and the balance of benefits and harms cannot be determined\b"
     r"|^\W*read the clinical considerations section\b"
+    # What a table of the full document holds: "Tables 9, 10 and 11 in the original guideline document provide a list of
+    # the FDA-approved intranasal steroids ...".
+    r"|^\W*(?:see )?(?:tables?|figures?|appendi(?:x|ces)|boxe?s?)\s+[\w.]+(?:(?:,|,? and|,? or)\s+[\w.]+)*\s+(?:in|of) the "
+    r"(?:original|full)\b[^.;]{0,40}\b(?:provides?|lists?|shows?|gives?|summari[sz]es?|describes?|presents?|contains?)\b"
     r"|^\s*an? (weak|strong|conditional) recommendation (implies|means|indicates)\b"
     r"|^\s*(weak|strong|conditional) recommendations (result|are made|are given) when\b"
     r"|^\W*(the estimate or )?any estimate of effect is (very )?uncertain\b"

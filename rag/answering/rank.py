@@ -330,7 +330,8 @@ class SentenceProfile:
 
     @functools.cached_property
     def diagnostic(self) -> bool:
-        return bool(DIAGNOSIS_RE.search(self.text))
+        """It is about diagnosing, not for patients already diagnosed ("patients with a clinical diagnosis of AR")."""
+        return bool(DIAGNOSIS_RE.search(_DIAGNOSED_RE.sub(" ", self.text) if "iagnos" in self.text else self.text))
 
     @functools.cached_property
     def graded(self) -> bool:
@@ -417,6 +418,12 @@ class SentenceProfile:
     def condition_populations(self) -> frozenset[str] | None:
         """The patient groups the leading condition names; None without one."""
         return condition_populations(self.text)
+
+
+# Whom it is for: "with a (clinical) diagnosis of", "diagnosed with", "newly diagnosed", "at diagnosis".
+_DIAGNOSED_RE = re.compile(r"\b(?:with|have|has|had|given) an? (?:[\w-]+ )?diagnosis of\b|\bdiagnosed (?:with|as having)\b|"
+                           r"\b(?:newly|recently|already|previously) diagnosed\b|\b(?:at|after|since) (?:the )?diagnosis\b",
+                           re.I)
 
 
 @vocabulary_cache(maxsize=32768)

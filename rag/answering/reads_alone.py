@@ -96,4 +96,13 @@ _REFERS_BACK_RE = re.compile(
     # "Losartan may be less efficacious compared to others in this group ...": the group is named before it.
     r"|\b(?:others?|agents?|drugs?) (?:in|of|from) (?:this|that|the same) (?:group|class)\b"
     # "If patients in this population are treated with a TNFi ..."
-    r"|\b(?:patients|people|those) in (?:this|that|these|such) (?:populations?|groups?)\b", re.I)
+    r"|\b(?:patients|people|those) in (?:this|that|these|such) (?:populations?|groups?)\b"
+    # "It is both highly sensitive and specific ... and should be the first imaging technique": "it" is the test named
+    # before. Not the "it" of "It is recommended that ...", "It is reasonable to ...".
+    r"|^\W*it (?:is|was|has|can|may|should|must|will|does|provides|offers|remains|allows|requires)\b"
+    r"(?!(?: also| generally| therefore| thus)?(?: not)? (?:recommended|suggested|advised|advisable|important|essential|"
+    r"reasonable|appropriate|necessary|unclear|uncertain|unknown|known|possible|impossible|likely|unlikely|preferable|"
+    r"critical|prudent|imperative|crucial|vital|desirable|helpful|useful|best|good practice|clear|difficult|"
+    r"acceptable|advantageous|beneficial|sensible|wise|mandatory|required|the (?:responsibility|role)|"
+    r"be (?:recommended|suggested|advised|noted|assumed|argued|necessary|reasonable|appropriate|useful|"
+    r"helpful|difficult|important|possible))\b)", re.I)

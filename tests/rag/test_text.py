@@ -143,6 +143,8 @@ def test_an_editor_s_note_on_the_document_is_not_content():
     "Further research is needed to define the role of quibbloxin.",
     "A strong recommendation in favor (against) was considered when the panel was confident that benefits outweigh harms.",
     "Final recommendations were either strong or weak.",
+    # What a table of the full document holds.
+    "Tables 9, 10 and 11 in the original guideline document provide a list of the approved zorbitis drugs.",
 ])
 def test_an_agenda_for_research_or_a_grading_rule_is_not_content(text):
     assert not_content(text)

@@ -244,6 +244,9 @@ def test_a_footnote_on_a_quoted_term_is_a_definition():
     ("Screening for diabetes is recommended in adults with hypertension.", True),
     ("Evaluate patients with new hypertension for end organ damage.", True),
     ("The recommended target blood pressure is 140/90 mm Hg or less.", False),
+    # Whom it is for, not a diagnosis to make.
+    ("Clinicians should recommend intranasal steroids for patients with a clinical diagnosis of zorbitis.", False),
+    ("Offer zorbitol to adults newly diagnosed with zorbitis.", False),
 ])
 def test_a_sentence_about_testing_or_screening_is_diagnostic(text, diagnostic):
     # Unless a test is asked for, a ranker cue counts it down: "what BP target with diabetes?" is not answered by

@@ -26,6 +26,9 @@ from tests.rag.answering.test_extractive import _cand
     'Ensure people in prisons follow the recommendations about testing and treatments (see "Latent zorbitis" and '
     '"Active zorbitis" sections above).',
     "See the Quibble Council's Good practice in prescribing zorbitol for further information.",
+    # "It" is what the sentence before named.
+    "It is both highly sensitive and specific for zorbitis and should be the first imaging technique.",
+    "It has a high false-positive rate in zorbitis.",
 ])
 def test_a_report_a_leaning_step_or_a_service_s_running_does_not_read_alone(text):
     assert not reads_alone(_cand(text, 0.9, 0))
@@ -38,6 +41,10 @@ def test_a_report_a_leaning_step_or_a_service_s_running_does_not_read_alone(text
     "Offer zorbitol with a PPI (see Table 3 in Appendix A in the original guideline document).",
     "2 doses of zorbitol should be given a week apart.",
     "Seek specialist advice on zorbitis for further assessment if the rash spreads.",
+    # The "it" of "it is recommended that ..." names nothing before it.
+    "It is recommended that patients with zorbitis receive zorbitol.",
+    "It is reasonable to offer zorbitol to adults with zorbitis.",
+    "It should be noted that zorbitol is first line for zorbitis.",
 ])
 def test_advice_reads_alone(text):
     assert reads_alone(_cand(text, 0.9, 0))
