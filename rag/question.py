@@ -86,11 +86,12 @@ ASKS = {
     "when": (re.compile(r"^\s*when\b|\bat what age\b|\bwhat age\b|\bhow soon\b|\btiming\b|\bwithin how\b", re.I),
              # A time, or an event to time from ("after delivery"); a bare "after" says nothing of when.
              re.compile(r"\b(age[sd]?|aged)\s\d+|\b\d+\s(to|-)\s\d+\s(years|weeks)|\bwithin\s\d+|"
-                        r"\b(?:before|after|until|by|from|beginning at|starting at)\s(?:the\s)?(?:age|\d|birth|delivery|"
+                        r"\b(?:before|after|until|by|from|beginning at|starting at|at(?=\s(?:the\s)?[a-z]))\s(?:the\s)?(?:age|\d|birth|delivery|"
                         r"conception|pregnancy|diagnosis|surgery|discharge|admission|onset|puberty|menopause|exposure|injury|"
                         r"symptoms?)\b|\b\d+\s(hours?|days?|weeks?|months?|years?)\b|"
                         # Or the threshold to act at: "when to anticoagulate" is answered by "a score of 2 or above".
-                        r"\b\d+(?:\.\d+)?\s?%?\s(?:or|and)\s(?:above|more|greater|higher|over|below|less|lower)\b|"
+                        # "a fasting plasma glucose of 7.0 mmol/litre or above"
+                        r"\b\d+(?:\.\d+)?\s?(?:%|[a-zµμ]+/[a-z]+)?\s(?:or|and)\s(?:above|more|greater|higher|over|below|less|lower)\b|"
                         r"\b(?:above|below|greater than|less than|at or above|at or below|falls? below|rises? above)\s\d", re.I)),
     # A value to aim for or act at: "target INR", "what sat should I aim for", "Hb trigger", "what trough level".
     # Not the patient's state: "A1c above target", "not at goal".

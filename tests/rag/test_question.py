@@ -109,6 +109,10 @@ def test_what_is_asked_and_whether_a_sentence_states_it():
     # So does the threshold to act at: "when to start quibbloxin?" is answered by "a zorb score of 2 or above".
     assert states("when", "Offer quibbloxin to people with a zorb score of 2 or above.")
     assert states("when", "Start dialysis when the eGFR falls below 6.")
+    # With its unit, and from the event it is timed at.
+    assert states("when", "Offer quibbloxin to women with a fasting zorb level of 7.0 mmol/litre or above.")
+    assert states("when", "Offer quibbloxin to women with zorbitis at diagnosis.")
+    assert not states("when", "Give quibbloxin at 5 mg daily.")
     # "Clinicians may use triptans for mild migraine" and "may manage mild migraines with ..." state a treatment.
     assert states("treat", "Clinicians may use triptans for mild migraine.")
     assert states("treat", "Clinicians may manage mild migraines with over-the-counter medications.")
