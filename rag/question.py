@@ -140,7 +140,8 @@ RECOMMENDATION_RE = re.compile(
 AGAINST_RE = re.compile(r"\b(recommends? against|suggests? against|should not|not recommended|not be (used|offered|given)|"
                         r"insufficient evidence|(?:(?<![\w,)] )|(?<=\band )|(?<=\bbut ))do not|no evidence|not routinely|"
                         r"do not (?:recommend|suggest|advise|endorse|support|use|offer|give|prescribe|perform|routinely)|"
-                        r"avoid(?:ed|ing)?|cannot be recommended|(?:is|are) not indicated|"
+                        r"avoid(?:ed|ing)?|cannot be recommended|(?:cannot|can ?not) recommend(?! for or against)|"
+                        r"(?:is|are) not indicated|"
                         r"(?:recommends?|suggests?|recommended|suggested) (?:that )?(?:\w+ ){0,2}not (?:us(?:e|ing)|give|offer|prescribe|"
                         r"perform|administer|start|initiate|add|screen|treat|routinely))\b", re.I)
 DIAGNOSIS_RE = re.compile(r"\b(diagnos\w*|differentiat\w*|evaluat\w*|work-?up|screen(?:ed|ing)?)\b", re.I)
@@ -436,7 +437,10 @@ _OPEN_QUESTION_RE = re.compile(
     # ...?", "second line options?", "imaging test of choice for ...?" ask what to do as "what is ...?" does.
     r"|^\W*(?:the\s)?(?:best|first|first-line|initial|preferred|next|next-line|second|second-line|third-line|alternative|"
     r"standard|usual|max|maximum|starting|optimal)\b"
-    r"|^\W*(?:[\w-]+\s){0,2}(?:dose|doses|dosing|target|regimen)\b|\b(?:options?|alternatives?|of choice)\b", re.I)
+    r"|^\W*(?:[\w-]+\s){0,2}(?:dose|doses|dosing|target|regimen)\b|\b(?:options?|alternatives?|of choice)\b"
+    # A topic to act on, typed as a heading: "Treatment of knee osteoarthritis?", "Chancroid treatment?".
+    r"|^\W*(?:the\s)?(?:treatment|management|therapy|treating|managing|approach)\b(?![^?]*\b(?:should|can|could|would|is|are|does|do)\b)"
+    r"|^[^?,;]{0,60}\b(?:treatment|management)\W*$", re.I)
 # "What if ...", "what about ...", "and for ...": a new case for the question before, which it asks again, unless
 # it asks whether to ("..., would you put them on NIV?").
 _WHETHER_OK_RE = re.compile(r"^\W*(?:is|are|can|could|should|would|does|do)\b", re.I)

@@ -265,6 +265,7 @@ def _advises(cand: Candidate) -> bool:
 
 # Neither for nor against: "may or may not use", "no recommendation for or against", "the evidence is inconclusive".
 _EQUIVOCAL_RE = re.compile(r"\b(?:may or may not|for or against|neither for nor against|no recommendation|inconclusive|"
+                          r"(?:unable|not able) to (?:make a )?recommend\w*|"
                           r"(?:is|are|remains?) (?:unclear|uncertain))\b", re.I)
 
 

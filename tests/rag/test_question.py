@@ -67,6 +67,16 @@ def test_a_question_that_asks_how_after_its_vignette_asks_what_to_do():
     assert not analyse("Known asthma, should I give steroids?").open
 
 
+@pytest.mark.parametrize("q", ["Treatment of knee zorbitis?", "Zorbitis treatment?", "Management of acute zorbitis?"])
+def test_a_topic_typed_as_a_heading_asks_what_to_do(q):
+    assert analyse(q).open
+
+
+@pytest.mark.parametrize("q", ["Is treatment needed for zorbitis?", "Management of zorbitis - is surgery needed?"])
+def test_a_heading_with_a_question_whether_asks_whether(q):
+    assert not analyse(q).open
+
+
 def test_an_initial_ends_no_clause():
     assert analyse("Best test to diagnose H. pylori?").open  # the clause that asks is the whole question
     assert clauses("Which antibiotic for C. diff (e.g. after S. aureus)? In pregnancy?")[0] == [

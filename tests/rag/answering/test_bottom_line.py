@@ -332,6 +332,11 @@ def test_asked_what_to_do_the_bottom_line_does_not_leave_it_open():
     open_ = _cand("Clinicians may or may not use iontophoresis for zorbitis. (Grade D)", 0.9, 0)
     firm = _cand("Clinicians should use manual therapy for zorbitis. (Grade A)", 0.8, 1)
     assert _picked("What is the first-line treatment for zorbitis?", [open_, firm])[0] == firm.text
+    # Nor one that cannot recommend, or is unable to: "The work group cannot recommend using hyaluronic acid ...".
+    cannot = _cand("The work group cannot recommend using quibbloxin for zorbitis.", 0.9, 0)
+    unable = _cand("The work group is unable to recommend flarbomab for zorbitis.", 0.9, 0)
+    for lead in (cannot, unable):
+        assert _picked("What is the first-line treatment for zorbitis?", [lead, firm])[0] == firm.text
 
 
 def test_asked_what_to_do_a_firm_recommendation_leads_a_permissive_one():
