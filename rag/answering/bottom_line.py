@@ -185,7 +185,7 @@ def _not_excluded_first(picked: list[Candidate], focus: QuestionFocus, prior: Pr
 
     def for_them(c: Candidate) -> bool:  # "... if the patient is unable to take beta-blockers": what the asker needs
         p = sentence_profile(c.text)
-        return bool(focus.excluded & p.excluded) and (_advises(c) or bool(p.drug) and not p.against)
+        return bool(focus.excluded & p.excluded) and (advises(c) or bool(p.drug) and not p.against)
     if focus.ruled_out and any(for_them(c) for c in picked if c.hit.chunk.kind == "guideline"):
         return _lead_with(prior, picked, for_them, for_them, keep_prior=False)
     return _lead_with(prior, picked, fits, fits, _advice(focus))
@@ -249,15 +249,15 @@ def _recommendation_first(picked: list[Candidate], focus: QuestionFocus, prior: 
 
     guideline = [c for c in picked if c.hit.chunk.kind == "guideline"]
     # Asked how to treat, "Clinicians should diagnose ... when ..." advises, but not what was asked.
-    any_asked = bool(focus.asks) and any(asked(c) and _advises(c) and reads_alone(c) for c in guideline)
+    any_asked = bool(focus.asks) and any(asked(c) and advises(c) and reads_alone(c) for c in guideline)
 
     def leads(c: Candidate) -> bool:  # a harms section advises too: "Patients with cough due to ACEI should be ..."
         return not AGAINST_RE.search(c.text) and not _EQUIVOCAL_RE.search(c.text) and \
-            (not from_harms(c) or _advises(c)) and (asked(c) or not any_asked)
-    return _lead_with(prior, picked, leads, _advises, asked if focus.asks else None)
+            (not from_harms(c) or advises(c)) and (asked(c) or not any_asked)
+    return _lead_with(prior, picked, leads, advises, asked if focus.asks else None)
 
 
-def _advises(cand: Candidate) -> bool:
+def advises(cand: Candidate) -> bool:
     """A recommendation for something."""
     return bool(RECOMMENDATION_RE.search(cand.text)) and not AGAINST_RE.search(cand.text) \
         and not _EQUIVOCAL_RE.search(cand.text)
@@ -273,7 +273,7 @@ def _advice(focus: QuestionFocus) -> Callable[[Candidate], bool] | None:
     """Asked what to do, a rule that replaces the lead prefers a recommendation for something: "Uterotonic agents
     should be the first-line treatment ..." rather than "Management may vary greatly among patients" in place of
     "Offer second-line treatment ...", "Offer treatment to ..." rather than a finding on harms."""
-    return _advises if focus.open and not focus.against_ok else None
+    return advises if focus.open and not focus.against_ok else None
 
 
 def _first_step_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:
@@ -369,7 +369,7 @@ def _firm_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> 
     asks = [a for a in focus.asks if a in _LEAD_ASKS]
     asked = sum(states(a, lead.text) for a in asks)
     return _lead_with(prior, picked, lambda c: not _PERMISSIVE_RE.search(c.text) or bool(_FIRM_RE.search(c.text)),
-                      lambda c: _advises(c) and bool(_FIRM_RE.search(c.text)) and c.coverage >= lead.coverage and
+                      lambda c: advises(c) and bool(_FIRM_RE.search(c.text)) and c.coverage >= lead.coverage and
                       (not keeps or states_constraint(c, focus)) and sum(states(a, c.text) for a in asks) >= asked)
 
 
@@ -456,7 +456,7 @@ def _drug_named_first(picked: list[Candidate], focus: QuestionFocus, prior: Prio
     def leads(c: Candidate) -> bool:
         return names_one(c) or names_first_choice(c, focus) or \
             bool(focus.drug_kind) and not focus.drug_kind & sentence_profile(c.text).own
-    return _lead_with(prior, picked, leads, lambda c: names_one(c) and _advises(c))
+    return _lead_with(prior, picked, leads, lambda c: names_one(c) and advises(c))
 
 
 def _first_line_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:

@@ -14,7 +14,8 @@ import numpy as np
 
 from rag.answering.candidates import Candidate
 from rag.answering.headings import is_grading_heading
-from rag.answering.bottom_line import SPECIFIC_ASKS, bottom_line_first, states_constraint
+from rag.answering.reads_alone import reads_alone
+from rag.answering.bottom_line import SPECIFIC_ASKS, advises, bottom_line_first, states_constraint
 from rag.answering.first_choice import with_first_choice
 from rag.answering.cues import grown_up, population_conflict, whom
 from rag.answering.rank import sentence_profile
@@ -116,8 +117,34 @@ def select_statements(standalone: str, cands: list[Candidate], settings: Setting
     picked = mmr_select(quotable, settings, top - a.relative_margin, a.max_statements)
     picked = with_first_choice(_with_constraint(picked, eligible, focus, a.max_statements), eligible, focus,
                                a.max_statements)
+    picked = _with_advice(picked, quotable, focus, a.max_statements)
     picked = bottom_line_first(picked, focus)
     return Selection([(kind, [c for c in picked if c.hit.chunk.kind == kind]) for kind in KINDS], False, unknown, animal)
+
+
+_WHAT_TO_DO_ASKS = frozenset({"treat", "drug"})
+
+
+def _with_advice(picked: list[Candidate], quotable: list[Candidate], focus: QuestionFocus | None,
+                 limit: int) -> list[Candidate]:
+    """Asked what to do, a recommendation for something joins when no pick is one, in place of the last pick: the
+    bottom-line rules then make it lead. "Treatment of knee osteoarthritis?" picked only what a work group could not
+    recommend and "The aim of treatment is ..."; "Consider topical NSAIDs ... for knee osteoarthritis" ranked below
+    them. It must state as much of the question as the best pick does."""
+    # Asked how often or how much, a statement of it answers though it advises nothing ("In CKD G4: ... every 3 to 6
+    # months").
+    if focus is None or not focus.open or focus.against_ok or set(focus.asks) - _WHAT_TO_DO_ASKS:
+        return picked
+    guideline = [c for c in picked if c.hit.chunk.kind == "guideline"]
+    if not guideline or any(advises(c) for c in guideline):
+        return picked
+    least = max(c.coverage for c in guideline)
+    advice = [c for c in quotable if c.hit.chunk.kind == "guideline" and c.coverage >= least and advises(c)
+              and reads_alone(c) and not any(c is p for p in picked)]
+    if not advice:
+        return picked
+    best = max(advice, key=lambda c: c.rank_score)
+    return (picked if len(picked) < limit else picked[:-1]) + [best]
 
 
 # Pointing back ("These ...", "Its ..."), or a list item with no subject of its own ("Should be shared with ...").

@@ -426,3 +426,17 @@ def test_a_passing_mention_of_a_follow_up_s_patient_group_is_no_statement_for_it
     others = [_cand(f"In zorbic kidney disease, check albuminuria every {n} months.", 0.7, n) for n in range(2, 7)]
     passing.coverage = 0.2  # below the gate, and not among the ranker's best five
     assert _after(earlier, follow_up, [drug, *others, passing]).abstained
+
+
+def test_asked_what_to_do_a_recommendation_joins_when_no_pick_is_one():
+    question = "Treatment of zorbitis?"
+    remarks = [_cand("The work group cannot recommend quibbloxin for zorbitis.", 0.9, 0),
+               _cand("The aim of treatment of zorbitis is to relieve pain.", 0.89, 1),
+               _cand("The work group is unable to recommend for or against flarbomab in zorbitis.", 0.88, 2)]
+    advice = _cand("Consider topical zorbex for people with zorbitis.", 0.4, 3)  # below the margin under the best
+    chosen = select_statements(question, remarks + [advice], Settings(), focus=_focus(question))
+    assert chosen.groups[0][1][0].text == advice.text
+    # Asked whether to, the picks stand.
+    whether = "Should I give quibbloxin for zorbitis?"
+    chosen = select_statements(whether, remarks + [advice], Settings(), focus=_focus(whether))
+    assert advice.text not in [c.text for _, group in chosen.groups for c in group]
