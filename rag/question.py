@@ -130,6 +130,9 @@ RECOMMENDATION_RE = re.compile(
     r"|\b((?<!-)recommend(?:s|ed)?\b|(?<!data )(?<!evidence )(?<!studies )(?<!results )(?<!responses )(?<!findings )"
     r"(?<!trials )(?<!this )(?<!these )suggests?|should\b|offer|consider(?!abl)|is indicated|are indicated|first[- ]line|preferred|"
     r"is appropriate|are appropriate|usually appropriate|strong recommendation|weak recommendation|"
+    # A task force's "I statement" is its recommendation: "The USPSTF concludes that the current evidence is
+    # insufficient to assess the balance of benefits and harms of screening ...".
+    r"concludes that (?:the )?(?:current )?evidence is insufficient|"
     r"(level|grade|class) [a-d1-4i]+\b)|\[[a-d]\]|\(\s*(level|grade|class)\b"
     # An instruction, as NICE writes them: "Give oxygen supplementation to children with ...".
     r"|^\W*(?:give|start|treat|refer|prescribe|administer|perform|measure|monitor|arrange|admit|"

@@ -50,6 +50,8 @@ def bottom_line_first(picked: list[Candidate], focus: QuestionFocus | None) -> l
     if not focus.against_ok and focus.open:
         picked = _recommendation_first(picked, focus, prior)
         picked = _firm_first(picked, focus, prior)
+    elif not focus.open:
+        picked = _recommends_first(picked, focus, prior)
     picked = _first_step_first(picked, focus, prior)
     picked = _first_line_first(picked, focus, prior)
     picked = _drug_named_first(picked, focus, prior)
@@ -255,6 +257,27 @@ def _recommendation_first(picked: list[Candidate], focus: QuestionFocus, prior: 
         return not AGAINST_RE.search(c.text) and not _EQUIVOCAL_RE.search(c.text) and \
             (not from_harms(c) or advises(c)) and (asked(c) or not any_asked)
     return _lead_with(prior, picked, leads, advises, asked if focus.asks else None)
+
+
+def _recommends_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:
+    """Asked whether to ("Screening for cognitive impairment in a 75 year old - is it recommended?"), a bottom line
+    that recommends nothing ("Blood tests ... are not currently used as screening tests") gives way to a graded
+    recommendation, for or against, that states as much of the question itself."""
+    guideline = [c for c in picked if c.hit.chunk.kind == "guideline"]
+    if not guideline:
+        return picked
+    said = focus.coverage(sentence_profile(guideline[0].text).covers)
+
+    def recommends(c: Candidate) -> bool:
+        p = sentence_profile(c.text)
+        return p.graded and bool(RECOMMENDATION_RE.search(c.text)) and not _EQUIVOCAL_RE.search(c.text) and \
+            focus.coverage(p.covers) >= said
+    def says(c: Candidate) -> bool:  # "it is not necessary to remove the IUD", "Do not use ..." answer whether to
+        return bool(RECOMMENDATION_RE.search(c.text) or AGAINST_RE.search(c.text) or _NOT_NEEDED_RE.search(c.text))
+    return _lead_with(prior, picked, says, recommends)
+
+
+_NOT_NEEDED_RE = re.compile(r"\b(?:is|are) (?:not )?(?:necessary|needed|required|unnecessary)\b", re.I)
 
 
 def advises(cand: Candidate) -> bool:

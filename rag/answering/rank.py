@@ -247,7 +247,10 @@ SCOPE_RE = re.compile(r"^\W*(?:remarks?\s*:|(?:these|this|the|such|both|all|each
                       r"|recommendations? (?:about|on|for)\b[^.]{0,120}\b(?:has|have) been (?:removed|withdrawn|replaced|superseded)\b"
                       r"|no recommendation (?:can|could) be made\b|(?:strong|weak|conditional|moderate) recommendation based on\b"
                       # "Periodic assessment of ... is required to implement this recommendation."
-                      r"|.{0,200}?\b(?:to implement|implementing|to apply|in applying|to support) (?:this|these|the) recommendations?\b)",
+                      r"|.{0,200}?\b(?:to implement|implementing|to apply|in applying|to support) (?:this|these|the) recommendations?\b"
+                      # "... are not considered screening and are not the focus of this recommendation."
+                      r"|.{0,200}?\b(?:is|are) not the (?:focus|subject) of (?:this|these|the) (?:recommendations?|statements?|"
+                      r"guidelines?)\b)",
                       re.I)
 # "Minimal or absent responses suggest a need for ...", "disease progression after first-line therapy": a next step
 # for patients whom a first treatment failed.

@@ -93,7 +93,9 @@ def test_the_bottom_line_is_not_a_remark_on_a_recommendation_scope():
                    "The Committee considered that the threshold for treating gonorrhea should reflect local resistance.",
                    "†The Guideline Development Group (GDG) searched for evidence on gonorrhea and did not set targets.",
                    "The GDG set out a range of treatment targets for uncomplicated gonorrhea.",
-                   "Recommendations about gonorrhea treatment have been removed from the update of this guideline."]:
+                   "Recommendations about gonorrhea treatment have been removed from the update of this guideline.",
+                   "Testing for gonorrhea at a clinic visit is not considered screening and is not the focus of this "
+                   "recommendation."]:
         assert _picked(question, [_cand(remark, 0.9, 3), first])[0] == first.text, remark
     # "The guideline authors recommend ..." is a recommendation, not a remark about one.
     assert _picked(question, [authors, scope])[0] == authors.text
@@ -553,3 +555,18 @@ def test_a_drug_ruled_out_leads_with_what_is_for_patients_unable_to_take_it():
     them = _cand("Calcium channel blockers may be an alternative for zorbitis if the patient is unable to take "
                  "beta-blockers.", 0.8, 2)
     assert _lead_after(earlier, follow_up, [first, stop, them]) is them
+
+
+def test_asked_whether_a_bottom_line_that_recommends_nothing_gives_way_to_a_graded_recommendation():
+    background = _cand("Blood tests are not currently used as screening tests for zorbitis in older adults.", 0.9, 0)
+    graded = _cand("The task force recommends not screening older adults for zorbitis. ( Strong recommendation )", 0.8, 1)
+    question = "Screening for zorbitis in a 75 year old - is it recommended?"
+    assert _picked(question, [background, graded])[0] == graded.text
+    # A lead that answers whether to stays: "it is not necessary to remove ...", "Do not use ...".
+    for lead in ("In mild zorbitis it is not necessary to remove the quibble device.",
+                 "Do not use quibble oximetry to diagnose zorbitis in older adults."):
+        assert _picked(question, [_cand(lead, 0.9, 0), graded])[0] == lead
+    # A task force's "I statement" is its recommendation.
+    i_statement = _cand("The task force concludes that the current evidence is insufficient to assess the balance of "
+                        "benefits and harms of screening for zorbitis in older adults. ( Grade: I statement )", 0.8, 1)
+    assert _picked(question, [background, i_statement])[0] == i_statement.text
