@@ -12,7 +12,16 @@ import re
 from collections.abc import Callable
 
 from rag.answering.candidates import Candidate
-from rag.answering.cues import QUANTITY_RE, care_settings, population_conflict, question_quantities, without_ages
+from rag.answering.cues import (
+    BEST_EVIDENCE_RE,
+    QUANTITY_RE,
+    allergens,
+    care_settings,
+    evidence_strength,
+    population_conflict,
+    question_quantities,
+    without_ages,
+)
 from rag.answering.first_choice import FIRST_ASKED_RE, RETEST_RE, asked_first_choice, names_first_choice
 from rag.answering.kinds import of_other_kind, opposite_kinds
 from rag.answering.rank import (
@@ -404,16 +413,12 @@ _PERMISSIVE_RE = re.compile(r"\b(?:may|might|could|can be (?:considered|used)|(?
                             r"reasonable)\b", re.I)
 
 
-# "penicillin-allergic", "allergic to penicillin", "a penicillin allergy": what the patient must not be given.
-_ALLERGY_RE = re.compile(r"\ballergic to (?:an? )?([a-z][\w-]*)|\b([a-z][\w]*)-allergic\b|\b([a-z][\w-]*) allergy\b", re.I)
-
-
 def _not_allergen_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:
     """The bottom line does not give the patient what they are allergic to: for a penicillin-allergic patient, not
     a regimen with amoxicillin (a penicillin, by its class) when a picked statement is for the allergic."""
-    allergens = _allergens(focus.text)
+    named = allergens(focus.text)
     allergic = concept_of("allergic")
-    if not allergens:
+    if not named:
         # Nor, for a patient with no allergy named, one for the allergic ("In the event of allergy to amoxicillin,
         # azithromycin ..." under "what dose of amoxicillin?").
         def for_others(c: Candidate) -> bool:
@@ -422,41 +427,24 @@ def _not_allergen_first(picked: list[Candidate], focus: QuestionFocus, prior: Pr
 
     def gives_it(c: Candidate) -> bool:
         p = sentence_profile(c.text)
-        return bool(allergens & p.covers) and allergic not in p.affirmed  # "... or the child is not allergic to"
+        return bool(named & p.covers) and allergic not in p.affirmed  # "... or the child is not allergic to"
     return _lead_with(prior, picked, lambda c: not gives_it(c),
                       lambda c: not gives_it(c) and allergic in sentence_profile(c.text).affirmed, on_subject=False)
-
-
-@vocabulary_cache(maxsize=1024)
-def _allergens(text: str) -> frozenset[str]:
-    named = " ".join(g for m in _ALLERGY_RE.finditer(text) for g in m.groups() if g)
-    return frozenset(concepts(named)) - {concept_of("drug"), concept_of("food"), concept_of("patient")}
-
-
-# Asked which has the best evidence; how strong a statement says its evidence is, 1 the strongest (AAN's classes and
-# levels: "Based on consistent Class I evidence, pregabalin is established as effective", "probably effective").
-_BEST_EVIDENCE_RE = re.compile(r"\b(?:best|strongest|most|highest[- ]quality) evidence\b", re.I)
-_STRENGTHS = (
-    (re.compile(r"\bclass I\b(?! ?I)|\blevel A\b|\bestablished as effective\b|\bhigh[- ]quality evidence\b", re.I), 1),
-    (re.compile(r"\bclass II\b(?!I)|\blevel B\b|\bprobably effective\b|\bmoderate[- ]quality evidence\b", re.I), 2),
-    (re.compile(r"\bclass III\b|\blevel C\b|\bpossibly effective\b|\blow[- ]quality evidence\b", re.I), 3))
-
-
-def _strength(c: Candidate) -> int:
-    return min((rank for pattern, rank in _STRENGTHS if pattern.search(c.text)), default=4)
 
 
 def _strongest_evidence_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:
     """Asked which has the best evidence, the bottom line is the statement that states the strongest: "Based on 1
     Class I study, clonazepam is probably effective ..." before "Risperidone (2 Class II studies, ...) is probably
     effective"."""
-    if not _BEST_EVIDENCE_RE.search(focus.text):
+    if not BEST_EVIDENCE_RE.search(focus.text):
         return picked
     guideline = [c for c in picked if c.hit.chunk.kind == "guideline" and reads_alone(c)]
-    best = min((_strength(c) for c in guideline if not sentence_profile(c.text).against), default=4)
+    best = min((evidence_strength(c.text) for c in guideline if not sentence_profile(c.text).against), default=4)
     if best == 4:
         return picked
-    return _lead_with(prior, picked, lambda c: _strength(c) == best, lambda c: _strength(c) == best, keep_prior=False)
+    def strongest(c: Candidate) -> bool:
+        return evidence_strength(c.text) == best
+    return _lead_with(prior, picked, strongest, strongest, keep_prior=False)
 
 
 # "Any drug worth trying?" asks which.

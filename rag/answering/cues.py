@@ -346,3 +346,26 @@ def condition_conflict(text: str, asked: set[str] | frozenset[str]) -> bool:
     """The sentence's leading condition names a patient group that excludes the one asked about."""
     groups = condition_populations(text)
     return groups is not None and population_conflict(asked, groups)
+
+
+# "penicillin-allergic", "allergic to penicillin", "a penicillin allergy": what the patient must not be given.
+_ALLERGY_RE = re.compile(r"\ballergic to (?:an? )?([a-z][\w-]*)|\b([a-z][\w]*)-allergic\b|\b([a-z][\w-]*) allergy\b", re.I)
+
+
+@vocabulary_cache(maxsize=1024)
+def allergens(text: str) -> frozenset[str]:
+    named = " ".join(g for m in _ALLERGY_RE.finditer(text) for g in m.groups() if g)
+    return frozenset(concepts(named)) - {concept_of("drug"), concept_of("food"), concept_of("patient")}
+
+
+# Asked which has the best evidence; how strong a statement says its evidence is, 1 the strongest (AAN's classes and
+# levels: "Based on consistent Class I evidence, pregabalin is established as effective", "probably effective").
+BEST_EVIDENCE_RE = re.compile(r"\b(?:best|strongest|most|highest[- ]quality) evidence\b", re.I)
+_STRENGTHS = (
+    (re.compile(r"\bclass I\b(?! ?I)|\blevel A\b|\bestablished as effective\b|\bhigh[- ]quality evidence\b", re.I), 1),
+    (re.compile(r"\bclass II\b(?!I)|\blevel B\b|\bprobably effective\b|\bmoderate[- ]quality evidence\b", re.I), 2),
+    (re.compile(r"\bclass III\b|\blevel C\b|\bpossibly effective\b|\blow[- ]quality evidence\b", re.I), 3))
+
+
+def evidence_strength(text: str) -> int:
+    return min((rank for pattern, rank in _STRENGTHS if pattern.search(text)), default=4)
