@@ -77,8 +77,9 @@ def is_follow_up(question: str) -> bool:
     events = concepts(" ".join(m.group(1) for m in _TIMED_EVENT_RE.finditer(question)))
     # Nor is whom it asks for: "CHA2DS2-VASc of 1 in a man?".
     # Nor is a kind of care: "when should I refer for surgery?" after a carpal tunnel question.
-    if not topic_concepts(question) - asked_words(question) - _course_words() - _care_words() - tests - events - \
-            population_keys():
+    # Nor how the patient is doing on it: "first line failed", "no improvement after 2 weeks".
+    if not topic_concepts(question) - asked_words(question) - _course_words() - _care_words() - _progress_words() - \
+            tests - events - population_keys():
         return True
     # "he can't have dexamethasone": a statement about the patient, not a question, adds to the question before it.
     # So does a finding ("eosinophils are high"), a fragment ("in an 80 year old with dementia?") and a condition on
@@ -149,7 +150,7 @@ def _course_words() -> frozenset[str]:
     return frozenset(concepts("course courses regimen regimens taper tablets injections infusion schedule prophylaxis "
                               "strength potency neb nebs nebulised nebuliser nebulisers "
                               "prophylactic prophylactically empiric empirical empirically routine routinely adjunctive "
-                              "long-term maintenance intravenous iv oral topical"))
+                              "long-term maintenance intravenous iv oral topical line lines second third"))
 
 
 @vocabulary_cache(maxsize=1)

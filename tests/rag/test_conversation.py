@@ -285,3 +285,9 @@ def test_a_question_that_names_only_a_kind_of_care_is_a_follow_up(q):
 @pytest.mark.parametrize("q", ["physiotherapy for knee osteoarthritis?", "surgery for zorbitis?"])
 def test_a_kind_of_care_with_its_own_condition_is_its_own_question(q):
     assert not is_follow_up(q)
+
+
+# How the patient is doing on the treatment asked about, and no subject of its own.
+@pytest.mark.parametrize("q", ["first line failed", "second line?", "no improvement after 2 weeks"])
+def test_how_the_treatment_went_is_a_follow_up(q):
+    assert is_follow_up(q)
