@@ -85,11 +85,20 @@ def _constraint_first(picked: list[Candidate], focus: QuestionFocus, prior: Prio
     # subject otherwise: "Because 131 I is cleared by the kidneys, the dose should be reduced ..." under "RAI dose".
     on_subject = {c.hit.chunk.doc_id for c in picked if c.hit.chunk.kind == "guideline" and c.subject_coverage > 0}
 
+    asked = concepts(focus.text)
+
     def states_it(c: Candidate) -> bool:
         return states_constraint(c, focus) and c.document_coverage >= covered and \
-            (c.subject_coverage > 0 or c.hit.chunk.doc_id in on_subject)
+            (c.subject_coverage > 0 or c.hit.chunk.doc_id in on_subject and not _for_another(c, asked))
     # Asked about, it outweighs what the rules before made the lead be; `states_it` reads the subject itself.
     return _lead_with(prior, picked, states_it, states_it, keep_prior=False, on_subject=False)
+
+
+def _for_another(c: Candidate, asked: frozenset[str]) -> bool:
+    """Its leading condition is mostly what was not asked: "If initial treatment for healing severe oesophagitis
+    fails, ..." in a dyspepsia guideline is not for H. pylori whose first line failed."""
+    condition = sentence_profile(c.text).condition
+    return bool(condition) and 2 * len(condition - asked) >= len(condition)
 
 
 # Its document states at least this share of what the best picked one states of the question's subject. Chosen on

@@ -570,3 +570,14 @@ def test_asked_whether_a_bottom_line_that_recommends_nothing_gives_way_to_a_grad
     i_statement = _cand("The task force concludes that the current evidence is insufficient to assess the balance of "
                         "benefits and harms of screening for zorbitis in older adults. ( Grade: I statement )", 0.8, 1)
     assert _picked(question, [background, i_statement])[0] == i_statement.text
+
+
+def test_a_follow_up_s_constraint_stated_for_another_condition_of_the_guideline_does_not_lead():
+    # The zorbitis guideline is on the subject, but its statement on failure is for flarbitis.
+    earlier, follow_up = "Treatment of zorbitis?", "first line failed"
+    offer = _cand("Offer quibbloxin eradication therapy to people who have tested positive for zorbitis.", 0.9, 0)
+    other = _cand("If initial treatment for healing severe flarbitis fails, consider a high dose of the initial PPI.",
+                  0.8, 1)
+    for c in (offer, other):
+        c.subject_coverage = 0.0 if c is other else 1.0
+    assert _lead_after(earlier, follow_up, [offer, other]) is offer
