@@ -114,7 +114,7 @@ def may_follow(question: str) -> bool:
         and not _new_patient(question)
 
 
-_MAX_FOLLOW_WORDS = 2
+_MAX_FOLLOW_WORDS = 3
 _MAX_FRAGMENT_WORDS = 5
 _MAX_NOTE_WORDS = 3
 # What makes a message a request of its own, even with no question mark: "treatment of scabies", "tell me about ...".

@@ -235,6 +235,8 @@ def test_a_short_question_with_no_cue_follows_only_when_the_index_relates_it_to_
     # A patient of its own, or a longer question, is its own topic.
     assert not may_follow("at what level should quibbling start in a 40 year old?")
     assert not may_follow("Which quibbling for zorbitis of the knee and hip?")
+    # Three words of its own may still follow: "rate or rhythm control?" after an atrial fibrillation question.
+    assert may_follow("quibble or zorble control?")
 
 
 
