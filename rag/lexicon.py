@@ -249,6 +249,8 @@ GENERIC = {
     # history" is a concept of its own).
     "history", "hx", "zzhistory",
     "non",  # what is left of "non-diabetic" once the excluded word is blanked (rag.negation)
+    # Whether at all: "are antibiotics always needed?", "are steroids really necessary?".
+    "always", "ever", "necessary", "necessarily",
 }
 
 # A drug's classes, for a question that names the class and a sentence that names the drug ("which statin?" is

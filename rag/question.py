@@ -253,6 +253,8 @@ FINDING_RE = re.compile(r"\b(?:is|are|was|were|came back|comes back)\s+(?:very\s
 
 def topic_concepts(text: str) -> set[str]:
     generic = _generic()
+    if FINDING_RE.search(text):  # "ferritin is low": the finding is ferritin's, "low" no topic of its own
+        text = FINDING_RE.sub(lambda m: m.group(0) if m.group("sign") else " ", text)
     return {c for c in concepts(text) if c not in generic and len(c) > 1 and not c.isdigit()}
 
 

@@ -192,6 +192,8 @@ def test_what_the_follow_up_says_the_patient_has_is_no_longer_excluded():
                                "should I add an antiviral?", "Do I need antibiotics?",
                                # and how or when it is given
                                "should antibiotics be given prophylactically?", "do we need long-term anticoagulation?",
+                               # or whether at all
+                               "are antibiotics always needed?", "are steroids really necessary?",
                                "is empirical antibiotic therapy needed?",
                                # or what is given as a drug is
                                "what fluid and how much?", "should we give oxygen?"])

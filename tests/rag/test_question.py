@@ -484,3 +484,11 @@ def test_a_value_to_aim_for_is_asked_for_and_stated_by_a_number():
 def test_words_bm25_never_indexes_are_no_topic():
     # BM25 drops its own stopwords, so their idf is the largest: as topic words they weighed as the rarest.
     assert topic_concepts("which quibbloxins get into zorb milk, but not into blood?") == concepts("quibbloxins zorb milk blood")
+
+
+def test_a_finding_s_direction_is_no_topic_of_its_own():
+    # "ferritin is low" after a restless legs question is about ferritin: a passage need not say "low".
+    assert topic_concepts("zorbitin is low") == topic_concepts("zorbitin")
+    assert topic_concepts("zorbitin came back raised") == topic_concepts("zorbitin")
+    # A sign says what was found.
+    assert topic_concepts("zorbitin came back positive") != topic_concepts("zorbitin")
