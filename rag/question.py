@@ -251,6 +251,11 @@ FINDING_RE = re.compile(r"\b(?:is|are|was|were|came back|comes back)\s+(?:very\s
                        r"elevated|normal|abnormal|increased|decreased|(?P<sign>positive|negative))\b", re.I)
 
 
+@vocabulary_cache(maxsize=1)
+def _units() -> frozenset[str]:
+    return concepts("mm cm kg ml mmol mcg")
+
+
 def topic_concepts(text: str) -> set[str]:
     generic = _generic()
     if FINDING_RE.search(text):  # "ferritin is low": the finding is ferritin's, "low" no topic of its own
@@ -315,7 +320,8 @@ def analyse(question: str, follow_up: str | None = None, idf=None, earlier: str 
     focus.animal = animal_patient(question + " " + (follow_up or ""))
     if follow_up:  # what the follow-up adds, not the words that tie it to the earlier message ("Same picture but")
         focus.ruled_out = focus.excluded & (topic_concepts(negated_text(follow_up)) | contraindicated)
-        focus.constraint = topic_concepts(_follow_up_content(plain_follow_up)) & focus.topic
+        # Not a unit: "it's 8 mm" adds a size, which no statement states by its unit alone.
+        focus.constraint = topic_concepts(_follow_up_content(plain_follow_up)) & focus.topic - _units()
         # "are antibiotics needed?": the class of drug asked about is what it adds, though it is no topic word.
         focus.constraint = focus.constraint or set(concepts(plain_follow_up) & drug_class_concepts())
         # "admitted with severe PID - does the IUD come out?": severe is new, the IUD was asked about before.

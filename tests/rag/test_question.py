@@ -492,3 +492,10 @@ def test_a_finding_s_direction_is_no_topic_of_its_own():
     assert topic_concepts("zorbitin came back raised") == topic_concepts("zorbitin")
     # A sign says what was found.
     assert topic_concepts("zorbitin came back positive") != topic_concepts("zorbitin")
+
+
+def test_a_unit_is_no_constraint_of_a_follow_up():
+    # "it's 8 mm" after a thyroid nodule question adds a size: "mm" alone would lead with any statement in mm.
+    f = analyse("Management of a zorbic nodule found on ultrasound? it's 8 mm", "it's 8 mm",
+                earlier="Management of a zorbic nodule found on ultrasound?")
+    assert not f.constraint
