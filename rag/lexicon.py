@@ -251,6 +251,8 @@ GENERIC = {
     "non",  # what is left of "non-diabetic" once the excluded word is blanked (rag.negation)
     # Whether at all: "are antibiotics always needed?", "are steroids really necessary?".
     "always", "ever", "necessary", "necessarily",
+    # When, not what: "how soon should surgery happen?".
+    "soon", "sooner", "happen", "happens", "happened", "happening",
 }
 
 # A drug's classes, for a question that names the class and a sentence that names the drug ("which statin?" is

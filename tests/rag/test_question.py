@@ -499,3 +499,7 @@ def test_a_unit_is_no_constraint_of_a_follow_up():
     f = analyse("Management of a zorbic nodule found on ultrasound? it's 8 mm", "it's 8 mm",
                 earlier="Management of a zorbic nodule found on ultrasound?")
     assert not f.constraint
+
+
+def test_words_that_ask_when_are_no_topic():
+    assert topic_concepts("Zorbic fracture - how soon should surgery happen?") == topic_concepts("zorbic fracture surgery")
