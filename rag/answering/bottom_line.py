@@ -290,6 +290,7 @@ def _recommends_first(picked: list[Candidate], focus: QuestionFocus, prior: Prio
         p = sentence_profile(c.text)
         return p.graded and bool(RECOMMENDATION_RE.search(c.text)) and not _EQUIVOCAL_RE.search(c.text) and \
             focus.coverage(p.covers) >= said
+
     def says(c: Candidate) -> bool:  # "it is not necessary to remove the IUD", "Do not use ..." answer whether to
         return bool(RECOMMENDATION_RE.search(c.text) or AGAINST_RE.search(c.text) or _NOT_NEEDED_RE.search(c.text))
     return _lead_with(prior, picked, says, recommends)
@@ -451,6 +452,7 @@ def _strongest_evidence_first(picked: list[Candidate], focus: QuestionFocus, pri
     best = min((evidence_strength(c.text) for c in guideline if not sentence_profile(c.text).against), default=4)
     if best == 4:
         return picked
+
     def strongest(c: Candidate) -> bool:
         return evidence_strength(c.text) == best
     return _lead_with(prior, picked, strongest, strongest, keep_prior=False)

@@ -14,12 +14,11 @@ import numpy as np
 
 from rag.answering.candidates import Candidate
 from rag.answering.headings import is_grading_heading
-from rag.answering.reads_alone import reads_alone
 from rag.answering.bottom_line import SPECIFIC_ASKS, advises, bottom_line_first, states_constraint
 from rag.answering.first_choice import with_first_choice
 from rag.answering.cues import grown_up, population_conflict, whom
 from rag.answering.rank import sentence_profile
-from rag.answering.reads_alone import study_report
+from rag.answering.reads_alone import reads_alone, study_report
 from rag.question import QuestionFocus, states
 from rag.settings import AnswerSettings, Settings
 from rag.text import content_stems
@@ -138,8 +137,8 @@ def _with_advice(picked: list[Candidate], quotable: list[Candidate], focus: Ques
     guideline = [c for c in picked if c.hit.chunk.kind == "guideline"]
     if not guideline or any(advises(c) for c in guideline):
         return picked
-    least = max(c.coverage for c in guideline)
-    advice = [c for c in quotable if c.hit.chunk.kind == "guideline" and c.coverage >= least and advises(c)
+    most = max(c.coverage for c in guideline)
+    advice = [c for c in quotable if c.hit.chunk.kind == "guideline" and c.coverage >= most and advises(c)
               and reads_alone(c) and not any(c is p for p in picked)]
     if not advice:
         return picked

@@ -96,11 +96,9 @@ def _drop_narrower(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
     ("interstitial cystitis" throughout, for uncomplicated cystitis; "pulmonary hypertension" for hypertension) does not
     state the condition."""
     # A bare condition admits its kinds ("rhinitis" is answered by allergic rhinitis); one the question qualifies
-    # ("uncomplicated cystitis") is not answered by another kind of it. In a longer question only where the qualifier
-    # is a word of the subject too: a vignette's other words are read as they are (all of them, tried: false
-    # abstention 0.054 -> 0.072 on the tuning half).
-    # Of a longer subject, a word another of its words qualifies ("dog bite") is not answered by another kind of it
-    # ("tick bites" throughout).
+    # ("uncomplicated cystitis") is not answered by another kind of it. In a longer subject, only a word another of
+    # its words qualifies ("dog bite" is not answered by "tick bites" throughout): a vignette's other words are read
+    # as they are (all of them, tried: false abstention 0.054 -> 0.072 on the tuning half).
     qualifiers = None if len(focus.subject) == 1 else focus.subject
     words = {c for c in focus.subject if not c.startswith("zz") and c.isalpha() and _qualified(c, focus.text, qualifiers)}
     if not words:
