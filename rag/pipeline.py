@@ -169,7 +169,7 @@ class Pipeline:
         focus = analyse(standalone, follow_up, st.idf, earlier)
         hits += self._rare_word_hits(st, query, hits, focus, filters)
         if follow_up and focus.constraint:
-            hits += self._constraint_hits(st, query, query_vector, hits, focus, filters)
+            hits += self._constraint_hits(st, query, query_vector, hits, focus, filters, earlier)
         t3 = time.perf_counter()
         stored = st.index.sentence_vectors([h.chunk.id for h in hits])
         # Independently encoded sentence vectors are already what re-encoding the shortlist would give.
@@ -215,14 +215,25 @@ class Pipeline:
         return found[:_RARE_WORD_HITS]
 
     def _constraint_hits(self, st: _Serving, query: str, query_vector, hits: list[Hit], focus: QuestionFocus,
-                         filters: Filters | None) -> list[Hit]:
+                         filters: Filters | None, earlier: str | None = None) -> list[Hit]:
         """A follow-up's constraint in passages deeper down: after "What anticoagulant for AF?", "what if she has a
         mechanical heart valve?" is answered by a valve guideline's "Patients with mechanical heart valves should
-        receive ... warfarin", which the AF guidelines' passages outrank."""
+        receive ... warfarin", which the AF guidelines' passages outrank. Or in the earlier question's own guidelines,
+        whose passage on it the follow-up's new words rank below other guidelines': "he also has CKD with proteinuria"
+        after hypertension in a black patient is answered by JNC 8's CKD recommendation."""
         have = {h.chunk.id for h in hits}
         deeper = st.retriever.search(query, filters=filters, k=_CONSTRAINT_DEPTH, query_vector=query_vector)
         found = [h for h in deeper if h.chunk.id not in have and focus.constraint <= with_parts(concepts(h.chunk.text))]
-        return found[:_RARE_WORD_HITS]
+        found = found[:_RARE_WORD_HITS]
+        if earlier:
+            have |= {h.chunk.id for h in found}
+            docs = dict.fromkeys(h.chunk.doc_id for h in st.retriever.search(earlier, filters=filters)
+                                 if h.chunk.kind == "guideline")
+            for doc_id in list(docs)[:_EARLIER_DOCUMENTS]:
+                # On the subject already, a passage stating any of it is worth reading ("CKD", not "proteinuria").
+                found += [Hit(chunk=c, score=0.0) for c in st.index.chunks(st.index.doc_rows(doc_id))
+                          if c.id not in have and focus.constraint & with_parts(concepts(c.text))][:_RARE_WORD_HITS]
+        return found
 
     @staticmethod
     def _closest(cands: list[Candidate], n: int) -> set[int]:
@@ -311,6 +322,7 @@ class Pipeline:
 
 _PIPELINES: dict[tuple[str, str], Pipeline] = {}
 _CONSTRAINT_DEPTH = 40  # how deep a follow-up's constraint is looked for
+_EARLIER_DOCUMENTS = 2  # the earlier question's guidelines looked through for a follow-up's constraint
 _RARE_WORD_HITS = 2  # passages added for a rare word the hits lack: its best two (by BM25) are enough to show it
 
 
