@@ -16,7 +16,15 @@ from collections.abc import Callable, Sequence
 from rag.answering.cues import named_drugs
 from rag.negation import affirmed_text, negations
 from rag.populations import AGE_RE, asked_populations, conflicting, population_keys
-from rag.question import FINDING_RE, FOLLOW_UP_CONTEXT_RE, TEST_NAMED_RE, asked_words, clauses, topic_concepts
+from rag.clauses import clauses
+from rag.question import (
+    FINDING_RE,
+    FOLLOW_UP_CONTEXT_RE,
+    TEST_NAMED_RE,
+    asked_words,
+    progress_words,
+    topic_concepts,
+)
 from rag.settings import Settings
 from rag.text import ANAPHORA, WORD_RE, content_stems, content_words
 from rag.types import Turn
@@ -63,7 +71,7 @@ def is_follow_up(question: str) -> bool:
     drugs = named_drugs(question) | (concepts(question) & (drug_class_concepts() | _given_like_drugs()))
     reaction = concepts(" ".join(m.group(0) for m in _REACTION_RE.finditer(question)
                                  if len(content_words(question)) <= 2 or not m.group("noun")))
-    if drugs and not topic_concepts(question) - drugs - _course_words() - reaction - _progress_words() - \
+    if drugs and not topic_concepts(question) - drugs - _course_words() - reaction - progress_words() - \
             asked_words(question):
         return True
     # "should I use compression?": whether to do one thing, with no condition to do it for, is asked of the earlier one.
@@ -78,7 +86,7 @@ def is_follow_up(question: str) -> bool:
     # Nor is whom it asks for: "CHA2DS2-VASc of 1 in a man?".
     # Nor is a kind of care: "when should I refer for surgery?" after a carpal tunnel question.
     # Nor how the patient is doing on it: "first line failed", "no improvement after 2 weeks".
-    if not topic_concepts(question) - asked_words(question) - _course_words() - _care_words() - _progress_words() - \
+    if not topic_concepts(question) - asked_words(question) - _course_words() - _care_words() - progress_words() - \
             tests - events - population_keys():
         return True
     # "he can't have dexamethasone": a statement about the patient, not a question, adds to the question before it.
@@ -158,13 +166,6 @@ def _care_words() -> frozenset[str]:
     """A kind of care, which names no condition to give it for: "is surgery better?", "when to refer?"."""
     return frozenset(concepts("surgery surgical operation operative refer referral referred specialist physiotherapy "
                               "physiotherapist rehabilitation admission admit admitted hospitalisation"))
-
-
-@vocabulary_cache(maxsize=1)
-def _progress_words() -> frozenset[str]:
-    """How the patient is doing on a treatment, which names no condition: "not improving after 3 salbutamol nebs"."""
-    return frozenset(concepts("improving improved improvement better worse worsening responding response deteriorating "
-                              "deteriorated failed failing despite"))
 
 
 # How the patient reacts to a drug, which names no condition to treat: "penicillin allergic?". The noun only in a

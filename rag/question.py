@@ -20,6 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from rag.animals import animal_patient
+from rag.clauses import asking_clause, asking_clauses, clauses
 from rag.lexicon import ABBREVIATIONS, GENERIC
 from rag.negation import affirmed_text, negated_text
 from rag.populations import asked_populations, population_keys
@@ -256,6 +257,13 @@ def _units() -> frozenset[str]:
     return concepts("mm cm kg ml mmol mcg")
 
 
+@vocabulary_cache(maxsize=1)
+def progress_words() -> frozenset[str]:
+    """How the patient is doing on a treatment, which names no condition: "not improving after 3 salbutamol nebs"."""
+    return frozenset(concepts("improving improved improvement better worse worsening responding response deteriorating "
+                              "deteriorated failed failing despite"))
+
+
 def topic_concepts(text: str) -> set[str]:
     generic = _generic()
     if FINDING_RE.search(text):  # "ferritin is low": the finding is ferritin's, "low" no topic of its own
@@ -320,8 +328,9 @@ def analyse(question: str, follow_up: str | None = None, idf=None, earlier: str 
     focus.animal = animal_patient(question + " " + (follow_up or ""))
     if follow_up:  # what the follow-up adds, not the words that tie it to the earlier message ("Same picture but")
         focus.ruled_out = focus.excluded & (topic_concepts(negated_text(follow_up)) | contraindicated)
-        # Not a unit: "it's 8 mm" adds a size, which no statement states by its unit alone.
-        focus.constraint = topic_concepts(_follow_up_content(plain_follow_up)) & focus.topic - _units()
+        # Not a unit ("it's 8 mm" adds a size, no statement states by its unit alone), nor how the treatment went
+        # ("not improving after 3 months": a step after failure answers it, whatever its words).
+        focus.constraint = topic_concepts(_follow_up_content(plain_follow_up)) & focus.topic - _units() - progress_words()
         # "are antibiotics needed?": the class of drug asked about is what it adds, though it is no topic word.
         focus.constraint = focus.constraint or set(concepts(plain_follow_up) & drug_class_concepts())
         # "admitted with severe PID - does the IUD come out?": severe is new, the IUD was asked about before.
@@ -390,10 +399,6 @@ def severity_concepts() -> frozenset[str]:
 
 
 VIGNETTE_WEIGHT = 0.5  # chosen on the tuning half (0.3 abstained on fewer gaps, first statement lower)
-# Not after an initial ("H. pylori", "C. diff", "S. aureus") or "e.g.", "i.e.", "vs.".
-_CLAUSE_SPLIT_RE = re.compile(r"\s[-–—]+\s|(?<=[.;:?])(?<!\b[A-Z]\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)\s+")
-_ASKING_RE = re.compile(r"\?|^\s*(what|which|who|when|how|is|are|should|can|does|do|any)\b", re.I)
-
 # "Which antifibrotic drugs ...", "what oral antibiotic ...": the words before the asked-for noun name the kind
 # of answer wanted, not the topic; a guideline that answers may never use them.
 _ANSWER_CLASS_RE = re.compile(r"\b(?:which|what|any|best|preferred|first[- ]line)\s+((?:[\w-]+\s+){1,2}?)"
@@ -423,23 +428,6 @@ _WHICH_BEFORE_VERB_RE = re.compile(r"\bwhich\s+([\w-]+)\s+(?=(?:should|would|do|
 def answer_class_concepts(question: str) -> set[str]:
     return {c for pattern in (_ANSWER_CLASS_RE, _WHICH_BEFORE_VERB_RE) for m in pattern.finditer(question)
             for c in concepts(m.group(1))}
-
-
-def clauses(question: str) -> tuple[list[str], list[str]]:
-    """(the question's clauses, those that ask: with a question mark or a question word)."""
-    parts = [p for p in _CLAUSE_SPLIT_RE.split(question) if p.strip()]
-    return parts, [p for p in parts if _ASKING_RE.search(p)]
-
-
-def asking_clause(question: str) -> str:
-    """The last clause that asks; the whole question when it has one clause."""
-    parts, asking = clauses(question)
-    return asking[-1] if len(parts) > 1 and asking else question
-
-
-def asking_clauses(question: str) -> str:
-    """Every clause of the question that asks; the whole question when none does."""
-    return " ".join(clauses(question)[1]) or question
 
 
 _OPEN_QUESTION_RE = re.compile(

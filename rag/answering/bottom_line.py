@@ -33,11 +33,11 @@ from rag.answering.rank import (
     sentence_profile,
 )
 from rag.answering.reads_alone import reads_alone
+from rag.clauses import asking_clauses
 from rag.question import (
     AGAINST_RE,
     RECOMMENDATION_RE,
     QuestionFocus,
-    asking_clauses,
     severity_concepts,
     states,
     topic_concepts,

@@ -10,7 +10,8 @@ import re
 
 from rag.answering.candidates import Candidate
 from rag.answering.rank import sentence_profile
-from rag.question import QuestionFocus, asking_clauses
+from rag.clauses import asking_clauses
+from rag.question import QuestionFocus
 from rag.vocabulary import concepts
 
 # Asked for the first treatment: also what a failed treatment's question must not read as (bottom_line).

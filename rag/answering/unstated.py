@@ -8,7 +8,8 @@ import re
 
 from rag.answering.cues import QUANTITY_RE, named_drugs
 from rag.answering.rank import sentence_profile
-from rag.question import ASKS, QuestionFocus, asking_clauses, states
+from rag.clauses import asking_clauses
+from rag.question import ASKS, QuestionFocus, states
 from rag.types import Answer
 from rag.vocabulary import class_written, concepts, with_parts
 

@@ -267,3 +267,10 @@ def test_asked_for_a_dose_a_sentence_that_gives_one_outranks_one_that_only_names
     rerank([word, amount], focus, TITLES, RankSettings())
     assert amount.score > word.score
     assert sentence_profile(amount.text).gives("dose") == 1.0 and sentence_profile(word.text).gives("dose") == 0.5
+
+
+@pytest.mark.parametrize("text", ["If zorbitis is not improving after 3 months, add quibbloxin.",
+                                  "Seek advice if eradication of zorbitis is not successful.",
+                                  "If topical zorbex is not working, offer quibbloxin."])
+def test_a_step_after_a_treatment_that_did_not_work_is_after_failure(text):
+    assert sentence_profile(text).after_failure
