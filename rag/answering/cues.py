@@ -288,8 +288,7 @@ def stated_populations(text: str) -> frozenset[str]:
         text = _POINTER_RE.sub(" ", text)
     if "until" in text:
         text = _UNTIL_RE.sub(" ", text)
-    if " than " in text or " of " in text or " to " in text:
-        text = _OTHER_ARM_RE.sub(" ", text)
+    text = _OTHER_ARM_RE.sub(" ", text)
     found = populations(_AGE_BOUND_RE.sub(" ", text))
     adults, elderly = grown_up()
     return found | {elderly} if adults in found and elderly not in found and _reaches_old_age(text) else found

@@ -99,8 +99,12 @@ def _drop_narrower(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
     # ("uncomplicated cystitis") is not answered by another kind of it. In a longer subject, only a word another of
     # its words qualifies ("dog bite" is not answered by "tick bites" throughout): a vignette's other words are read
     # as they are (all of them, tried: false abstention 0.054 -> 0.072 on the tuning half).
-    qualifiers = None if len(focus.subject) == 1 else focus.subject
-    words = {c for c in focus.subject if not c.startswith("zz") and c.isalpha() and _qualified(c, focus.text, qualifiers)}
+    tokens = _TOKEN_RE.findall(focus.text.lower())
+    qualified = {c: _qualifiers(c, tokens) for c in focus.subject if not c.startswith("zz") and c.isalpha()}
+    longer = len(focus.subject) > 1
+    if longer:
+        qualified = {c: q & focus.subject for c, q in qualified.items()}
+    words = {c for c, q in qualified.items() if q}
     if not words:
         return
     texts: dict[str, list[str]] = {}
@@ -113,7 +117,7 @@ def _drop_narrower(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
         for word in words & found:
             # The qualifier stated elsewhere in it may qualify the word there in other words ("egg freezing" where
             # it says "oocyte" and "embryo freezing").
-            if qualifiers is not None and _qualifiers_of(word, focus.text, qualifiers) & found:
+            if longer and qualified[word] & found:
                 continue
             if _narrower_only(word, texts.get(doc_id, ()), asked):
                 found.discard(word)
@@ -135,16 +139,10 @@ def _narrower_only(concept: str, texts: Sequence[str], asked: frozenset[str]) ->
     return mentions > 0
 
 
-def _qualifiers_of(concept: str, question: str, qualifiers: frozenset[str] | set[str]) -> set[str]:
-    tokens = _TOKEN_RE.findall(question.lower())
-    return {concept_of(tokens[i - 1]) for i, t in enumerate(tokens) if i and concept_of(t) == concept} & set(qualifiers)
-
-
-def _qualified(concept: str, question: str, qualifiers: frozenset[str] | set[str] | None = None) -> bool:
-    """The question names `concept` after a word that qualifies it: any word, or one of `qualifiers`."""
-    tokens = _TOKEN_RE.findall(question.lower())
-    return any(concept_of(t) == concept and i and tokens[i - 1].isalpha() and tokens[i - 1] not in STOPWORDS and
-               (qualifiers is None or concept_of(tokens[i - 1]) in qualifiers) for i, t in enumerate(tokens))
+def _qualifiers(concept: str, tokens: Sequence[str]) -> set[str]:
+    """The words the question puts right before `concept` to say which kind of it ("uncomplicated cystitis")."""
+    return {concept_of(tokens[i - 1]) for i, t in enumerate(tokens)
+            if i and concept_of(t) == concept and tokens[i - 1].isalpha() and tokens[i - 1] not in STOPWORDS}
 
 
 _TOKEN_RE = re.compile(r"[a-z0-9]+(?:'s)?|[^\sa-z0-9]")
