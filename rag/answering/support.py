@@ -102,8 +102,8 @@ def _drop_narrower(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
     tokens = _TOKEN_RE.findall(focus.text.lower())
     qualified = {c: _qualifiers(c, tokens) for c in focus.subject if not c.startswith("zz") and c.isalpha()}
     longer = len(focus.subject) > 1
-    if longer:
-        qualified = {c: q & focus.subject for c, q in qualified.items()}
+    if longer:  # not by a course or stage ("acute bronchitis"), which the kinds of a condition read (rank.py)
+        qualified = {c: q & focus.subject - _kind_words() for c, q in qualified.items()}
     words = {c for c, q in qualified.items() if q}
     if not words:
         return
