@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,7 +19,7 @@ from rag.answering.candidates import (
 from rag.answering.evidence import Evidence
 from rag.answering.headings import SectionHeadings, document_headings, heading_of
 from rag.answering.rank import Idf, rerank
-from rag.answering.support import topic_support
+from rag.answering.support import everyday_concepts, topic_support
 from rag.answering.unstated import unstated
 from rag.answering.writers import make_writer
 from rag.conversation import llm_standalone_question, standalone_question
@@ -190,7 +191,10 @@ class Pipeline:
                                                                a.off_title_weight)
         # A word a retrieved passage states is no topic the index lacks, though none of its sentences is close enough
         # to the question to be a candidate.
-        focus.unknown = [c for c in focus.unknown if not any(c in concepts(h.chunk.text) for h in hits)]
+        # Nor is an everyday word ("keen on chemoprevention").
+        everyday = everyday_concepts(standalone, self._vocabulary)
+        focus.unknown = [c for c in focus.unknown
+                         if c not in everyday and not any(c in concepts(h.chunk.text) for h in hits)]
         rerank(cands, focus, titles, a.rank)
         t4 = time.perf_counter()
         ms = {"rewrite": t1 - t0, "embed_query": t2 - t1, "retrieve": t3 - t2, "score_sentences": t4 - t3}
@@ -273,6 +277,13 @@ class Pipeline:
         for title in dict.fromkeys(titles):
             if title not in self._title_vectors:
                 self._title_vectors[title] = self.embedder.encode_queries([title])[0]
+
+    @functools.cached_property
+    def _vocabulary(self) -> frozenset[str]:
+        """The encoder's whole words (none for an encoder without a word-piece vocabulary)."""
+        tokenizer = getattr(self.embedder, "tokenizer", None)
+        vocab = tokenizer.get_vocab() if tokenizer is not None and hasattr(tokenizer, "get_vocab") else {}
+        return frozenset(w for w in vocab if w.isalpha())
 
     def warm(self) -> None:
         """Encode every guideline title now (a few seconds for the default index), so that no answer pays for it:

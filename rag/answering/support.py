@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from rag.answering.rank import SCOPE_RE, Idf, sentence_profile
 from rag.question import QuestionFocus
-from rag.text import STOPWORDS, split_sentences
+from rag.text import STOPWORDS, WORD_RE, split_sentences
 from rag.vocabulary import classes_of, concept_of, concepts, vocabulary_cache, with_parts
 
 _POINTER_WORD_RE = re.compile(r"\b(?:see|refer|adapted|applies|apply|covers?|recommendations? (?:on|about|for))\b", re.I)
@@ -79,6 +79,14 @@ def topic_support(cands: Sequence, focus: QuestionFocus, titles: dict[str, str],
     return best, missing
 
 
+def everyday_concepts(text: str, vocabulary: Collection[str]) -> frozenset[str]:
+    """The concepts of `text`'s words of everyday English: whole words of the encoder's general vocabulary ("keen",
+    "Gail", "booking"). A word the index lacks is a topic it lacks when it is a condition or a drug, and those it lacks
+    are rarely everyday words ("vitiligo", "lice" and "Ebola" are word pieces there). Not an acronym ("ALL")."""
+    return frozenset(concept_of(w.lower()) for w in WORD_RE.findall(text)
+                     if w.isalpha() and not w.isupper() and len(w) > 2 and w.lower() in vocabulary)
+
+
 def _versioned(concept: str, idf: Idf) -> bool:
     """A score or code the index spells with its version ("QRISK" where guidelines write "QRISK2")."""
     vocab = getattr(idf, "vocab", {})
@@ -86,9 +94,9 @@ def _versioned(concept: str, idf: Idf) -> bool:
 
 
 def _redone(concept: str, idf: Idf, rare: float) -> bool:
-    """A known act done again ("when to rescan?", "retest", "redose"): the asker's word, not a topic the index lacks."""
+    """A known act done again ("when to rescan?", "retest", "redose", "redo"): the asker's word, not a topic the index lacks."""
     root = concept[2:]
-    return concept.startswith("re") and len(root) >= 4 and min(idf(root), idf(root + "e")) < rare
+    return concept.startswith("re") and (root in STOPWORDS or len(root) >= 4 and min(idf(root), idf(root + "e")) < rare)
 
 
 def _drop_narrower(cands: Sequence, focus: QuestionFocus, titles: dict[str, str], per_doc: dict[str, set[str]]) -> None:

@@ -260,3 +260,14 @@ def test_a_rare_word_the_index_holds_but_the_hits_lack_brings_its_passages(pipel
     ev = pipeline.gather("What needle type reduces the risk of post-dural puncture headache after ibandronate?")
     assert any("ibandronate" in h.chunk.text.lower() for h in ev.hits)
     assert not ev.focus.unknown
+
+
+def test_an_everyday_word_no_indexed_source_mentions_is_no_topic_the_index_lacks(pipeline):
+    # "keen" is in no indexed passage, yet it is the asker's phrasing, not a topic: a whole word of the encoder's
+    # general vocabulary. A condition the index lacks is not one ("cats" above abstains as an animal patient).
+    question = "What needle type reduces post-dural puncture headache in a keen runner?"
+    assert pipeline.idf(next(iter(concepts("keen")))) == pipeline.idf.max  # in no indexed passage
+    assert not pipeline.gather(question).focus.unknown
+    a = pipeline.ask(question)
+    assert not a.abstained, a.abstention
+    assert any(r.doc_id == "ngc-10908" for r in a.references)

@@ -210,3 +210,23 @@ def test_a_course_or_stage_is_no_qualifier_of_a_longer_subject():
     plain = _cand("Treat zorbitis with quibbloxin for 2 weeks.", doc="ngc-1")
     topic_support([plain], analyse(q, idf=idf), {"ngc-1": "Management of zorbitis"}, idf, 0.9)
     assert other.document_coverage == plain.document_coverage
+
+
+def test_everyday_words_are_the_encoder_s_whole_words_not_acronyms():
+    from rag.answering.support import everyday_concepts
+
+    vocabulary = {"keen", "car", "all", "on", "chemoprevention"}
+    assert everyday_concepts("41F keen on chemoprevention, vitiligo, ALL in the car", vocabulary) == \
+        frozenset(concepts("keen chemoprevention car"))
+
+
+def test_a_plain_act_done_again_is_not_a_topic_the_index_lacks():
+    class Idf:  # "redo" is in no passage
+        max = 9.5
+
+        def __call__(self, c):
+            return 9.5 if c in concepts("redo") else 2.0
+
+    cands = [_cand("Estimate 10-year ASCVD risk every 4 to 6 years.", doc="ngc-5")]
+    focus = analyse("ASCVD risk 3% - how often should I redo the risk estimate?", idf=Idf())
+    assert topic_support(cands, focus, {"ngc-5": "Assessment of cardiovascular risk"}, Idf(), 0.9)[1] == []
