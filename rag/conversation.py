@@ -32,7 +32,7 @@ from rag.vignette import relative_had
 from rag.vocabulary import concept_of, concepts, drug_class_concepts, vocabulary_cache
 
 _CUE_RE = re.compile(
-    r"^\s*(?:and\s+)?(?:what|how)\s+about\s+|^\s*(?:and\s+)?what\s+(?=if\s)|^\s*and\s+(?:in|for|with|during|after|before)?\s*|^\s*(?:also|same)\s+(?:for|in)\s+",
+    r"^\s*(?:and\s+)?(?:what|how)\s+about\s+|^\s*(?:and\s+)?what\s+(?=if\s)|^\s*and\s+(?:in|for|with|during|after|before)?\s*|^\s*(?:also|same)\s+(?:(?:question|thing|again|answer)\s+)?(?:for|in)\s+",
     re.I,
 )
 _PERSONAL = {"she", "he", "her", "him", "his", "she's", "he's", "hers"}
@@ -52,6 +52,9 @@ _OTHER_PERSON_RE = re.compile(r"\b(?:(?:her|his|their|a|an|the)\s+)?(?:previous|
                               r"another|elder)\s+(?:bab(?:y|ies)|child(?:ren)?|kids?|sons?|daughters?|infants?|newborns?|"
                               r"pregnanc(?:y|ies))\b|\b(?:her|his|their)\s+(?:bab(?:y|ies)|child(?:ren)?|kids?|sons?|daughters?|"
                               r"infants?|newborns?|mother|father|parents?)\b", re.I)
+
+_HER_BABY_RE = re.compile(r"\bthe\s+(?:bab(?:y|ies)|newborns?|infants?|neonates?|fetus(?:es)?)\b", re.I)
+_PREGNANT = "antenat"  # rag.populations' key for pregnancy
 
 
 def is_follow_up(question: str) -> bool:
@@ -216,6 +219,10 @@ def _base(turns: Sequence[Turn], question: str) -> str:
     goes back to the question before the children; "and if instead ..." replaces the follow-up before it.
     """
     new = asked_populations(_OTHER_PERSON_RE.sub(" ", question))
+    # Asked of a pregnant patient, "the baby" is hers ("HCV positive at booking ..." + "and when do we test the baby?").
+    earlier = turns[-1].standalone_question or turns[-1].question
+    if _PREGNANT in asked_populations(earlier):
+        new = asked_populations(_HER_BABY_RE.sub(" ", _OTHER_PERSON_RE.sub(" ", question)))
     instead = bool(_INSTEAD_RE.search(question))
     i = len(turns) - 1
     while i > 0 and _rewritten(turns[i]) and (instead or conflicting(asked_populations(turns[i].question), new)):
@@ -266,7 +273,8 @@ def _drop_populations(text: str, gone: set[str], every_age: bool = False) -> str
     text = WORD_RE.sub(lambda m: "" if concept_of(m.group(0).lower()) in gone else m.group(0), text)
     for _ in range(2):  # the article or preposition left before a dropped word ("for an adult with" -> "with")
         text = _DANGLING_RE.sub("", text)
-    return re.sub(r"\s+([,.?!])", r"\1", " ".join(text.split()))
+    # Nor a clause's comma left at the start ("29F, HCV positive ..." less the adult).
+    return re.sub(r"\s+([,.?!])", r"\1", " ".join(text.split())).lstrip(" ,;")
 
 
 def llm_standalone_question(question: str, history: Sequence[Turn], settings: Settings, chat) -> tuple[str, str, str | None]:

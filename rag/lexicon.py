@@ -57,6 +57,7 @@ ABBREVIATIONS = {
     "tsh": "thyroid stimulating hormone", "hba1c": "hemoglobin a1c", "a1c": "hemoglobin a1c", "bmi": "body mass index",
     "ich": "intracranial hemorrhage", "sah": "subarachnoid hemorrhage", "gbs": "group b streptococcus", "gbp": "gallbladder polyp",
     "ivig": "intravenous immunoglobulin", "ssti": "skin and soft tissue infection", "rsv": "respiratory syncytial virus",
+    "edd": "estimated due date", "lmp": "last menstrual period", "sono": "ultrasound",
     "co": "carbon monoxide", "rt": "radiotherapy", "xrt": "radiotherapy", "preop": "preoperative",
     "postop": "postoperative", "periop": "perioperative", "intraop": "intraoperative", "als": "motor neuron disease",
     "mnd": "motor neuron disease", "hbss": "sickle cell", "hbsc": "sickle cell",

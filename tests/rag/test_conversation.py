@@ -295,3 +295,19 @@ def test_a_kind_of_care_with_its_own_condition_is_its_own_question(q):
 @pytest.mark.parametrize("q", ["first line failed", "second line?", "no improvement after 2 weeks"])
 def test_how_the_treatment_went_is_a_follow_up(q):
     assert is_follow_up(q)
+
+
+def test_asked_of_a_pregnant_patient_the_baby_is_hers():
+    first = _turn("pregnant 29F, zorbitis positive at booking. Can she still breastfeed?")
+    out = standalone_question("and when do we test the baby?", [first], S)
+    assert out.startswith("pregnant 29F, zorbitis positive") and out.endswith("when do we test the baby?"), out
+    # Asked of anyone else, the baby is a new patient, and the earlier one's description goes.
+    adult = _turn("29F with zorbitis. Which drug first?")
+    out = standalone_question("and for the baby?", [adult], S)
+    assert "29F" not in out and not out.startswith(","), out
+
+
+def test_the_same_question_for_someone_else_is_a_follow_up():
+    first = _turn("27F with loose stools - which stool test tells zorbitis from quibblitis?")
+    out = standalone_question("same question for a 12 yo with suspected zorbitis?", [first], S)
+    assert "27F" not in out and "which stool test tells" in out and out.endswith("a 12 yo with suspected zorbitis?"), out

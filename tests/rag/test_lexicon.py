@@ -24,3 +24,10 @@ def test_an_organ_is_not_its_replacement_therapy():
     # "kidney stones" ask nothing of dialysis; renal and kidney are one word.
     assert concepts("kidney") == concepts("renal")
     assert not concepts("kidney stones") & concepts("dialysis")
+
+
+def test_obstetric_shorthand_expands_to_what_guidelines_write():
+    from rag.vocabulary import concepts
+
+    assert concepts("set the EDD") >= concepts("estimated due date")
+    assert concepts("LMP") == concepts("last menstrual period")
