@@ -108,10 +108,10 @@ ASKS = {
             re.compile(r"\b(patients|persons|people|adults|women|men|children|adolescents|individuals|those)\s(with|who|at|aged|older|younger)\b|\bage[sd]?\s\d+", re.I)),
     # "How is it diagnosed?" asks for a test; "newly diagnosed", "diagnosed with" say who the patient is.
     "test": (re.compile(r"\b(test|tests|testing|imaging|scan|investigat\w*|"
-                        r"(?<!newly )(?<!recently )(?<!already )(?<!just )(?<!been )(?<!was )(?<!were )diagnos(?!ed with\b)\w*|screen\w*|work-?up|confirm\w*|detect\w*|modality|biopsy|measure\w*)\b", re.I),
+                        r"(?<!newly )(?<!recently )(?<!already )(?<!just )(?<!been )(?<!was )(?<!were )diagnos(?!ed with\b)\w*|screen\w*|work-?up|confirm\w*|detect\w*|modality|biopsy|measure\w*|genes|genetic)\b", re.I),
              re.compile(r"\b(ultrasound|ultrasonography|sonograph\w*|ct|mri|magnetic resonance|computed tomography|radiograph\w*|x-ray|test\w*|assay|biopsy|"
                         r"culture|serolog\w*|pcr|measure\w*|ecg|electrocardiogra\w*|echocardiogra\w*|endoscop\w*|colonoscop\w*|imaging|scan\w*|"
-                        r"examination|screening|mammogra\w*|cytology|level|panel|angiograph\w*|scintigraph\w*|dxa)\b", re.I)),
+                        r"examination|screening|mammogra\w*|cytology|level|panel|angiograph\w*|scintigraph\w*|dxa|genetic)\b", re.I)),
     # "risk" asks about harms ("any risks with ...?"), not when it grades the patient ("favourable risk", "low-risk",
     # "at high risk", "risk factors").
     "harm": (re.compile(r"\b(contraindicat\w*|avoid\w*|safe\w*|harms?|side effects?|adverse|interaction\w*|caution|not (be )?(used|given))\b"

@@ -506,3 +506,11 @@ def test_how_the_treatment_went_is_no_constraint_of_a_follow_up():
     f = analyse("How to manage zorbitis in a child? not improving after 3 months", "not improving after 3 months",
                 earlier="How to manage zorbitis in a child?")
     assert not f.constraint
+
+
+def test_which_genes_to_send_asks_for_a_test_that_genetic_testing_states():
+    from rag.question import states
+
+    assert "test" in analyse("33M, early-onset zorbitis, no family history. Which genes should we send?").asks
+    assert states("test", "Genetic testing of the zorb1 gene is recommended in sporadic early-onset cases.")
+    assert not states("test", "Offer levodopa to people in the early stages of zorbitis.")
