@@ -117,6 +117,7 @@ def select_statements(standalone: str, cands: list[Candidate], settings: Setting
     picked = with_first_choice(_with_constraint(picked, eligible, focus, a.max_statements), eligible, focus,
                                a.max_statements)
     picked = _with_advice(picked, quotable, focus, a.max_statements)
+    picked = _with_each_ask(picked, quotable, focus, a.max_statements)
     picked = bottom_line_first(picked, focus)
     return Selection([(kind, [c for c in picked if c.hit.chunk.kind == kind]) for kind in KINDS], False, unknown, animal)
 
@@ -144,6 +145,29 @@ def _with_advice(picked: list[Candidate], quotable: list[Candidate], focus: Ques
         return picked
     best = max(advice, key=lambda c: c.rank_score)
     return (picked if len(picked) < limit else picked[:-1]) + [best]
+
+
+def _with_each_ask(picked: list[Candidate], quotable: list[Candidate], focus: QuestionFocus | None,
+                   limit: int) -> list[Candidate]:
+    """Asked two things ("How should I screen her for diabetes, and how often?"), each is answered: for a concrete ask
+    no pick states, the best guideline statement that states it joins, in place of the last pick. The interval alone
+    had outranked the OGTT recommendation by more than the margin. It must state as much of the question as a guideline
+    pick does."""
+    if focus is None or len(focus.asks) < 2:
+        return picked
+    for ask in focus.asks:
+        guideline = [c for c in picked if c.hit.chunk.kind == "guideline"]
+        if ask not in _CONCRETE_ASKS or not guideline or any(states(ask, c.text) for c in picked):
+            continue
+        least = min(c.coverage for c in guideline)
+        stating = [c for c in quotable if c.hit.chunk.kind == "guideline" and c.coverage >= least and states(ask, c.text)
+                   and reads_alone(c) and not any(c is p for p in picked)]
+        if stating:
+            picked = (picked if len(picked) < limit else picked[:-1]) + [max(stating, key=lambda c: c.rank_score)]
+    return picked
+
+
+_CONCRETE_ASKS = frozenset({"drug", "dose", "duration", "interval", "when", "test", "target"})
 
 
 # Pointing back ("These ...", "Its ..."), or a list item with no subject of its own ("Should be shared with ...").

@@ -440,3 +440,19 @@ def test_asked_what_to_do_a_recommendation_joins_when_no_pick_is_one():
     whether = "Should I give quibbloxin for zorbitis?"
     chosen = select_statements(whether, remarks + [advice], Settings(), focus=_focus(whether))
     assert advice.text not in [c.text for _, group in chosen.groups for c in group]
+
+
+def test_a_question_that_asks_two_things_is_answered_on_each():
+    question = "Adult with zorbitis. How should I screen her for quibbles, and how often?"
+    often = _cand("Rescreening for quibbles is suggested every 3 to 5 years in zorbitis.", 0.8, 0)
+    how = _cand("The panel recommends a quibble tolerance test to screen for quibbles in zorbitis.", 0.6, 1)
+    often.score, how.score = 2.0, 1.2  # the interval outranks the test by more than the margin
+    focus = _focus(question)
+    assert {"interval", "test"} <= set(focus.asks)
+    chosen = select_statements(question, [often, how], Settings(), focus=focus)
+    assert {c.text for c in chosen.groups[0][1]} == {often.text, how.text}
+    # Asked one thing, the margin keeps the lower statement out.
+    one = "Adult with zorbitis. How often should quibbles be looked for?"
+    assert _focus(one).asks == ["interval"]
+    chosen = select_statements(one, [often, how], Settings(), focus=_focus(one))
+    assert [c.text for c in chosen.groups[0][1]] == [often.text]
