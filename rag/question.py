@@ -158,6 +158,7 @@ class QuestionFocus:
     """The parsed question: what it is about, what it asks for, what a follow-up added."""
 
     text: str
+    latest: str = ""  # the message asked last: the follow-up itself, when `text` is a rewritten one
     topic: set[str] = field(default_factory=set)  # concept keys of the topic words
     weights: dict[str, float] = field(default_factory=dict)  # concept -> informativeness (idf)
     asks: list[str] = field(default_factory=list)
@@ -287,7 +288,8 @@ def analyse(question: str, follow_up: str | None = None, idf=None, earlier: str 
     `idf(concept) -> float`."""
     # What the patient does not have ("without CKD") is neither the topic nor who the patient is.
     plain, plain_follow_up = (with_family_history(affirmed_text(t)) for t in (question, follow_up or ""))
-    focus = QuestionFocus(text=question, topic=topic_concepts(plain), clause=topic_concepts(asking_clause(plain)))
+    focus = QuestionFocus(text=question, topic=topic_concepts(plain), clause=topic_concepts(asking_clause(plain)),
+                          latest=follow_up or question)
     # "methotrexate contraindicated": what the patient cannot have.
     contraindicated = set().union(*map(topic_concepts, contraindicated_words(question)))
     focus.topic -= contraindicated

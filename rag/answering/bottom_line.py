@@ -323,8 +323,9 @@ def _first_step_first(picked: list[Candidate], focus: QuestionFocus, prior: Prio
     absent responses suggest a need for a combination of ..." for a new erythema migrans rash); when it does ("still
     with moderate disease activity on methotrexate - what's the next step?"), it is."""
     # "... despite positioning advice. First-line drug?": asked for the first drug, the first step is the answer.
+    # Asked first, then told it failed ("AS - first line?" + "NSAIDs didn't work"), the next step is asked.
     failed = bool(AFTER_FAILURE_RE.search(focus.text) or _NEXT_STEP_RE.search(focus.text)) and \
-        not FIRST_ASKED_RE.search(focus.text)
+        not FIRST_ASKED_RE.search(focus.latest or focus.text)
     against_ok = focus.against_ok or not focus.open
 
     # "Still waking at night on low-dose ICS - next step?": the step after *that* failed ("uncontrolled ... on a low
@@ -334,9 +335,10 @@ def _first_step_first(picked: list[Candidate], focus: QuestionFocus, prior: Prio
 
     def fits(c: Candidate) -> bool:
         return bool(tried & _failed_on(c.text)) if after_it else sentence_profile(c.text).after_failure == failed
-    # A follow-up's new constraint outweighs this: "and if she had a lymphoma?" is led by the lymphoma statement.
+    # A follow-up's new constraint outweighs this ("and if she had a lymphoma?"), unless it failed ("NSAIDs didn't work").
+    constraint = set() if failed and AFTER_FAILURE_RE.search(focus.latest or "") else focus.constraint
     def leads(c: Candidate) -> bool:
-        return fits(c) or bool(focus.constraint & sentence_profile(c.text).affirmed)
+        return fits(c) or bool(constraint & sentence_profile(c.text).affirmed)
 
     def could_lead(c: Candidate) -> bool:
         return fits(c) and (against_ok or not AGAINST_RE.search(c.text))

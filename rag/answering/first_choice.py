@@ -9,7 +9,7 @@ import functools
 import re
 
 from rag.answering.candidates import Candidate
-from rag.answering.rank import sentence_profile
+from rag.answering.rank import AFTER_FAILURE_RE, sentence_profile
 from rag.clauses import asking_clauses
 from rag.question import QuestionFocus
 from rag.vocabulary import concepts
@@ -76,6 +76,10 @@ _KINDS = {"treatment": (_TREATMENT_ASKED_RE, _TREATMENT_STATED_RE, _TREATMENT_AS
 
 def asked_first_choice(focus: QuestionFocus) -> str | None:
     """Which first choice the question asks for, "test" or "treatment", or None."""
+    # Told since that it failed ("AS - first line therapy?" + "NSAIDs didn't work"), the first choice is asked no more.
+    if focus.latest and focus.latest != focus.text and AFTER_FAILURE_RE.search(focus.latest) and \
+            not _asked_kind(focus.latest):
+        return None
     return _asked_kind(focus.text)
 
 

@@ -17,7 +17,7 @@ from rag.answering.headings import is_grading_heading
 from rag.answering.bottom_line import SPECIFIC_ASKS, advises, bottom_line_first, states_constraint
 from rag.answering.first_choice import with_first_choice
 from rag.answering.cues import grown_up, population_conflict, whom
-from rag.answering.rank import sentence_profile
+from rag.answering.rank import AFTER_FAILURE_RE, sentence_profile
 from rag.answering.reads_alone import reads_alone, study_report
 from rag.question import QuestionFocus, states
 from rag.settings import AnswerSettings, Settings
@@ -118,6 +118,7 @@ def select_statements(standalone: str, cands: list[Candidate], settings: Setting
                                a.max_statements)
     picked = _with_advice(picked, quotable, focus, a.max_statements)
     picked = _with_each_ask(picked, quotable, focus, a.max_statements)
+    picked = _with_next_step(picked, quotable, focus, a.max_statements)
     picked = bottom_line_first(picked, focus)
     return Selection([(kind, [c for c in picked if c.hit.chunk.kind == kind]) for kind in KINDS], False, unknown, animal)
 
@@ -167,7 +168,30 @@ def _with_each_ask(picked: list[Candidate], quotable: list[Candidate], focus: Qu
     return picked
 
 
-_CONCRETE_ASKS = frozenset({"drug", "dose", "duration", "interval", "when", "test", "target"})
+def _with_next_step(picked: list[Candidate], quotable: list[Candidate], focus: QuestionFocus | None,
+                    limit: int) -> list[Candidate]:
+    """Told since that the treatment failed ("AS - first line therapy?" + "NSAIDs didn't work"), a recommendation for
+    patients it failed joins when no pick is one, in place of the last pick; the bottom-line rules then make it lead.
+    The first answer's five statements on NSAIDs had filled the guideline's places."""
+    if focus is None or not focus.latest or focus.latest == focus.text or not AFTER_FAILURE_RE.search(focus.latest):
+        return picked
+    guideline = [c for c in picked if c.hit.chunk.kind == "guideline"]
+    if not guideline or any(_next_step(c) for c in guideline):
+        return picked
+    least = min(c.coverage for c in guideline)
+    steps = [c for c in quotable if c.hit.chunk.kind == "guideline" and c.coverage >= least and _next_step(c)
+             and reads_alone(c) and not any(c is p for p in picked)]
+    if not steps:
+        return picked
+    return (picked if len(picked) < limit else picked[:-1]) + [max(steps, key=lambda c: c.rank_score)]
+
+
+def _next_step(c: Candidate) -> bool:
+    p = sentence_profile(c.text)
+    return p.after_failure and advises(c) and not p.against
+
+
+_CONCRETE_ASKS = frozenset({"dose", "duration", "interval", "when", "test", "target"})  # "drug" comes with "treat"
 
 
 # Pointing back ("These ...", "Its ..."), or a list item with no subject of its own ("Should be shared with ...").

@@ -581,3 +581,25 @@ def test_a_follow_up_s_constraint_stated_for_another_condition_of_the_guideline_
     for c in (offer, other):
         c.subject_coverage = 0.0 if c is other else 1.0
     assert _lead_after(earlier, follow_up, [offer, other]) is offer
+
+
+def test_told_the_first_choice_failed_the_next_step_leads_and_joins():
+    earlier, follow_up = "Zorbitis - first line therapy?", "quibbloxin didn't work"
+    first = _cand("In adults with active zorbitis, the authors strongly recommend treatment with quibbloxin.", 0.9, 0)
+    any_ = _cand("The authors do not recommend any particular quibbloxin as the preferred choice.", 0.88, 1)
+    often = _cand("The authors recommend continuous treatment with quibbloxin for zorbitis.", 0.87, 2)
+    despite = _cand("In adults with active zorbitis despite treatment with quibbloxin, the authors recommend "
+                    "treatment with zorbamab.", 0.8, 3)
+    for c in (first, any_, often, despite):
+        c.score = c.relevance
+    # Asked first: the first choice.
+    assert _picked(earlier, [first, any_, often, despite])[0] == first.text
+    # Told it failed: the step after it, though the failed drug is what the follow-up names.
+    assert _lead_after(earlier, follow_up, [first, any_, often, despite]) is despite
+    # It joins when the first answer's statements fill the places (one statement a document).
+    settings = Settings(answer={"max_statements": 2, "max_per_document": 2})
+    question = f"{earlier} {follow_up}"
+    focus = analyse(question, follow_up, earlier=earlier)
+    focus.document_coverage = 1.0
+    quoted = select_statements(question, [first, any_, often, despite], settings, focus=focus).groups[0][1]
+    assert quoted[0] is despite
