@@ -181,7 +181,9 @@ _NO_CARE_RE = re.compile(
     # What a table of the full document holds: "Tables 9, 10 and 11 in the original guideline document provide a list
     # of the FDA-approved intranasal steroids ...".
     r"|^\W*(?:see )?(?:tables?|figures?|appendi(?:x|ces)|boxe?s?)\s+[\w.]+(?:(?:,|,? and|,? or)\s+[\w.]+)*\s+(?:in|of) the "
-    r"(?:original|full)\b[^.;]{0,40}\b(?:provides?|lists?|shows?|gives?|summari[sz]es?|describes?|presents?|contains?)\b",
+    r"(?:original|full)\b[^.;]{0,40}\b(?:provides?|lists?|shows?|gives?|summari[sz]es?|describes?|presents?|contains?)\b"
+    # One patient's case: "One report described a 57-year-old Argentine woman who had been treated ...".
+    r"|^\W*(?:another |one |a |an |the |two |several )?(?:[\w-]+ ){0,2}?(?:case )?reports? (?:described|describes|documented)\b",
     re.I)
 _TO_BE_UNDERTAKEN_RE = re.compile(r"\b(?:trials|studies|research)\b[^.;]{0,160}\bbe (?:undertaken|conducted|performed)\b",
                                   re.I)

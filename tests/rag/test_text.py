@@ -145,6 +145,9 @@ def test_an_editor_s_note_on_the_document_is_not_content():
     "Final recommendations were either strong or weak.",
     # What a table of the full document holds.
     "Tables 9, 10 and 11 in the original guideline document provide a list of the approved zorbitis drugs.",
+    # One patient's case.
+    "One report described a 57-year-old woman who had been treated with quibbloxin for 7 years and sustained a fracture.",
+    "A recent case report described severe zorbitis after quibbloxin in a patient on dialysis.",
 ])
 def test_an_agenda_for_research_or_a_grading_rule_is_not_content(text):
     assert not_content(text)
@@ -154,6 +157,8 @@ def test_an_agenda_for_research_or_a_grading_rule_is_not_content(text):
     "A strong recommendation was made for early surgery in patients with zorbitis.",
     "Research participants with zorbitis should be offered quibbloxin after the trial ends.",
     "Clinicians should offer quibbloxin to adults with zorbitis.",
+    "Reports of atypical fractures on quibbloxin should be discussed with patients.",
+    "Offer quibbloxin to a 57-year-old woman with zorbitis.",
 ])
 def test_a_recommendation_for_care_is_content(text):
     assert not not_content(text)
