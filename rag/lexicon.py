@@ -208,6 +208,8 @@ SYNONYMS = [
     {"recur", "recurs", "recurred", "recurring", "recurrence", "recurrences", "recurrent", "relapse", "relapses",
      "relapsed", "relapsing"},
     {"inpatient", "inpatients", "hospitalised", "hospitalized", "admitted"},
+    # British and American names of one symptom.
+    {"flush", "flushes", "flushing", "flash", "flashes"},
 ]
 # Question words that say what is asked, not what about: they never count as topic concepts.
 GENERIC = {
@@ -254,6 +256,8 @@ GENERIC = {
     "always", "ever", "necessary", "necessarily",
     # When, not what: "how soon should surgery happen?".
     "soon", "sooner", "happen", "happens", "happened", "happening",
+    # Why, not what: "since HRT is out", "as she's allergic".
+    "since",
 }
 
 # A drug's classes, for a question that names the class and a sentence that names the drug ("which statin?" is

@@ -31,3 +31,11 @@ def test_obstetric_shorthand_expands_to_what_guidelines_write():
 
     assert concepts("set the EDD") >= concepts("estimated due date")
     assert concepts("LMP") == concepts("last menstrual period")
+
+
+def test_a_symptom_s_british_and_american_names_are_one_concept_and_since_is_no_topic():
+    from rag.question import topic_concepts
+    from rag.vocabulary import concepts
+
+    assert concepts("hot flushes") == concepts("hot flashes")
+    assert topic_concepts("since HRT is out") == topic_concepts("HRT is out")
