@@ -377,7 +377,7 @@ def _asked_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) ->
     def stated(c: Candidate) -> int:
         return sum(bool(QUANTITY_RE[k].search(without_ages(c.text) if k == "duration" else c.text)) and
                    (k != "dose" or c.dose_of_asked) if k in QUANTITY_RE
-                   else states(k, c.text) for k in asked)
+                   else states(k, c.text) and (k != "target" or c.target_of_asked) for k in asked)
 
     most = max(stated(c) for c in guideline[1:])
     return _lead_with(prior, picked, lambda c: stated(c) >= most,

@@ -29,6 +29,7 @@ class Candidate:
     title_relevance: float = 0.0  # cosine between its guideline's title and the question (0 for other sources)
     title_populations: frozenset[str] = frozenset()  # the patient groups its guideline's title names ("in adults")
     dose_of_asked: bool = True  # a dose it states is of the drug the question names (rank.feature_matrix)
+    target_of_asked: bool = True  # a target it states is of the measure the question asks about (rank.feature_matrix)
     subject_coverage: float = 1.0  # share of the question's subject it, its title, section or sub-heading states
 
     @property

@@ -368,3 +368,28 @@ _STRENGTHS = (
 
 def evidence_strength(text: str) -> int:
     return min((rank for pattern, rank in _STRENGTHS if pattern.search(text)), default=4)
+
+
+# What a target is a value of: "what BP target?" is not answered by "a target HbA1c of ~7.0%".
+_MEASURES = {
+    "blood pressure": re.compile(r"\b(?:bp|blood pressures?|systolic|diastolic|mm ?hg)\b", re.I),
+    "glycaemia": re.compile(r"\b(?:hb\s?)?a\s?1\s?c\b|\bglyc(?:at)?ed h(?:a)?emoglobin\b|\bglyc(?:a)?emic\b|\bglucose\b|"
+                            r"\bblood sugars?\b", re.I),
+    "lipids": re.compile(r"\bldl(?:-c)?\b|\bcholesterol\b|\bnon-hdl\b|\blipids?\b", re.I),
+    "inr": re.compile(r"\binr\b|\binternational normali[sz]ed ratio\b", re.I),
+    "haemoglobin": re.compile(r"\b(?:hb|hgb)\b(?!\s?a\s?1)|\bh(?:a)?emoglobin\b(?!\s+a\s?1\s?c)|\btransfusion (?:threshold|trigger)\b", re.I),
+    "oxygen": re.compile(r"\b(?:oxygen )?saturations?\b|\bspo2\b|\bsats?\b|\bpao2\b", re.I),
+    "urate": re.compile(r"\burate\b|\buric acid\b", re.I),
+    "heart rate": re.compile(r"\bheart rate\b|\bventricular rate\b|\bresting rate\b|\bpulse rate\b", re.I),
+}
+
+
+def measures(text: str) -> frozenset[str]:
+    """The measures `text` names a value of (blood pressure, glycaemia, lipids, INR, ...)."""
+    return frozenset(name for name, pattern in _MEASURES.items() if pattern.search(text))
+
+
+def measure_fits(measured: frozenset[str], text: str, heading: str) -> bool:
+    """The sentence (or its sub-heading) names a measure of `measured`, or names none."""
+    named = measures(text) or measures(heading)
+    return not named or bool(named & measured)

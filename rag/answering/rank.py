@@ -40,6 +40,8 @@ from rag.answering.cues import (
     Range,
     condition_populations,
     leading_condition,
+    measure_fits,
+    measures,
     named_drugs,
     names_drug,
     population_conflict,
@@ -113,6 +115,7 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
     specific = [a for a in focus.asks if a in _SPECIFIC_ASKS]
     # The drugs the question names, or the class it asks a dose of ("diuretic doses for ascites?").
     dosed = named_drugs(focus.text) | (asked & drug_class_concepts()) if "dose" in focus.asks else frozenset()
+    measured = measures(focus.text) if "target" in focus.asks else frozenset()  # "what BP target?"
     stated: list[frozenset[str]] = []
     others = focus.topic - focus.subject
     wanted = focus.constraint or focus.qualifier  # a follow-up's constraint, else what the patient has beside
@@ -131,12 +134,14 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
         # A dose is the dose of a drug the question names, when it names one: "boluses of 20 ml/kg" of fluids does
         # not answer "what dose of adrenaline?". The sentence, its sub-heading or its guideline's title names it.
         c.dose_of_asked = not dosed or bool(dosed & _with_classes(with_parts(p.own | h.own) | context[key]))
+        # So is a target of the measure asked about: "a target HbA1c of ~7.0%" does not answer "what BP target?".
+        c.target_of_asked = not measured or measure_fits(measured, c.text, c.heading)
         guideline = chunk.kind == "guideline"
         harms_section = from_harms(c)
         rows[i] = (
             c.coverage,
             focus.coverage(p.covers),
-            _share(p, focus.asks, c.dose_of_asked),
+            _share(p, focus.asks, c.dose_of_asked, c.target_of_asked),
             guideline and p.recommendation,
             guideline and not focus.against_ok and p.against,
             harms_section and not focus.against_ok,
@@ -149,7 +154,7 @@ def feature_matrix(cands: Sequence, focus: QuestionFocus, titles: dict[str, str]
             _novelty(p.own, asked),
             len(p.condition - asked) / len(p.condition) if p.condition else 0.0,
             "drug" in focus.asks and p.names_drug_of(focus.drug_kind, not focus.open),
-            _given(p, specific, c.dose_of_asked),
+            _given(p, specific, c.dose_of_asked, c.target_of_asked),
             (ranges_fit(quantities, p.ranges) or ranges_fit(quantities, h.ranges)) if quantities else 0.0,
             p.condition_populations is not None and population_conflict(focus.populations, p.condition_populations),
             focus.coverage(h.covers) if c.heading else 0.0,
@@ -178,11 +183,14 @@ def from_harms(cand) -> bool:
     return chunk.kind == "guideline" and chunk.section.lower().startswith(_HARMS_SECTIONS)
 
 
-def _share(p: SentenceProfile, asks: Sequence[str], dose_of_asked: bool) -> float:
-    """The share of `asks` the sentence states, where a dose counts only if it is `dose_of_asked`."""
+def _share(p: SentenceProfile, asks: Sequence[str], dose_of_asked: bool, target_of_asked: bool = True) -> float:
+    """The share of `asks` the sentence states, where a dose counts only if it is `dose_of_asked`, a target only if
+    `target_of_asked`."""
     share = p.share(asks)
     if share and not dose_of_asked and "dose" in asks:
         share -= p.states("dose") / len(asks)
+    if share and not target_of_asked and "target" in asks:
+        share -= p.states("target") / len(asks)
     return share
 
 
@@ -191,11 +199,11 @@ def _with_classes(stated: frozenset[str]) -> frozenset[str]:
     return stated.union(*(classes_of(c) for c in stated))
 
 
-def _given(p: SentenceProfile, asks: Sequence[str], dose_of_asked: bool) -> float:
+def _given(p: SentenceProfile, asks: Sequence[str], dose_of_asked: bool, target_of_asked: bool = True) -> float:
     """As _share, a quantity counting fully only when the sentence gives it (SentenceProfile.gives)."""
     if not asks:
         return 0.0
-    return sum(p.gives(a) for a in asks if a != "dose" or dose_of_asked) / len(asks)
+    return sum(p.gives(a) for a in asks if (a != "dose" or dose_of_asked) and (a != "target" or target_of_asked)) / len(asks)
 
 
 def local_share(cands: Sequence, stated: Sequence[frozenset[str]], terms: set[str]) -> np.ndarray:

@@ -603,3 +603,19 @@ def test_told_the_first_choice_failed_the_next_step_leads_and_joins():
     focus.document_coverage = 1.0
     quoted = select_statements(question, [first, any_, often, despite], settings, focus=focus).groups[0][1]
     assert quoted[0] is despite
+
+
+def test_a_target_of_another_measure_does_not_lead_an_answer_on_the_target_asked_for():
+    question = "What BP target in zorbitis with proteinuria?"
+    a1c = _cand("In zorbitis, the Work Group recommends a target hemoglobin A 1c (HbA 1c ) of ~7.0%.", 0.9, 0)
+    bp = _cand("In zorbitis, aim to keep the systolic blood pressure below 130 mmHg.", 0.8, 1)
+    focus = analyse(question)
+    rerank([a1c, bp], focus, {}, RankSettings())
+    assert not a1c.target_of_asked and bp.target_of_asked
+    a1c.score, bp.score = 0.9, 0.8  # the ranker's order kept: the lead rule alone decides
+    assert _picked(question, [a1c, bp])[0] == bp.text
+    # Asked for the glycaemic target, the HbA1c target answers.
+    rerank([a1c, bp], analyse("What HbA1c target in zorbitis?"), {}, RankSettings())
+    assert a1c.target_of_asked and not bp.target_of_asked
+    bp.score, a1c.score = 0.9, 0.8
+    assert _picked("What HbA1c target in zorbitis?", [bp, a1c])[0] == a1c.text

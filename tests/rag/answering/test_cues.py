@@ -154,3 +154,14 @@ def test_the_other_arm_of_a_preference_is_not_whom_a_sentence_is_for():
     assert population_conflict(adults, stated_populations(text))
     assert population_conflict(adults, stated_populations("Give zorbex to children rather than to adults."))
     assert not population_conflict(adults, stated_populations("Give zorbex to adults and children with zorbitis."))
+
+
+def test_the_measures_a_target_is_a_value_of():
+    from rag.answering.cues import measure_fits, measures
+
+    assert measures("what BP target in CKD?") == {"blood pressure"}
+    assert measures("a target hemoglobin A 1c (HbA 1c ) of ~7.0%") == {"glycaemia"}
+    assert measures("Hb trigger for transfusion?") == {"haemoglobin"}
+    assert measures("target INR 2.5") == {"inr"}
+    assert not measure_fits(frozenset({"blood pressure"}), "a target HbA1c of 7%", "")
+    assert measure_fits(frozenset({"blood pressure"}), "aim for 120 to 129", "Blood pressure targets")
