@@ -288,14 +288,16 @@ def _recommends_first(picked: list[Candidate], focus: QuestionFocus, prior: Prio
 
     def recommends(c: Candidate) -> bool:
         p = sentence_profile(c.text)
-        return p.graded and bool(RECOMMENDATION_RE.search(c.text)) and not _EQUIVOCAL_RE.search(c.text) and \
-            focus.coverage(p.covers) >= said
+        return (p.graded or bool(_BODY_RECOMMENDS_RE.search(c.text))) and bool(RECOMMENDATION_RE.search(c.text)) and \
+            not _EQUIVOCAL_RE.search(c.text) and focus.coverage(p.covers) >= said
 
     def says(c: Candidate) -> bool:  # "it is not necessary to remove the IUD", "Do not use ..." answer whether to
         return bool(RECOMMENDATION_RE.search(c.text) or AGAINST_RE.search(c.text) or _NOT_NEEDED_RE.search(c.text))
     return _lead_with(prior, picked, says, recommends)
 
 
+# A body's recommendation, graded elsewhere: "The USPSTF recommends initiating low-dose aspirin use ...".
+_BODY_RECOMMENDS_RE = re.compile(r"\b(?:USPSTF|task force|panel|work group|committee|GDG|we)\s+(?:strongly\s+)?(?:recommends?|suggests?)\b", re.I)
 _NOT_NEEDED_RE = re.compile(r"\b(?:is|are) (?:not )?(?:necessary|needed|required|unnecessary)\b", re.I)
 
 
@@ -319,11 +321,9 @@ def _advice(focus: QuestionFocus) -> Callable[[Candidate], bool] | None:
 
 
 def _first_step_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:
-    """Unless the question says a treatment failed, the bottom line is not the next step after one ("Minimal or
-    absent responses suggest a need for a combination of ..." for a new erythema migrans rash); when it does ("still
-    with moderate disease activity on methotrexate - what's the next step?"), it is."""
-    # "... despite positioning advice. First-line drug?": asked for the first drug, the first step is the answer.
-    # Asked first, then told it failed ("AS - first line?" + "NSAIDs didn't work"), the next step is asked.
+    """Unless the question says a treatment failed, the bottom line is not the next step after one ("Minimal or absent
+    responses suggest ..." for a new erythema migrans rash); when it does ("still active on methotrexate"), it is."""
+    # "... despite positioning advice. First-line drug?" asks the first step; "AS - first line?" + "NSAIDs didn't work" not.
     failed = bool(AFTER_FAILURE_RE.search(focus.text) or _NEXT_STEP_RE.search(focus.text)) and \
         not FIRST_ASKED_RE.search(focus.latest or focus.text)
     against_ok = focus.against_ok or not focus.open

@@ -619,3 +619,13 @@ def test_a_target_of_another_measure_does_not_lead_an_answer_on_the_target_asked
     assert a1c.target_of_asked and not bp.target_of_asked
     bp.score, a1c.score = 0.9, 0.8
     assert _picked("What HbA1c target in zorbitis?", [bp, a1c])[0] == a1c.text
+
+
+def test_asked_whether_a_body_s_recommendation_graded_elsewhere_takes_the_place_of_a_remark():
+    remark = _cand("The potential benefit of quibbloxin is probably lower in adults younger than 50 with zorbitis.", 0.9, 0)
+    body = _cand("The USPSTF recommends initiating low-dose quibbloxin for zorbitis in adults aged 50 to 59 years.", 0.8, 1)
+    question = "Should I start quibbloxin for zorbitis in a 50yo?"
+    assert _picked(question, [remark, body])[0] == body.text
+    # An author's report is no body's recommendation.
+    report = _cand("Smith reports that quibbloxin for zorbitis was used in adults aged 50 to 59 years.", 0.8, 1)
+    assert _picked(question, [remark, report])[0] == remark.text
