@@ -142,7 +142,7 @@ _TIMED_EVENT_RE = re.compile(r"\b(?:after|before|since|from|of|following)\s+(?:t
                              r"surgery|diagnosis|admission|discharge|exposure|onset|conception|presentation)\b", re.I)
 _MEASURE_RE = re.compile(r"\b(?:bp|blood pressures?|systolic|diastolic|(?:hb)?a1c|inr|ldl(?:-c)?|heart rate|targets?|"
                          r"goals?|thresholds?|cut-?offs?|scores?|cha2?ds2?(?:-?vasc)?|has-?bled|curb-?65|centor|abcd2?|"
-                         r"wells)\b", re.I)
+                         r"wells|e?gfr|crcl|creatinine(?: clearance)?|potassium|sodium|platelets?|neutrophils?|anc)\b", re.I)
 _SHORT_WHETHER_RE = re.compile(r"^\W*(?:should|can|could|do|would|shall)\s+(?:i|we|you)\s+(?:use|give|add|start|try|offer|do|"
                                r"order|stop|continue|switch|recommend|prescribe|apply)\b", re.I)
 

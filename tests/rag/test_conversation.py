@@ -39,6 +39,8 @@ def test_follow_ups_that_lean_on_the_earlier_message_are_detected(q):
                                "what rate of insulin?", "how soon after injury?",
                                # a measure and its goal, with no condition of their own
                                "what BP target?", "HbA1c goal?", "what is the INR target?",
+                               # or a value of the patient's, which a dose depends on
+                               "what dose if eGFR 25?", "potassium is 5.9", "CrCl 20 - same dose?",
                                # the patient's reaction to a drug
                                "penicillin allergic?", "statin intolerant - what next?", "penicillin allergy?",
                                # how it is given, or how the patient is doing on it
