@@ -120,7 +120,9 @@ LAY_TERMS = {"acute gout": "gout attack", "acute asthma": "asthma attack", "acut
              "frozen shoulder": "adhesive capsulitis", "high cholesterol": "hypercholesterolemia",
              "low blood sugar": "hypoglycemia", "morning sickness": "nausea and vomiting of pregnancy",
              "hives": "urticaria", "nosebleed": "epistaxis", "bedwetting": "enuresis",
-             "flat head": "positional plagiocephaly", "tongue tie": "ankyloglossia", "slipped disc": "disc herniation"}
+             "flat head": "positional plagiocephaly", "tongue tie": "ankyloglossia", "slipped disc": "disc herniation",
+             # Not treating yet, as guidelines call it: "offer observation with close follow-up".
+             "watchful waiting": "observation", "wait and see": "observation", "wait-and-see": "observation"}
 # A drug's brand name, as US clinicians say it, read as what guidelines call it ("send her home on Tylenol #3").
 BRAND_NAMES = {"tylenol #3": "acetaminophen with codeine", "tylenol 3": "acetaminophen with codeine",
                "tylenol with codeine": "acetaminophen with codeine", "tylenol": "acetaminophen",

@@ -39,3 +39,10 @@ def test_a_symptom_s_british_and_american_names_are_one_concept_and_since_is_no_
 
     assert concepts("hot flushes") == concepts("hot flashes")
     assert topic_concepts("since HRT is out") == topic_concepts("HRT is out")
+
+
+def test_watchful_waiting_is_what_guidelines_call_observation():
+    from rag.vocabulary import concepts
+
+    assert concepts("antibiotics or watchful waiting?") >= concepts("observation")
+    assert concepts("wait-and-see approach") >= concepts("observation")
