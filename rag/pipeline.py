@@ -27,6 +27,7 @@ from rag.indexing.embedding import get_embedder
 from rag.indexing.live import LiveIndex
 from rag.indexing.sharded import missing_shards
 from rag.indexing.view import IndexView, SearchersFor
+from rag.clauses import asking_clause
 from rag.question import QuestionFocus, analyse, topic_concepts, with_rare_drug_classes
 from rag.retrieval.retriever import Retriever
 from rag.settings import Settings, get_settings
@@ -191,8 +192,9 @@ class Pipeline:
                                                                a.off_title_weight)
         # A word a retrieved passage states is no topic the index lacks, though none of its sentences is close enough
         # to the question to be a candidate.
-        # Nor is an everyday word ("keen on chemoprevention").
-        everyday = everyday_concepts(standalone, self._vocabulary)
+        # Nor is an everyday word of a vignette ("keen on chemoprevention. Tamoxifen - what dose?"); in the clause that
+        # asks it may be whom it is for ("space motion sickness in astronauts").
+        everyday = everyday_concepts(standalone, self._vocabulary) - topic_concepts(asking_clause(standalone))
         focus.unknown = [c for c in focus.unknown
                          if c not in everyday and not any(c in concepts(h.chunk.text) for h in hits)]
         rerank(cands, focus, titles, a.rank)

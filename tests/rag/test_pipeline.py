@@ -264,10 +264,16 @@ def test_a_rare_word_the_index_holds_but_the_hits_lack_brings_its_passages(pipel
 
 def test_an_everyday_word_no_indexed_source_mentions_is_no_topic_the_index_lacks(pipeline):
     # "keen" is in no indexed passage, yet it is the asker's phrasing, not a topic: a whole word of the encoder's
-    # general vocabulary. A condition the index lacks is not one ("cats" above abstains as an animal patient).
-    question = "What needle type reduces post-dural puncture headache in a keen runner?"
+    # general vocabulary, outside the clause that asks. A condition the index lacks is not one.
+    question = "Needle type for post-dural puncture headache, keen runner - what is recommended?"
     assert pipeline.idf(next(iter(concepts("keen")))) == pipeline.idf.max  # in no indexed passage
     assert not pipeline.gather(question).focus.unknown
     a = pipeline.ask(question)
     assert not a.abstained, a.abstention
     assert any(r.doc_id == "ngc-10908" for r in a.references)
+
+
+def test_an_everyday_word_in_the_clause_that_asks_is_still_a_topic_the_index_may_lack(pipeline):
+    # "astronauts" is whom it is for: a whole word of the encoder's vocabulary, but in the clause that asks.
+    ev = pipeline.gather("How should post-dural puncture headache be treated in astronauts?")
+    assert ev.focus.unknown == sorted(concepts("astronauts"))
