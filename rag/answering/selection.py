@@ -139,13 +139,17 @@ def _with_advice(picked: list[Candidate], quotable: list[Candidate], focus: Ques
     guideline = [c for c in picked if c.hit.chunk.kind == "guideline"]
     if not guideline or any(advises(c) for c in guideline):
         return picked
-    most = max(c.coverage for c in guideline)
-    advice = [c for c in quotable if c.hit.chunk.kind == "guideline" and c.coverage >= most and advises(c)
-              and reads_alone(c) and not any(c is p for p in picked)]
-    if not advice:
+    return _joined(picked, quotable, advises, limit, max(c.coverage for c in guideline))
+
+
+def _joined(picked: list[Candidate], quotable: list[Candidate], fits, limit: int, floor: float) -> list[Candidate]:
+    """`picked` and the best quotable guideline statement not yet picked that `fits` and states at least `floor` of
+    the question, in place of the last pick when there is no room."""
+    extra = [c for c in quotable if c.hit.chunk.kind == "guideline" and c.coverage >= floor and fits(c)
+             and reads_alone(c) and not any(c is p for p in picked)]
+    if not extra:
         return picked
-    best = max(advice, key=lambda c: c.rank_score)
-    return (picked if len(picked) < limit else picked[:-1]) + [best]
+    return (picked if len(picked) < limit else picked[:-1]) + [max(extra, key=lambda c: c.rank_score)]
 
 
 def _with_each_ask(picked: list[Candidate], quotable: list[Candidate], focus: QuestionFocus | None,
@@ -160,11 +164,7 @@ def _with_each_ask(picked: list[Candidate], quotable: list[Candidate], focus: Qu
         guideline = [c for c in picked if c.hit.chunk.kind == "guideline"]
         if ask not in _CONCRETE_ASKS or not guideline or any(states(ask, c.text) for c in picked):
             continue
-        least = min(c.coverage for c in guideline)
-        stating = [c for c in quotable if c.hit.chunk.kind == "guideline" and c.coverage >= least and states(ask, c.text)
-                   and reads_alone(c) and not any(c is p for p in picked)]
-        if stating:
-            picked = (picked if len(picked) < limit else picked[:-1]) + [max(stating, key=lambda c: c.rank_score)]
+        picked = _joined(picked, quotable, lambda c, k=ask: states(k, c.text), limit, min(c.coverage for c in guideline))
     return picked
 
 
@@ -178,12 +178,7 @@ def _with_next_step(picked: list[Candidate], quotable: list[Candidate], focus: Q
     guideline = [c for c in picked if c.hit.chunk.kind == "guideline"]
     if not guideline or any(_next_step(c) for c in guideline):
         return picked
-    least = min(c.coverage for c in guideline)
-    steps = [c for c in quotable if c.hit.chunk.kind == "guideline" and c.coverage >= least and _next_step(c)
-             and reads_alone(c) and not any(c is p for p in picked)]
-    if not steps:
-        return picked
-    return (picked if len(picked) < limit else picked[:-1]) + [max(steps, key=lambda c: c.rank_score)]
+    return _joined(picked, quotable, _next_step, limit, min(c.coverage for c in guideline))
 
 
 def _next_step(c: Candidate) -> bool:
