@@ -54,7 +54,7 @@ _OTHER_PERSON_RE = re.compile(r"\b(?:(?:her|his|their|a|an|the)\s+)?(?:previous|
                               r"infants?|newborns?|mother|father|parents?)\b", re.I)
 
 _HER_BABY_RE = re.compile(r"\bthe\s+(?:bab(?:y|ies)|newborns?|infants?|neonates?|fetus(?:es)?)\b", re.I)
-_PREGNANT = "antenat"  # rag.populations' key for pregnancy
+_PREGNANT = concept_of("antenatal")  # rag.populations' key for pregnancy
 
 
 def is_follow_up(question: str) -> bool:
