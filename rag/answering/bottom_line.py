@@ -359,7 +359,7 @@ def _failed_on(text: str) -> frozenset[str]:
 
 # How a clinician says the first treatment did not work.
 _NEXT_STEP_RE = re.compile(r"\b(?:still|next[- ](?:step|line)|uncontrolled|not (?:well )?controlled|inadequate\w*|progressing|"
-                           r"no better|not improv\w*|not working|isn't working)\b", re.I)
+                           r"no better|not improv\w*|not working|isn't working|failed|what(?:'s| is)? next)\b", re.I)
 
 
 def _asked_first(picked: list[Candidate], focus: QuestionFocus, prior: Prior) -> list[Candidate]:

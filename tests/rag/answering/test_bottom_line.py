@@ -629,3 +629,10 @@ def test_asked_whether_a_body_s_recommendation_graded_elsewhere_takes_the_place_
     # An author's report is no body's recommendation.
     report = _cand("Smith reports that quibbloxin for zorbitis was used in adults aged 50 to 59 years.", 0.8, 1)
     assert _picked(question, [remark, report])[0] == remark.text
+
+
+def test_a_treatment_said_to_have_failed_asks_for_the_next_step():
+    initial = _cand("Quibbloxin should be the preferred initial therapy for zorbitis.", 0.9, 0)
+    after = _cand("Consider zorbamab if quibbloxin has failed in people with zorbitis.", 0.8, 1)
+    assert _picked("Zorbitis, quibbloxin failed - what next?", [initial, after])[0] == after.text
+    assert _picked("Zorbitis - which drug first?", [after, initial])[0] == initial.text
