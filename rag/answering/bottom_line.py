@@ -22,7 +22,7 @@ from rag.answering.cues import (
     question_quantities,
     without_ages,
 )
-from rag.answering.first_choice import FIRST_ASKED_RE, RETEST_RE, asked_first_choice, names_first_choice
+from rag.answering.first_choice import FIRST_ASKED_RE, RETEST_RE, asked_first_choice, names_first_choice, reports_failure
 from rag.answering.kinds import of_other_kind, opposite_kinds
 from rag.answering.rank import (
     AFTER_FAILURE_RE,
@@ -336,7 +336,7 @@ def _first_step_first(picked: list[Candidate], focus: QuestionFocus, prior: Prio
     def fits(c: Candidate) -> bool:
         return bool(tried & _failed_on(c.text)) if after_it else sentence_profile(c.text).after_failure == failed
     # A follow-up's new constraint outweighs this ("and if she had a lymphoma?"), unless it failed ("NSAIDs didn't work").
-    constraint = set() if failed and AFTER_FAILURE_RE.search(focus.latest or "") else focus.constraint
+    constraint = set() if failed and reports_failure(focus) else focus.constraint
     def leads(c: Candidate) -> bool:
         return fits(c) or bool(constraint & sentence_profile(c.text).affirmed)
 

@@ -77,10 +77,14 @@ _KINDS = {"treatment": (_TREATMENT_ASKED_RE, _TREATMENT_STATED_RE, _TREATMENT_AS
 def asked_first_choice(focus: QuestionFocus) -> str | None:
     """Which first choice the question asks for, "test" or "treatment", or None."""
     # Told since that it failed ("AS - first line therapy?" + "NSAIDs didn't work"), the first choice is asked no more.
-    if focus.latest and focus.latest != focus.text and AFTER_FAILURE_RE.search(focus.latest) and \
-            not _asked_kind(focus.latest):
+    if reports_failure(focus) and not _asked_kind(focus.latest):
         return None
     return _asked_kind(focus.text)
+
+
+def reports_failure(focus: QuestionFocus) -> bool:
+    """The latest message, a follow-up, says the treatment failed ("NSAIDs didn't work")."""
+    return bool(focus.latest) and focus.latest != focus.text and bool(AFTER_FAILURE_RE.search(focus.latest))
 
 
 @functools.lru_cache(maxsize=1024)

@@ -15,9 +15,9 @@ import numpy as np
 from rag.answering.candidates import Candidate
 from rag.answering.headings import is_grading_heading
 from rag.answering.bottom_line import SPECIFIC_ASKS, advises, bottom_line_first, states_constraint
-from rag.answering.first_choice import with_first_choice
+from rag.answering.first_choice import reports_failure, with_first_choice
 from rag.answering.cues import grown_up, population_conflict, whom
-from rag.answering.rank import AFTER_FAILURE_RE, sentence_profile
+from rag.answering.rank import sentence_profile
 from rag.answering.reads_alone import reads_alone, study_report
 from rag.question import QuestionFocus, states
 from rag.settings import AnswerSettings, Settings
@@ -173,7 +173,7 @@ def _with_next_step(picked: list[Candidate], quotable: list[Candidate], focus: Q
     """Told since that the treatment failed ("AS - first line therapy?" + "NSAIDs didn't work"), a recommendation for
     patients it failed joins when no pick is one, in place of the last pick; the bottom-line rules then make it lead.
     The first answer's five statements on NSAIDs had filled the guideline's places."""
-    if focus is None or not focus.latest or focus.latest == focus.text or not AFTER_FAILURE_RE.search(focus.latest):
+    if focus is None or not reports_failure(focus):
         return picked
     guideline = [c for c in picked if c.hit.chunk.kind == "guideline"]
     if not guideline or any(_next_step(c) for c in guideline):
