@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from rag.populations import AGE_RE, conflicting, populations
 from rag.question import NOT_PER_VOLUME, names_drug_by_form
 from rag.text import WORD_RE
-from rag.vocabulary import concept_of, concepts, vocabulary_cache
+from rag.vocabulary import concept_of, concepts, drug_class_concepts, vocabulary_cache
 
 # Drugs whose names carry none of the suffixes in rag.question.DRUG_SUFFIXES.
 _DRUG_NAMES = (
@@ -349,12 +349,15 @@ def condition_conflict(text: str, asked: set[str] | frozenset[str]) -> bool:
 
 # "penicillin-allergic", "allergic to penicillin", "a penicillin allergy": what the patient must not be given.
 _ALLERGY_RE = re.compile(r"\ballergic to (?:an? )?([a-z][\w-]*)|\b([a-z][\w]*)-allergic\b|\b([a-z][\w-]*) allergy\b", re.I)
+# "he's penicillin allergic": a drug's name before "allergic" ("she is allergic", "very allergic" name none).
+_DRUG_ALLERGIC_RE = re.compile(r"\b([a-z][a-z]{3,}) allergic\b(?!\s+to\b)", re.I)
 
 
 @vocabulary_cache(maxsize=1024)
 def allergens(text: str) -> frozenset[str]:
-    named = " ".join(g for m in _ALLERGY_RE.finditer(text) for g in m.groups() if g)
-    return frozenset(concepts(named)) - {concept_of("drug"), concept_of("food"), concept_of("patient")}
+    named = [g for m in _ALLERGY_RE.finditer(text) for g in m.groups() if g]
+    named += [w for w in _DRUG_ALLERGIC_RE.findall(text) if named_drugs(w) or concepts(w) & drug_class_concepts()]
+    return frozenset(concepts(" ".join(named))) - {concept_of("drug"), concept_of("food"), concept_of("patient")}
 
 
 # Asked which has the best evidence; how strong a statement says its evidence is, 1 the strongest (AAN's classes and

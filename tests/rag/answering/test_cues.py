@@ -165,3 +165,13 @@ def test_the_measures_a_target_is_a_value_of():
     assert measures("target INR 2.5") == {"inr"}
     assert not measure_fits(frozenset({"blood pressure"}), "a target HbA1c of 7%", "")
     assert measure_fits(frozenset({"blood pressure"}), "aim for 120 to 129", "Blood pressure targets")
+
+
+def test_a_drug_named_before_allergic_is_an_allergen():
+    from rag.answering.cues import allergens
+    from rag.vocabulary import concepts
+
+    assert allergens("what if he's penicillin allergic?") == concepts("penicillin")
+    assert allergens("she is allergic to penicillin") == concepts("penicillin")
+    # Not a word that names no drug: "he's allergic", "very allergic".
+    assert not allergens("he's allergic") and not allergens("a very allergic child")
